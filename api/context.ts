@@ -1,0 +1,17 @@
+import type { ParameterizedContext } from 'koa';
+import type { Tenant } from '../store/tenants';
+
+/** What the middleware chain establishes for a request, in order. */
+export interface ApiState {
+  /** Set by wallet-server-tenant.ts from the TLS client certificate. */
+  tenant: Tenant;
+  /** Set by api-version.ts. */
+  apiVersion: string;
+  /** Set by request-id.ts. */
+  requestId: string;
+  /** Set by validate-body.ts: the body, checked against the endpoint's schema. */
+  body: unknown;
+}
+
+export type ApiContext = ParameterizedContext<ApiState> & { request: { body?: unknown } };
+export type ApiMiddleware = (ctx: ApiContext, next: () => Promise<void>) => Promise<void>;

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { currentApiVersion } from '../../domain/api-version';
+import { problems, ProblemError } from '../../domain/problems';
+import type { ApiContext, ApiMiddleware } from '../context';
+
+export interface RenderedProblem {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The one renderer of RFC 9457 bodies; also used to store problem responses for replay. */
+export function renderProblem(problem: ProblemError, instance: string): RenderedProblem {
+  return { status: problem.status, headers: problem.headers, body: JSON.stringify(problem.toBody(instance)) };
+}
+
+export function toProblem(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  return problems.internal(error);
+}
+
+export function sendProblem(ctx: ApiContext, rendered: RenderedProblem): void {
+  ctx.status = rendered.status;
+  ctx.set(rendered.headers);
+  ctx.type = 'application/problem+json';
+  ctx.body = rendered.body;
+}
+
+/**
+ * Outermost middleware: every error becomes Problem Details, never a stack trace; every
+ * response (errors included) carries Api-Version (S2S §API Versioning: REQUIRED on responses).
+ */
+export function renderProblems(logger: Logger): ApiMiddleware {
+  return async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw problems.notFound();
+    } catch (error) {
+      const problem = toProblem(error);
+      const instance = `urn:uuid:${randomUUID()}`;
+      if (problem.status >= 500) {
+        // The cause is logged for operators, with the instance that the client also sees.
+        logger.error({ err: (problem.cause ?? problem) as Error, instance, path: ctx.path }, 'request failed');
+      }
+      sendProblem(ctx, renderProblem(problem, instance));
+    } finally {
+      ctx.set('Api-Version', ctx.state.apiVersion ?? currentApiVersion);
+      // Identifiers only: bodies may hold personal data and are never logged.
+      logger.info(
+        {
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          tenantId: ctx.state.tenant?._id,
+          requestId: ctx.state.requestId,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'request',
+      );
+    }
+  };
+}

@@ -1,0 +1,43 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import { problems, type ValidationError } from '../../domain/problems';
+import type { ApiContext, ApiMiddleware } from '../context';
+
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: false }), ['date-time', 'uri', 'uuid']);
+
+function toValidationError(error: ErrorObject): ValidationError {
+  if (error.keyword === 'required') {
+    return { pointer: `${error.instancePath}/${String(error.params.missingProperty)}`, message: 'is required' };
+  }
+  return { pointer: error.instancePath, message: error.message ?? 'is invalid' };
+}
+
+/** Validates the JSON body against the endpoint's schema, once, at the edge; reports every violation. */
+export function validateBody<S extends TSchema>(schema: S): ApiMiddleware {
+  const validate = ajv.compile<Static<S>>(schema);
+  return async (ctx, next) => {
+    const body = ctx.request.body;
+    if (!validate(body)) {
+      const errors = (validate.errors ?? []).map(toValidationError);
+      throw problems.invalidRequest('The request body does not match the schema', dedupe(errors));
+    }
+    ctx.state.body = body;
+    await next();
+  };
+}
+
+/** The validated body of a route whose chain includes validateBody(schema). */
+export function validatedBody<S extends TSchema>(ctx: ApiContext, _schema: S): Static<S> {
+  return ctx.state.body as Static<S>;
+}
+
+function dedupe(errors: ValidationError[]): ValidationError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.pointer}\u0000${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

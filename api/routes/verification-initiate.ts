@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotStartedError, type VerificationWorkflowStarter } from '../../clients/verification-workflows';
+import { importWalletSigningKey, UnusableKeyError } from '../../crypto/public-jwk';
+import { verifyVerificationNonce } from '../../crypto/verification-nonce';
+import { unknownConfigurationIds, type CredentialCatalogue } from '../../domain/credential-configurations';
+import { problems } from '../../domain/problems';
+import { KeyType } from '../../domain/schemas/common';
+import { InitiateVerificationRequest, type VerificationStatus } from '../../domain/schemas/verification';
+import { VerificationState } from '../../domain/verification-state';
+import type { VerificationDataRepository } from '../../store/verification-data';
+import { SessionAlreadyUsedError, type VerificationSessionRepository } from '../../store/verification-sessions';
+import { verificationWorkflowId } from '../../workflows/verification/messages';
+import type { ApiMiddleware } from '../context';
+import { validateBody, validatedBody } from '../middleware/validate-body';
+
+export interface InitiateDeps {
+  catalogue: CredentialCatalogue;
+  sessions: VerificationSessionRepository;
+  verificationData: VerificationDataRepository;
+  workflows: VerificationWorkflowStarter;
+  initialDecisionWaitMs: number;
+  idleExpiryMs: number;
+}
+
+const keyPointer = '/walletSigningKeyData/client_public_key';
+
+/** Refuses credential configurations this issuer does not offer. */
+function checkCredentialConfigurations(catalogue: CredentialCatalogue): ApiMiddleware {
+  return async (ctx, next) => {
+    const unknown = unknownConfigurationIds(catalogue, validatedBody(ctx, InitiateVerificationRequest).credentialConfigurationIds);
+    if (unknown.length > 0) throw problems.unknownCredentialConfiguration(unknown);
+    await next();
+  };
+}
+
+/** S2S §Replay Protection: verificationNonce must be the WSK's signature over sessionId. */
+const verifyNonce: ApiMiddleware = async (ctx, next) => {
+  const { sessionId, verificationNonce, walletSigningKeyData } = validatedBody(ctx, InitiateVerificationRequest);
+  if (walletSigningKeyData.keyType !== KeyType.walletSigningKey) {
+    throw problems.invalidRequest('walletSigningKeyData must describe a WALLET_SIGNING_KEY', [
+      { pointer: '/walletSigningKeyData/keyType', message: `must be ${KeyType.walletSigningKey}` },
+    ]);
+  }
+  let signingKey;
+  try {
+    signingKey = await importWalletSigningKey(walletSigningKeyData.client_public_key);
+  } catch (error) {
+    if (!(error instanceof UnusableKeyError)) throw error;
+    throw problems.invalidRequest('walletSigningKeyData.client_public_key is not usable', [{ pointer: `${keyPointer}/${error.member}`, message: error.message }]);
+  }
+  const check = await verifyVerificationNonce(sessionId, verificationNonce, signingKey);
+  if (!check.valid) throw problems.invalidClientAuthentication(check.reason);
+  await next();
+};
+
+/** Profile §Verification data: client payloads need the HPKE layer, which this server does not run yet. */
+const refuseClientEncryptedPayloads: ApiMiddleware = async (ctx, next) => {
+  const { verificationData } = validatedBody(ctx, InitiateVerificationRequest);
+  if ((verificationData?.clientEncryptedPayload?.length ?? 0) > 0) {
+    throw problems.unsupportedVerificationData('clientEncryptedPayload is not accepted by this server version; send serverVerificationDataItem');
+  }
+  await next();
+};
+
+/**
+ * Stores the session (consuming the sessionId), stores any verification data by reference,
+ * starts the VerificationWorkflow and answers with the status it reached within a bounded
+ * wait. If the workflow cannot start, what was written is removed and the client may retry.
+ */
+function startVerification(deps: InitiateDeps): ApiMiddleware {
+  return async (ctx) => {
+    const body = validatedBody(ctx, InitiateVerificationRequest);
+    const tenantId = ctx.state.tenant._id;
+    const verificationId = randomUUID();
+    const now = new Date();
+    try {
+      await deps.sessions.create({
+        _id: verificationId,
+        tenantId,
+        sessionId: body.sessionId,
+        verificationId,
+        workflowId: verificationWorkflowId(tenantId, body.sessionId),
+        credentialConfigurationIds: body.credentialConfigurationIds,
+        walletSigningKey: body.walletSigningKeyData.client_public_key,
+        requestedDeviceCount: body.requestedDeviceCount ?? 1,
+        ...(body.supportedVerificationTypes ? { supportedVerificationTypes: body.supportedVerificationTypes } : {}),
+        ...(body.locale ? { locale: body.locale } : {}),
+        decision: { status: VerificationState.pending },
+        statusVersion: 0,
+        createdAt: now,
+        updatedAt: now,
+      });
+    } catch (error) {
+      if (error instanceof SessionAlreadyUsedError) throw problems.sessionAlreadyUsed();
+      throw error;
+    }
+
+    let decision;
+    try {
+      const verificationDataRef = body.verificationData
+        ? await deps.verificationData.save({ tenantId, sessionId: body.sessionId, verificationId }, body.verificationData)
+        : undefined;
+      decision = await deps.workflows.start({
+        tenantId,
+        sessionId: body.sessionId,
+        verificationId,
+        credentialConfigurationIds: body.credentialConfigurationIds,
+        initialDecisionWaitMs: deps.initialDecisionWaitMs,
+        idleExpiryMs: deps.idleExpiryMs,
+        ...(verificationDataRef ? { verificationDataRef } : {}),
+      });
+    } catch (error) {
+      await deps.verificationData.removeForVerification(tenantId, verificationId);
+      await deps.sessions.remove(tenantId, verificationId);
+      if (error instanceof WorkflowNotStartedError) throw problems.serviceUnavailable('The verification could not be started; retry later', error);
+      throw error;
+    }
+
+    const response: VerificationStatus = { sessionId: body.sessionId, verificationId, ...decision } as VerificationStatus;
+    ctx.status = 200;
+    ctx.body = response;
+  };
+}
+
+/** POST /verification/initiate (S2S §Verification Initiate). */
+export function verificationInitiateRoute(deps: InitiateDeps): ApiMiddleware[] {
+  return [
+    validateBody(InitiateVerificationRequest),
+    checkCredentialConfigurations(deps.catalogue),
+    verifyNonce,
+    refuseClientEncryptedPayloads,
+    startVerification(deps),
+  ];
+}

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/config';
+import { pemThumbprint } from '../crypto/certificate-thumbprint';
+import { connectMongo, ensureIndexes } from '../store/mongo';
+import { createTenantRepository, type Tenant } from '../store/tenants';
+
+const usage = `Registers a Wallet Server (a tenant) by its mTLS client certificate.
+
+  npm run register-wallet-server -- --name NAME --cert CERT.pem --notification-url URL
+
+  --name               human-readable name shown to operators
+  --cert               the Wallet Server's client certificate (PEM); it must be issued by the
+                       client CA the Issuer API trusts (S2S_TLS_CLIENT_CA)
+  --notification-url   base URL of its Wallet Server Endpoints (e.g. https://wallet.example/s2s)
+
+Connection settings come from the same environment as the API (MONGODB_URI, MONGODB_DATABASE, ...).`;
+
+/** Validates the registration and stores it; returns the tenant. */
+export async function registerWalletServer(options: { name: string; certificatePem: string; notificationBaseUrl: string; clientCaPem: string }, tenants: ReturnType<typeof createTenantRepository>): Promise<Tenant> {
+  const certificate = new X509Certificate(options.certificatePem);
+  const ca = new X509Certificate(options.clientCaPem);
+  if (!certificate.checkIssued(ca) || !certificate.verify(ca.publicKey)) {
+    throw new Error('the certificate is not issued by the configured client CA, so the TLS layer would refuse it');
+  }
+  const url = new URL(options.notificationBaseUrl);
+  if (url.protocol !== 'https:') throw new Error('the notification URL must use https (S2S §Transport)');
+  return tenants.register({
+    name: options.name,
+    certThumbprint: pemThumbprint(options.certificatePem),
+    certificatePem: certificate.toString(),
+    notificationBaseUrl: url.toString().replace(/\/$/, ''),
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { name: { type: 'string' }, cert: { type: 'string' }, 'notification-url': { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help || !values.name || !values.cert || !values['notification-url']) {
+    console.log(usage);
+    process.exit(values.help ? 0 : 2);
+  }
+  const config = loadConfig();
+  const { client, db } = await connectMongo(config.mongo.uri, config.mongo.database);
+  try {
+    await ensureIndexes(db);
+    const tenant = await registerWalletServer(
+      {
+        name: values.name,
+        certificatePem: readFileSync(values.cert, 'utf8'),
+        notificationBaseUrl: values['notification-url'],
+        clientCaPem: readFileSync(config.tls.clientCaFile, 'utf8'),
+      },
+      createTenantRepository(db),
+    );
+    console.log(JSON.stringify({ tenantId: tenant._id, name: tenant.name, certThumbprint: tenant.certThumbprint, notificationBaseUrl: tenant.notificationBaseUrl }, null, 2));
+  } finally {
+    await client.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`register-wallet-server: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

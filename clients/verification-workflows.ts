@@ -1,0 +1,65 @@
+import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import type { VerificationDecision } from '../domain/schemas/verification';
+import { VerificationState } from '../domain/verification-state';
+import { firstDecisionUpdate, verificationWorkflowId, type VerificationWorkflowInput } from '../workflows/verification/messages';
+import { credentialConfigurationIdsAttribute, tenantIdAttribute, verificationStatusAttribute } from '../workflows/verification/search-attributes';
+import type { verificationWorkflow } from '../workflows/verification/workflow';
+
+export class WorkflowNotStartedError extends Error {}
+
+export interface VerificationWorkflowStarter {
+  /**
+   * Starts the session's VerificationWorkflow and returns its first decision if the workflow
+   * reaches one within the bounded wait, otherwise PENDING. Throws WorkflowNotStartedError when
+   * the workflow certainly did not start (so the caller may undo what it wrote).
+   */
+  start(input: VerificationWorkflowInput & { credentialConfigurationIds: string[] }): Promise<VerificationDecision>;
+}
+
+export function createVerificationWorkflowStarter(client: Client, taskQueue: string): VerificationWorkflowStarter {
+  return {
+    async start({ credentialConfigurationIds, ...input }) {
+      const startOperation = new WithStartWorkflowOperation<typeof verificationWorkflow>('verificationWorkflow', {
+        workflowId: verificationWorkflowId(input.tenantId, input.sessionId),
+        taskQueue,
+        args: [input],
+        // S2S §Replay Protection: one workflow per (tenant, sessionId), ever.
+        workflowIdConflictPolicy: 'FAIL',
+        // A run that failed (e.g. its session was rolled back) may be replaced by a retry.
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        typedSearchAttributes: [
+          { key: tenantIdAttribute, value: input.tenantId },
+          { key: verificationStatusAttribute, value: VerificationState.pending },
+          { key: credentialConfigurationIdsAttribute, value: credentialConfigurationIds },
+        ],
+      });
+      const pending: VerificationDecision = { status: VerificationState.pending };
+      const update = client.workflow.executeUpdateWithStart(firstDecisionUpdate, { startWorkflowOperation: startOperation });
+      // The workflow bounds its own wait; this margin only covers a worker that is not polling.
+      const outcome = await settleWithin(update, input.initialDecisionWaitMs + 2000);
+      if (outcome.kind === 'resolved') return outcome.value;
+      const start = await settleWithin(startOperation.workflowHandle(), 5000);
+      if (start.kind === 'rejected') {
+        throw new WorkflowNotStartedError('the verification workflow could not be started', { cause: start.error });
+      }
+      // Started (or still starting): the decision is not available yet, /verification/status will have it.
+      return pending;
+    },
+  };
+}
+
+type Settled<T> = { kind: 'resolved'; value: T } | { kind: 'rejected'; error: unknown } | { kind: 'timed_out' };
+
+function settleWithin<T>(promise: Promise<T>, ms: number): Promise<Settled<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Settled<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'timed_out' }), ms);
+  });
+  return Promise.race([
+    promise.then(
+      (value): Settled<T> => ({ kind: 'resolved', value }),
+      (error: unknown): Settled<T> => ({ kind: 'rejected', error }),
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Runtime configuration. Every value comes from an environment variable or, when
+ * S2S_CONFIG_FILE names a JSON file, from that file (environment variables win).
+ * The defaults are the embedded development stack that `npm start` runs.
+ */
+export interface AppConfig {
+  api: {
+    host: string;
+    port: number;
+    /** Largest accepted request body, in bytes. */
+    bodyLimitBytes: number;
+    /** How long /verification/initiate waits for the workflow's first decision. */
+    initialDecisionWaitMs: number;
+    /** How long a stored x-request-id response is replayed. */
+    idempotencyRetentionMs: number;
+  };
+  tls: {
+    certFile: string;
+    keyFile: string;
+    /** CA bundle that Wallet Server client certificates must chain to (RFC 8705 §2). */
+    clientCaFile: string;
+  };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    /** Optional TLS towards a Temporal cluster. */
+    tls?: { certFile?: string; keyFile?: string; caFile?: string; serverName?: string };
+  };
+  mongo: {
+    uri: string;
+    database: string;
+  };
+  verification: {
+    /** Registers the development verification types (never in production). */
+    devTypesEnabled: boolean;
+    /** A session with no final status after this long becomes EXPIRED. */
+    idleExpiryMs: number;
+    /** JSON file with the credential configuration policies; the development catalogue when unset. */
+    catalogueFile?: string;
+  };
+  /** Where development keys, certificates and server data live. */
+  dataDir: string;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function intFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return parsed;
+}
+
+/** Flattens a nested config file into the environment-variable names it stands for. */
+function fileValues(file: string): Env {
+  const json = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const out: Env = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (value !== null && typeof value !== 'object') out[key] = String(value);
+  }
+  return out;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const merged: Env = env.S2S_CONFIG_FILE ? { ...fileValues(env.S2S_CONFIG_FILE), ...env } : env;
+  const dataDir = path.resolve(merged.S2S_DATA_DIR ?? path.join(process.cwd(), '.data'));
+  const pki = path.join(dataDir, 'pki');
+  const temporalTls =
+    merged.TEMPORAL_TLS_CERT || merged.TEMPORAL_TLS_CA
+      ? {
+          certFile: merged.TEMPORAL_TLS_CERT,
+          keyFile: merged.TEMPORAL_TLS_KEY,
+          caFile: merged.TEMPORAL_TLS_CA,
+          serverName: merged.TEMPORAL_TLS_SERVER_NAME,
+        }
+      : undefined;
+  return {
+    api: {
+      host: merged.S2S_API_HOST ?? '127.0.0.1',
+      port: intFrom(merged.S2S_API_PORT, 8443, 'S2S_API_PORT'),
+      bodyLimitBytes: intFrom(merged.S2S_BODY_LIMIT_BYTES, 256 * 1024, 'S2S_BODY_LIMIT_BYTES'),
+      initialDecisionWaitMs: intFrom(merged.S2S_INITIAL_DECISION_WAIT_MS, 2000, 'S2S_INITIAL_DECISION_WAIT_MS'),
+      idempotencyRetentionMs: intFrom(merged.S2S_IDEMPOTENCY_RETENTION_MS, 24 * 3600 * 1000, 'S2S_IDEMPOTENCY_RETENTION_MS'),
+    },
+    tls: {
+      certFile: merged.S2S_TLS_CERT ?? path.join(pki, 'issuer-server.crt'),
+      keyFile: merged.S2S_TLS_KEY ?? path.join(pki, 'issuer-server.key'),
+      clientCaFile: merged.S2S_TLS_CLIENT_CA ?? path.join(pki, 'ca.crt'),
+    },
+    temporal: {
+      address: merged.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+      namespace: merged.TEMPORAL_NAMESPACE ?? 'default',
+      taskQueue: merged.TEMPORAL_TASK_QUEUE ?? 's2s-issuer',
+      ...(temporalTls ? { tls: temporalTls } : {}),
+    },
+    mongo: {
+      uri: merged.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/',
+      database: merged.MONGODB_DATABASE ?? 's2s_issuer',
+    },
+    verification: {
+      devTypesEnabled: merged.S2S_ENABLE_DEV_VERIFICATION_TYPES === 'true',
+      idleExpiryMs: intFrom(merged.S2S_VERIFICATION_IDLE_EXPIRY_MS, 7 * 24 * 3600 * 1000, 'S2S_VERIFICATION_IDLE_EXPIRY_MS'),
+      ...(merged.S2S_CREDENTIAL_CATALOGUE_FILE ? { catalogueFile: merged.S2S_CREDENTIAL_CATALOGUE_FILE } : {}),
+    },
+    dataDir,
+    logLevel: merged.LOG_LEVEL ?? 'info',
+  };
+}

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { createCredentialCatalogue, type CredentialCatalogue, type CredentialConfigurationPolicy } from '../domain/credential-configurations';
+import { createEvaluatorRegistry, type EvaluatorRegistry, type VerificationEvaluator } from '../domain/verification-types/evaluator';
+import { devApproveType, developmentEvaluators } from '../domain/verification-types/development';
+import type { AppConfig } from './config';
+
+/** The development catalogue: what `npm start` offers (profile §Development catalogue). */
+export const developmentCatalogue: CredentialConfigurationPolicy[] = [
+  { id: 'org.iso.18013.5.1.mDL', format: 'mso_mdoc', acceptedVerificationTypes: [devApproveType], maxDevices: 2 },
+  { id: 'eu.europa.ec.eudi.pid.1', format: 'dc+sd-jwt', acceptedVerificationTypes: [devApproveType], maxDevices: 1 },
+];
+
+export function loadCredentialCatalogue(config: AppConfig['verification']): CredentialCatalogue {
+  if (config.catalogueFile) return createCredentialCatalogue(JSON.parse(readFileSync(config.catalogueFile, 'utf8')) as CredentialConfigurationPolicy[]);
+  if (!config.devTypesEnabled) throw new Error('S2S_CREDENTIAL_CATALOGUE_FILE is required unless S2S_ENABLE_DEV_VERIFICATION_TYPES=true');
+  return createCredentialCatalogue(developmentCatalogue);
+}
+
+export function loadEvaluators(config: AppConfig['verification']): EvaluatorRegistry {
+  const evaluators: VerificationEvaluator[] = [];
+  if (config.devTypesEnabled) evaluators.push(...developmentEvaluators);
+  return createEvaluatorRegistry(evaluators);
+}
+

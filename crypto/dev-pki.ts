@@ -1,0 +1,75 @@
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+type KeyPair = webcrypto.CryptoKeyPair;
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const signingAlgorithm = { name: 'ECDSA', hash: 'SHA-256' } as const;
+
+export interface IssuedCertificate {
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+export interface CertificateAuthority extends IssuedCertificate {
+  certificate: x509.X509Certificate;
+  keys: KeyPair;
+}
+
+async function privateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
+  return x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
+}
+
+function generateKeys(): Promise<KeyPair> {
+  return webcrypto.subtle.generateKey(ecdsa, true, ['sign', 'verify']);
+}
+
+const validity = (days: number) => ({ notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + days * 24 * 3600 * 1000) });
+
+/** A development CA that signs the Issuer Server's certificate and Wallet Server client certificates. */
+export async function createCertificateAuthority(commonName: string): Promise<CertificateAuthority> {
+  const keys = await generateKeys();
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    name: `CN=${commonName}`,
+    keys,
+    signingAlgorithm,
+    ...validity(3650),
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return { certificate, keys, certificatePem: certificate.toString('pem'), privateKeyPem: await privateKeyPem(keys.privateKey) };
+}
+
+/** A leaf certificate for TLS: `server` for the Issuer API, `client` for a Wallet Server (mTLS). */
+export async function issueCertificate(
+  ca: CertificateAuthority,
+  options: { commonName: string; usage: 'server' | 'client'; dnsNames?: string[]; ipAddresses?: string[]; days?: number },
+): Promise<IssuedCertificate> {
+  const keys = await generateKeys();
+  const altNames = [
+    ...(options.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(options.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+  ];
+  const certificate = await x509.X509CertificateGenerator.create({
+    subject: `CN=${options.commonName}`,
+    issuer: ca.certificate.subject,
+    publicKey: keys.publicKey,
+    signingKey: ca.keys.privateKey,
+    signingAlgorithm,
+    ...validity(options.days ?? 825),
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyAgreement, true),
+      new x509.ExtendedKeyUsageExtension([options.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+      ...(altNames.length > 0 ? [new x509.SubjectAlternativeNameExtension(altNames)] : []),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey),
+    ],
+  });
+  return { certificatePem: certificate.toString('pem'), privateKeyPem: await privateKeyPem(keys.privateKey) };
+}

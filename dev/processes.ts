@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { verificationSearchAttributes } from '../workflows/verification/search-attributes';
+import type { ToolPaths } from './tools';
+
+/** A child process of the development stack, with its output in a log file. */
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export function startProcess(name: string, command: string, args: string[], options: { logDir: string; env?: NodeJS.ProcessEnv; cwd?: string }): ManagedProcess {
+  mkdirSync(options.logDir, { recursive: true });
+  const logFile = path.join(options.logDir, `${name}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(command, args, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  return {
+    name,
+    child,
+    logFile,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      log.end();
+    },
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once host:port accepts TCP connections; fails early if the process dies. */
+export async function waitForPort(port: number, timeoutMs: number, process?: ManagedProcess, host = '127.0.0.1'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (process && (process.child.exitCode !== null || process.child.signalCode !== null)) {
+      throw new Error(`${process.name} exited before listening on ${port}; see ${process.logFile}`);
+    }
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, host);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listened on ${host}:${port} within ${timeoutMs} ms${process ? `; see ${process.logFile}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const searchAttributeTypeNames: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime' };
+
+/** The Temporal CLI dev server with SQLite persistence, our search attributes and (optionally) its Web UI. */
+export async function startTemporalDevServer(tools: ToolPaths, options: { port: number; uiPort?: number; dbFile: string; logDir: string }): Promise<ManagedProcess> {
+  mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--db-filename', options.dbFile, '--log-level', 'warn'];
+  args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  for (const key of verificationSearchAttributes) args.push('--search-attribute', `${key.name}=${searchAttributeTypeNames[key.type]}`);
+  if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
+  else args.push('--headless');
+  const server = startProcess('temporal', tools.temporal, args, { logDir: options.logDir });
+  await waitForPort(options.port, 30_000, server);
+  return server;
+}
+
+/** FerretDB (MongoDB wire protocol) on loopback with its SQLite backend in `dataDir`. */
+export async function startFerretDb(tools: ToolPaths, options: { port: number; dataDir: string; logDir: string }): Promise<ManagedProcess> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const server = startProcess('ferretdb', tools.ferretdb, ['-listen-addr', `127.0.0.1:${options.port}`, '-sqlite-dir', options.dataDir], { logDir: options.logDir });
+  await waitForPort(options.port, 15_000, server);
+  return server;
+}

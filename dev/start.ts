@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { registerWalletServer } from '../cli/register-wallet-server';
+import { loadConfig } from '../config/config';
+import { connectMongo, ensureIndexes } from '../store/mongo';
+import { createTenantRepository } from '../store/tenants';
+import { createInitiateRequest, importWalletSigningKeyPair } from '../wallet/wallet-client-instance';
+import { devApproveType } from '../domain/verification-types/development';
+import { developmentCatalogue } from '../config/verification';
+import { devMaterialPaths, readJson } from './dev-material';
+import { startFerretDb, startProcess, startTemporalDevServer, waitForPort, type ManagedProcess } from './processes';
+import { toolPaths } from './tools';
+
+/**
+ * `npm start`: the whole stack on embedded defaults until Ctrl-C. Temporal dev server (with
+ * Web UI) and FerretDB keep their data in .data/; the worker and the Issuer API run as child
+ * processes with the same configuration they would read in production.
+ */
+const say = (line: string) => console.log(`[start] ${line}`);
+const processes: ManagedProcess[] = [];
+let stopping = false;
+
+async function stopAll(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('stopping…');
+  for (const child of [...processes].reverse()) {
+    await child.stop();
+    say(`${child.name} stopped`);
+  }
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const root = process.cwd();
+  const env: NodeJS.ProcessEnv = { S2S_ENABLE_DEV_VERIFICATION_TYPES: 'true', ...process.env };
+  const config = loadConfig(env);
+  const temporalPort = Number(config.temporal.address.split(':').pop());
+  const uiPort = Number(env.TEMPORAL_UI_PORT ?? 8233);
+  const mongoPort = Number(new URL(config.mongo.uri).port || 27017);
+  const logDir = path.join(config.dataDir, 'logs');
+  const tools = toolPaths();
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  const watch = (child: ManagedProcess) => {
+    child.child.once('exit', (code, signal) => {
+      if (stopping) return;
+      say(`${child.name} exited unexpectedly (${signal ?? code}); see ${child.logFile}`);
+      void stopAll(1);
+    });
+    processes.push(child);
+    return child;
+  };
+
+  say(`Temporal dev server on 127.0.0.1:${temporalPort}, Web UI on ${uiPort}`);
+  watch(await startTemporalDevServer(tools, { port: temporalPort, uiPort, dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'), logDir }));
+  say(`FerretDB on 127.0.0.1:${mongoPort}`);
+  watch(await startFerretDb(tools, { port: mongoPort, dataDir: path.join(config.dataDir, 'ferretdb'), logDir }));
+
+  const dev = devMaterialPaths(config.dataDir);
+  const { client, db } = await connectMongo(config.mongo.uri, config.mongo.database);
+  await ensureIndexes(db);
+  const tenant = await registerWalletServer(
+    {
+      name: 'Development Wallet Server',
+      certificatePem: readFileSync(dev.walletCert, 'utf8'),
+      notificationBaseUrl: 'https://127.0.0.1:9443/s2s',
+      clientCaPem: readFileSync(config.tls.clientCaFile, 'utf8'),
+    },
+    createTenantRepository(db),
+  );
+  await client.close();
+
+  say('worker');
+  watch(startProcess('worker', process.execPath, [path.join(root, 'dist/workers/main.js')], { logDir, env }));
+  say('Issuer API');
+  const api = watch(startProcess('api', process.execPath, [path.join(root, 'dist/api/main.js')], { logDir, env }));
+  await waitForPort(config.api.port, 30_000, api, config.api.host);
+
+  const key = await importWalletSigningKeyPair(readJson(dev.walletSigningKey));
+  const body = await createInitiateRequest({
+    key,
+    credentialConfigurationIds: [developmentCatalogue[0]?.id ?? 'org.iso.18013.5.1.mDL'],
+    verificationData: { serverVerificationDataItem: [{ id: 'item-1', type: devApproveType }] },
+  });
+  const apiUrl = `https://${config.api.host}:${config.api.port}`;
+  const rel = (file: string) => path.relative(root, file);
+  const curl = (endpoint: string, json: unknown) =>
+    [
+      `curl --cacert ${rel(dev.caCert)} --cert ${rel(dev.walletCert)} --key ${rel(dev.walletKey)}`,
+      `  -H 'Api-Version: 1.0.0' -H 'x-request-id: ${randomUUID()}' -H 'Content-Type: application/json'`,
+      `  --data '${JSON.stringify(json)}'`,
+      `  ${apiUrl}${endpoint}`,
+    ].join(' \\\n');
+
+  console.log(`
+The stack is up (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops everything; data stays in ${rel(config.dataDir)}/.
+
+  Issuer API (mTLS)       ${apiUrl}     OpenAPI: ${apiUrl}/openapi.json
+  Temporal Web UI         http://127.0.0.1:${uiPort}/namespaces/${config.temporal.namespace}/workflows
+  Temporal gRPC           ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})
+  MongoDB wire (FerretDB) ${config.mongo.uri}
+  Wallet Server client    certificate ${rel(dev.walletCert)}
+                          key         ${rel(dev.walletKey)}
+                          CA          ${rel(dev.caCert)}   (tenant ${tenant._id})
+  Logs                    ${rel(logDir)}/
+
+Start a verification (fresh sessionId, nonce signed by the development Wallet Signing Key):
+
+${curl('/verification/initiate', body)}
+
+Then ask for its status (put the verificationId from the answer in place of VERIFICATION_ID):
+
+${curl('/verification/status', { sessionId: body.sessionId, verificationId: 'VERIFICATION_ID' })}
+`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  void stopAll(1);
+});

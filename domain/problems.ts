@@ -1,0 +1,144 @@
+/**
+ * Every error a client can receive is a ProblemError (RFC 9457). Handlers throw them;
+ * api/middleware/problem-details.ts is the single place that renders them.
+ * The catalogue below is mirrored in docs/profile.md §Errors.
+ */
+
+/** Draft-defined types (S2S §Error Types) and our own, collision-resistant ones. */
+export const ProblemType = {
+  // S2S §Error Types
+  invalidEncryption: 'urn:openid:dcp:s2s:invalid_encryption',
+  invalidClientAuthentication: 'urn:openid:dcp:s2s:invalid_client_authentication',
+  // Profile-defined
+  invalidRequest: 'urn:s2s-issuer:problem:invalid-request',
+  malformedJson: 'urn:s2s-issuer:problem:malformed-json',
+  unsupportedMediaType: 'urn:s2s-issuer:problem:unsupported-media-type',
+  payloadTooLarge: 'urn:s2s-issuer:problem:payload-too-large',
+  unsupportedApiVersion: 'urn:s2s-issuer:problem:unsupported-api-version',
+  invalidRequestId: 'urn:s2s-issuer:problem:invalid-request-id',
+  requestIdReused: 'urn:s2s-issuer:problem:request-id-reused',
+  requestInProgress: 'urn:s2s-issuer:problem:request-in-progress',
+  unknownClient: 'urn:s2s-issuer:problem:unknown-client',
+  sessionNotFound: 'urn:s2s-issuer:problem:session-not-found',
+  sessionAlreadyUsed: 'urn:s2s-issuer:problem:session-already-used',
+  unknownCredentialConfiguration: 'urn:s2s-issuer:problem:unknown-credential-configuration',
+  unsupportedVerificationData: 'urn:s2s-issuer:problem:unsupported-verification-data',
+  notFound: 'urn:s2s-issuer:problem:not-found',
+  methodNotAllowed: 'urn:s2s-issuer:problem:method-not-allowed',
+  serviceUnavailable: 'urn:s2s-issuer:problem:service-unavailable',
+  internal: 'urn:s2s-issuer:problem:internal-error',
+} as const;
+export type ProblemTypeUri = (typeof ProblemType)[keyof typeof ProblemType];
+
+export interface ValidationError {
+  /** JSON Pointer (RFC 6901) to the offending field; "" for the body itself. */
+  pointer: string;
+  message: string;
+}
+
+export interface ProblemBody {
+  type: ProblemTypeUri;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  validationErrors?: ValidationError[];
+  retryable?: boolean;
+}
+
+interface ProblemOptions {
+  detail?: string;
+  validationErrors?: ValidationError[];
+  /** Extra response headers, e.g. Api-Supported-Versions or Retry-After. */
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+export class ProblemError extends Error {
+  readonly headers: Record<string, string>;
+  readonly validationErrors?: ValidationError[];
+
+  constructor(
+    readonly type: ProblemTypeUri,
+    readonly title: string,
+    readonly status: number,
+    options: ProblemOptions = {},
+  ) {
+    super(options.detail ?? title, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ProblemError';
+    this.headers = options.headers ?? {};
+    if (options.validationErrors) this.validationErrors = options.validationErrors;
+  }
+
+  get retryable(): boolean {
+    return this.status === 429 || this.status === 503 || this.type === ProblemType.requestInProgress;
+  }
+
+  toBody(instance?: string): ProblemBody {
+    return {
+      type: this.type,
+      title: this.title,
+      status: this.status,
+      ...(this.message !== this.title ? { detail: this.message } : {}),
+      ...(instance ? { instance } : {}),
+      ...(this.validationErrors ? { validationErrors: this.validationErrors } : {}),
+      ...(this.retryable ? { retryable: true } : {}),
+    };
+  }
+}
+
+/** One constructor per problem, so call sites read as what went wrong. */
+export const problems = {
+  invalidRequest: (detail: string, validationErrors?: ValidationError[]) =>
+    new ProblemError(ProblemType.invalidRequest, 'Invalid request', 400, { detail, ...(validationErrors ? { validationErrors } : {}) }),
+  malformedJson: (detail = 'The request body is not valid JSON') =>
+    new ProblemError(ProblemType.malformedJson, 'Malformed JSON', 400, { detail }),
+  unsupportedMediaType: (got: string | undefined) =>
+    new ProblemError(ProblemType.unsupportedMediaType, 'Unsupported media type', 415, {
+      detail: `Request bodies must be application/json (S2S §Transport), got ${got ? `"${got}"` : 'no Content-Type'}`,
+    }),
+  payloadTooLarge: (limit: number) =>
+    new ProblemError(ProblemType.payloadTooLarge, 'Payload too large', 413, { detail: `Request bodies are limited to ${limit} bytes` }),
+  unsupportedApiVersion: (detail: string, supported: readonly string[]) =>
+    new ProblemError(ProblemType.unsupportedApiVersion, 'Unsupported API version', 400, {
+      detail,
+      headers: { 'Api-Supported-Versions': supported.join(', ') },
+    }),
+  invalidRequestId: (detail: string) => new ProblemError(ProblemType.invalidRequestId, 'Invalid x-request-id', 400, { detail }),
+  requestIdReused: () =>
+    new ProblemError(ProblemType.requestIdReused, 'x-request-id reused with a different request', 422, {
+      detail: 'This x-request-id was already used for a request with a different method, path or body',
+    }),
+  requestInProgress: () =>
+    new ProblemError(ProblemType.requestInProgress, 'Request with this x-request-id is still being processed', 409, {
+      detail: 'Retry after the original request completes; its response will then be replayed',
+      headers: { 'Retry-After': '1' },
+    }),
+  unknownClient: () =>
+    new ProblemError(ProblemType.unknownClient, 'Unknown client certificate', 401, {
+      detail: 'The TLS client certificate is not registered to a Wallet Server',
+    }),
+  sessionNotFound: () =>
+    new ProblemError(ProblemType.sessionNotFound, 'Verification session not found', 404, {
+      detail: 'No verification session with this sessionId and verificationId exists for this client',
+    }),
+  sessionAlreadyUsed: () =>
+    new ProblemError(ProblemType.sessionAlreadyUsed, 'sessionId already used', 409, {
+      detail: 'A sessionId can initiate a verification only once (S2S §Replay Protection)',
+    }),
+  invalidClientAuthentication: (detail: string) =>
+    new ProblemError(ProblemType.invalidClientAuthentication, 'Invalid client authentication', 400, { detail }),
+  unknownCredentialConfiguration: (ids: string[]) =>
+    new ProblemError(ProblemType.unknownCredentialConfiguration, 'Unknown credential configuration', 400, {
+      detail: `Not offered by this issuer: ${ids.join(', ')}`,
+    }),
+  unsupportedVerificationData: (detail: string) =>
+    new ProblemError(ProblemType.unsupportedVerificationData, 'Unsupported verification data', 400, { detail }),
+  notFound: () => new ProblemError(ProblemType.notFound, 'Not found', 404, { detail: 'No such endpoint' }),
+  methodNotAllowed: (allowed: string[]) =>
+    new ProblemError(ProblemType.methodNotAllowed, 'Method not allowed', 405, { headers: { Allow: allowed.join(', ') } }),
+  serviceUnavailable: (detail: string, cause?: unknown) =>
+    new ProblemError(ProblemType.serviceUnavailable, 'Service unavailable', 503, { detail, headers: { 'Retry-After': '5' }, cause }),
+  internal: (cause?: unknown) =>
+    new ProblemError(ProblemType.internal, 'Internal server error', 500, { detail: 'An unexpected error occurred', cause }),
+};

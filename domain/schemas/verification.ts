@@ -1,0 +1,106 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { VerificationState } from '../verification-state';
+import { Extensions, KeyData, Uuid } from './common';
+
+export { VerificationState };
+
+const VerificationType = Type.String({ minLength: 1, maxLength: 256, description: 'Verification type (URN or r-DNS)' });
+
+/** S2S §VerificationDataItem Schema. Type-specific fields are allowed beside these. */
+export const VerificationDataItem = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 256 }), type: VerificationType, extensions: Type.Optional(Extensions) },
+  { additionalProperties: true },
+);
+export type VerificationDataItem = Static<typeof VerificationDataItem>;
+
+/** S2S §VerificationDataItemRequest Schema. */
+export const VerificationDataItemRequest = Type.Object(
+  {
+    type: VerificationType,
+    id: Type.String({ minLength: 1 }),
+    required: Type.Boolean(),
+    extensions: Type.Optional(Extensions),
+  },
+  { additionalProperties: true },
+);
+export type VerificationDataItemRequest = Static<typeof VerificationDataItemRequest>;
+
+/** S2S §VerificationDataRequest Schema. */
+export const VerificationDataRequest = Type.Object({
+  verificationDataItems: Type.Array(VerificationDataItemRequest),
+  deadline: Type.Optional(Type.String({ format: 'date-time' })),
+  maxAttempts: Type.Optional(Type.Integer({ minimum: 1 })),
+  extensions: Type.Optional(Extensions),
+});
+export type VerificationDataRequest = Static<typeof VerificationDataRequest>;
+
+/** S2S §JweEncryptedPayload. */
+export const JweEncryptedPayload = Type.Object({
+  jwe: Type.Union([Type.String({ minLength: 1 }), Type.Object({}, { additionalProperties: true })]),
+  origin: Type.Union([Type.Literal('WALLET_CLIENT'), Type.Literal('WALLET_SERVER'), Type.Literal('ISSUER')]),
+  purpose: Type.Optional(Type.String()),
+  extensions: Type.Optional(Extensions),
+});
+
+/** S2S §VerificationDataResponse Schema. */
+export const VerificationDataResponse = Type.Object({
+  clientEncryptedPayload: Type.Optional(Type.Array(JweEncryptedPayload, { maxItems: 32 })),
+  serverVerificationDataItem: Type.Optional(Type.Array(VerificationDataItem, { maxItems: 32 })),
+  additionalAssessments: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 32 })),
+  extensions: Type.Optional(Extensions),
+});
+export type VerificationDataResponse = Static<typeof VerificationDataResponse>;
+
+/** S2S §Verification Initiate, Request Body Schema. */
+export const InitiateVerificationRequest = Type.Object({
+  sessionId: Uuid,
+  credentialConfigurationIds: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 32, uniqueItems: true }),
+  walletSigningKeyData: KeyData,
+  verificationNonce: Type.String({
+    minLength: 1,
+    maxLength: 1024,
+    pattern: '^[A-Za-z0-9_-]+$',
+    description: 'base64url (no padding) signature by the Wallet Signing Key over the UTF-8 bytes of sessionId (profile §Verification nonce)',
+  }),
+  verificationData: Type.Optional(VerificationDataResponse),
+  supportedVerificationTypes: Type.Optional(Type.Array(VerificationType, { maxItems: 64 })),
+  requestedDeviceCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 1 })),
+  locale: Type.Optional(Type.String({ minLength: 1, maxLength: 35 })),
+  extensions: Type.Optional(Extensions),
+});
+export type InitiateVerificationRequest = Static<typeof InitiateVerificationRequest>;
+
+/** S2S §Get Verification Status, Request Body Schema. */
+export const VerificationStatusRequest = Type.Object({
+  sessionId: Uuid,
+  verificationId: Uuid,
+  extensions: Type.Optional(Extensions),
+});
+export type VerificationStatusRequest = Static<typeof VerificationStatusRequest>;
+
+const statusBase = { sessionId: Uuid, verificationId: Uuid, extensions: Type.Optional(Extensions) };
+
+function statusVariant<S extends VerificationState, P extends Record<string, TSchema>>(status: S, fields: P) {
+  return Type.Object({ ...statusBase, status: Type.Literal(status), ...fields });
+}
+
+/** S2S §VerificationStatus Schema with the per-status fields of §Verification Status. */
+export const VerificationStatus = Type.Union([
+  statusVariant(VerificationState.pending, {}),
+  statusVariant(VerificationState.additionalInfoRequired, { verificationDataRequest: VerificationDataRequest }),
+  statusVariant(VerificationState.rejected, { reasonCode: Type.String(), rejectedDetails: Type.Optional(Type.String()) }),
+  statusVariant(VerificationState.denied, { reasonCode: Type.String(), deniedMessage: Type.String() }),
+  statusVariant(VerificationState.approved, {
+    credentialConfigurationIds: Type.Array(Type.String()),
+    authorizedDeviceCount: Type.Optional(Type.Integer({ minimum: 1 })),
+  }),
+  statusVariant(VerificationState.expired, {}),
+]);
+export type VerificationStatus = Static<typeof VerificationStatus>;
+
+/** A status without the identifiers: what a decision produces and a workflow carries. */
+export type VerificationDecision = VerificationStatus extends infer V
+  ? V extends VerificationStatus
+    ? Omit<V, 'sessionId' | 'verificationId' | 'extensions'>
+    : never
+  : never;

@@ -1,0 +1,80 @@
+import type { CredentialCatalogue } from './credential-configurations';
+import type { VerificationDataItemRequest, VerificationDecision } from './schemas/verification';
+import { VerificationState } from './verification-state';
+import type { ItemVerdict } from './verification-types/evaluator';
+
+export interface EvaluatedItem {
+  type: string;
+  verdict: ItemVerdict;
+}
+
+export interface PolicyInput {
+  catalogue: CredentialCatalogue;
+  credentialConfigurationIds: string[];
+  requestedDeviceCount: number;
+  /** The Wallet Client Instance's supportedVerificationTypes; undefined when it sent none. */
+  walletSupportedTypes?: string[];
+  /** Types with a registered evaluator on this server. */
+  availableTypes: ReadonlySet<string>;
+  evaluated: EvaluatedItem[];
+}
+
+/** Reason codes this server emits (profile §Reason codes). */
+export const ReasonCode = {
+  noUsableVerificationType: 'NO_USABLE_VERIFICATION_TYPE',
+} as const;
+
+/**
+ * Combines per-item verdicts into the session's status (profile §Verification policy):
+ * APPROVED when every requested configuration has a satisfied accepted type; otherwise
+ * REJECTED when an item was rejected; otherwise ADDITIONAL_INFO_REQUIRED with the
+ * evaluators' follow-up requests or, with none, a request for any accepted type the wallet
+ * supports; DENIED when no accepted type is one the wallet supports.
+ */
+export function decideVerification(input: PolicyInput): VerificationDecision {
+  const satisfied = new Set(input.evaluated.filter((e) => e.verdict.verdict === 'satisfied').map((e) => e.type));
+  const policies = input.credentialConfigurationIds.map((id) => {
+    const policy = input.catalogue.get(id);
+    if (!policy) throw new Error(`credential configuration ${id} is not in the catalogue`);
+    return policy;
+  });
+
+  if (policies.every((policy) => policy.acceptedVerificationTypes.some((type) => satisfied.has(type)))) {
+    const maxDevices = Math.min(...policies.map((policy) => policy.maxDevices));
+    return {
+      status: VerificationState.approved,
+      credentialConfigurationIds: [...input.credentialConfigurationIds],
+      authorizedDeviceCount: Math.max(1, Math.min(input.requestedDeviceCount, maxDevices)),
+    };
+  }
+
+  for (const { verdict } of input.evaluated) {
+    if (verdict.verdict === 'rejected') {
+      return { status: VerificationState.rejected, reasonCode: verdict.reasonCode, ...(verdict.details ? { rejectedDetails: verdict.details } : {}) };
+    }
+  }
+
+  const followUps = input.evaluated.flatMap((e) => (e.verdict.verdict === 'needs_more' ? e.verdict.request : []));
+  if (followUps.length > 0) {
+    return { status: VerificationState.additionalInfoRequired, verificationDataRequest: { verificationDataItems: followUps } };
+  }
+
+  const usable = (type: string) => input.availableTypes.has(type) && (input.walletSupportedTypes?.includes(type) ?? true);
+  const requests: VerificationDataItemRequest[] = [];
+  for (const policy of policies) {
+    for (const type of policy.acceptedVerificationTypes) {
+      if (usable(type) && !satisfied.has(type) && !requests.some((r) => r.type === type)) {
+        // Any one accepted type satisfies a configuration, so none is individually required.
+        requests.push({ type, id: `${type}#${requests.length + 1}`, required: false });
+      }
+    }
+  }
+  if (requests.length === 0) {
+    return {
+      status: VerificationState.denied,
+      reasonCode: ReasonCode.noUsableVerificationType,
+      deniedMessage: 'This wallet supports none of the verification methods the issuer accepts for the requested credentials.',
+    };
+  }
+  return { status: VerificationState.additionalInfoRequired, verificationDataRequest: { verificationDataItems: requests } };
+}

@@ -1,0 +1,28 @@
+import type { VerificationEvaluator } from './evaluator';
+
+/**
+ * Development verification types (profile §Verification types). They make no real check, so
+ * the server registers them only when S2S_ENABLE_DEV_VERIFICATION_TYPES=true (the embedded
+ * development stack and the tests); a production deployment never offers them.
+ */
+export const devApproveType = 'urn:s2s-issuer:verification-type:dev-approve';
+export const devAdditionalInfoType = 'urn:s2s-issuer:verification-type:dev-additional-info';
+
+/** Always satisfied. */
+export const devApproveEvaluator: VerificationEvaluator = {
+  type: devApproveType,
+  description: 'Development only: always satisfied',
+  evaluate: async () => ({ verdict: 'satisfied' }),
+};
+
+/** Always asks for one more item, of the dev-approve type: exercises ADDITIONAL_INFO_REQUIRED. */
+export const devAdditionalInfoEvaluator: VerificationEvaluator = {
+  type: devAdditionalInfoType,
+  description: `Development only: answers ADDITIONAL_INFO_REQUIRED asking for a ${devApproveType} item`,
+  evaluate: async (item) => ({
+    verdict: 'needs_more',
+    request: [{ type: devApproveType, id: `${item.id}-followup`, required: true }],
+  }),
+};
+
+export const developmentEvaluators = [devApproveEvaluator, devAdditionalInfoEvaluator];

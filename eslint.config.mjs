@@ -1,0 +1,68 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Modules with I/O, clocks or randomness: never in workflow code, nor in pure domain code. */
+const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'http', 'https', 'net', 'tls', 'child_process', 'worker_threads', 'dns', 'timers', 'process'];
+const ioPackages = ['mongodb', 'koa', '@koa/*', 'pino', 'undici', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'];
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', '.test-data/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    // Workflow code is replayed: it may import only @temporalio/workflow, @temporalio/common,
+    // other workflow modules and pure domain modules; activities only as types.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [],
+          patterns: [
+            { group: [...nodeBuiltins, ...ioPackages], message: 'Workflow code must be deterministic: do I/O in an activity.' },
+            {
+              regex: '^(?!@temporalio/(workflow|common)$|\\.\\.?/|\\.\\./\\.\\./domain/)',
+              message: 'Workflows may import only @temporalio/workflow, @temporalio/common, workflow modules and domain/.',
+            },
+            {
+              group: ['../../activities/*', '../../api/*', '../../store/*', '../../clients/*', '../../crypto/*', '../../config/*', '../../workers/*'],
+              allowTypeImports: true,
+              message: 'Workflows may reference activities and other I/O modules only through types.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' }, { name: 'fetch', message: 'Do I/O in an activity.' }],
+    },
+  },
+  {
+    // Domain code is pure protocol logic, importable from workflows.
+    files: ['domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: [...nodeBuiltins, ...ioPackages], message: 'domain/ is pure: put I/O in store/, clients/ or activities/.' },
+            { group: ['../api/*', '../store/*', '../clients/*', '../activities/*', '../workers/*', '../config/*'], message: 'domain/ must not depend on outer layers.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { parserOptions: { projectService: false }, globals: { module: 'writable', require: 'readonly' } },
+  },
+);

@@ -1,0 +1,63 @@
+import { randomUUID, webcrypto } from 'node:crypto';
+import type { PublicJwk } from '../domain/schemas/common';
+import type { InitiateVerificationRequest, VerificationDataResponse } from '../domain/schemas/verification';
+
+/**
+ * The wallet side of the protocol, as a Wallet Client Instance and its Wallet Server would
+ * produce it. Used by the tests, the benchmark and the `npm start` example; the reference
+ * Wallet Server grows from here.
+ */
+export interface WalletSigningKey {
+  alg: 'ES256' | 'EdDSA';
+  privateKey: webcrypto.CryptoKey;
+  publicJwk: PublicJwk;
+}
+
+const params = {
+  ES256: { generate: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' } },
+  EdDSA: { generate: { name: 'Ed25519' }, sign: { name: 'Ed25519' } },
+} as const;
+
+export async function generateWalletSigningKey(alg: WalletSigningKey['alg'] = 'ES256'): Promise<WalletSigningKey> {
+  const pair = (await webcrypto.subtle.generateKey(params[alg].generate, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const { kty, crv, x, y } = await webcrypto.subtle.exportKey('jwk', pair.publicKey);
+  const publicJwk = { kty: kty ?? '', crv, x, ...(y ? { y } : {}), alg, kid: randomUUID() } as PublicJwk;
+  return { alg, privateKey: pair.privateKey, publicJwk };
+}
+
+export async function exportWalletSigningKey(key: WalletSigningKey): Promise<{ alg: string; privateJwk: webcrypto.JsonWebKey; publicJwk: PublicJwk }> {
+  return { alg: key.alg, privateJwk: await webcrypto.subtle.exportKey('jwk', key.privateKey), publicJwk: key.publicJwk };
+}
+
+export async function importWalletSigningKeyPair(stored: { alg: string; privateJwk: webcrypto.JsonWebKey; publicJwk: PublicJwk }): Promise<WalletSigningKey> {
+  const alg = stored.alg as WalletSigningKey['alg'];
+  const privateKey = await webcrypto.subtle.importKey('jwk', stored.privateJwk, params[alg].generate, false, ['sign']);
+  return { alg, privateKey, publicJwk: stored.publicJwk };
+}
+
+/** Profile §Verification nonce: base64url signature over the UTF-8 bytes of sessionId. */
+export async function signVerificationNonce(sessionId: string, key: WalletSigningKey): Promise<string> {
+  const signature = await webcrypto.subtle.sign(params[key.alg].sign, key.privateKey, Buffer.from(sessionId, 'utf8'));
+  return Buffer.from(signature).toString('base64url');
+}
+
+/** A complete /verification/initiate body for a fresh sessionId. */
+export async function createInitiateRequest(options: {
+  key: WalletSigningKey;
+  credentialConfigurationIds: string[];
+  sessionId?: string;
+  verificationData?: VerificationDataResponse;
+  requestedDeviceCount?: number;
+  supportedVerificationTypes?: string[];
+}): Promise<InitiateVerificationRequest> {
+  const sessionId = options.sessionId ?? randomUUID();
+  return {
+    sessionId,
+    credentialConfigurationIds: options.credentialConfigurationIds,
+    walletSigningKeyData: { keyType: 'WALLET_SIGNING_KEY', client_public_key: options.key.publicJwk },
+    verificationNonce: await signVerificationNonce(sessionId, options.key),
+    ...(options.verificationData ? { verificationData: options.verificationData } : {}),
+    ...(options.requestedDeviceCount ? { requestedDeviceCount: options.requestedDeviceCount } : {}),
+    ...(options.supportedVerificationTypes ? { supportedVerificationTypes: options.supportedVerificationTypes } : {}),
+  };
+}

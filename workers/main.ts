@@ -1,0 +1,25 @@
+import { loadConfig } from '../config/config';
+import { createLogger } from '../config/logger';
+import { connectMongo, ensureIndexes } from '../store/mongo';
+import { connectWorkerConnection, createIssuerWorker } from './verification-worker';
+
+/** Worker process: `node dist/workers/main.js`. Stops cleanly on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('worker', config.logLevel);
+  const { client: mongo, db } = await connectMongo(config.mongo.uri, config.mongo.database);
+  await ensureIndexes(db);
+  const connection = await connectWorkerConnection(config.temporal);
+  const worker = await createIssuerWorker({ connection, config, db, logger });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
+  logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
+  await worker.run();
+  await connection.close();
+  await mongo.close();
+  logger.info('worker stopped');
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

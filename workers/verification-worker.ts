@@ -1,0 +1,39 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Db } from 'mongodb';
+import type { Logger } from 'pino';
+import { createVerificationActivities } from '../activities/verification-activities';
+import { temporalTlsOptions } from '../clients/temporal';
+import type { AppConfig } from '../config/config';
+import { loadCredentialCatalogue, loadEvaluators } from '../config/verification';
+import { createVerificationDataRepository } from '../store/verification-data';
+import { createVerificationSessionRepository } from '../store/verification-sessions';
+
+export function createWorkerActivities(db: Db, config: AppConfig) {
+  return createVerificationActivities({
+    sessions: createVerificationSessionRepository(db),
+    verificationData: createVerificationDataRepository(db),
+    evaluators: loadEvaluators(config.verification),
+    catalogue: loadCredentialCatalogue(config.verification),
+  });
+}
+
+export async function connectWorkerConnection(config: AppConfig['temporal']): Promise<NativeConnection> {
+  const tls = temporalTlsOptions(config);
+  return NativeConnection.connect({ address: config.address, ...(tls ? { tls } : {}) });
+}
+
+/** The worker that runs VerificationWorkflows and their activities on the configured task queue. */
+export async function createIssuerWorker(options: {
+  connection: NativeConnection;
+  config: AppConfig;
+  db: Db;
+  logger?: Logger;
+}): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.config.temporal.namespace,
+    taskQueue: options.config.temporal.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createWorkerActivities(options.db, options.config),
+  });
+}

@@ -1,0 +1,2 @@
+/** Every workflow the worker registers. Deterministic code only (enforced by eslint.config.mjs). */
+export { verificationWorkflow } from './verification/workflow';
