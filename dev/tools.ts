@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import versions from './tools.json';
+import versions from './tool-versions.json';
 
 /**
  * Where dev/bootstrap.sh puts the servers it builds: outside the clone, keyed by version, so

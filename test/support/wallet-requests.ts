@@ -1,0 +1,26 @@
+import { devAdditionalInfoType, devApproveType } from '../../domain/verification-types/development';
+import type { InitiateVerificationRequest } from '../../domain/schemas/verification';
+import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../../wallet/wallet-client-instance';
+
+export const mdl = 'org.iso.18013.5.1.mDL';
+
+/** Personal data a holder might submit; tests check it never reaches Temporal history or logs. */
+export const holderPersonalData = { givenName: 'Erika', familyName: 'Mustermann-Testperson', birthDate: '1964-08-12' };
+
+/** An initiate body whose server-supplied item approves at once (development verification type). */
+export async function approvableInitiate(key?: WalletSigningKey): Promise<InitiateVerificationRequest> {
+  return createInitiateRequest({
+    key: key ?? (await generateWalletSigningKey()),
+    credentialConfigurationIds: [mdl],
+    verificationData: { serverVerificationDataItem: [{ id: 'risk-1', type: devApproveType, holder: holderPersonalData }] },
+  });
+}
+
+/** An initiate body that leads to ADDITIONAL_INFO_REQUIRED. */
+export async function negotiatedInitiate(): Promise<InitiateVerificationRequest> {
+  return createInitiateRequest({
+    key: await generateWalletSigningKey(),
+    credentialConfigurationIds: [mdl],
+    verificationData: { serverVerificationDataItem: [{ id: 'first', type: devAdditionalInfoType }] },
+  });
+}

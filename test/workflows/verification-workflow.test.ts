@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { VerificationActivities } from '../../activities/verification-activities';
+import type { VerificationDecision } from '../../domain/schemas/verification';
+import { createVerificationWorkflowStarter } from '../../clients/verification-workflows';
+import { verificationStatusQuery, verificationWorkflowId, type VerificationWorkflowInput } from '../../workflows/verification/messages';
+import { credentialConfigurationIdsAttribute, tenantIdAttribute, verificationStatusAttribute } from '../../workflows/verification/search-attributes';
+import type { verificationWorkflow } from '../../workflows/verification/workflow';
+import { createTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
+
+const day = 24 * 3600 * 1000;
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnvironment();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+/** Activities that decide from a script and remember what they recorded. */
+function scriptedActivities(decide: () => Promise<VerificationDecision>) {
+  const recorded: { decision: VerificationDecision; statusVersion: number }[] = [];
+  const activities: VerificationActivities = {
+    evaluateVerificationData: () => decide(),
+    recordVerificationStatus: async ({ decision, statusVersion }) => {
+      recorded.push({ decision, statusVersion });
+    },
+  };
+  return { activities, recorded };
+}
+
+function input(overrides: Partial<VerificationWorkflowInput> = {}): VerificationWorkflowInput {
+  return {
+    tenantId: 'tenant-1',
+    sessionId: randomUUID(),
+    verificationId: randomUUID(),
+    initialDecisionWaitMs: 2000,
+    idleExpiryMs: 7 * day,
+    ...overrides,
+  };
+}
+
+async function withWorker<T>(activities: VerificationActivities, run: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `test-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+  });
+  return worker.runUntil(run(taskQueue));
+}
+
+/** Starts the workflow the way /verification/initiate does (update-with-start, bounded wait). */
+function startWithFirstDecision(taskQueue: string, args: VerificationWorkflowInput) {
+  const decision = createVerificationWorkflowStarter(env.client, taskQueue).start({ ...args, credentialConfigurationIds: ['org.iso.18013.5.1.mDL'] });
+  const handle = env.client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(args.tenantId, args.sessionId));
+  return { handle, decision };
+}
+
+describe('VerificationWorkflow', () => {
+  it('answers the first-decision update with APPROVED and completes, recording the status once', async () => {
+    const approved: VerificationDecision = { status: 'APPROVED', credentialConfigurationIds: ['org.iso.18013.5.1.mDL'], authorizedDeviceCount: 1 };
+    const { activities, recorded } = scriptedActivities(async () => approved);
+    await withWorker(activities, async (taskQueue) => {
+      const { handle, decision } = startWithFirstDecision(taskQueue, input());
+      expect(await decision).toEqual(approved);
+      expect(await handle.result()).toEqual({ decision: approved });
+      // What an operator filters on in the Temporal UI.
+      const { typedSearchAttributes } = await handle.describe();
+      expect(typedSearchAttributes.get(tenantIdAttribute)).toBe('tenant-1');
+      expect(typedSearchAttributes.get(verificationStatusAttribute)).toBe('APPROVED');
+      expect(typedSearchAttributes.get(credentialConfigurationIdsAttribute)).toEqual(['org.iso.18013.5.1.mDL']);
+    });
+    expect(recorded).toEqual([{ decision: approved, statusVersion: 1 }]);
+  });
+
+  it('answers PENDING when the first decision takes longer than the bounded wait, then records it', async () => {
+    const approved: VerificationDecision = { status: 'APPROVED', credentialConfigurationIds: ['x'] };
+    // A slow evaluation: the activity takes longer (in real time) than the workflow waits.
+    let release!: () => void;
+    const evaluated = new Promise<void>((resolve) => (release = resolve));
+    const { activities, recorded } = scriptedActivities(async () => {
+      await evaluated;
+      return approved;
+    });
+    await withWorker(activities, async (taskQueue) => {
+      const { handle, decision } = startWithFirstDecision(taskQueue, input({ initialDecisionWaitMs: 1000 }));
+      expect(await decision).toEqual({ status: 'PENDING' });
+      expect((await handle.describe()).typedSearchAttributes.get(verificationStatusAttribute)).toBe('PENDING');
+      release();
+      expect(await handle.result()).toEqual({ decision: approved });
+    });
+    expect(recorded.map((r) => r.decision.status)).toEqual(['APPROVED']);
+  });
+
+  it('keeps an ADDITIONAL_INFO_REQUIRED session open, then EXPIRES it after the idle time (days skipped)', async () => {
+    const needsMore: VerificationDecision = {
+      status: 'ADDITIONAL_INFO_REQUIRED',
+      verificationDataRequest: { verificationDataItems: [{ type: 'urn:example:type', id: 'a', required: true }] },
+    };
+    const { activities, recorded } = scriptedActivities(async () => needsMore);
+    await withWorker(activities, async (taskQueue) => {
+      const args = input({ idleExpiryMs: 3 * day });
+      const { handle, decision } = startWithFirstDecision(taskQueue, args);
+      expect(await decision).toEqual(needsMore);
+      expect(await handle.query(verificationStatusQuery)).toEqual(needsMore);
+
+      const before = await env.currentTimeMs();
+      const result = await handle.result();
+      const elapsed = (await env.currentTimeMs()) - before;
+      expect(result.decision).toEqual({ status: 'EXPIRED' });
+      expect((await handle.describe()).typedSearchAttributes.get(verificationStatusAttribute)).toBe('EXPIRED');
+      expect(elapsed).toBeGreaterThanOrEqual(3 * day - 60_000);
+    });
+    expect(recorded).toEqual([
+      { decision: needsMore, statusVersion: 1 },
+      { decision: { status: 'EXPIRED' }, statusVersion: 2 },
+    ]);
+  });
+
+  it('retries a failing status projection until it succeeds', async () => {
+    const approved: VerificationDecision = { status: 'APPROVED', credentialConfigurationIds: ['x'] };
+    let failures = 0;
+    const { activities, recorded } = scriptedActivities(async () => approved);
+    const flaky: VerificationActivities = {
+      ...activities,
+      recordVerificationStatus: async (args) => {
+        if (failures++ < 2) throw new Error('database unavailable');
+        await activities.recordVerificationStatus(args);
+      },
+    };
+    await withWorker(flaky, async (taskQueue) => {
+      const { handle } = startWithFirstDecision(taskQueue, input());
+      expect((await handle.result()).decision).toEqual(approved);
+    });
+    expect(failures).toBe(3);
+    expect(recorded).toHaveLength(1);
+  });
+});
