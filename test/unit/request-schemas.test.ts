@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { ApiContext } from '../../api/context';
+import { validateBody } from '../../api/middleware/validate-body';
+import { ProblemError } from '../../domain/problems';
+import { InitiateVerificationRequest, VerificationStatusRequest } from '../../domain/schemas/verification';
+import { approvableInitiate } from '../support/wallet-requests';
+
+async function validate(schema: Parameters<typeof validateBody>[0], body: unknown): Promise<{ body?: unknown; problem?: ProblemError }> {
+  const ctx = { request: { body }, state: {} } as unknown as ApiContext;
+  try {
+    await validateBody(schema)(ctx, async () => undefined);
+    return { body: ctx.state.body };
+  } catch (error) {
+    if (error instanceof ProblemError) return { problem: error };
+    throw error;
+  }
+}
+
+describe('InitiateVerificationRequest (S2S §Verification Initiate)', () => {
+  it('accepts a complete request and defaults requestedDeviceCount to 1', async () => {
+    const { body, problem } = await validate(InitiateVerificationRequest, await approvableInitiate());
+    expect(problem).toBeUndefined();
+    expect(body).toMatchObject({ requestedDeviceCount: 1 });
+  });
+
+  it('ignores unknown top-level fields and keeps extensions (S2S §Extensions)', async () => {
+    const request = { ...(await approvableInitiate()), futureField: true, extensions: { 'com.example.x': 1 } };
+    expect((await validate(InitiateVerificationRequest, request)).problem).toBeUndefined();
+  });
+
+  it('reports every violation with a JSON pointer', async () => {
+    const { problem } = await validate(InitiateVerificationRequest, {
+      sessionId: 'urn:uuid:5b0b8a5e-7e4c-4f49-9a3c-1f1b6f9e2d10',
+      credentialConfigurationIds: ['a', 'a'],
+      walletSigningKeyData: { keyType: 'WALLET_SIGNING_KEY', client_public_key: { kty: 'EC' } },
+      verificationNonce: 'has spaces',
+      requestedDeviceCount: 0,
+    });
+    expect(problem?.status).toBe(400);
+    expect(problem?.validationErrors?.map((e) => e.pointer).sort()).toEqual(
+      ['/credentialConfigurationIds', '/requestedDeviceCount', '/sessionId', '/verificationNonce', '/walletSigningKeyData/client_public_key/alg'].sort(),
+    );
+  });
+
+  it('refuses a body that is not an object', async () => {
+    const { problem } = await validate(InitiateVerificationRequest, [1, 2]);
+    expect(problem?.validationErrors).toEqual([{ pointer: '', message: 'must be object' }]);
+  });
+
+  it('bounds list sizes so a request cannot carry unbounded work', async () => {
+    const request = await approvableInitiate();
+    const items = Array.from({ length: 33 }, (_, i) => ({ id: String(i), type: 'x' }));
+    const { problem } = await validate(InitiateVerificationRequest, { ...request, verificationData: { serverVerificationDataItem: items } });
+    expect(problem?.validationErrors?.[0]?.pointer).toBe('/verificationData/serverVerificationDataItem');
+  });
+});
+
+describe('VerificationStatusRequest (S2S §Get Verification Status)', () => {
+  it('requires both identifiers as UUIDs', async () => {
+    expect((await validate(VerificationStatusRequest, { sessionId: randomUUID(), verificationId: randomUUID() })).problem).toBeUndefined();
+    const { problem } = await validate(VerificationStatusRequest, { sessionId: randomUUID() });
+    expect(problem?.validationErrors).toEqual([{ pointer: '/verificationId', message: 'is required' }]);
+  });
+});
