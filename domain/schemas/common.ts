@@ -31,7 +31,7 @@ export const PublicJwk = Type.Object(
   },
   { additionalProperties: true },
 );
-export type PublicJwk = Static<typeof PublicJwk>;
+export type PublicJwk = Static<typeof PublicJwk> & Record<string, unknown>;
 
 export const KeyType = {
   walletSigningKey: 'WALLET_SIGNING_KEY',

@@ -11,7 +11,7 @@ export const VerificationDataItem = Type.Object(
   { id: Type.String({ minLength: 1, maxLength: 256 }), type: VerificationType, extensions: Type.Optional(Extensions) },
   { additionalProperties: true },
 );
-export type VerificationDataItem = Static<typeof VerificationDataItem>;
+export type VerificationDataItem = Static<typeof VerificationDataItem> & Record<string, unknown>;
 
 /** S2S §VerificationDataItemRequest Schema. */
 export const VerificationDataItemRequest = Type.Object(

@@ -122,7 +122,7 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
     const query = `S2sTenantId = "${h.walletA.tenant._id}" AND S2sVerificationStatus = "APPROVED" AND WorkflowId = "${handle.workflowId}"`;
     let found = 0;
     for (let attempt = 0; attempt < 50 && found === 0; attempt += 1) {
-      for await (const _ of h.temporal.workflow.list({ query })) found += 1;
+      for await (const execution of h.temporal.workflow.list({ query })) found += execution.workflowId === handle.workflowId ? 1 : 0;
       if (found === 0) await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(found).toBe(1);
