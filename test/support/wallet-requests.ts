@@ -1,5 +1,5 @@
 import { devAdditionalInfoType, devApproveType } from '../../domain/verification-types/development';
-import type { InitiateVerificationRequest } from '../../domain/schemas/verification';
+import type { InitiateVerificationRequest, VerificationDataItem } from '../../domain/schemas/verification';
 import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../../wallet/wallet-client-instance';
 
 export const mdl = 'org.iso.18013.5.1.mDL';
@@ -12,7 +12,8 @@ export async function approvableInitiate(key?: WalletSigningKey): Promise<Initia
   return createInitiateRequest({
     key: key ?? (await generateWalletSigningKey()),
     credentialConfigurationIds: [mdl],
-    verificationData: { serverVerificationDataItem: [{ id: 'risk-1', type: devApproveType, holder: holderPersonalData }] },
+    // Type-specific fields beside id and type are allowed (S2S §VerificationDataItem Schema).
+    verificationData: { serverVerificationDataItem: [{ id: 'risk-1', type: devApproveType, holder: holderPersonalData } as VerificationDataItem] },
   });
 }
 
