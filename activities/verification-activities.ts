@@ -13,6 +13,13 @@ export interface VerificationActivityDeps {
   catalogue: CredentialCatalogue;
 }
 
+/** Identifies one verification: identifiers only, so activity inputs carry no personal data. */
+export interface VerificationRef {
+  tenantId: string;
+  sessionId: string;
+  verificationId: string;
+}
+
 /** Activities of the VerificationWorkflow. All I/O of a verification happens here. */
 export function createVerificationActivities(deps: VerificationActivityDeps) {
   return {
@@ -20,8 +27,8 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
      * Loads the session and its verification data by reference, runs each item through its
      * evaluator and combines the verdicts. Returns only the decision: the data stays in MongoDB.
      */
-    async evaluateVerificationData(input: { tenantId: string; verificationId: string; verificationDataRef?: string }): Promise<VerificationDecision> {
-      const session = await deps.sessions.findByVerificationId(input.tenantId, input.verificationId);
+    async evaluateVerificationData(input: VerificationRef & { verificationDataRef?: string }): Promise<VerificationDecision> {
+      const session = await deps.sessions.find(input, input.verificationId);
       if (!session) throw ApplicationFailure.nonRetryable(`verification ${input.verificationId} has no session record`, 'SessionMissing');
       const data = input.verificationDataRef ? await deps.verificationData.load(input.tenantId, input.verificationDataRef) : null;
       if (input.verificationDataRef && !data) {
@@ -46,8 +53,8 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
     },
 
     /** Projects a status into the session record that /verification/status reads. */
-    async recordVerificationStatus(input: { tenantId: string; verificationId: string; decision: VerificationDecision; statusVersion: number }): Promise<void> {
-      await deps.sessions.recordDecision(input.tenantId, input.verificationId, input.decision, input.statusVersion);
+    async recordVerificationStatus(input: VerificationRef & { decision: VerificationDecision; statusVersion: number }): Promise<void> {
+      await deps.sessions.recordDecision(input, input.verificationId, input.decision, input.statusVersion);
     },
   };
 }

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       },
       createTenantRepository(db),
     );
-    console.log(JSON.stringify({ tenantId: tenant._id, name: tenant.name, certThumbprint: tenant.certThumbprint, notificationBaseUrl: tenant.notificationBaseUrl }, null, 2));
+    console.log(JSON.stringify({ tenantId: tenant._id, name: tenant.name, notificationBaseUrl: tenant.notificationBaseUrl }, null, 2));
   } finally {
     await client.close();
   }

@@ -54,7 +54,9 @@ else
 fi
 
 # 3. FerretDB, compiled from the Go module proxy (pure Go, SQLite backend).
-ferretdb_dir="$tools_dir/ferretdb-$ferretdb_version"
+# Keyed by version and by the launcher's source, so a change to dev/ferretdb rebuilds it.
+launcher_hash=$(cat dev/ferretdb/main.go dev/ferretdb/go.mod dev/ferretdb/go.sum | sha256sum | cut -c1-12)
+ferretdb_dir="$tools_dir/ferretdb-$ferretdb_version-$launcher_hash"
 if [ ! -x "$ferretdb_dir/ferretdb" ]; then
   say "building FerretDB $ferretdb_version from the Go module proxy (about a minute the first time)"
   mkdir -p "$ferretdb_dir"

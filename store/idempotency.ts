@@ -9,6 +9,8 @@ export interface StoredResponse {
 }
 
 interface IdempotencyRecord {
+  /** tenantId/requestId: the primary key makes one execution per (tenant, x-request-id). */
+  _id: string;
   tenantId: string;
   requestId: string;
   /** SHA-256 of method, path and canonical body: a reused id with another request is refused. */
@@ -33,8 +35,10 @@ export interface IdempotencyKey {
 export function createIdempotencyRepository(db: Db, retentionMs: number) {
   const records = db.collection<IdempotencyRecord>(collections.idempotency);
 
+  const recordId = (key: IdempotencyKey) => `${key.tenantId}/${key.requestId}`;
+
   async function readClaim(key: IdempotencyKey, fingerprint: string): Promise<IdempotencyClaim | null> {
-    const existing = await records.findOne(key);
+    const existing = await records.findOne({ _id: recordId(key) });
     if (!existing) return null;
     if (existing.fingerprint !== fingerprint) return { outcome: 'fingerprint_mismatch' };
     if (existing.state === 'completed' && existing.response) return { outcome: 'replay', response: existing.response };
@@ -43,13 +47,13 @@ export function createIdempotencyRepository(db: Db, retentionMs: number) {
 
   return {
     /**
-     * Claims the right to execute a request. The unique (tenantId, requestId) index makes the
+     * Claims the right to execute a request. The primary key (tenant/x-request-id) makes the
      * insert the arbiter: of two concurrent requests exactly one inserts and executes.
      */
     async claim(key: IdempotencyKey, fingerprint: string): Promise<IdempotencyClaim> {
       const now = new Date();
       try {
-        await records.insertOne({ ...key, fingerprint, state: 'in_progress', createdAt: now, expiresAt: new Date(now.getTime() + retentionMs) });
+        await records.insertOne({ _id: recordId(key), ...key, fingerprint, state: 'in_progress', createdAt: now, expiresAt: new Date(now.getTime() + retentionMs) });
         return { outcome: 'claimed' };
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
@@ -70,12 +74,13 @@ export function createIdempotencyRepository(db: Db, retentionMs: number) {
     },
 
     async complete(key: IdempotencyKey, response: StoredResponse): Promise<void> {
-      await records.updateOne(key, { $set: { state: 'completed', response } });
+      await records.updateOne({ _id: recordId(key) }, { $set: { state: 'completed', response } });
     },
 
     /** Releases a claim whose execution failed transiently, so a retry with the same id runs again. */
     async abandon(key: IdempotencyKey): Promise<void> {
-      await records.deleteOne({ ...key, state: 'in_progress' });
+      // Only the claim holder calls this, and only it could have completed the record.
+      await records.deleteOne({ _id: recordId(key) });
     },
 
     /** Deletes records past retention. FerretDB has no TTL indexes, so a sweeper does it. */

@@ -15,8 +15,13 @@ export function isDuplicateKeyError(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;
 }
 
+/**
+ * Point lookups go by _id: FerretDB's SQLite backend pushes only _id filters down to its
+ * storage (others scan), and on MongoDB the _id index is the one every document has.
+ */
 export const collections = {
   tenants: 'wallet_servers',
+  tenantCertificates: 'wallet_server_certificates',
   idempotency: 'idempotency_records',
   verificationSessions: 'verification_sessions',
   verificationData: 'verification_data',
@@ -25,13 +30,13 @@ export const collections = {
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
 export async function ensureIndexes(db: Db): Promise<void> {
   await Promise.all([
-    db.collection(collections.tenants).createIndex({ certThumbprint: 1 }, { unique: true, name: 'cert_thumbprint_unique' }),
-    // S2S §Idempotency: one execution per (tenant, x-request-id), enforced by the index, not by read-then-write.
-    db.collection(collections.idempotency).createIndex({ tenantId: 1, requestId: 1 }, { unique: true, name: 'tenant_request_unique' }),
+    // Uniqueness that the protocol relies on is the _id primary key (unique by definition):
+    // wallet_server_certificates._id = certificate thumbprint, idempotency_records._id =
+    // tenant/x-request-id (S2S §Idempotency), verification_sessions._id = tenant/sessionId
+    // (S2S §Replay Protection). The indexes below serve operators' and sweepers' queries.
+    db.collection(collections.tenantCertificates).createIndex({ tenantId: 1 }, { name: 'tenant' }),
     db.collection(collections.idempotency).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
-    // S2S §Replay Protection: a sessionId is consumed once per tenant.
-    db.collection(collections.verificationSessions).createIndex({ tenantId: 1, sessionId: 1 }, { unique: true, name: 'tenant_session_unique' }),
-    db.collection(collections.verificationSessions).createIndex({ tenantId: 1, status: 1, updatedAt: 1 }, { name: 'tenant_status' }),
+    db.collection(collections.verificationSessions).createIndex({ tenantId: 1, updatedAt: 1 }, { name: 'tenant_updated' }),
     db.collection(collections.verificationData).createIndex({ tenantId: 1, sessionId: 1 }, { name: 'tenant_session' }),
   ]);
 }

@@ -6,12 +6,20 @@ import { collections, isDuplicateKeyError } from './mongo';
 export interface Tenant {
   _id: string;
   name: string;
-  /** RFC 8705 §3.1 x5t#S256: base64url SHA-256 of the client certificate's DER. */
-  certThumbprint: string;
-  certificatePem: string;
   /** Base URL of the Wallet Server Endpoints (…/verification/notify, …/event/notify). */
   notificationBaseUrl: string;
   createdAt: Date;
+}
+
+/**
+ * A client certificate that authenticates a tenant, keyed by its RFC 8705 §3.1 x5t#S256
+ * thumbprint (base64url SHA-256 of the DER). A tenant may hold several (certificate rotation).
+ */
+interface TenantCertificate {
+  _id: string;
+  tenantId: string;
+  certificatePem: string;
+  addedAt: Date;
 }
 
 export interface TenantRegistration {
@@ -23,32 +31,35 @@ export interface TenantRegistration {
 
 export function createTenantRepository(db: Db) {
   const tenants = db.collection<Tenant>(collections.tenants);
+  const certificates = db.collection<TenantCertificate>(collections.tenantCertificates);
   return {
-    findByThumbprint(certThumbprint: string): Promise<Tenant | null> {
-      return tenants.findOne({ certThumbprint });
+    /** Two primary-key reads: certificate → tenant. */
+    async findByThumbprint(certThumbprint: string): Promise<Tenant | null> {
+      const certificate = await certificates.findOne({ _id: certThumbprint });
+      return certificate ? tenants.findOne({ _id: certificate.tenantId }) : null;
     },
 
     /**
-     * Registers a Wallet Server, or updates name and notification URL when its certificate is
-     * already registered (so re-running registration is safe). Returns the stored tenant.
+     * Registers a Wallet Server by its certificate, or updates name and notification URL when
+     * the certificate is already registered (re-running registration is safe). Returns the tenant.
      */
     async register(registration: TenantRegistration): Promise<Tenant> {
-      const existing = await tenants.findOne({ certThumbprint: registration.certThumbprint });
+      const existing = await this.findByThumbprint(registration.certThumbprint);
       if (existing) {
-        await tenants.updateOne(
-          { _id: existing._id },
-          { $set: { name: registration.name, notificationBaseUrl: registration.notificationBaseUrl } },
-        );
-        return { ...existing, name: registration.name, notificationBaseUrl: registration.notificationBaseUrl };
+        const updated = { ...existing, name: registration.name, notificationBaseUrl: registration.notificationBaseUrl };
+        await tenants.updateOne({ _id: existing._id }, { $set: { name: updated.name, notificationBaseUrl: updated.notificationBaseUrl } });
+        return updated;
       }
-      const tenant: Tenant = { _id: randomUUID(), ...registration, createdAt: new Date() };
+      const tenant: Tenant = { _id: randomUUID(), name: registration.name, notificationBaseUrl: registration.notificationBaseUrl, createdAt: new Date() };
+      await tenants.insertOne(tenant);
       try {
-        await tenants.insertOne(tenant);
+        await certificates.insertOne({ _id: registration.certThumbprint, tenantId: tenant._id, certificatePem: registration.certificatePem, addedAt: new Date() });
         return tenant;
       } catch (error) {
-        // A concurrent registration of the same certificate won the race: return its record.
+        // A concurrent registration of the same certificate won: drop ours, return the winner.
+        await tenants.deleteOne({ _id: tenant._id });
         if (!isDuplicateKeyError(error)) throw error;
-        const winner = await tenants.findOne({ certThumbprint: registration.certThumbprint });
+        const winner = await this.findByThumbprint(registration.certThumbprint);
         if (!winner) throw error;
         return winner;
       }

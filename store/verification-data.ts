@@ -26,12 +26,12 @@ export function createVerificationDataRepository(db: Db) {
     },
 
     async load(tenantId: string, id: string): Promise<VerificationDataResponse | null> {
-      const record = await records.findOne({ _id: id, tenantId });
-      return record?.data ?? null;
+      const record = await records.findOne({ _id: id });
+      return record?.tenantId === tenantId ? record.data : null;
     },
 
-    async removeForVerification(tenantId: string, verificationId: string): Promise<void> {
-      await records.deleteMany({ tenantId, verificationId });
+    async remove(id: string): Promise<void> {
+      await records.deleteOne({ _id: id });
     },
   };
 }

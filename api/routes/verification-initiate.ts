@@ -75,7 +75,6 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
     const now = new Date();
     try {
       await deps.sessions.create({
-        _id: verificationId,
         tenantId,
         sessionId: body.sessionId,
         verificationId,
@@ -85,7 +84,7 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
         requestedDeviceCount: body.requestedDeviceCount ?? 1,
         ...(body.supportedVerificationTypes ? { supportedVerificationTypes: body.supportedVerificationTypes } : {}),
         ...(body.locale ? { locale: body.locale } : {}),
-        decision: { status: VerificationState.pending },
+        decisions: { '0': { status: VerificationState.pending } },
         statusVersion: 0,
         createdAt: now,
         updatedAt: now,
@@ -96,10 +95,11 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
     }
 
     let decision;
+    let verificationDataRef: string | undefined;
     try {
-      const verificationDataRef = body.verificationData
-        ? await deps.verificationData.save({ tenantId, sessionId: body.sessionId, verificationId }, body.verificationData)
-        : undefined;
+      if (body.verificationData) {
+        verificationDataRef = await deps.verificationData.save({ tenantId, sessionId: body.sessionId, verificationId }, body.verificationData);
+      }
       decision = await deps.workflows.start({
         tenantId,
         sessionId: body.sessionId,
@@ -110,8 +110,8 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
         ...(verificationDataRef ? { verificationDataRef } : {}),
       });
     } catch (error) {
-      await deps.verificationData.removeForVerification(tenantId, verificationId);
-      await deps.sessions.remove(tenantId, verificationId);
+      if (verificationDataRef) await deps.verificationData.remove(verificationDataRef);
+      await deps.sessions.remove({ tenantId, sessionId: body.sessionId });
       if (error instanceof WorkflowNotStartedError) throw problems.serviceUnavailable('The verification could not be started; retry later', error);
       throw error;
     }

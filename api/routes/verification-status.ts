@@ -11,7 +11,7 @@ import { validateBody, validatedBody } from '../middleware/validate-body';
 export function verificationStatusRoute(deps: { sessions: VerificationSessionRepository }): ApiMiddleware[] {
   const readStatus: ApiMiddleware = async (ctx) => {
     const { sessionId, verificationId } = validatedBody(ctx, VerificationStatusRequest);
-    const session = await deps.sessions.find(ctx.state.tenant._id, sessionId, verificationId);
+    const session = await deps.sessions.find({ tenantId: ctx.state.tenant._id, sessionId }, verificationId);
     if (!session) throw problems.sessionNotFound();
     ctx.body = toVerificationStatus(session);
   };

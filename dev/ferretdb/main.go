@@ -20,6 +20,9 @@ func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
 	dir := flag.String("sqlite-dir", "", "directory for the SQLite databases (created if missing)")
 	level := flag.String("log-level", "warn", "debug, info, warn or error")
+	// FerretDB turns on WAL; with WAL, synchronous=normal stays consistent after a crash and
+	// skips an fsync per commit (the last commits may be lost on power loss: a development trade-off).
+	synchronous := flag.String("sqlite-synchronous", "normal", "SQLite synchronous pragma: full or normal")
 	flag.Parse()
 
 	if *dir == "" {
@@ -43,7 +46,7 @@ func main() {
 		Listener:  ferretdb.ListenerConfig{TCP: *listen},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(" + *synchronous + ")",
 	})
 	if err != nil {
 		log.Fatal(err)

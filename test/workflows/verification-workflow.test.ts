@@ -140,3 +140,26 @@ describe('VerificationWorkflow', () => {
     expect(recorded).toHaveLength(1);
   });
 });
+
+describe('VerificationWorkflow status visibility', () => {
+  it('never reports a status before it is projected to the database', async () => {
+    const approved: VerificationDecision = { status: 'APPROVED', credentialConfigurationIds: ['x'] };
+    let releaseProjection!: () => void;
+    const projected = new Promise<void>((resolve) => (releaseProjection = resolve));
+    const { activities } = scriptedActivities(async () => approved);
+    const slowProjection: VerificationActivities = {
+      ...activities,
+      recordVerificationStatus: async (args) => {
+        await projected;
+        await activities.recordVerificationStatus(args);
+      },
+    };
+    await withWorker(slowProjection, async (taskQueue) => {
+      const { handle, decision } = startWithFirstDecision(taskQueue, input({ initialDecisionWaitMs: 500 }));
+      expect(await decision).toEqual({ status: 'PENDING' });
+      expect(await handle.query(verificationStatusQuery)).toEqual({ status: 'PENDING' });
+      releaseProjection();
+      expect((await handle.result()).decision).toEqual(approved);
+    });
+  });
+});

@@ -19,6 +19,7 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
   let decision: VerificationDecision = { status: VerificationState.pending };
   let statusVersion = 0;
   let firstDecisionReached = false;
+  const ref = { tenantId: input.tenantId, sessionId: input.sessionId, verificationId: input.verificationId };
 
   setHandler(verificationStatusQuery, () => decision);
   setHandler(firstDecisionUpdate, async () => {
@@ -26,17 +27,18 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
     return decision;
   });
 
+  // The status becomes visible (query, update result, search attribute) only once it is
+  // projected to MongoDB, so /verification/status never lags behind what a caller was told.
   async function moveTo(next: VerificationDecision): Promise<void> {
-    decision = next;
     statusVersion += 1;
-    await recordVerificationStatus({ tenantId: input.tenantId, verificationId: input.verificationId, decision, statusVersion });
+    await recordVerificationStatus({ ...ref, decision: next, statusVersion });
+    decision = next;
     upsertSearchAttributes([{ key: verificationStatusAttribute, value: decision.status }]);
   }
 
   await moveTo(
     await evaluateVerificationData({
-      tenantId: input.tenantId,
-      verificationId: input.verificationId,
+      ...ref,
       ...(input.verificationDataRef ? { verificationDataRef: input.verificationDataRef } : {}),
     }),
   );

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { registerWalletServer } from '../cli/register-wallet-server';
+import { connectMongo, ensureIndexes } from '../store/mongo';
+import { createTenantRepository } from '../store/tenants';
+import { devApproveType } from '../domain/verification-types/development';
+import { ensureDevMaterial } from '../dev/dev-material';
+import { freePort, startFerretDb, startProcess, startTemporalDevServer, waitForPort, type ManagedProcess } from '../dev/processes';
+import { toolPaths } from '../dev/tools';
+import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../wallet/wallet-client-instance';
+
+/**
+ * `npm run bench`: initiate→status sessions per second, with p50/p99 latencies, for the Issuer
+ * API and for a bare baseline of the same Temporal shape, on a stack this script starts itself
+ * (Temporal dev server, FerretDB, worker and API as separate processes, like `npm start`).
+ * BENCH_SESSIONS and BENCH_CONCURRENCY set the load.
+ */
+const sessions = Number(process.env.BENCH_SESSIONS ?? 400);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const warmup = Math.min(40, sessions);
+const say = (line: string) => console.log(`[bench] ${line}`);
+
+interface Target {
+  name: string;
+  url: string;
+  agent: https.Agent;
+}
+
+function post(target: Target, route: string, body: unknown): Promise<{ status: number; json: { verificationId?: string; status?: string } }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      `${target.url}${route}`,
+      {
+        method: 'POST',
+        agent: target.agent,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), 'Api-Version': '1.0.0', 'x-request-id': randomUUID() },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+interface Sample {
+  session: number;
+  initiate: number;
+  status: number;
+}
+
+async function runSession(target: Target, key: WalletSigningKey): Promise<Sample> {
+  const body = await createInitiateRequest({
+    key,
+    credentialConfigurationIds: ['org.iso.18013.5.1.mDL'],
+    verificationData: { serverVerificationDataItem: [{ id: 'bench', type: devApproveType }] },
+  });
+  const t0 = performance.now();
+  const initiated = await post(target, '/verification/initiate', body);
+  const t1 = performance.now();
+  if (initiated.status !== 200 || !['APPROVED', 'PENDING'].includes(initiated.json.status ?? '')) {
+    throw new Error(`${target.name} initiate answered ${initiated.status} ${JSON.stringify(initiated.json)}`);
+  }
+  // A Wallet Server polls until the decision is there (S2S §Asynchronous Endpoints).
+  for (let polls = 0; ; polls += 1) {
+    const polled = await post(target, '/verification/status', { sessionId: body.sessionId, verificationId: initiated.json.verificationId });
+    if (polled.status !== 200) throw new Error(`${target.name} status answered ${polled.status}`);
+    if (polled.json.status === 'APPROVED') break;
+    if (polls > 200) throw new Error(`${target.name}: session not approved after ${polls} polls`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const t2 = performance.now();
+  return { session: t2 - t0, initiate: t1 - t0, status: t2 - t1 };
+}
+
+async function runLoad(target: Target, key: WalletSigningKey, count: number): Promise<{ samples: Sample[]; seconds: number }> {
+  const samples: Sample[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next += 1;
+        samples.push(await runSession(target, key));
+      }
+    }),
+  );
+  return { samples, seconds: (performance.now() - started) / 1000 };
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+function summarize(name: string, { samples, seconds }: { samples: Sample[]; seconds: number }) {
+  const pick = (field: keyof Sample) => samples.map((s) => s[field]);
+  return {
+    name,
+    sessionsPerSecond: samples.length / seconds,
+    session: { p50: percentile(pick('session'), 50), p99: percentile(pick('session'), 99) },
+    initiate: { p50: percentile(pick('initiate'), 50), p99: percentile(pick('initiate'), 99) },
+    status: { p50: percentile(pick('status'), 50), p99: percentile(pick('status'), 99) },
+  };
+}
+
+async function main(): Promise<void> {
+  const tools = toolPaths();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 's2s-bench-'));
+  const logDir = path.join(dir, 'logs');
+  const children: ManagedProcess[] = [];
+  try {
+    const material = await ensureDevMaterial(dir);
+    const [temporalPort, mongoPort, apiPort, baselinePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    say(`starting Temporal dev server, FerretDB, worker, Issuer API and baseline (logs in ${logDir})`);
+    children.push(await startTemporalDevServer(tools, { port: temporalPort, dbFile: path.join(dir, 'temporal.db'), logDir }));
+    children.push(await startFerretDb(tools, { port: mongoPort, dataDir: path.join(dir, 'ferretdb'), logDir }));
+    const env = {
+      S2S_DATA_DIR: dir,
+      S2S_ENABLE_DEV_VERIFICATION_TYPES: 'true',
+      TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
+      MONGODB_URI: `mongodb://127.0.0.1:${mongoPort}/`,
+      S2S_API_PORT: String(apiPort),
+      LOG_LEVEL: 'warn',
+    };
+    const { client, db } = await connectMongo(env.MONGODB_URI, 's2s_issuer');
+    await ensureIndexes(db);
+    await registerWalletServer(
+      { name: 'bench wallet', certificatePem: readFileSync(material.walletCert, 'utf8'), notificationBaseUrl: 'https://bench.example/s2s', clientCaPem: readFileSync(material.caCert, 'utf8') },
+      createTenantRepository(db),
+    );
+    await client.close();
+
+    const dist = path.resolve(__dirname, '..');
+    children.push(startProcess('worker', process.execPath, [path.join(dist, 'workers/main.js')], { logDir, env }));
+    const api = startProcess('api', process.execPath, [path.join(dist, 'api/main.js')], { logDir, env });
+    children.push(api);
+    const baseline = startProcess('baseline', process.execPath, [path.join(dist, 'bench/baseline-server.js')], { logDir, env: { ...env, S2S_API_PORT: String(baselinePort) } });
+    children.push(baseline);
+    await waitForPort(apiPort, 60_000, api);
+    await waitForPort(baselinePort, 60_000, baseline);
+
+    const agentOptions = { keepAlive: true, maxSockets: concurrency, ca: readFileSync(material.caCert), cert: readFileSync(material.walletCert), key: readFileSync(material.walletKey) };
+    const targets: Target[] = [
+      { name: 'issuer API', url: `https://127.0.0.1:${apiPort}`, agent: new https.Agent(agentOptions) },
+      { name: 'bare baseline', url: `https://127.0.0.1:${baselinePort}`, agent: new https.Agent(agentOptions) },
+    ];
+    const key = await generateWalletSigningKey();
+    const results = [];
+    for (const target of targets) {
+      say(`${target.name}: warm-up (${warmup} sessions)`);
+      await runLoad(target, key, warmup);
+      say(`${target.name}: ${sessions} initiate→status sessions, concurrency ${concurrency}`);
+      results.push(summarize(target.name, await runLoad(target, key, sessions)));
+      target.agent.destroy();
+    }
+
+    const ms = (v: number) => `${v.toFixed(1)} ms`;
+    console.log(`\ninitiate→status, ${sessions} sessions, concurrency ${concurrency}, ${os.cpus().length} CPUs, Node ${process.version}`);
+    console.log('target          sessions/s  session p50  session p99  initiate p50  initiate p99  status p50  status p99');
+    for (const r of results) {
+      console.log(
+        `${r.name.padEnd(15)} ${r.sessionsPerSecond.toFixed(1).padStart(10)}  ${ms(r.session.p50).padStart(11)}  ${ms(r.session.p99).padStart(11)}  ${ms(r.initiate.p50).padStart(12)}  ${ms(r.initiate.p99).padStart(12)}  ${ms(r.status.p50).padStart(10)}  ${ms(r.status.p99).padStart(10)}`,
+      );
+    }
+    const [issuer, bare] = results;
+    if (issuer && bare) {
+      console.log(`\nratio issuer/baseline: throughput ${(issuer.sessionsPerSecond / bare.sessionsPerSecond).toFixed(2)}x, session p50 ${(issuer.session.p50 / bare.session.p50).toFixed(2)}x, session p99 ${(issuer.session.p99 / bare.session.p99).toFixed(2)}x`);
+    }
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type { Db, MongoClient } from 'mongodb';
+import { createIdempotencyRepository } from '../../store/idempotency';
+import { connectMongo, ensureIndexes } from '../../store/mongo';
+import { createTenantRepository } from '../../store/tenants';
+import { createVerificationSessionRepository, currentDecision, SessionAlreadyUsedError, type VerificationSession } from '../../store/verification-sessions';
+
+/** The repositories against the real MongoDB-wire server (FerretDB here, MongoDB in production). */
+let mongo: MongoClient;
+let db: Db;
+beforeAll(async () => {
+  const uri = process.env.S2S_TEST_MONGODB_URI;
+  if (!uri) throw new Error('needs test/support/global-setup.ts');
+  ({ client: mongo, db } = await connectMongo(uri, `stores_${randomUUID().slice(0, 8)}`));
+  await ensureIndexes(db);
+});
+afterAll(async () => {
+  await mongo?.close();
+});
+
+function newSession(tenantId: string, sessionId = randomUUID()): Omit<VerificationSession, '_id'> {
+  const now = new Date();
+  return {
+    tenantId,
+    sessionId,
+    verificationId: randomUUID(),
+    workflowId: 'wf',
+    credentialConfigurationIds: ['x'],
+    walletSigningKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', alg: 'ES256' },
+    requestedDeviceCount: 1,
+    decisions: { '0': { status: 'PENDING' } },
+    statusVersion: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+describe('verification sessions', () => {
+  const sessions = () => createVerificationSessionRepository(db);
+
+  it('lets a sessionId be created once per tenant, even under concurrency', async () => {
+    const sessionId = randomUUID();
+    const results = await Promise.allSettled(Array.from({ length: 6 }, () => sessions().create(newSession('t1', sessionId))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(SessionAlreadyUsedError);
+    await expect(sessions().create(newSession('t2', sessionId))).resolves.toBeUndefined();
+  });
+
+  it('keeps the newest status when status writes arrive out of order', async () => {
+    const session = newSession('t1');
+    await sessions().create(session);
+    const key = { tenantId: 't1', sessionId: session.sessionId };
+    await sessions().recordDecision(key, session.verificationId, { status: 'APPROVED', credentialConfigurationIds: ['x'] }, 2);
+    await sessions().recordDecision(key, session.verificationId, { status: 'ADDITIONAL_INFO_REQUIRED', verificationDataRequest: { verificationDataItems: [] } }, 1);
+    const stored = await sessions().find(key, session.verificationId);
+    expect(stored && currentDecision(stored)).toEqual({ status: 'APPROVED', credentialConfigurationIds: ['x'] });
+    expect(Object.keys(stored?.decisions ?? {}).sort()).toEqual(['0', '1', '2']);
+  });
+
+  it("finds a session only with its tenant and verificationId", async () => {
+    const session = newSession('t1');
+    await sessions().create(session);
+    expect(await sessions().find({ tenantId: 't1', sessionId: session.sessionId }, session.verificationId)).not.toBeNull();
+    expect(await sessions().find({ tenantId: 't2', sessionId: session.sessionId }, session.verificationId)).toBeNull();
+    expect(await sessions().find({ tenantId: 't1', sessionId: session.sessionId }, randomUUID())).toBeNull();
+  });
+});
+
+describe('idempotency records', () => {
+  const records = () => createIdempotencyRepository(db, 60_000);
+
+  it('grants exactly one of many concurrent claims', async () => {
+    const key = { tenantId: 't1', requestId: randomUUID() };
+    const claims = await Promise.all(Array.from({ length: 8 }, () => records().claim(key, 'fp')));
+    expect(claims.filter((c) => c.outcome === 'claimed')).toHaveLength(1);
+    expect(claims.filter((c) => c.outcome === 'in_progress')).toHaveLength(7);
+  });
+
+  it('replays a completed response, refuses another fingerprint, and frees an abandoned claim', async () => {
+    const key = { tenantId: 't1', requestId: randomUUID() };
+    expect(await records().claim(key, 'fp')).toEqual({ outcome: 'claimed' });
+    await records().complete(key, { status: 200, contentType: 'application/json', body: '{}' });
+    expect(await records().claim(key, 'fp')).toEqual({ outcome: 'replay', response: { status: 200, contentType: 'application/json', body: '{}' } });
+    expect(await records().claim(key, 'other')).toEqual({ outcome: 'fingerprint_mismatch' });
+
+    const abandoned = { tenantId: 't1', requestId: randomUUID() };
+    await records().claim(abandoned, 'fp');
+    await records().abandon(abandoned);
+    expect(await records().claim(abandoned, 'fp')).toEqual({ outcome: 'claimed' });
+  });
+
+  it('sweeps records past retention', async () => {
+    const shortLived = createIdempotencyRepository(db, -1);
+    const key = { tenantId: 't-sweep', requestId: randomUUID() };
+    await shortLived.claim(key, 'fp');
+    expect(await shortLived.sweepExpired()).toBeGreaterThanOrEqual(1);
+    expect(await shortLived.claim(key, 'fp')).toEqual({ outcome: 'claimed' });
+  });
+});
+
+describe('tenants', () => {
+  it('registers a certificate once; re-registration updates the tenant instead of adding one', async () => {
+    const tenants = createTenantRepository(db);
+    const thumbprint = randomUUID();
+    const registrations = await Promise.all(
+      Array.from({ length: 4 }, () => tenants.register({ name: 'w', certThumbprint: thumbprint, certificatePem: 'pem', notificationBaseUrl: 'https://w.example' })),
+    );
+    expect(new Set(registrations.map((t) => t._id)).size).toBe(1);
+    const renamed = await tenants.register({ name: 'renamed', certThumbprint: thumbprint, certificatePem: 'pem', notificationBaseUrl: 'https://w2.example' });
+    expect(renamed._id).toBe(registrations[0]?._id);
+    expect(await tenants.findByThumbprint(thumbprint)).toMatchObject({ name: 'renamed', notificationBaseUrl: 'https://w2.example' });
+    expect(await tenants.findByThumbprint('unknown')).toBeNull();
+  });
+});
