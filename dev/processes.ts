@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { verificationSearchAttributes } from '../workflows/verification/search-attributes';
@@ -69,6 +69,23 @@ export async function waitForPort(port: number, timeoutMs: number, process?: Man
     });
     if (open) return;
     if (Date.now() > deadline) throw new Error(`nothing listened on ${host}:${port} within ${timeoutMs} ms${process ? `; see ${process.logFile}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Resolves once the process's log contains `marker`; fails early if the process dies. */
+export async function waitForLogLine(process: ManagedProcess, marker: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (process.child.exitCode !== null || process.child.signalCode !== null) throw new Error(`${process.name} exited; see ${process.logFile}`);
+    let log = '';
+    try {
+      log = readFileSync(process.logFile, 'utf8');
+    } catch {
+      // not written yet
+    }
+    if (log.includes(marker)) return;
+    if (Date.now() > deadline) throw new Error(`${process.name} did not log "${marker}" within ${timeoutMs} ms; see ${process.logFile}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

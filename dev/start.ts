@@ -9,7 +9,8 @@ import { createInitiateRequest, importWalletSigningKeyPair } from '../wallet/wal
 import { devApproveType } from '../domain/verification-types/development';
 import { developmentCatalogue } from '../config/verification';
 import { devMaterialPaths, readJson } from './dev-material';
-import { startFerretDb, startProcess, startTemporalDevServer, waitForPort, type ManagedProcess } from './processes';
+import { startFerretDb, startProcess, startTemporalDevServer, waitForLogLine, waitForPort, type ManagedProcess } from './processes';
+import { workerReadyMessage } from '../workers/verification-worker';
 import { toolPaths } from './tools';
 
 /**
@@ -74,10 +75,11 @@ async function main(): Promise<void> {
   await client.close();
 
   say('worker');
-  watch(startProcess('worker', process.execPath, [path.join(root, 'dist/workers/main.js')], { logDir, env }));
+  const worker = watch(startProcess('worker', process.execPath, [path.join(root, 'dist/workers/main.js')], { logDir, env }));
   say('Issuer API');
   const api = watch(startProcess('api', process.execPath, [path.join(root, 'dist/api/main.js')], { logDir, env }));
   await waitForPort(config.api.port, 30_000, api, config.api.host);
+  await waitForLogLine(worker, workerReadyMessage, 60_000);
 
   const key = await importWalletSigningKeyPair(readJson(dev.walletSigningKey));
   const body = await createInitiateRequest({

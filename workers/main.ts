@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
-import { connectWorkerConnection, createIssuerWorker } from './verification-worker';
+import { connectWorkerConnection, createIssuerWorker, workerReadyMessage } from './verification-worker';
 
 /** Worker process: `node dist/workers/main.js`. Stops cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -12,8 +12,9 @@ async function main(): Promise<void> {
   const connection = await connectWorkerConnection(config.temporal);
   const worker = await createIssuerWorker({ connection, config, db, logger });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
-  logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker running');
-  await worker.run();
+  const running = worker.run();
+  logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, workerReadyMessage);
+  await running;
   await connection.close();
   await mongo.close();
   logger.info('worker stopped');

@@ -8,6 +8,9 @@ import { loadCredentialCatalogue, loadEvaluators } from '../config/verification'
 import { createVerificationDataRepository } from '../store/verification-data';
 import { createVerificationSessionRepository } from '../store/verification-sessions';
 
+/** Logged by workers/main.ts once the worker polls; dev/start.ts waits for it. */
+export const workerReadyMessage = 'worker running';
+
 export function createWorkerActivities(db: Db, config: AppConfig) {
   return createVerificationActivities({
     sessions: createVerificationSessionRepository(db),
