@@ -1,0 +1,57 @@
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createCertificateAuthority, issueCertificate } from '../../crypto/dev-pki';
+import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
+import { approvableInitiate } from '../support/wallet-requests';
+
+const run = promisify(execFile);
+const cli = path.resolve(__dirname, '../../dist/cli/register-wallet-server.js');
+
+let h: IssuerHarness;
+beforeAll(async () => {
+  h = await startIssuerHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+function cliEnv() {
+  return { ...process.env, MONGODB_URI: h.config.mongo.uri, MONGODB_DATABASE: h.config.mongo.database, S2S_TLS_CLIENT_CA: h.config.tls.clientCaFile };
+}
+
+describe('npm run register-wallet-server', () => {
+  it('registers a Wallet Server whose certificate the API then accepts', async () => {
+    const certFile = path.join(h.config.dataDir, 'unregistered.crt');
+    writeFileSync(certFile, h.unregistered.certificatePem);
+    const before = await h.http.post('/verification/initiate', await approvableInitiate(), { identity: h.unregistered });
+    expect(before.status).toBe(401);
+
+    const { stdout } = await run(process.execPath, [cli, '--name', 'Late Wallet', '--cert', certFile, '--notification-url', 'https://late.example/s2s/'], { env: cliEnv() });
+    expect(JSON.parse(stdout)).toMatchObject({ tenantId: expect.any(String), name: 'Late Wallet', notificationBaseUrl: 'https://late.example/s2s' });
+
+    const after = await h.http.post('/verification/initiate', await approvableInitiate(), { identity: h.unregistered });
+    expect(after.status).toBe(200);
+  });
+
+  it('refuses a certificate the TLS layer would refuse, and a plain-http notification URL', async () => {
+    const foreignCa = await createCertificateAuthority('elsewhere');
+    const foreign = await issueCertificate(foreignCa, { commonName: 'x', usage: 'client' });
+    const foreignFile = path.join(h.config.dataDir, 'foreign.crt');
+    writeFileSync(foreignFile, foreign.certificatePem);
+    await expect(run(process.execPath, [cli, '--name', 'x', '--cert', foreignFile, '--notification-url', 'https://x.example'], { env: cliEnv() })).rejects.toMatchObject({
+      stderr: expect.stringContaining('not issued by the configured client CA'),
+    });
+
+    const certFile = path.join(h.config.dataDir, 'wallet-a.crt');
+    writeFileSync(certFile, h.walletA.certificatePem);
+    await expect(run(process.execPath, [cli, '--name', 'x', '--cert', certFile, '--notification-url', 'http://x.example'], { env: cliEnv() })).rejects.toMatchObject({
+      stderr: expect.stringContaining('https'),
+    });
+  });
+
+  it('prints usage and exits 2 without the required options', async () => {
+    await expect(run(process.execPath, [cli, '--name', 'x'], { env: cliEnv() })).rejects.toMatchObject({ code: 2, stdout: expect.stringContaining('--notification-url') });
+  });
+});
