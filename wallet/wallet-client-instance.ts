@@ -1,4 +1,7 @@
 import { randomUUID, webcrypto } from 'node:crypto';
+import { CompactSign } from 'jose';
+import { encryptionKeyAudience } from '../crypto/issuer-keys';
+import { encryptJwe, type HpkeJwk, type JweSerialization } from '../crypto/jwe-hpke';
 import type { PublicJwk } from '../domain/schemas/common';
 import type { InitiateVerificationRequest, VerificationDataResponse } from '../domain/schemas/verification';
 
@@ -60,4 +63,29 @@ export async function createInitiateRequest(options: {
     ...(options.requestedDeviceCount ? { requestedDeviceCount: options.requestedDeviceCount } : {}),
     ...(options.supportedVerificationTypes ? { supportedVerificationTypes: options.supportedVerificationTypes } : {}),
   };
+}
+
+/**
+ * S2S §Client Encrypted Payload, the Wallet Client's side: sign `claims` with the WSK (aud = the
+ * issuer key's RFC 7638 thumbprint), then encrypt the JWS to the issuer key with JWE-HPKE.
+ */
+export async function createClientEncryptedPayload(options: {
+  key: WalletSigningKey;
+  issuerKey: HpkeJwk;
+  claims: Record<string, unknown>;
+  alg?: string;
+  serialization?: JweSerialization;
+  /** Overrides, for negative tests. */
+  aud?: string;
+}): Promise<{ jwe: string | Record<string, unknown>; origin: 'WALLET_CLIENT' }> {
+  const aud = options.aud ?? (await encryptionKeyAudience(options.issuerKey));
+  const jws = await new CompactSign(Buffer.from(JSON.stringify({ ...options.claims, aud }), 'utf8'))
+    .setProtectedHeader({ alg: options.key.alg, typ: 'JWT' })
+    .sign(options.key.privateKey);
+  const jwe = await encryptJwe(Buffer.from(jws, 'utf8'), options.issuerKey, {
+    ...(options.alg ? { alg: options.alg } : {}),
+    serialization: options.serialization ?? 'compact',
+    header: { cty: 'JWT' },
+  });
+  return { jwe, origin: 'WALLET_CLIENT' };
 }
