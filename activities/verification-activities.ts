@@ -1,16 +1,21 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { deterministicRequestId, WalletServerCallError, type WalletServerClient } from '../clients/wallet-server-client';
 import type { CredentialCatalogue } from '../domain/credential-configurations';
 import type { VerificationDecision } from '../domain/schemas/verification';
-import { decideVerification, type EvaluatedItem } from '../domain/verification-policy';
-import type { EvaluatorRegistry } from '../domain/verification-types/evaluator';
+import { decideVerification, decisionFromVerdict, type EvaluatedItem } from '../domain/verification-policy';
+import type { EvaluationContext, EvaluatorRegistry } from '../domain/verification-types/evaluator';
+import type { TenantRepository } from '../store/tenants';
 import type { VerificationDataRepository } from '../store/verification-data';
-import type { VerificationSessionRepository } from '../store/verification-sessions';
+import { toVerificationStatus, type VerificationSession, type VerificationSessionRepository } from '../store/verification-sessions';
+import type { VerificationVerdict } from '../workflows/verification/messages';
 
 export interface VerificationActivityDeps {
   sessions: VerificationSessionRepository;
   verificationData: VerificationDataRepository;
+  tenants: TenantRepository;
   evaluators: EvaluatorRegistry;
   catalogue: CredentialCatalogue;
+  walletServers: WalletServerClient;
 }
 
 /** Identifies one verification: identifiers only, so activity inputs carry no personal data. */
@@ -22,26 +27,36 @@ export interface VerificationRef {
 
 /** Activities of the VerificationWorkflow. All I/O of a verification happens here. */
 export function createVerificationActivities(deps: VerificationActivityDeps) {
+  async function loadSession(ref: VerificationRef): Promise<VerificationSession> {
+    const session = await deps.sessions.find(ref, ref.verificationId);
+    if (!session) throw ApplicationFailure.nonRetryable(`verification ${ref.verificationId} has no session record`, 'SessionMissing');
+    return session;
+  }
+
   return {
     /**
-     * Loads the session and its verification data by reference, runs each item through its
-     * evaluator and combines the verdicts. Returns only the decision: the data stays in MongoDB.
+     * Loads the session and the referenced verification data, runs each item through the
+     * evaluator of its type and combines the verdicts (domain/verification-policy.ts). Returns
+     * only the decision: the data stays in MongoDB.
      */
     async evaluateVerificationData(input: VerificationRef & { verificationDataRef?: string }): Promise<VerificationDecision> {
-      const session = await deps.sessions.find(input, input.verificationId);
-      if (!session) throw ApplicationFailure.nonRetryable(`verification ${input.verificationId} has no session record`, 'SessionMissing');
-      const data = input.verificationDataRef ? await deps.verificationData.load(input.tenantId, input.verificationDataRef) : null;
-      if (input.verificationDataRef && !data) {
+      const session = await loadSession(input);
+      const evidence = input.verificationDataRef ? await deps.verificationData.load(input.tenantId, input.verificationDataRef) : null;
+      if (input.verificationDataRef && !evidence) {
         throw ApplicationFailure.nonRetryable(`verification data ${input.verificationDataRef} is missing`, 'VerificationDataMissing');
       }
-
-      const context = { tenantId: input.tenantId, credentialConfigurationIds: session.credentialConfigurationIds, origin: 'WALLET_SERVER' as const };
       const evaluated: EvaluatedItem[] = [];
-      for (const item of data?.serverVerificationDataItem ?? []) {
-        const evaluator = deps.evaluators.get(item.type);
-        if (evaluator) evaluated.push({ type: item.type, verdict: await evaluator.evaluate(item, context) });
+      const sources = [
+        { origin: 'WALLET_CLIENT' as const, items: evidence?.clientItems ?? [] },
+        { origin: 'WALLET_SERVER' as const, items: evidence?.serverItems ?? [] },
+      ];
+      for (const { origin, items } of sources) {
+        const context: EvaluationContext = { tenantId: input.tenantId, credentialConfigurationIds: session.credentialConfigurationIds, origin };
+        for (const item of items) {
+          const evaluator = deps.evaluators.get(item.type);
+          if (evaluator) evaluated.push({ type: item.type, verdict: await evaluator.evaluate(item, context) });
+        }
       }
-
       return decideVerification({
         catalogue: deps.catalogue,
         credentialConfigurationIds: session.credentialConfigurationIds,
@@ -52,9 +67,36 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
       });
     },
 
+    /** Turns a provider's or reviewer's verdict into the session's decision. */
+    async decideFromVerdict(input: VerificationRef & { verdict: VerificationVerdict }): Promise<VerificationDecision> {
+      const session = await loadSession(input);
+      log.info('verdict applied', { source: input.verdict.source, decidedBy: input.verdict.decidedBy, outcome: input.verdict.outcome });
+      return decisionFromVerdict(input.verdict, { catalogue: deps.catalogue, credentialConfigurationIds: session.credentialConfigurationIds, requestedDeviceCount: session.requestedDeviceCount });
+    },
+
     /** Projects a status into the session record that /verification/status reads. */
     async recordVerificationStatus(input: VerificationRef & { decision: VerificationDecision; statusVersion: number }): Promise<void> {
       await deps.sessions.recordDecision(input, input.verificationId, input.decision, input.statusVersion);
+    },
+
+    /**
+     * POSTs the session's current VerificationStatus to the Wallet Server's /verification/notify
+     * (S2S §Verification Notification). The x-request-id is derived from the verification and the
+     * status version, so retries of one notification carry the same id.
+     */
+    async notifyWalletServer(input: VerificationRef & { statusVersion: number }): Promise<void> {
+      const [tenant, session] = await Promise.all([deps.tenants.findById(input.tenantId), loadSession(input)]);
+      if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} is not registered`, 'TenantMissing');
+      const status = toVerificationStatus(session);
+      const requestId = deterministicRequestId('verification-notify', input.verificationId, String(session.statusVersion));
+      try {
+        await deps.walletServers.post(`${tenant.notificationBaseUrl}/verification/notify`, status, requestId);
+      } catch (error) {
+        if (error instanceof WalletServerCallError && !error.retryable) {
+          throw ApplicationFailure.nonRetryable(error.message, 'WalletServerRefused');
+        }
+        throw error;
+      }
     },
   };
 }

@@ -1,13 +1,16 @@
 import Router, { type RouterMiddleware } from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
-import type { VerificationWorkflowStarter } from '../clients/verification-workflows';
+import type { VerificationWorkflows } from '../clients/verification-workflows';
+import type { IssuerKeys } from '../crypto/issuer-keys';
 import type { CredentialCatalogue } from '../domain/credential-configurations';
 import { problems } from '../domain/problems';
+import type { EvaluatorRegistry } from '../domain/verification-types/evaluator';
 import type { IdempotencyRepository } from '../store/idempotency';
 import type { TenantRepository } from '../store/tenants';
 import type { VerificationDataRepository } from '../store/verification-data';
 import type { VerificationSessionRepository } from '../store/verification-sessions';
+import type { VerificationWorkflowInput } from '../workflows/verification/messages';
 import type { ApiMiddleware, ApiState } from './context';
 import { requireApiVersion } from './middleware/api-version';
 import { idempotent } from './middleware/idempotency';
@@ -16,8 +19,11 @@ import { renderProblems } from './middleware/problem-details';
 import { requireRequestId } from './middleware/request-id';
 import { authenticateWalletServer } from './middleware/wallet-server-tenant';
 import { buildOpenApiDocument } from './openapi';
+import { issuerMetadataPath, issuerMetadataRoute } from './routes/issuer-metadata';
+import { verificationCancelRoute } from './routes/verification-cancel';
 import { verificationInitiateRoute } from './routes/verification-initiate';
 import { verificationStatusRoute } from './routes/verification-status';
+import { verificationSupplementRoute } from './routes/verification-supplement';
 
 export interface ApiDeps {
   logger: Logger;
@@ -26,10 +32,13 @@ export interface ApiDeps {
   sessions: VerificationSessionRepository;
   verificationData: VerificationDataRepository;
   catalogue: CredentialCatalogue;
-  workflows: VerificationWorkflowStarter;
+  evaluators: EvaluatorRegistry;
+  issuerKeys: IssuerKeys;
+  workflows: VerificationWorkflows;
   bodyLimitBytes: number;
   initialDecisionWaitMs: number;
   idleExpiryMs: number;
+  limits: VerificationWorkflowInput['limits'];
 }
 
 /**
@@ -51,8 +60,17 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
   const post = (path: string, steps: ApiMiddleware[]) => router.post(path, ...(protocolChain as RouterMiddleware<ApiState>[]), ...(steps as RouterMiddleware<ApiState>[]));
 
   post('/verification/initiate', verificationInitiateRoute(deps));
+  post('/verification/supplement', verificationSupplementRoute(deps));
   post('/verification/status', verificationStatusRoute(deps));
+  post('/verification/cancel', verificationCancelRoute(deps));
 
+  router.get(
+    issuerMetadataPath,
+    issuerMetadataRoute({
+      ...deps,
+      limits: { ...deps.limits, initialDecisionWaitMs: deps.initialDecisionWaitMs, bodyLimitBytes: deps.bodyLimitBytes },
+    }) as RouterMiddleware<ApiState>,
+  );
   const openApi = JSON.stringify(buildOpenApiDocument());
   router.get('/openapi.json', (ctx) => {
     ctx.type = 'application/json';

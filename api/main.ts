@@ -1,14 +1,9 @@
 import { connectTemporalClient } from '../clients/temporal';
-import { createVerificationWorkflowStarter } from '../clients/verification-workflows';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
-import { loadCredentialCatalogue } from '../config/verification';
-import { createIdempotencyRepository } from '../store/idempotency';
 import { connectMongo, ensureIndexes } from '../store/mongo';
-import { createTenantRepository } from '../store/tenants';
-import { createVerificationDataRepository } from '../store/verification-data';
-import { createVerificationSessionRepository } from '../store/verification-sessions';
 import { createApp } from './app';
+import { composeApiDeps } from './compose';
 import { close, createMutualTlsServer, listen } from './server';
 
 /** API process: `node dist/api/main.js`. Stops cleanly on SIGINT/SIGTERM. */
@@ -18,23 +13,12 @@ async function main(): Promise<void> {
   const { client: mongo, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   await ensureIndexes(db);
   const temporal = await connectTemporalClient(config.temporal);
-  const idempotency = createIdempotencyRepository(db, config.api.idempotencyRetentionMs);
-  const app = createApp({
-    logger,
-    tenants: createTenantRepository(db),
-    idempotency,
-    sessions: createVerificationSessionRepository(db),
-    verificationData: createVerificationDataRepository(db),
-    catalogue: loadCredentialCatalogue(config.verification),
-    workflows: createVerificationWorkflowStarter(temporal.client, config.temporal.taskQueue),
-    bodyLimitBytes: config.api.bodyLimitBytes,
-    initialDecisionWaitMs: config.api.initialDecisionWaitMs,
-    idleExpiryMs: config.verification.idleExpiryMs,
-  });
+  const deps = composeApiDeps({ config, db, temporal: temporal.client, logger });
+  const app = createApp(deps);
   const server = createMutualTlsServer(app, config.tls);
   const port = await listen(server, config.api.host, config.api.port);
   const sweeper = setInterval(() => {
-    idempotency.sweepExpired().catch((error: unknown) => logger.warn({ err: error }, 'idempotency sweep failed'));
+    deps.idempotency.sweepExpired().catch((error: unknown) => logger.warn({ err: error }, 'idempotency sweep failed'));
   }, 60_000);
   logger.info({ url: `https://${config.api.host}:${port}` }, 'issuer api listening');
 

@@ -1,23 +1,73 @@
-import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import type { VerificationDecision } from '../domain/schemas/verification';
 import { VerificationState } from '../domain/verification-state';
-import { firstDecisionUpdate, verificationWorkflowId, type VerificationWorkflowInput } from '../workflows/verification/messages';
+import {
+  cancelUpdate,
+  firstDecisionUpdate,
+  supplementUpdate,
+  verdictSignal,
+  verificationWorkflowId,
+  type VerificationVerdict,
+  type VerificationWorkflowInput,
+} from '../workflows/verification/messages';
 import { credentialConfigurationIdsAttribute, tenantIdAttribute, verificationStatusAttribute } from '../workflows/verification/search-attributes';
 import type { verificationWorkflow } from '../workflows/verification/workflow';
 
 export class WorkflowNotStartedError extends Error {}
 
-export interface VerificationWorkflowStarter {
+/** Why a workflow refused a message (its validator's first word; profile §Verification state machine). */
+export type VerificationRefusal = 'final' | 'not_awaiting_data' | 'wrong_verification';
+
+export type MessageOutcome = { accepted: true; decision: VerificationDecision } | { accepted: false; refusal: VerificationRefusal };
+
+export interface VerificationWorkflows {
   /**
    * Starts the session's VerificationWorkflow and returns its first decision if the workflow
    * reaches one within the bounded wait, otherwise PENDING. Throws WorkflowNotStartedError when
    * the workflow certainly did not start (so the caller may undo what it wrote).
    */
   start(input: VerificationWorkflowInput & { credentialConfigurationIds: string[] }): Promise<VerificationDecision>;
+  /** Hands a stored supplement to the workflow; returns the status after evaluating it (bounded). */
+  supplement(session: WorkflowSessionRef, verificationDataRef: string): Promise<MessageOutcome>;
+  cancel(session: WorkflowSessionRef, reason: string): Promise<MessageOutcome>;
+  /** Delivers an asynchronous verdict (provider or reviewer). */
+  sendVerdict(session: WorkflowSessionRef, verdict: VerificationVerdict): Promise<void>;
 }
 
-export function createVerificationWorkflowStarter(client: Client, taskQueue: string): VerificationWorkflowStarter {
+export interface WorkflowSessionRef {
+  tenantId: string;
+  sessionId: string;
+  verificationId: string;
+}
+
+function refusalOf(error: unknown): VerificationRefusal | undefined {
+  // A completed workflow takes no messages: the verification is final.
+  if (error instanceof WorkflowNotFoundError) return 'final';
+  if (error instanceof WorkflowUpdateFailedError) {
+    const word = /^(final|not_awaiting_data|wrong_verification):/.exec(error.cause?.message ?? '')?.[1];
+    return word as VerificationRefusal | undefined;
+  }
+  return undefined;
+}
+
+async function sendUpdate(run: () => Promise<VerificationDecision>): Promise<MessageOutcome> {
+  try {
+    return { accepted: true, decision: await run() };
+  } catch (error) {
+    const refusal = refusalOf(error);
+    if (refusal) return { accepted: false, refusal };
+    throw error;
+  }
+}
+
+export function createVerificationWorkflows(client: Client, taskQueue: string): VerificationWorkflows {
+  const handle = (session: WorkflowSessionRef) => client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(session.tenantId, session.sessionId));
   return {
+    supplement: (session, verificationDataRef) => sendUpdate(() => handle(session).executeUpdate(supplementUpdate, { args: [{ verificationId: session.verificationId, verificationDataRef }] })),
+    cancel: (session, reason) => sendUpdate(() => handle(session).executeUpdate(cancelUpdate, { args: [{ verificationId: session.verificationId, reason }] })),
+    sendVerdict: (session, verdict) => handle(session).signal(verdictSignal, verdict),
+
     async start({ credentialConfigurationIds, ...input }) {
       const startOperation = new WithStartWorkflowOperation<typeof verificationWorkflow>('verificationWorkflow', {
         workflowId: verificationWorkflowId(input.tenantId, input.sessionId),

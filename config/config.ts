@@ -34,7 +34,25 @@ export interface AppConfig {
     uri: string;
     database: string;
   };
+  /** Key material files (JSON; mount as secrets in production). */
+  keys: {
+    /** The issuer's HPKE encryption keys (private JWKs): crypto/issuer-keys.ts. */
+    issuerKeysFile: string;
+    /** Key-encryption keys for personal data at rest: crypto/data-encryption.ts. */
+    dataKeysFile: string;
+  };
+  /** Outbound mTLS to Wallet Servers (S2S §Server Authentication): the issuer's client certificate. */
+  walletServerTls: {
+    certFile: string;
+    keyFile: string;
+    /** CAs that Wallet Server certificates chain to; the system store when unset. */
+    caFile?: string;
+  };
   verification: {
+    /** How long a VerificationDataRequest stays open (its deadline). */
+    requestDeadlineMs: number;
+    /** How many supplements one verification accepts (its maxAttempts). */
+    maxAttempts: number;
     /** Registers the development verification types (never in production). */
     devTypesEnabled: boolean;
     /** A session with no final status after this long becomes EXPIRED. */
@@ -102,7 +120,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
       uri: merged.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/',
       database: merged.MONGODB_DATABASE ?? 's2s_issuer',
     },
+    keys: {
+      issuerKeysFile: merged.S2S_ISSUER_KEYS_FILE ?? path.join(dataDir, 'keys', 'issuer-keys.json'),
+      dataKeysFile: merged.S2S_DATA_KEYS_FILE ?? path.join(dataDir, 'keys', 'data-keys.json'),
+    },
+    walletServerTls: {
+      certFile: merged.S2S_WALLET_CLIENT_CERT ?? path.join(pki, 'issuer-client.crt'),
+      keyFile: merged.S2S_WALLET_CLIENT_KEY ?? path.join(pki, 'issuer-client.key'),
+      ...(merged.S2S_WALLET_SERVER_CA || !merged.S2S_WALLET_CLIENT_CERT ? { caFile: merged.S2S_WALLET_SERVER_CA ?? path.join(pki, 'ca.crt') } : {}),
+    },
     verification: {
+      requestDeadlineMs: intFrom(merged.S2S_REQUEST_DEADLINE_MS, 24 * 3600 * 1000, 'S2S_REQUEST_DEADLINE_MS'),
+      maxAttempts: intFrom(merged.S2S_MAX_ATTEMPTS, 5, 'S2S_MAX_ATTEMPTS'),
       devTypesEnabled: merged.S2S_ENABLE_DEV_VERIFICATION_TYPES === 'true',
       idleExpiryMs: intFrom(merged.S2S_VERIFICATION_IDLE_EXPIRY_MS, 7 * 24 * 3600 * 1000, 'S2S_VERIFICATION_IDLE_EXPIRY_MS'),
       ...(merged.S2S_CREDENTIAL_CATALOGUE_FILE ? { catalogueFile: merged.S2S_CREDENTIAL_CATALOGUE_FILE } : {}),

@@ -73,3 +73,11 @@ export async function issueCertificate(
   });
   return { certificatePem: certificate.toString('pem'), privateKeyPem: await privateKeyPem(keys.privateKey) };
 }
+
+/** Reloads a CA written by createCertificateAuthority, to issue more certificates from it. */
+export async function loadCertificateAuthority(certificatePem: string, privateKeyPem: string): Promise<CertificateAuthority> {
+  const certificate = new x509.X509Certificate(certificatePem);
+  const privateKey = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(privateKeyPem), ecdsa, false, ['sign']);
+  const publicKey = await certificate.publicKey.export(ecdsa, ['verify']);
+  return { certificate, keys: { privateKey, publicKey: publicKey as unknown as webcrypto.CryptoKey }, certificatePem, privateKeyPem };
+}

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { exportJWK, generateKeyPair } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { generateDataKeyringJson } from '../crypto/data-encryption';
 import { createCertificateAuthority, issueCertificate, type IssuedCertificate } from '../crypto/dev-pki';
 import { exportWalletSigningKey, generateWalletSigningKey } from '../wallet/wallet-client-instance';
 
@@ -16,7 +17,14 @@ export interface DevMaterialPaths {
   serverKey: string;
   walletCert: string;
   walletKey: string;
+  /** The issuer's client certificate for calls to Wallet Servers (mTLS). */
+  issuerClientCert: string;
+  issuerClientKey: string;
+  /** Server certificate of the development Wallet Server's notification endpoint. */
+  walletTlsCert: string;
+  walletTlsKey: string;
   issuerKeys: string;
+  dataKeys: string;
   walletSigningKey: string;
 }
 
@@ -29,9 +37,18 @@ export function devMaterialPaths(dataDir: string): DevMaterialPaths {
     serverKey: path.join(pki, 'issuer-server.key'),
     walletCert: path.join(pki, 'dev-wallet-server.crt'),
     walletKey: path.join(pki, 'dev-wallet-server.key'),
+    issuerClientCert: path.join(pki, 'issuer-client.crt'),
+    issuerClientKey: path.join(pki, 'issuer-client.key'),
+    walletTlsCert: path.join(pki, 'dev-wallet-server-tls.crt'),
+    walletTlsKey: path.join(pki, 'dev-wallet-server-tls.key'),
     issuerKeys: path.join(dataDir, 'keys', 'issuer-keys.json'),
+    dataKeys: path.join(dataDir, 'keys', 'data-keys.json'),
     walletSigningKey: path.join(dataDir, 'dev-wallet', 'wallet-signing-key.json'),
   };
+}
+
+export function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
 function writeSecret(file: string, content: string): void {
@@ -46,30 +63,42 @@ function writePair(certFile: string, keyFile: string, issued: IssuedCertificate)
 
 export async function ensureDevMaterial(dataDir: string, log: (line: string) => void = () => undefined): Promise<DevMaterialPaths> {
   const paths = devMaterialPaths(dataDir);
-  if (!existsSync(paths.caCert) || !existsSync(paths.serverCert) || !existsSync(paths.walletCert)) {
-    log('creating the development PKI (CA, Issuer API server certificate, development Wallet Server client certificate)');
+  const certificates = [paths.caCert, paths.serverCert, paths.walletCert, paths.issuerClientCert, paths.walletTlsCert];
+  if (!certificates.every((file) => existsSync(file))) {
+    log('creating the development PKI (CA; Issuer API server and client certificates; development Wallet Server client and server certificates)');
     const ca = await createCertificateAuthority('S2S Issuer Development CA');
+    const localhost = { dnsNames: ['localhost'], ipAddresses: ['127.0.0.1', '::1'] };
     writePair(paths.caCert, paths.caKey, ca);
-    writePair(paths.serverCert, paths.serverKey, await issueCertificate(ca, { commonName: 'localhost', usage: 'server', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1', '::1'] }));
+    writePair(paths.serverCert, paths.serverKey, await issueCertificate(ca, { commonName: 'localhost', usage: 'server', ...localhost }));
+    writePair(paths.issuerClientCert, paths.issuerClientKey, await issueCertificate(ca, { commonName: 'Development Issuer Server', usage: 'client' }));
     writePair(paths.walletCert, paths.walletKey, await issueCertificate(ca, { commonName: 'Development Wallet Server', usage: 'client' }));
+    writePair(paths.walletTlsCert, paths.walletTlsKey, await issueCertificate(ca, { commonName: 'localhost', usage: 'server', ...localhost }));
   }
-  if (!existsSync(paths.issuerKeys)) {
-    log('creating development issuer keys');
+  if (!existsSync(paths.issuerKeys) || readJson<{ encryption?: unknown[] }>(paths.issuerKeys).encryption?.length !== 2) {
+    log('creating development issuer keys (two HPKE encryption keys, as during a rotation; one signing key)');
+    const hpkeKey = async (alg: string, crv: string) => {
+      const { privateKey } = await generateKeyPair('ECDH-ES', { crv, extractable: true });
+      const jwk = await exportJWK(privateKey);
+      const { kty, x, y } = jwk;
+      const kid = await calculateJwkThumbprint({ kty, crv, x, ...(y ? { y } : {}) } as JWK);
+      return { ...jwk, alg, use: 'enc', kid };
+    };
     const signing = await generateKeyPair('ES256', { extractable: true });
-    const encryption = await generateKeyPair('ECDH-ES', { crv: 'P-256', extractable: true });
-    const createdAt = new Date().toISOString();
     writeSecret(
       paths.issuerKeys,
       JSON.stringify(
         {
-          signing: [{ ...(await exportJWK(signing.privateKey)), alg: 'ES256', use: 'sig', kid: `sig-${createdAt.slice(0, 10)}` }],
-          encryption: [{ ...(await exportJWK(encryption.privateKey)), alg: 'HPKE-0-KE', use: 'enc', kid: `enc-${createdAt.slice(0, 10)}` }],
-          createdAt,
+          encryption: [await hpkeKey('HPKE-0-KE', 'P-256'), await hpkeKey('HPKE-3-KE', 'X25519')],
+          signing: [{ ...(await exportJWK(signing.privateKey)), alg: 'ES256', use: 'sig', kid: 'sig-1' }],
         },
         null,
         2,
       ),
     );
+  }
+  if (!existsSync(paths.dataKeys)) {
+    log('creating the development key-encryption key for data at rest');
+    writeSecret(paths.dataKeys, JSON.stringify(generateDataKeyringJson('kek-1'), null, 2));
   }
   if (!existsSync(paths.walletSigningKey)) {
     log('creating the development Wallet Signing Key used by the example request');
@@ -78,9 +107,6 @@ export async function ensureDevMaterial(dataDir: string, log: (line: string) => 
   return paths;
 }
 
-export function readJson<T>(file: string): T {
-  return JSON.parse(readFileSync(file, 'utf8')) as T;
-}
 
 if (require.main === module) {
   const dataDir = path.resolve(process.env.S2S_DATA_DIR ?? '.data');

@@ -21,8 +21,9 @@ export const ProblemType = {
   unknownClient: 'urn:s2s-issuer:problem:unknown-client',
   sessionNotFound: 'urn:s2s-issuer:problem:session-not-found',
   sessionAlreadyUsed: 'urn:s2s-issuer:problem:session-already-used',
+  verificationFinal: 'urn:s2s-issuer:problem:verification-final',
+  verificationNotAwaitingData: 'urn:s2s-issuer:problem:verification-not-awaiting-data',
   unknownCredentialConfiguration: 'urn:s2s-issuer:problem:unknown-credential-configuration',
-  unsupportedVerificationData: 'urn:s2s-issuer:problem:unsupported-verification-data',
   notFound: 'urn:s2s-issuer:problem:not-found',
   methodNotAllowed: 'urn:s2s-issuer:problem:method-not-allowed',
   serviceUnavailable: 'urn:s2s-issuer:problem:service-unavailable',
@@ -126,14 +127,21 @@ export const problems = {
     new ProblemError(ProblemType.sessionAlreadyUsed, 'sessionId already used', 409, {
       detail: 'A sessionId can initiate a verification only once (S2S §Replay Protection)',
     }),
+  verificationFinal: (status: string) =>
+    new ProblemError(ProblemType.verificationFinal, 'Verification is final', 409, {
+      detail: `The verification has ended (${status}); start a new one to continue`,
+    }),
+  verificationNotAwaitingData: (status: string) =>
+    new ProblemError(ProblemType.verificationNotAwaitingData, 'Verification is not awaiting data', 409, {
+      detail: `Supplements are accepted in ADDITIONAL_INFO_REQUIRED and REJECTED; the verification is ${status}`,
+    }),
+  invalidEncryption: (detail: string) => new ProblemError(ProblemType.invalidEncryption, 'Invalid encryption', 400, { detail }),
   invalidClientAuthentication: (detail: string) =>
     new ProblemError(ProblemType.invalidClientAuthentication, 'Invalid client authentication', 400, { detail }),
   unknownCredentialConfiguration: (ids: string[]) =>
     new ProblemError(ProblemType.unknownCredentialConfiguration, 'Unknown credential configuration', 400, {
       detail: `Not offered by this issuer: ${ids.join(', ')}`,
     }),
-  unsupportedVerificationData: (detail: string) =>
-    new ProblemError(ProblemType.unsupportedVerificationData, 'Unsupported verification data', 400, { detail }),
   notFound: () => new ProblemError(ProblemType.notFound, 'Not found', 404, { detail: 'No such endpoint' }),
   methodNotAllowed: (allowed: string[]) =>
     new ProblemError(ProblemType.methodNotAllowed, 'Method not allowed', 405, { headers: { Allow: allowed.join(', ') } }),

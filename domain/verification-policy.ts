@@ -22,7 +22,44 @@ export interface PolicyInput {
 /** Reason codes this server emits (profile §Reason codes). */
 export const ReasonCode = {
   noUsableVerificationType: 'NO_USABLE_VERIFICATION_TYPE',
+  deniedByIssuer: 'DENIED_BY_ISSUER',
+  rejectedByIssuer: 'REJECTED_BY_ISSUER',
 } as const;
+
+function policiesFor(catalogue: CredentialCatalogue, ids: readonly string[]) {
+  return ids.map((id) => {
+    const policy = catalogue.get(id);
+    if (!policy) throw new Error(`credential configuration ${id} is not in the catalogue`);
+    return policy;
+  });
+}
+
+/** APPROVED for all requested configurations; authorizedDeviceCount within every configuration's maximum. */
+export function approvalDecision(catalogue: CredentialCatalogue, credentialConfigurationIds: string[], requestedDeviceCount: number): VerificationDecision {
+  const maxDevices = Math.min(...policiesFor(catalogue, credentialConfigurationIds).map((policy) => policy.maxDevices));
+  return {
+    status: VerificationState.approved,
+    credentialConfigurationIds: [...credentialConfigurationIds],
+    authorizedDeviceCount: Math.max(1, Math.min(requestedDeviceCount, maxDevices)),
+  };
+}
+
+/** The decision an asynchronous verdict stands for (profile §Verdicts). */
+export function decisionFromVerdict(
+  verdict: { outcome: 'APPROVED' | 'DENIED' | 'REJECTED' | 'ADDITIONAL_INFO_REQUIRED'; reasonCode?: string; message?: string; request?: VerificationDataItemRequest[] },
+  session: { catalogue: CredentialCatalogue; credentialConfigurationIds: string[]; requestedDeviceCount: number },
+): VerificationDecision {
+  switch (verdict.outcome) {
+    case 'APPROVED':
+      return approvalDecision(session.catalogue, session.credentialConfigurationIds, session.requestedDeviceCount);
+    case 'DENIED':
+      return { status: VerificationState.denied, reasonCode: verdict.reasonCode ?? ReasonCode.deniedByIssuer, deniedMessage: verdict.message ?? 'The issuer could not verify the holder.' };
+    case 'REJECTED':
+      return { status: VerificationState.rejected, reasonCode: verdict.reasonCode ?? ReasonCode.rejectedByIssuer, ...(verdict.message ? { rejectedDetails: verdict.message } : {}) };
+    case 'ADDITIONAL_INFO_REQUIRED':
+      return { status: VerificationState.additionalInfoRequired, verificationDataRequest: { verificationDataItems: verdict.request ?? [] } };
+  }
+}
 
 /**
  * Combines per-item verdicts into the session's status (profile §Verification policy):
@@ -33,19 +70,10 @@ export const ReasonCode = {
  */
 export function decideVerification(input: PolicyInput): VerificationDecision {
   const satisfied = new Set(input.evaluated.filter((e) => e.verdict.verdict === 'satisfied').map((e) => e.type));
-  const policies = input.credentialConfigurationIds.map((id) => {
-    const policy = input.catalogue.get(id);
-    if (!policy) throw new Error(`credential configuration ${id} is not in the catalogue`);
-    return policy;
-  });
+  const policies = policiesFor(input.catalogue, input.credentialConfigurationIds);
 
   if (policies.every((policy) => policy.acceptedVerificationTypes.some((type) => satisfied.has(type)))) {
-    const maxDevices = Math.min(...policies.map((policy) => policy.maxDevices));
-    return {
-      status: VerificationState.approved,
-      credentialConfigurationIds: [...input.credentialConfigurationIds],
-      authorizedDeviceCount: Math.max(1, Math.min(input.requestedDeviceCount, maxDevices)),
-    };
+    return approvalDecision(input.catalogue, input.credentialConfigurationIds, input.requestedDeviceCount);
   }
 
   for (const { verdict } of input.evaluated) {
@@ -53,6 +81,8 @@ export function decideVerification(input: PolicyInput): VerificationDecision {
       return { status: VerificationState.rejected, reasonCode: verdict.reasonCode, ...(verdict.details ? { rejectedDetails: verdict.details } : {}) };
     }
   }
+
+  if (input.evaluated.some((e) => e.verdict.verdict === 'pending')) return { status: VerificationState.pending };
 
   const followUps = input.evaluated.flatMap((e) => (e.verdict.verdict === 'needs_more' ? e.verdict.request : []));
   if (followUps.length > 0) {

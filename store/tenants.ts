@@ -33,6 +33,10 @@ export function createTenantRepository(db: Db) {
   const tenants = db.collection<Tenant>(collections.tenants);
   const certificates = db.collection<TenantCertificate>(collections.tenantCertificates);
   return {
+    findById(tenantId: string): Promise<Tenant | null> {
+      return tenants.findOne({ _id: tenantId });
+    },
+
     /** Two primary-key reads: certificate → tenant. */
     async findByThumbprint(certThumbprint: string): Promise<Tenant | null> {
       const certificate = await certificates.findOne({ _id: certThumbprint });

@@ -1,33 +1,48 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
-import type { VerificationDataResponse } from '../domain/schemas/verification';
+import { openRecord, sealRecord, type DataKeyring, type EncryptedEnvelope } from '../crypto/data-encryption';
+import type { VerificationDataItem } from '../domain/schemas/verification';
 import { collections } from './mongo';
 
 /**
- * Verification data submitted for a session. It may hold personal data, so it lives only
- * here; workflows receive the document id (a reference), never the data itself.
+ * What a Wallet Server submitted in one initiate or supplement, after verification: its own
+ * items, and the items from Client Encrypted Payloads that decrypted and verified.
+ */
+export interface VerificationEvidence {
+  serverItems: VerificationDataItem[];
+  clientItems: VerificationDataItem[];
+  additionalAssessments: Record<string, unknown>[];
+}
+
+/**
+ * Verification data may hold personal data, so it is stored only here, encrypted at rest
+ * (crypto/data-encryption.ts); workflows receive the record id (a reference), never the data.
  */
 interface VerificationDataRecord {
   _id: string;
   tenantId: string;
   sessionId: string;
   verificationId: string;
-  data: VerificationDataResponse;
+  envelope: EncryptedEnvelope;
   receivedAt: Date;
 }
 
-export function createVerificationDataRepository(db: Db) {
+const identity = (id: string, tenantId: string) => `verification_data|${id}|${tenantId}`;
+
+export function createVerificationDataRepository(db: Db, keyring: DataKeyring) {
   const records = db.collection<VerificationDataRecord>(collections.verificationData);
   return {
-    async save(owner: { tenantId: string; sessionId: string; verificationId: string }, data: VerificationDataResponse): Promise<string> {
+    async save(owner: { tenantId: string; sessionId: string; verificationId: string }, evidence: VerificationEvidence): Promise<string> {
       const id = randomUUID();
-      await records.insertOne({ _id: id, ...owner, data, receivedAt: new Date() });
+      const envelope = sealRecord(keyring, Buffer.from(JSON.stringify(evidence), 'utf8'), identity(id, owner.tenantId));
+      await records.insertOne({ _id: id, ...owner, envelope, receivedAt: new Date() });
       return id;
     },
 
-    async load(tenantId: string, id: string): Promise<VerificationDataResponse | null> {
+    async load(tenantId: string, id: string): Promise<VerificationEvidence | null> {
       const record = await records.findOne({ _id: id });
-      return record?.tenantId === tenantId ? record.data : null;
+      if (record?.tenantId !== tenantId) return null;
+      return JSON.parse(openRecord(keyring, record.envelope, identity(id, tenantId)).toString('utf8')) as VerificationEvidence;
     },
 
     async remove(id: string): Promise<void> {

@@ -6,17 +6,23 @@ import { temporalTlsOptions } from '../clients/temporal';
 import type { AppConfig } from '../config/config';
 import { loadCredentialCatalogue, loadEvaluators } from '../config/verification';
 import { createVerificationDataRepository } from '../store/verification-data';
+import { createTenantRepository } from '../store/tenants';
+import type { WalletServerClient } from '../clients/wallet-server-client';
+import { createConfiguredWalletServerClient, loadIssuerKeyMaterial } from '../config/components';
 import { createVerificationSessionRepository } from '../store/verification-sessions';
 
 /** Logged by workers/main.ts once the worker polls; dev/start.ts waits for it. */
 export const workerReadyMessage = 'worker running';
 
-export function createWorkerActivities(db: Db, config: AppConfig) {
+export function createWorkerActivities(db: Db, config: AppConfig, walletServers: WalletServerClient) {
+  const { dataKeyring } = loadIssuerKeyMaterial(config);
   return createVerificationActivities({
     sessions: createVerificationSessionRepository(db),
-    verificationData: createVerificationDataRepository(db),
+    verificationData: createVerificationDataRepository(db, dataKeyring),
+    tenants: createTenantRepository(db),
     evaluators: loadEvaluators(config.verification),
     catalogue: loadCredentialCatalogue(config.verification),
+    walletServers,
   });
 }
 
@@ -31,12 +37,14 @@ export async function createIssuerWorker(options: {
   config: AppConfig;
   db: Db;
   logger?: Logger;
+  /** Outbound client for Wallet Server notifications; built from configuration when absent. */
+  walletServers?: WalletServerClient;
 }): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.config.temporal.namespace,
     taskQueue: options.config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createWorkerActivities(options.db, options.config),
+    activities: createWorkerActivities(options.db, options.config, options.walletServers ?? createConfiguredWalletServerClient(options.config)),
   });
 }

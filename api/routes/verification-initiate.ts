@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotStartedError, type VerificationWorkflowStarter } from '../../clients/verification-workflows';
+import { WorkflowNotStartedError, type VerificationWorkflows } from '../../clients/verification-workflows';
+import type { IssuerKeys } from '../../crypto/issuer-keys';
 import { importWalletSigningKey, UnusableKeyError } from '../../crypto/public-jwk';
 import { verifyVerificationNonce } from '../../crypto/verification-nonce';
 import { unknownConfigurationIds, type CredentialCatalogue } from '../../domain/credential-configurations';
@@ -9,17 +10,20 @@ import { InitiateVerificationRequest, type VerificationStatus } from '../../doma
 import { VerificationState } from '../../domain/verification-state';
 import type { VerificationDataRepository } from '../../store/verification-data';
 import { SessionAlreadyUsedError, type VerificationSessionRepository } from '../../store/verification-sessions';
-import { verificationWorkflowId } from '../../workflows/verification/messages';
+import { verificationWorkflowId, type VerificationWorkflowInput } from '../../workflows/verification/messages';
 import type { ApiMiddleware } from '../context';
+import { collectVerificationEvidence, hasEvidence } from '../verification-evidence';
 import { validateBody, validatedBody } from '../middleware/validate-body';
 
 export interface InitiateDeps {
   catalogue: CredentialCatalogue;
   sessions: VerificationSessionRepository;
   verificationData: VerificationDataRepository;
-  workflows: VerificationWorkflowStarter;
+  workflows: VerificationWorkflows;
+  issuerKeys: IssuerKeys;
   initialDecisionWaitMs: number;
   idleExpiryMs: number;
+  limits: VerificationWorkflowInput['limits'];
 }
 
 const keyPointer = '/walletSigningKeyData/client_public_key';
@@ -53,15 +57,6 @@ const verifyNonce: ApiMiddleware = async (ctx, next) => {
   await next();
 };
 
-/** Profile §Verification data: client payloads need the HPKE layer, which this server does not run yet. */
-const refuseClientEncryptedPayloads: ApiMiddleware = async (ctx, next) => {
-  const { verificationData } = validatedBody(ctx, InitiateVerificationRequest);
-  if ((verificationData?.clientEncryptedPayload?.length ?? 0) > 0) {
-    throw problems.unsupportedVerificationData('clientEncryptedPayload is not accepted by this server version; send serverVerificationDataItem');
-  }
-  await next();
-};
-
 /**
  * Stores the session (consuming the sessionId), stores any verification data by reference,
  * starts the VerificationWorkflow and answers with the status it reached within a bounded
@@ -71,6 +66,12 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
   return async (ctx) => {
     const body = validatedBody(ctx, InitiateVerificationRequest);
     const tenantId = ctx.state.tenant._id;
+    // Client payloads are verified with the WSK of this very request (S2S §Client Encrypted Payload).
+    const evidence = await collectVerificationEvidence(body.verificationData, {
+      issuerKeys: deps.issuerKeys,
+      walletSigningKey: body.walletSigningKeyData.client_public_key,
+      pointer: '/verificationData',
+    });
     const verificationId = randomUUID();
     const now = new Date();
     try {
@@ -97,8 +98,8 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
     let decision;
     let verificationDataRef: string | undefined;
     try {
-      if (body.verificationData) {
-        verificationDataRef = await deps.verificationData.save({ tenantId, sessionId: body.sessionId, verificationId }, body.verificationData);
+      if (hasEvidence(evidence)) {
+        verificationDataRef = await deps.verificationData.save({ tenantId, sessionId: body.sessionId, verificationId }, evidence);
       }
       decision = await deps.workflows.start({
         tenantId,
@@ -107,6 +108,7 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
         credentialConfigurationIds: body.credentialConfigurationIds,
         initialDecisionWaitMs: deps.initialDecisionWaitMs,
         idleExpiryMs: deps.idleExpiryMs,
+        limits: deps.limits,
         ...(verificationDataRef ? { verificationDataRef } : {}),
       });
     } catch (error) {
@@ -128,7 +130,6 @@ export function verificationInitiateRoute(deps: InitiateDeps): ApiMiddleware[] {
     validateBody(InitiateVerificationRequest),
     checkCredentialConfigurations(deps.catalogue),
     verifyNonce,
-    refuseClientEncryptedPayloads,
     startVerification(deps),
   ];
 }

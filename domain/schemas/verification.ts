@@ -78,6 +78,27 @@ export const VerificationStatusRequest = Type.Object({
 });
 export type VerificationStatusRequest = Static<typeof VerificationStatusRequest>;
 
+/** S2S §Supplement, Request Body Schema. */
+export const SupplementVerificationRequest = Type.Object({
+  sessionId: Uuid,
+  verificationId: Uuid,
+  verificationDataPayload: VerificationDataResponse,
+  extensions: Type.Optional(Extensions),
+});
+export type SupplementVerificationRequest = Static<typeof SupplementVerificationRequest>;
+
+/** S2S §Verification Cancellation, Request Body Schema. */
+export const CancelVerificationRequest = Type.Object({
+  sessionId: Uuid,
+  verificationId: Uuid,
+  reason: Type.String({ minLength: 1, maxLength: 256, description: 'Machine-readable reason for the cancellation' }),
+  extensions: Type.Optional(Extensions),
+});
+export type CancelVerificationRequest = Static<typeof CancelVerificationRequest>;
+
+/** S2S §Verification Cancellation, Response Body Schema (also the /verification/notify answer). */
+export const VerificationReference = Type.Object({ sessionId: Uuid, verificationId: Uuid });
+
 const statusBase = { sessionId: Uuid, verificationId: Uuid, extensions: Type.Optional(Extensions) };
 
 function statusVariant<S extends VerificationState, P extends Record<string, TSchema>>(status: S, fields: P) {

@@ -22,7 +22,9 @@ export interface EvaluationContext {
 export type ItemVerdict =
   | { verdict: 'satisfied' }
   | { verdict: 'needs_more'; request: VerificationDataItemRequest[] }
-  | { verdict: 'rejected'; reasonCode: string; details?: string };
+  | { verdict: 'rejected'; reasonCode: string; details?: string }
+  /** Decided later by an asynchronous provider or a reviewer, through a verdict (profile §Verdicts). */
+  | { verdict: 'pending' };
 
 export type EvaluatorRegistry = ReadonlyMap<string, VerificationEvaluator>;
 

@@ -46,7 +46,11 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
       sessionId: body.sessionId,
       verificationId: expect.any(String),
       status: 'ADDITIONAL_INFO_REQUIRED',
-      verificationDataRequest: { verificationDataItems: [{ type: devApproveType, id: 'first-followup', required: true }] },
+      verificationDataRequest: {
+        verificationDataItems: [{ type: devApproveType, id: 'first-followup', required: true }],
+        deadline: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        maxAttempts: 3,
+      },
     });
     expect((await status({ sessionId: body.sessionId, verificationId: started.json.verificationId })).json.status).toBe('ADDITIONAL_INFO_REQUIRED');
   });

@@ -1,23 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type https from 'node:https';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { MongoClient, Db } from 'mongodb';
 import pino from 'pino';
-import { createApp } from '../../api/app';
+import { createApp, type ApiDeps } from '../../api/app';
+import { composeApiDeps } from '../../api/compose';
 import { close, createMutualTlsServer, listen } from '../../api/server';
 import { registerWalletServer } from '../../cli/register-wallet-server';
-import { createVerificationWorkflowStarter } from '../../clients/verification-workflows';
 import { loadConfig, type AppConfig } from '../../config/config';
-import { loadCredentialCatalogue } from '../../config/verification';
-import { createCertificateAuthority, issueCertificate, type IssuedCertificate } from '../../crypto/dev-pki';
-import { createIdempotencyRepository } from '../../store/idempotency';
+import { createCertificateAuthority, issueCertificate, loadCertificateAuthority } from '../../crypto/dev-pki';
+import { issuerEncryptionJwks } from '../../crypto/issuer-keys';
+import type { HpkeJwk } from '../../crypto/jwe-hpke';
+import { ensureDevMaterial } from '../../dev/dev-material';
+import { startNotificationReceiver, type NotificationReceiver } from '../../wallet/notification-receiver';
 import { connectMongo, ensureIndexes } from '../../store/mongo';
 import { createTenantRepository, type Tenant } from '../../store/tenants';
-import { createVerificationDataRepository } from '../../store/verification-data';
-import { createVerificationSessionRepository } from '../../store/verification-sessions';
 import { createIssuerWorker } from '../../workers/verification-worker';
 import { createHttpsClient, type ClientIdentity, type HttpsClient } from './https-client';
 
@@ -38,6 +38,11 @@ export interface IssuerHarness {
   unregistered: ClientIdentity;
   /** Issued by a CA the server does not trust. */
   foreign: ClientIdentity;
+  /** The Wallet Servers' notification endpoint (both tenants), over mTLS. */
+  receiver: NotificationReceiver;
+  /** The issuer's published encryption keys (public JWKs). */
+  issuerEncryptionKeys: HpkeJwk[];
+  deps: ApiDeps;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
@@ -52,24 +57,23 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
   const id = randomUUID().slice(0, 8);
   const dir = path.join(testDir, `harness-${id}`);
   mkdirSync(dir, { recursive: true });
-  const ca = await createCertificateAuthority(`Test CA ${id}`);
+  // The same development material npm start uses: PKI, the issuer's HPKE keys, data keys.
+  const material = await ensureDevMaterial(dir);
+  const ca = await loadCertificateAuthority(readFileSync(material.caCert, 'utf8'), readFileSync(material.caKey, 'utf8'));
   const otherCa = await createCertificateAuthority(`Untrusted CA ${id}`);
-  const write = (name: string, issued: IssuedCertificate) => {
-    writeFileSync(path.join(dir, `${name}.crt`), issued.certificatePem);
-    writeFileSync(path.join(dir, `${name}.key`), issued.privateKeyPem);
-  };
-  write('ca', ca);
-  write('server', await issueCertificate(ca, { commonName: 'localhost', usage: 'server', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] }));
+  const receiver = await startNotificationReceiver({
+    certificatePem: readFileSync(material.walletTlsCert, 'utf8'),
+    privateKeyPem: readFileSync(material.walletTlsKey, 'utf8'),
+    clientCaPem: ca.certificatePem,
+  });
 
   const config = loadConfig({
     S2S_DATA_DIR: dir,
-    S2S_TLS_CERT: path.join(dir, 'server.crt'),
-    S2S_TLS_KEY: path.join(dir, 'server.key'),
-    S2S_TLS_CLIENT_CA: path.join(dir, 'ca.crt'),
     S2S_API_PORT: '0',
-    S2S_BODY_LIMIT_BYTES: String(64 * 1024),
+    S2S_BODY_LIMIT_BYTES: String(128 * 1024),
     S2S_INITIAL_DECISION_WAIT_MS: String(options.initialDecisionWaitMs ?? 3000),
     S2S_ENABLE_DEV_VERIFICATION_TYPES: 'true',
+    S2S_MAX_ATTEMPTS: '3',
     TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_TASK_QUEUE: `it-${id}`,
     MONGODB_URI: mongoUri,
@@ -83,7 +87,7 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
   const register = async (name: string) => {
     const issued = await issueCertificate(ca, { commonName: name, usage: 'client' });
     const tenant = await registerWalletServer(
-      { name, certificatePem: issued.certificatePem, notificationBaseUrl: `https://${name}.example/s2s`, clientCaPem: ca.certificatePem },
+      { name, certificatePem: issued.certificatePem, notificationBaseUrl: `${receiver.url}/${name}`, clientCaPem: ca.certificatePem },
       tenants,
     );
     return { ...issued, tenant };
@@ -95,19 +99,8 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
 
   const connection = await Connection.connect({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const logger = pino({ level: 'silent' });
-  const app = createApp({
-    logger,
-    tenants,
-    idempotency: createIdempotencyRepository(db, config.api.idempotencyRetentionMs),
-    sessions: createVerificationSessionRepository(db),
-    verificationData: createVerificationDataRepository(db),
-    catalogue: loadCredentialCatalogue(config.verification),
-    workflows: createVerificationWorkflowStarter(temporal, config.temporal.taskQueue),
-    bodyLimitBytes: config.api.bodyLimitBytes,
-    initialDecisionWaitMs: config.api.initialDecisionWaitMs,
-    idleExpiryMs: config.verification.idleExpiryMs,
-  });
+  const deps = composeApiDeps({ config, db, temporal, logger: pino({ level: 'silent' }) });
+  const app = createApp(deps);
   const server: https.Server = createMutualTlsServer(app, config.tls);
   const port = await listen(server, '127.0.0.1', 0);
 
@@ -134,6 +127,9 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
     walletB,
     unregistered,
     foreign,
+    receiver,
+    issuerEncryptionKeys: issuerEncryptionJwks(deps.issuerKeys).keys,
+    deps,
     startWorker,
     stopWorker,
     async close() {
@@ -142,6 +138,7 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
       await workerConnection.close();
       await connection.close();
       await (mongo as MongoClient).close();
+      await receiver.close();
     },
   };
 }

@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { VerificationActivities } from '../../activities/verification-activities';
 import type { VerificationDecision } from '../../domain/schemas/verification';
-import { createVerificationWorkflowStarter } from '../../clients/verification-workflows';
+import { createVerificationWorkflows } from '../../clients/verification-workflows';
 import { verificationStatusQuery, verificationWorkflowId, type VerificationWorkflowInput } from '../../workflows/verification/messages';
 import { credentialConfigurationIdsAttribute, tenantIdAttribute, verificationStatusAttribute } from '../../workflows/verification/search-attributes';
 import type { verificationWorkflow } from '../../workflows/verification/workflow';
@@ -19,16 +19,26 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** Activities that decide from a script and remember what they recorded. */
-function scriptedActivities(decide: () => Promise<VerificationDecision>) {
+/** Activities that decide from a script and remember what they recorded and notified. */
+function scriptedActivities(decide: (input: { verificationDataRef?: string }) => Promise<VerificationDecision>) {
   const recorded: { decision: VerificationDecision; statusVersion: number }[] = [];
+  const notified: number[] = [];
   const activities: VerificationActivities = {
-    evaluateVerificationData: () => decide(),
+    evaluateVerificationData: (input) => decide(input),
+    decideFromVerdict: async ({ verdict }) =>
+      verdict.outcome === 'APPROVED'
+        ? { status: 'APPROVED', credentialConfigurationIds: ['org.iso.18013.5.1.mDL'], authorizedDeviceCount: 1 }
+        : verdict.outcome === 'DENIED'
+          ? { status: 'DENIED', reasonCode: verdict.reasonCode ?? 'X', deniedMessage: verdict.message ?? '' }
+          : { status: 'REJECTED', reasonCode: verdict.reasonCode ?? 'X' },
     recordVerificationStatus: async ({ decision, statusVersion }) => {
       recorded.push({ decision, statusVersion });
     },
+    notifyWalletServer: async ({ statusVersion }) => {
+      notified.push(statusVersion);
+    },
   };
-  return { activities, recorded };
+  return { activities, recorded, notified };
 }
 
 function input(overrides: Partial<VerificationWorkflowInput> = {}): VerificationWorkflowInput {
@@ -38,6 +48,7 @@ function input(overrides: Partial<VerificationWorkflowInput> = {}): Verification
     verificationId: randomUUID(),
     initialDecisionWaitMs: 2000,
     idleExpiryMs: 7 * day,
+    limits: { requestDeadlineMs: 30 * day, maxAttempts: 3 },
     ...overrides,
   };
 }
@@ -55,7 +66,7 @@ async function withWorker<T>(activities: VerificationActivities, run: (taskQueue
 
 /** Starts the workflow the way /verification/initiate does (update-with-start, bounded wait). */
 function startWithFirstDecision(taskQueue: string, args: VerificationWorkflowInput) {
-  const decision = createVerificationWorkflowStarter(env.client, taskQueue).start({ ...args, credentialConfigurationIds: ['org.iso.18013.5.1.mDL'] });
+  const decision = createVerificationWorkflows(env.client, taskQueue).start({ ...args, credentialConfigurationIds: ['org.iso.18013.5.1.mDL'] });
   const handle = env.client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(args.tenantId, args.sessionId));
   return { handle, decision };
 }
@@ -96,18 +107,11 @@ describe('VerificationWorkflow', () => {
     expect(recorded.map((r) => r.decision.status)).toEqual(['APPROVED']);
   });
 
-  it('keeps an ADDITIONAL_INFO_REQUIRED session open, then EXPIRES it after the idle time (days skipped)', async () => {
-    const needsMore: VerificationDecision = {
-      status: 'ADDITIONAL_INFO_REQUIRED',
-      verificationDataRequest: { verificationDataItems: [{ type: 'urn:example:type', id: 'a', required: true }] },
-    };
-    const { activities, recorded } = scriptedActivities(async () => needsMore);
+  it('keeps a PENDING session open, then EXPIRES it after the idle time (days skipped)', async () => {
+    const { activities, recorded } = scriptedActivities(async () => ({ status: 'PENDING' }));
     await withWorker(activities, async (taskQueue) => {
-      const args = input({ idleExpiryMs: 3 * day });
-      const { handle, decision } = startWithFirstDecision(taskQueue, args);
-      expect(await decision).toEqual(needsMore);
-      expect(await handle.query(verificationStatusQuery)).toEqual(needsMore);
-
+      const { handle, decision } = startWithFirstDecision(taskQueue, input({ idleExpiryMs: 3 * day }));
+      expect(await decision).toEqual({ status: 'PENDING' });
       const before = await env.currentTimeMs();
       const result = await handle.result();
       const elapsed = (await env.currentTimeMs()) - before;
@@ -115,9 +119,9 @@ describe('VerificationWorkflow', () => {
       expect((await handle.describe()).typedSearchAttributes.get(verificationStatusAttribute)).toBe('EXPIRED');
       expect(elapsed).toBeGreaterThanOrEqual(3 * day - 60_000);
     });
-    expect(recorded).toEqual([
-      { decision: needsMore, statusVersion: 1 },
-      { decision: { status: 'EXPIRED' }, statusVersion: 2 },
+    expect(recorded.map((r) => [r.decision.status, r.statusVersion])).toEqual([
+      ['PENDING', 1],
+      ['EXPIRED', 2],
     ]);
   });
 

@@ -1,5 +1,6 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { VerificationDecision } from '../../domain/schemas/verification';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { VerificationDataItemRequest, VerificationDecision } from '../../domain/schemas/verification';
+import type { VerificationLimits } from './state';
 
 /** Workflow id for a tenant's session: one VerificationWorkflow per (Wallet Server, sessionId). */
 export function verificationWorkflowId(tenantId: string, sessionId: string): string {
@@ -12,10 +13,12 @@ export interface VerificationWorkflowInput {
   verificationId: string;
   /** Reference to the verification data stored with the session (never the data itself). */
   verificationDataRef?: string;
-  /** Bound on how long the initiate call waits for the first decision. */
+  /** Bound on how long initiate and supplement wait for the resulting decision. */
   initialDecisionWaitMs: number;
   /** A session that reaches no final state within this time becomes EXPIRED. */
   idleExpiryMs: number;
+  /** Deadline of each VerificationDataRequest and the supplements allowed. */
+  limits: Omit<VerificationLimits, 'idleExpiryMs'>;
 }
 
 export interface VerificationWorkflowResult {
@@ -30,3 +33,43 @@ export const verificationStatusQuery = defineQuery<VerificationDecision>('verifi
  * or with the status at the end of initialDecisionWaitMs (then usually PENDING).
  */
 export const firstDecisionUpdate = defineUpdate<VerificationDecision>('firstDecision');
+
+export interface SupplementArgs {
+  /** Must be this workflow's verificationId: a supplement for an older verification is refused. */
+  verificationId: string;
+  verificationDataRef: string;
+}
+
+/**
+ * /verification/supplement (S2S §Supplement). The validator refuses a supplement for a final
+ * verification or one that awaits no data, before anything enters the history; the result is
+ * the status after evaluating it (bounded wait, then the current status).
+ */
+export const supplementUpdate = defineUpdate<VerificationDecision, [SupplementArgs]>('supplement');
+
+export interface CancelArgs {
+  verificationId: string;
+  /** The Wallet Server's machine-readable reason (S2S §Verification Cancellation). */
+  reason: string;
+}
+
+/** /verification/cancel (S2S §Verification Cancellation). Refused for a verification already final. */
+export const cancelUpdate = defineUpdate<VerificationDecision, [CancelArgs]>('cancel');
+
+/**
+ * A decision made outside the workflow: an asynchronous verification provider's verdict or a
+ * reviewer's decision (profile §Verdicts). Identifiers and codes only, no personal data.
+ */
+export interface VerificationVerdict {
+  outcome: 'APPROVED' | 'DENIED' | 'REJECTED' | 'ADDITIONAL_INFO_REQUIRED';
+  reasonCode?: string;
+  /** For the holder (DENIED) or for logs (REJECTED). */
+  message?: string;
+  /** The items to ask for when the outcome is ADDITIONAL_INFO_REQUIRED. */
+  request?: VerificationDataItemRequest[];
+  source: 'provider' | 'reviewer';
+  /** Provider name or reviewer id, for the audit trail. */
+  decidedBy: string;
+}
+
+export const verdictSignal = defineSignal<[VerificationVerdict]>('verdict');

@@ -1,56 +1,135 @@
-import { allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { VerificationActivities } from '../../activities/verification-activities';
 import type { VerificationDecision } from '../../domain/schemas/verification';
 import { isTerminal, VerificationState } from '../../domain/verification-state';
-import { firstDecisionUpdate, verificationStatusQuery, type VerificationWorkflowInput, type VerificationWorkflowResult } from './messages';
+import {
+  cancelUpdate,
+  firstDecisionUpdate,
+  supplementUpdate,
+  verdictSignal,
+  verificationStatusQuery,
+  type VerificationVerdict,
+  type VerificationWorkflowInput,
+  type VerificationWorkflowResult,
+} from './messages';
 import { verificationStatusAttribute } from './search-attributes';
+import { afterAttempt, awaitsVerificationData, cancelledDecision, deadlineExceededDecision, ReasonCode, supplementRefusal, withRequestLimits, type VerificationLimits } from './state';
+import { createWalletNotifier } from './wallet-notifier';
 
-const { evaluateVerificationData, recordVerificationStatus } = proxyActivities<VerificationActivities>({
+const { evaluateVerificationData, decideFromVerdict, recordVerificationStatus } = proxyActivities<VerificationActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 /**
- * One verification session (S2S §Verification Endpoints). The workflow is the source of truth
- * for the status; every change is projected to MongoDB (read by /verification/status) and to
- * the S2sVerificationStatus search attribute.
+ * One verification (S2S §Verification Endpoints, §Verification Status). The workflow is the
+ * source of truth for the status. Every change is projected to MongoDB (read by
+ * /verification/status), to the S2sVerificationStatus search attribute, and notified to the
+ * Wallet Server (S2S §Verification Notification) without ever waiting for it.
  */
 export async function verificationWorkflow(input: VerificationWorkflowInput): Promise<VerificationWorkflowResult> {
+  const limits: VerificationLimits = { ...input.limits, idleExpiryMs: input.idleExpiryMs };
+  const ref = { tenantId: input.tenantId, sessionId: input.sessionId, verificationId: input.verificationId };
+  const notifier = createWalletNotifier(ref);
+
   let decision: VerificationDecision = { status: VerificationState.pending };
   let statusVersion = 0;
   let firstDecisionReached = false;
-  const ref = { tenantId: input.tenantId, sessionId: input.sessionId, verificationId: input.verificationId };
+  let attemptsUsed = 0;
+  let lastChangeAt = Date.now();
+  let requestDeadlineAt: number | undefined;
+  let cancelReason: string | undefined;
+  const supplements: { seq: number; verificationDataRef: string }[] = [];
+  let supplementsReceived = 0;
+  let supplementsSettled = 0;
+  const verdicts: VerificationVerdict[] = [];
+
+  const finished = () => isTerminal(decision.status);
 
   setHandler(verificationStatusQuery, () => decision);
   setHandler(firstDecisionUpdate, async () => {
     await condition(() => firstDecisionReached, input.initialDecisionWaitMs);
     return decision;
   });
+  setHandler(
+    supplementUpdate,
+    async ({ verificationDataRef }) => {
+      supplementsReceived += 1;
+      const seq = supplementsReceived;
+      supplements.push({ seq, verificationDataRef });
+      await condition(() => supplementsSettled >= seq, input.initialDecisionWaitMs);
+      return decision;
+    },
+    {
+      validator: ({ verificationId }) => {
+        if (verificationId !== input.verificationId) throw new Error('wrong_verification: this verificationId is not the session’s current one');
+        const refusal = cancelReason === undefined ? supplementRefusal(decision) : 'final';
+        if (refusal) throw new Error(`${refusal}: the verification is ${decision.status}`);
+      },
+    },
+  );
+  setHandler(
+    cancelUpdate,
+    async ({ reason }) => {
+      cancelReason ??= reason;
+      await condition(finished, input.initialDecisionWaitMs);
+      return decision;
+    },
+    {
+      validator: ({ verificationId }) => {
+        if (verificationId !== input.verificationId) throw new Error('wrong_verification: this verificationId is not the session’s current one');
+        if (finished() && !isCancelled(decision)) throw new Error(`final: the verification is ${decision.status}`);
+      },
+    },
+  );
+  setHandler(verdictSignal, (verdict) => {
+    if (finished()) log.warn('verdict for a final verification ignored', { source: verdict.source, outcome: verdict.outcome });
+    else verdicts.push(verdict);
+  });
 
-  // The status becomes visible (query, update result, search attribute) only once it is
-  // projected to MongoDB, so /verification/status never lags behind what a caller was told.
+  // A status is visible (query, update results, search attribute, notification) only once it
+  // is projected to MongoDB, so /verification/status never lags behind what a caller was told.
   async function moveTo(next: VerificationDecision): Promise<void> {
+    const now = Date.now();
+    if (awaitsVerificationData(next)) requestDeadlineAt = now + limits.requestDeadlineMs;
+    else requestDeadlineAt = undefined;
+    const limited = requestDeadlineAt === undefined ? next : withRequestLimits(next, requestDeadlineAt, attemptsUsed, limits);
     statusVersion += 1;
-    await recordVerificationStatus({ ...ref, decision: next, statusVersion });
-    decision = next;
+    await recordVerificationStatus({ ...ref, decision: limited, statusVersion });
+    decision = limited;
+    lastChangeAt = now;
     upsertSearchAttributes([{ key: verificationStatusAttribute, value: decision.status }]);
+    notifier.statusChanged(statusVersion);
   }
 
-  await moveTo(
-    await evaluateVerificationData({
-      ...ref,
-      ...(input.verificationDataRef ? { verificationDataRef: input.verificationDataRef } : {}),
-    }),
-  );
+  await moveTo(await evaluateVerificationData({ ...ref, ...(input.verificationDataRef ? { verificationDataRef: input.verificationDataRef } : {}) }));
   firstDecisionReached = true;
 
-  if (!isTerminal(decision.status)) {
-    // Until supplements, verdicts and cancellation arrive (S2S §Supplement), only time moves a
-    // non-final session: it expires when it stays idle too long.
-    const moved = await condition(() => isTerminal(decision.status), input.idleExpiryMs);
-    if (!moved) await moveTo({ status: VerificationState.expired });
+  while (!finished()) {
+    const wakeAt = Math.min(lastChangeAt + limits.idleExpiryMs, requestDeadlineAt ?? Number.POSITIVE_INFINITY);
+    const woken = await condition(() => cancelReason !== undefined || supplements.length > 0 || verdicts.length > 0, Math.max(1, wakeAt - Date.now()));
+    if (cancelReason !== undefined) {
+      await moveTo(cancelledDecision());
+    } else if (!woken) {
+      if (Date.now() >= wakeAt) await moveTo(requestDeadlineAt !== undefined && requestDeadlineAt <= lastChangeAt + limits.idleExpiryMs ? deadlineExceededDecision() : { status: VerificationState.expired });
+    } else if (verdicts.length > 0) {
+      const verdict = verdicts.shift() as VerificationVerdict;
+      await moveTo(afterAttempt(await decideFromVerdict({ ...ref, verdict }), attemptsUsed, limits));
+    } else {
+      const supplement = supplements.shift() as { seq: number; verificationDataRef: string };
+      attemptsUsed += 1;
+      await moveTo(afterAttempt(await evaluateVerificationData({ ...ref, verificationDataRef: supplement.verificationDataRef }), attemptsUsed, limits));
+      supplementsSettled = supplement.seq;
+    }
   }
+  // Supplements still queued when the verification became final are answered with the final status.
+  supplementsSettled = supplementsReceived;
 
+  await notifier.drain();
   await condition(allHandlersFinished);
   return { decision };
+}
+
+function isCancelled(decision: VerificationDecision): boolean {
+  return decision.status === VerificationState.denied && decision.reasonCode === ReasonCode.cancelled;
 }

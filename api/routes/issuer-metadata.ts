@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { walletSigningAlgorithms } from '../../crypto/public-jwk';
+import { issuerEncryptionJwks, type IssuerKeys } from '../../crypto/issuer-keys';
+import { contentEncryptionAlgorithms, parseHpkeAlg } from '../../crypto/jwe-hpke';
+import { maxClientPayloadBytes } from '../../crypto/client-encrypted-payload';
+import { supportedApiVersions } from '../../domain/api-version';
+import type { CredentialCatalogue } from '../../domain/credential-configurations';
+import type { EvaluatorRegistry } from '../../domain/verification-types/evaluator';
+import type { ApiMiddleware } from '../context';
+
+export const issuerMetadataPath = '/.well-known/openid-credential-issuer-s2s';
+
+export interface MetadataDeps {
+  issuerKeys: IssuerKeys;
+  catalogue: CredentialCatalogue;
+  evaluators: EvaluatorRegistry;
+  limits: { requestDeadlineMs: number; maxAttempts: number; initialDecisionWaitMs: number; bodyLimitBytes: number };
+}
+
+/** The Issuer Endpoints this server implements (S2S §Endpoints). */
+export const implementedEndpoints = ['/verification/initiate', '/verification/supplement', '/verification/status', '/verification/cancel'];
+
+/** S2S §Issuer Metadata is TODO in the draft; profile §Issuer metadata defines this document. */
+export function buildIssuerMetadata(deps: MetadataDeps) {
+  const jwks = issuerEncryptionJwks(deps.issuerKeys);
+  const encryptionAlgs = new Set<string>();
+  for (const key of jwks.keys) {
+    const parsed = parseHpkeAlg(key.alg);
+    if (parsed) encryptionAlgs.add(`HPKE-${parsed.suiteId}-KE`).add(`HPKE-${parsed.suiteId}`);
+  }
+  return {
+    api_versions_supported: [...supportedApiVersions],
+    endpoints_supported: implementedEndpoints,
+    wallet_signing_alg_values_supported: walletSigningAlgorithms,
+    encryption_alg_values_supported: [...encryptionAlgs],
+    encryption_enc_values_supported: contentEncryptionAlgorithms,
+    issuer_encryption_jwks: jwks,
+    verification_types_supported: [...deps.evaluators.values()].map((e) => ({ type: e.type, description: e.description })),
+    credential_configurations_supported: Object.fromEntries(
+      [...deps.catalogue.values()].map((c) => [c.id, { format: c.format, accepted_verification_types: c.acceptedVerificationTypes, max_authorized_devices: c.maxDevices }]),
+    ),
+    limits: {
+      verification_data_request_deadline_seconds: Math.round(deps.limits.requestDeadlineMs / 1000),
+      max_attempts: deps.limits.maxAttempts,
+      initial_decision_wait_ms: deps.limits.initialDecisionWaitMs,
+      request_body_max_bytes: deps.limits.bodyLimitBytes,
+      client_payload_max_bytes: maxClientPayloadBytes,
+    },
+  };
+}
+
+/** GET /.well-known/openid-credential-issuer-s2s, cacheable for five minutes, with an ETag. */
+export function issuerMetadataRoute(deps: MetadataDeps): ApiMiddleware {
+  const body = JSON.stringify(buildIssuerMetadata(deps));
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+  return async (ctx) => {
+    ctx.set('Cache-Control', 'public, max-age=300');
+    ctx.set('ETag', etag);
+    if (ctx.get('If-None-Match') === etag) {
+      ctx.status = 304;
+      return;
+    }
+    ctx.type = 'application/json';
+    ctx.body = body;
+  };
+}

@@ -1,0 +1,29 @@
+import type { VerificationWorkflows } from '../../clients/verification-workflows';
+import { problems } from '../../domain/problems';
+import { CancelVerificationRequest } from '../../domain/schemas/verification';
+import { currentDecision, type VerificationSessionRepository } from '../../store/verification-sessions';
+import type { ApiMiddleware } from '../context';
+import { validateBody, validatedBody } from '../middleware/validate-body';
+import { findTenantSession } from './session-lookup';
+
+/**
+ * POST /verification/cancel (S2S §Verification Cancellation). Profile §Cancellation: the
+ * verification ends as DENIED with reasonCode CANCELLED; cancelling it again answers the same;
+ * cancelling a verification that already ended otherwise is refused with 409.
+ */
+export function verificationCancelRoute(deps: { sessions: VerificationSessionRepository; workflows: VerificationWorkflows }): ApiMiddleware[] {
+  const cancel: ApiMiddleware = async (ctx) => {
+    const body = validatedBody(ctx, CancelVerificationRequest);
+    const session = await findTenantSession(ctx, deps.sessions, body);
+    const outcome = await deps.workflows.cancel(session, body.reason).catch((error: unknown) => {
+      throw problems.serviceUnavailable('The cancellation could not be delivered; retry later', error);
+    });
+    if (!outcome.accepted) {
+      // A completed workflow that was cancelled earlier: cancelling again is answered the same way.
+      const decision = currentDecision(session);
+      if (!(decision.status === 'DENIED' && decision.reasonCode === 'CANCELLED')) throw problems.verificationFinal(decision.status);
+    }
+    ctx.body = { sessionId: session.sessionId, verificationId: session.verificationId };
+  };
+  return [validateBody(CancelVerificationRequest), cancel];
+}

@@ -1,0 +1,55 @@
+import type { VerificationWorkflows } from '../../clients/verification-workflows';
+import type { IssuerKeys } from '../../crypto/issuer-keys';
+import { problems } from '../../domain/problems';
+import { SupplementVerificationRequest, type VerificationStatus } from '../../domain/schemas/verification';
+import type { VerificationDataRepository } from '../../store/verification-data';
+import { currentDecision, type VerificationSessionRepository } from '../../store/verification-sessions';
+import { supplementRefusal } from '../../workflows/verification/state';
+import type { ApiMiddleware } from '../context';
+import { validateBody, validatedBody } from '../middleware/validate-body';
+import { collectVerificationEvidence, hasEvidence } from '../verification-evidence';
+import { findTenantSession } from './session-lookup';
+
+export interface SupplementDeps {
+  sessions: VerificationSessionRepository;
+  verificationData: VerificationDataRepository;
+  workflows: VerificationWorkflows;
+  issuerKeys: IssuerKeys;
+}
+
+/**
+ * POST /verification/supplement (S2S §Supplement). Verifies client payloads with the session's
+ * Wallet Signing Key, stores the evidence, and hands its reference to the workflow's supplement
+ * Update, whose validator may still refuse it (then the stored evidence is removed again).
+ */
+export function verificationSupplementRoute(deps: SupplementDeps): ApiMiddleware[] {
+  const supplement: ApiMiddleware = async (ctx) => {
+    const body = validatedBody(ctx, SupplementVerificationRequest);
+    const session = await findTenantSession(ctx, deps.sessions, body);
+    // Answer cheaply from the projection when the workflow would refuse anyway.
+    const refusal = supplementRefusal(currentDecision(session));
+    if (refusal === 'final') throw problems.verificationFinal(currentDecision(session).status);
+    if (refusal === 'not_awaiting_data') throw problems.verificationNotAwaitingData(currentDecision(session).status);
+
+    const evidence = await collectVerificationEvidence(body.verificationDataPayload, {
+      issuerKeys: deps.issuerKeys,
+      walletSigningKey: session.walletSigningKey,
+      pointer: '/verificationDataPayload',
+    });
+    if (!hasEvidence(evidence)) throw problems.invalidRequest('verificationDataPayload carries no verification data', [{ pointer: '/verificationDataPayload', message: 'is empty' }]);
+
+    const owner = { tenantId: session.tenantId, sessionId: session.sessionId, verificationId: session.verificationId };
+    const ref = await deps.verificationData.save(owner, evidence);
+    const outcome = await deps.workflows.supplement(owner, ref).catch(async (error: unknown) => {
+      await deps.verificationData.remove(ref);
+      throw problems.serviceUnavailable('The supplement could not be delivered; retry later', error);
+    });
+    if (!outcome.accepted) {
+      await deps.verificationData.remove(ref);
+      if (outcome.refusal === 'not_awaiting_data') throw problems.verificationNotAwaitingData(currentDecision(session).status);
+      throw problems.verificationFinal(currentDecision(session).status);
+    }
+    ctx.body = { sessionId: session.sessionId, verificationId: session.verificationId, ...outcome.decision } as VerificationStatus;
+  };
+  return [validateBody(SupplementVerificationRequest), supplement];
+}

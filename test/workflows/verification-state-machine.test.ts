@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { VerificationActivities } from '../../activities/verification-activities';
+import { createVerificationWorkflows } from '../../clients/verification-workflows';
+import type { VerificationDecision } from '../../domain/schemas/verification';
+import { verificationStatusQuery, verificationWorkflowId, type VerificationWorkflowInput } from '../../workflows/verification/messages';
+import type { verificationWorkflow } from '../../workflows/verification/workflow';
+import { createTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
+
+const day = 24 * 3600 * 1000;
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await createTimeSkippingEnvironment();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const needsMore: VerificationDecision = {
+  status: 'ADDITIONAL_INFO_REQUIRED',
+  verificationDataRequest: { verificationDataItems: [{ type: 'urn:example:document', id: 'doc', required: true }] },
+};
+const approved: VerificationDecision = { status: 'APPROVED', credentialConfigurationIds: ['org.iso.18013.5.1.mDL'], authorizedDeviceCount: 1 };
+
+/**
+ * Activities whose evaluation is decided by the data reference: "approve…" approves, "reject…"
+ * rejects, "pending…" defers to a verdict, anything else (and no data) asks for more.
+ */
+function activities() {
+  const recorded: VerificationDecision[] = [];
+  const notified: number[] = [];
+  const impl: VerificationActivities = {
+    evaluateVerificationData: async ({ verificationDataRef }) => {
+      if (verificationDataRef?.startsWith('approve')) return approved;
+      if (verificationDataRef?.startsWith('reject')) return { status: 'REJECTED', reasonCode: 'BLURRY_PHOTO' };
+      if (verificationDataRef?.startsWith('pending')) return { status: 'PENDING' };
+      return needsMore;
+    },
+    decideFromVerdict: async ({ verdict }) =>
+      verdict.outcome === 'APPROVED' ? approved : { status: 'DENIED', reasonCode: verdict.reasonCode ?? 'DENIED_BY_ISSUER', deniedMessage: verdict.message ?? 'no' },
+    recordVerificationStatus: async ({ decision }) => {
+      recorded.push(decision);
+    },
+    notifyWalletServer: async ({ statusVersion }) => {
+      notified.push(statusVersion);
+    },
+  };
+  return { impl, recorded, notified };
+}
+
+async function run(test: (ctx: { start: (overrides?: Partial<VerificationWorkflowInput>) => Promise<Session> }) => Promise<void>) {
+  const { impl } = activities();
+  const taskQueue = `sm-${randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: impl });
+  const workflows = createVerificationWorkflows(env.client, taskQueue);
+  const started: Session[] = [];
+  // Each workflow is run to its end before the worker stops: a workflow task left without a
+  // worker would hold back time skipping for the tests that follow.
+  const runAll = async (ctx: Parameters<typeof test>[0]) => {
+    await test(ctx);
+    await Promise.all(started.map((session) => session.handle.result().catch(() => undefined)));
+  };
+  await worker.runUntil(
+    runAll({
+      start: async (overrides = {}) => {
+        const args: VerificationWorkflowInput = {
+          tenantId: 't',
+          sessionId: randomUUID(),
+          verificationId: randomUUID(),
+          initialDecisionWaitMs: 2000,
+          idleExpiryMs: 30 * day,
+          limits: { requestDeadlineMs: 2 * day, maxAttempts: 3 },
+          ...overrides,
+        };
+        const first = await workflows.start({ ...args, credentialConfigurationIds: ['org.iso.18013.5.1.mDL'] });
+        const ref = { tenantId: args.tenantId, sessionId: args.sessionId, verificationId: args.verificationId };
+        const session: Session = {
+          first,
+          handle: env.client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(args.tenantId, args.sessionId)),
+          supplement: (dataRef: string) => workflows.supplement(ref, dataRef),
+          supplementFor: (verificationId: string, dataRef: string) => workflows.supplement({ ...ref, verificationId }, dataRef),
+          cancel: (reason: string) => workflows.cancel(ref, reason),
+          verdict: (outcome: 'APPROVED' | 'DENIED', reasonCode?: string) => workflows.sendVerdict(ref, { outcome, source: 'reviewer', decidedBy: 'reviewer-7', ...(reasonCode ? { reasonCode } : {}) }),
+        };
+        started.push(session);
+        return session;
+      },
+    }),
+  );
+}
+
+interface Session {
+  first: VerificationDecision;
+  handle: ReturnType<TestWorkflowEnvironment['client']['workflow']['getHandle']>;
+  supplement(dataRef: string): ReturnType<ReturnType<typeof createVerificationWorkflows>['supplement']>;
+  supplementFor(verificationId: string, dataRef: string): ReturnType<ReturnType<typeof createVerificationWorkflows>['supplement']>;
+  cancel(reason: string): ReturnType<ReturnType<typeof createVerificationWorkflows>['cancel']>;
+  verdict(outcome: 'APPROVED' | 'DENIED', reasonCode?: string): Promise<void>;
+}
+
+describe('VerificationWorkflow state machine (S2S §Verification Status)', () => {
+  it('asks for more data with a deadline and the attempts left, then approves on a supplement', async () => {
+    await run(async ({ start }) => {
+      const before = await env.currentTimeMs();
+      const session = await start();
+      expect(session.first).toMatchObject({ status: 'ADDITIONAL_INFO_REQUIRED', verificationDataRequest: { maxAttempts: 3 } });
+      const deadline = Date.parse((session.first as { verificationDataRequest: { deadline: string } }).verificationDataRequest.deadline);
+      expect(deadline - before).toBeGreaterThanOrEqual(2 * day - 60_000);
+      expect(deadline - before).toBeLessThanOrEqual(2 * day + 60_000);
+
+      expect(await session.supplement('approve-1')).toEqual({ accepted: true, decision: approved });
+      expect(await session.handle.result()).toEqual({ decision: approved });
+    });
+  });
+
+  it('lets a REJECTED verification resubmit, and counts each supplement as an attempt', async () => {
+    await run(async ({ start }) => {
+      const session = await start();
+      expect(await session.supplement('reject-1')).toMatchObject({ accepted: true, decision: { status: 'REJECTED', reasonCode: 'BLURRY_PHOTO' } });
+      expect(await session.supplement('more-1')).toMatchObject({ accepted: true, decision: { verificationDataRequest: { maxAttempts: 1 } } });
+      expect(await session.supplement('approve-1')).toMatchObject({ accepted: true, decision: { status: 'APPROVED' } });
+    });
+  });
+
+  it('DENIES with MAX_ATTEMPTS_EXCEEDED when the attempts run out', async () => {
+    await run(async ({ start }) => {
+      const session = await start();
+      await session.supplement('more-1');
+      await session.supplement('more-2');
+      const last = await session.supplement('reject-3');
+      expect(last).toMatchObject({ accepted: true, decision: { status: 'DENIED', reasonCode: 'MAX_ATTEMPTS_EXCEEDED' } });
+    });
+  });
+
+  it('DENIES with DEADLINE_EXCEEDED when no supplement arrives before the deadline (days skipped)', async () => {
+    await run(async ({ start }) => {
+      const session = await start();
+      const result = (await session.handle.result()) as { decision: VerificationDecision };
+      expect(result.decision).toMatchObject({ status: 'DENIED', reasonCode: 'DEADLINE_EXCEEDED' });
+    });
+  });
+
+  it('refuses a supplement while a decision is PENDING, for an older verificationId, and after the end', async () => {
+    await run(async ({ start }) => {
+      const session = await start({ verificationDataRef: 'pending-review' });
+      expect(session.first).toEqual({ status: 'PENDING' });
+      expect(await session.supplement('approve-1')).toEqual({ accepted: false, refusal: 'not_awaiting_data' });
+      expect(await session.supplementFor(randomUUID(), 'approve-1')).toEqual({ accepted: false, refusal: 'wrong_verification' });
+
+      await session.verdict('APPROVED');
+      await session.handle.result();
+      expect(await session.supplement('approve-2')).toEqual({ accepted: false, refusal: 'final' });
+    });
+  });
+
+  it('applies a reviewer verdict (signal) to a PENDING verification', async () => {
+    await run(async ({ start }) => {
+      const session = await start({ verificationDataRef: 'pending-review' });
+      await session.verdict('DENIED', 'DOCUMENT_FORGED');
+      const result = (await session.handle.result()) as { decision: VerificationDecision };
+      expect(result.decision).toMatchObject({ status: 'DENIED', reasonCode: 'DOCUMENT_FORGED' });
+    });
+  });
+
+  it('ends a cancelled verification as DENIED/CANCELLED and refuses further supplements', async () => {
+    await run(async ({ start }) => {
+      const session = await start();
+      expect(await session.cancel('USER_ABANDONED')).toMatchObject({ accepted: true, decision: { status: 'DENIED', reasonCode: 'CANCELLED' } });
+      expect(await session.handle.query(verificationStatusQuery)).toMatchObject({ reasonCode: 'CANCELLED' });
+      expect(await session.supplement('approve-1')).toEqual({ accepted: false, refusal: 'final' });
+    });
+  });
+
+  it('refuses to cancel a verification that already ended otherwise', async () => {
+    await run(async ({ start }) => {
+      const session = await start({ verificationDataRef: 'approve-now' });
+      expect(session.first).toEqual(approved);
+      await session.handle.result();
+      expect(await session.cancel('TOO_LATE')).toEqual({ accepted: false, refusal: 'final' });
+    });
+  });
+});
+
+describe('VerificationWorkflow notifications (S2S §Verification Notification)', () => {
+  it('notifies the Wallet Server of the final status, without blocking the state machine', async () => {
+    const { impl, recorded, notified } = activities();
+    let release!: () => void;
+    const slowWallet = new Promise<void>((resolve) => (release = resolve));
+    const taskQueue = `sm-${randomUUID()}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: {
+        ...impl,
+        notifyWalletServer: async (args: { statusVersion: number }) => {
+          await slowWallet;
+          await impl.notifyWalletServer(args as Parameters<VerificationActivities['notifyWalletServer']>[0]);
+        },
+      },
+    });
+    await worker.runUntil(async () => {
+      const workflows = createVerificationWorkflows(env.client, taskQueue);
+      const ref = { tenantId: 't', sessionId: randomUUID(), verificationId: randomUUID() };
+      await workflows.start({ ...ref, initialDecisionWaitMs: 2000, idleExpiryMs: day, limits: { requestDeadlineMs: day, maxAttempts: 3 }, credentialConfigurationIds: ['x'] });
+      // The wallet is not answering, yet the supplement is evaluated and answered.
+      expect(await workflows.supplement(ref, 'approve-1')).toMatchObject({ accepted: true, decision: { status: 'APPROVED' } });
+      release();
+      await env.client.workflow.getHandle(verificationWorkflowId(ref.tenantId, ref.sessionId)).result();
+    });
+    expect(recorded.map((d) => d.status)).toEqual(['ADDITIONAL_INFO_REQUIRED', 'APPROVED']);
+    // Coalesced: the first notification was in flight when the status changed; the last one carries the final version.
+    expect(notified[notified.length - 1]).toBe(2);
+  });
+});

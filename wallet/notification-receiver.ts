@@ -1,0 +1,89 @@
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+
+/**
+ * The Wallet Server Endpoints that receive the issuer's notifications (S2S §Verification
+ * Notification, §Event Notification), over mTLS. It records what arrives and answers as
+ * scripted; the reference Wallet Server grows from here.
+ */
+export interface ReceivedNotification {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Record<string, unknown>;
+  clientCertificateSubject?: string;
+  receivedAt: Date;
+}
+
+export interface ScriptedAnswer {
+  status: number;
+  headers?: Record<string, string>;
+}
+
+export async function startNotificationReceiver(options: { certificatePem: string; privateKeyPem: string; clientCaPem: string; port?: number; host?: string }) {
+  const received: ReceivedNotification[] = [];
+  const script: ScriptedAnswer[] = [];
+  const listeners: ((n: ReceivedNotification) => void)[] = [];
+  const server = https.createServer(
+    { cert: options.certificatePem, key: options.privateKeyPem, ca: options.clientCaPem, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        let body: Record<string, unknown> = {};
+        try {
+          body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        } catch {
+          res.writeHead(400).end();
+          return;
+        }
+        const answer = script.shift() ?? { status: 200 };
+        const peer = (req.socket as TLSSocket).getPeerCertificate();
+        const notification: ReceivedNotification = {
+          path: req.url ?? '',
+          headers: req.headers,
+          body,
+          ...(peer?.subject?.CN ? { clientCertificateSubject: String(peer.subject.CN) } : {}),
+          receivedAt: new Date(),
+        };
+        if (answer.status >= 200 && answer.status < 300) {
+          received.push(notification);
+          for (const listener of listeners) listener(notification);
+        }
+        res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Api-Version': '1.0.0', ...answer.headers });
+        // S2S §Verification Notification, Response Body Schema.
+        res.end(JSON.stringify(answer.status < 300 ? { sessionId: body.sessionId, verificationId: body.verificationId } : {}));
+      });
+    },
+  );
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    received,
+    /** Answers for the next requests, in order (then 200). */
+    answerNext(...answers: ScriptedAnswer[]): void {
+      script.push(...answers);
+    },
+    onNotification(listener: (n: ReceivedNotification) => void): void {
+      listeners.push(listener);
+    },
+    /** Resolves when a notification matching `predicate` has arrived. */
+    async waitFor(predicate: (n: ReceivedNotification) => boolean, timeoutMs = 15_000): Promise<ReceivedNotification> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = received.find(predicate);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error('notification did not arrive');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    close(): Promise<void> {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+export type NotificationReceiver = Awaited<ReturnType<typeof startNotificationReceiver>>;
