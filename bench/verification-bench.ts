@@ -10,6 +10,7 @@ import { devApproveType } from '../domain/verification-types/development';
 import { ensureDevMaterial } from '../dev/dev-material';
 import { freePort, startFerretDb, startProcess, startTemporalDevServer, waitForPort, type ManagedProcess } from '../dev/processes';
 import { toolPaths } from '../dev/tools';
+import { startNotificationReceiver, type NotificationReceiver } from '../wallet/notification-receiver';
 import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../wallet/wallet-client-instance';
 
 /**
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 's2s-bench-'));
   const logDir = path.join(dir, 'logs');
   const children: ManagedProcess[] = [];
+  let receiver: NotificationReceiver | undefined;
   try {
     const material = await ensureDevMaterial(dir);
     const [temporalPort, mongoPort, apiPort, baselinePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -130,10 +132,16 @@ async function main(): Promise<void> {
       S2S_API_PORT: String(apiPort),
       LOG_LEVEL: 'warn',
     };
+    // The bench wallet answers the issuer's notifications, as a Wallet Server would.
+    receiver = await startNotificationReceiver({
+      certificatePem: readFileSync(material.walletTlsCert, 'utf8'),
+      privateKeyPem: readFileSync(material.walletTlsKey, 'utf8'),
+      clientCaPem: readFileSync(material.caCert, 'utf8'),
+    });
     const { client, db } = await connectMongo(env.MONGODB_URI, 's2s_issuer');
     await ensureIndexes(db);
     await registerWalletServer(
-      { name: 'bench wallet', certificatePem: readFileSync(material.walletCert, 'utf8'), notificationBaseUrl: 'https://bench.example/s2s', clientCaPem: readFileSync(material.caCert, 'utf8') },
+      { name: 'bench wallet', certificatePem: readFileSync(material.walletCert, 'utf8'), notificationBaseUrl: `${receiver.url}/s2s`, clientCaPem: readFileSync(material.caCert, 'utf8') },
       createTenantRepository(db),
     );
     await client.close();
@@ -176,6 +184,7 @@ async function main(): Promise<void> {
     }
   } finally {
     for (const child of children.reverse()) await child.stop();
+    await receiver?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { registerWalletServer } from '../cli/register-wallet-server';
 import { loadConfig } from '../config/config';
@@ -8,6 +8,7 @@ import { createTenantRepository } from '../store/tenants';
 import { createInitiateRequest, importWalletSigningKeyPair } from '../wallet/wallet-client-instance';
 import { devApproveType } from '../domain/verification-types/development';
 import { developmentCatalogue } from '../config/verification';
+import { startNotificationReceiver } from '../wallet/notification-receiver';
 import { devMaterialPaths, readJson } from './dev-material';
 import { startFerretDb, startProcess, startTemporalDevServer, waitForLogLine, waitForPort, type ManagedProcess } from './processes';
 import { workerReadyMessage } from '../workers/verification-worker';
@@ -20,12 +21,14 @@ import { toolPaths } from './tools';
  */
 const say = (line: string) => console.log(`[start] ${line}`);
 const processes: ManagedProcess[] = [];
+const closeOnStop: (() => Promise<void>)[] = [];
 let stopping = false;
 
 async function stopAll(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('stopping…');
+  for (const close of closeOnStop) await close();
   for (const child of [...processes].reverse()) {
     await child.stop();
     say(`${child.name} stopped`);
@@ -61,13 +64,24 @@ async function main(): Promise<void> {
   watch(await startFerretDb(tools, { port: mongoPort, dataDir: path.join(config.dataDir, 'ferretdb'), logDir }));
 
   const dev = devMaterialPaths(config.dataDir);
+  // The development Wallet Server's notification endpoint: what the issuer tells it is logged.
+  const notificationLog = createWriteStream(path.join(logDir, 'wallet-notifications.log'), { flags: 'a' });
+  const receiver = await startNotificationReceiver({
+    certificatePem: readFileSync(dev.walletTlsCert, 'utf8'),
+    privateKeyPem: readFileSync(dev.walletTlsKey, 'utf8'),
+    clientCaPem: readFileSync(dev.caCert, 'utf8'),
+    port: Number(env.S2S_DEV_WALLET_PORT ?? 9443),
+  });
+  receiver.onNotification((n) => notificationLog.write(`${JSON.stringify({ at: n.receivedAt, path: n.path, requestId: n.headers['x-request-id'], body: n.body })}\n`));
+  closeOnStop.push(() => receiver.close());
+
   const { client, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   await ensureIndexes(db);
   const tenant = await registerWalletServer(
     {
       name: 'Development Wallet Server',
       certificatePem: readFileSync(dev.walletCert, 'utf8'),
-      notificationBaseUrl: 'https://127.0.0.1:9443/s2s',
+      notificationBaseUrl: `${receiver.url}/s2s`,
       clientCaPem: readFileSync(config.tls.clientCaFile, 'utf8'),
     },
     createTenantRepository(db),
@@ -107,6 +121,8 @@ The stack is up (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops 
   Wallet Server client    certificate ${rel(dev.walletCert)}
                           key         ${rel(dev.walletKey)}
                           CA          ${rel(dev.caCert)}   (tenant ${tenant._id})
+  Wallet notifications    ${receiver.url}/s2s/verification/notify → ${rel(logDir)}/wallet-notifications.log
+  Issuer metadata         ${apiUrl}/.well-known/openid-credential-issuer-s2s
   Logs                    ${rel(logDir)}/
 
 Start a verification (fresh sessionId, nonce signed by the development Wallet Signing Key):

@@ -7,6 +7,7 @@ import type { VerificationEvaluator } from './evaluator';
  */
 export const devApproveType = 'urn:s2s-issuer:verification-type:dev-approve';
 export const devAdditionalInfoType = 'urn:s2s-issuer:verification-type:dev-additional-info';
+export const devPendingType = 'urn:s2s-issuer:verification-type:dev-pending';
 
 /** Always satisfied. */
 export const devApproveEvaluator: VerificationEvaluator = {
@@ -25,4 +26,11 @@ export const devAdditionalInfoEvaluator: VerificationEvaluator = {
   }),
 };
 
-export const developmentEvaluators = [devApproveEvaluator, devAdditionalInfoEvaluator];
+/** Leaves the decision to an asynchronous verdict (a provider or a reviewer): exercises PENDING. */
+export const devPendingEvaluator: VerificationEvaluator = {
+  type: devPendingType,
+  description: 'Development only: decided later by a verdict (PENDING until then)',
+  evaluate: async () => ({ verdict: 'pending' }),
+};
+
+export const developmentEvaluators = [devApproveEvaluator, devAdditionalInfoEvaluator, devPendingEvaluator];

@@ -1,6 +1,7 @@
 import { devAdditionalInfoType, devApproveType } from '../../domain/verification-types/development';
 import type { InitiateVerificationRequest, VerificationDataItem } from '../../domain/schemas/verification';
-import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../../wallet/wallet-client-instance';
+import type { HpkeJwk, JweSerialization } from '../../crypto/jwe-hpke';
+import { createClientEncryptedPayload, createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../../wallet/wallet-client-instance';
 
 export const mdl = 'org.iso.18013.5.1.mDL';
 
@@ -24,4 +25,9 @@ export async function negotiatedInitiate(): Promise<InitiateVerificationRequest>
     credentialConfigurationIds: [mdl],
     verificationData: { serverVerificationDataItem: [{ id: 'first', type: devAdditionalInfoType }] },
   });
+}
+
+/** A Wallet Client's item, signed with its WSK and encrypted to the issuer (S2S §Client Encrypted Payload). */
+export async function clientPayload(key: WalletSigningKey, issuerKey: HpkeJwk, item: Record<string, unknown>, serialization: JweSerialization = 'compact') {
+  return createClientEncryptedPayload({ key, issuerKey, claims: item, serialization });
 }

@@ -38,9 +38,14 @@ describe('docker-compose.yml (cannot run here: no Docker engine; checked for con
   it('mounts every file the API is configured to read', () => {
     const api = compose.services['issuer-api'];
     const mounted = (api?.volumes ?? []).map((v) => v.split(':')[1]);
-    for (const variable of ['S2S_TLS_CERT', 'S2S_TLS_KEY', 'S2S_TLS_CLIENT_CA', 'S2S_CREDENTIAL_CATALOGUE_FILE']) {
-      expect(mounted).toContain(api?.environment?.[variable]);
+    for (const name of ['issuer-api', 'issuer-worker']) {
+      const service = compose.services[name];
+      const files = (service?.volumes ?? []).map((v) => v.split(':')[1]);
+      const fileVariables = Object.keys(service?.environment ?? {}).filter((v) => /_(CERT|KEY|CA|FILE)$/.test(v));
+      expect(fileVariables.length).toBeGreaterThan(5);
+      for (const variable of fileVariables) expect(files).toContain(service?.environment?.[variable]);
     }
+    expect(mounted.length).toBeGreaterThan(0);
   });
 
   it('registers exactly the search attributes the workflows use', () => {

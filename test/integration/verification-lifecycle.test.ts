@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { devApproveType, devPendingType } from '../../domain/verification-types/development';
+import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../../wallet/wallet-client-instance';
+import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
+import { clientPayload, holderPersonalData, mdl, negotiatedInitiate } from '../support/wallet-requests';
+
+let h: IssuerHarness;
+beforeAll(async () => {
+  h = await startIssuerHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const post = (path: string, body: unknown, identity = h.walletA) => h.http.post(path, body, { identity });
+const issuerKey = (i = 0) => h.issuerEncryptionKeys[i] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]>;
+
+async function initiateWithClientItem(key: WalletSigningKey, item: Record<string, unknown>, keyIndex = 0) {
+  const body = await createInitiateRequest({
+    key,
+    credentialConfigurationIds: [mdl],
+    verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey(keyIndex), item)] },
+  });
+  return { body, response: await post('/verification/initiate', body) };
+}
+
+describe('Client Encrypted Payloads at the API (S2S §Client Encrypted Payload)', () => {
+  it.each([0, 1])('approves on a verified client item encrypted to issuer key %i', async (keyIndex) => {
+    const key = await generateWalletSigningKey();
+    const { response } = await initiateWithClientItem(key, { id: 'c1', type: devApproveType, ...holderPersonalData }, keyIndex);
+    expect(response.status).toBe(200);
+    expect(response.json.status).toBe('APPROVED');
+  });
+
+  it('refuses a payload that does not decrypt with invalid_encryption, storing nothing', async () => {
+    const key = await generateWalletSigningKey();
+    const body = await createInitiateRequest({
+      key,
+      credentialConfigurationIds: [mdl],
+      verificationData: { clientEncryptedPayload: [{ jwe: 'e30.AAAA.AAAA.AAAA.AAAA', origin: 'WALLET_CLIENT' }] },
+    });
+    const response = await post('/verification/initiate', body);
+    expect(response.status).toBe(400);
+    expect(response.json.type).toBe('urn:openid:dcp:s2s:invalid_encryption');
+    expect(await h.db.collection('verification_sessions').countDocuments({ sessionId: body.sessionId })).toBe(0);
+  });
+
+  it('refuses a payload signed by another key than the session’s WSK with invalid_client_authentication', async () => {
+    const key = await generateWalletSigningKey();
+    const impostor = await generateWalletSigningKey();
+    const body = await createInitiateRequest({
+      key,
+      credentialConfigurationIds: [mdl],
+      verificationData: { clientEncryptedPayload: [await clientPayload(impostor, issuerKey(), { id: 'c1', type: devApproveType })] },
+    });
+    const response = await post('/verification/initiate', body);
+    expect(response.status).toBe(400);
+    expect(response.json.type).toBe('urn:openid:dcp:s2s:invalid_client_authentication');
+  });
+
+  it('stores client data encrypted at rest: the holder’s data is not in the database in clear', async () => {
+    const key = await generateWalletSigningKey();
+    const { body } = await initiateWithClientItem(key, { id: 'c1', type: devApproveType, ...holderPersonalData });
+    const stored = JSON.stringify(await h.db.collection('verification_data').find({ sessionId: body.sessionId }).toArray());
+    expect(stored).toContain('envelope');
+    expect(stored).not.toContain(holderPersonalData.familyName);
+  });
+});
+
+describe('/verification/supplement (S2S §Supplement)', () => {
+  it('takes a negotiated verification from ADDITIONAL_INFO_REQUIRED to APPROVED with a client payload', async () => {
+    const key = await generateWalletSigningKey();
+    const body = await createInitiateRequest({ key, credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'first', type: 'urn:s2s-issuer:verification-type:dev-additional-info' }] } });
+    const started = await post('/verification/initiate', body);
+    expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+    const [requested] = started.json.verificationDataRequest.verificationDataItems;
+
+    const supplement = await post('/verification/supplement', {
+      sessionId: body.sessionId,
+      verificationId: started.json.verificationId,
+      verificationDataPayload: { clientEncryptedPayload: [await clientPayload(key, issuerKey(), { id: requested.id, type: requested.type })] },
+    });
+    expect(supplement.status).toBe(200);
+    expect(supplement.json).toMatchObject({ sessionId: body.sessionId, verificationId: started.json.verificationId, status: 'APPROVED' });
+    expect((await post('/verification/status', { sessionId: body.sessionId, verificationId: started.json.verificationId })).json.status).toBe('APPROVED');
+  });
+
+  it('refuses a supplement for a final verification with 409 verification-final', async () => {
+    const key = await generateWalletSigningKey();
+    const { body, response } = await initiateWithClientItem(key, { id: 'c1', type: devApproveType });
+    const supplement = await post('/verification/supplement', {
+      sessionId: body.sessionId,
+      verificationId: response.json.verificationId,
+      verificationDataPayload: { serverVerificationDataItem: [{ id: 'x', type: devApproveType }] },
+    });
+    expect(supplement.status).toBe(409);
+    expect(supplement.json.type).toBe('urn:s2s-issuer:problem:verification-final');
+  });
+
+  it('refuses a supplement while the issuer decides (PENDING) with 409 verification-not-awaiting-data', async () => {
+    const body = await createInitiateRequest({ key: await generateWalletSigningKey(), credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'r', type: devPendingType }] } });
+    const started = await post('/verification/initiate', body);
+    expect(started.json.status).toBe('PENDING');
+    const supplement = await post('/verification/supplement', {
+      sessionId: body.sessionId,
+      verificationId: started.json.verificationId,
+      verificationDataPayload: { serverVerificationDataItem: [{ id: 'x', type: devApproveType }] },
+    });
+    expect(supplement.status).toBe(409);
+    expect(supplement.json.type).toBe('urn:s2s-issuer:problem:verification-not-awaiting-data');
+  });
+
+  it("answers another tenant's or an unknown verification as not found", async () => {
+    const started = await post('/verification/initiate', await negotiatedInitiate());
+    const payload = { verificationDataPayload: { serverVerificationDataItem: [{ id: 'x', type: devApproveType }] } };
+    const crossTenant = await post('/verification/supplement', { sessionId: started.json.sessionId, verificationId: started.json.verificationId, ...payload }, h.walletB);
+    expect(crossTenant.status).toBe(404);
+    const unknown = await post('/verification/supplement', { sessionId: started.json.sessionId, verificationId: randomUUID(), ...payload });
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('/verification/cancel (S2S §Verification Cancellation)', () => {
+  it('ends the verification as DENIED/CANCELLED, answers a repeat the same, and refuses supplements after', async () => {
+    const started = await post('/verification/initiate', await negotiatedInitiate());
+    const ids = { sessionId: started.json.sessionId, verificationId: started.json.verificationId };
+    const cancelled = await post('/verification/cancel', { ...ids, reason: 'USER_ABANDONED' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.json).toEqual(ids);
+    expect((await post('/verification/status', ids)).json).toMatchObject({ status: 'DENIED', reasonCode: 'CANCELLED' });
+    expect((await post('/verification/cancel', { ...ids, reason: 'AGAIN' })).status).toBe(200);
+    const supplement = await post('/verification/supplement', { ...ids, verificationDataPayload: { serverVerificationDataItem: [{ id: 'x', type: devApproveType }] } });
+    expect(supplement.json.type).toBe('urn:s2s-issuer:problem:verification-final');
+  });
+
+  it('refuses to cancel an approved verification', async () => {
+    const { response } = await initiateWithClientItem(await generateWalletSigningKey(), { id: 'c1', type: devApproveType });
+    const cancel = await post('/verification/cancel', { sessionId: response.json.sessionId, verificationId: response.json.verificationId, reason: 'LATE' });
+    expect(cancel.status).toBe(409);
+    expect(cancel.json.type).toBe('urn:s2s-issuer:problem:verification-final');
+  });
+});
+
+describe('Wallet Server notifications (S2S §Verification Notification)', () => {
+  it('notifies the tenant’s Wallet Server over mTLS with the issuer’s client certificate', async () => {
+    const { response } = await initiateWithClientItem(await generateWalletSigningKey(), { id: 'c1', type: devApproveType });
+    const notification = await h.receiver.waitFor((n) => n.body.verificationId === response.json.verificationId && n.body.status === 'APPROVED');
+    expect(notification.path).toBe('/wallet-a/verification/notify');
+    expect(notification.clientCertificateSubject).toBe('Development Issuer Server');
+    expect(notification.headers['api-version']).toBe('1.0.0');
+    expect(notification.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(notification.body).toEqual(response.json);
+  });
+
+  it('honours 429 with Retry-After before delivering', async () => {
+    h.receiver.answerNext({ status: 429, headers: { 'Retry-After': '1' } });
+    const started = Date.now();
+    const { response } = await initiateWithClientItem(await generateWalletSigningKey(), { id: 'c1', type: devApproveType });
+    const notification = await h.receiver.waitFor((n) => n.body.verificationId === response.json.verificationId);
+    expect(notification.receivedAt.getTime() - started).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('keeps the truth available by polling while the Wallet Server fails', async () => {
+    h.receiver.answerNext({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
+    const started = Date.now();
+    const { body, response } = await initiateWithClientItem(await generateWalletSigningKey(), { id: 'c1', type: devApproveType });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(response.json.status).toBe('APPROVED');
+    expect((await post('/verification/status', { sessionId: body.sessionId, verificationId: response.json.verificationId })).json.status).toBe('APPROVED');
+  });
+});
+
+describe('issuer metadata (profile §Issuer metadata)', () => {
+  it('publishes versions, endpoints, algorithms, both encryption keys (public only) and configurations, cacheably', async () => {
+    const response = await h.http.get('/.well-known/openid-credential-issuer-s2s', h.walletA);
+    expect(response.status).toBe(200);
+    expect(response.headers['cache-control']).toBe('public, max-age=300');
+    expect(response.json.api_versions_supported).toEqual(['1.0.0']);
+    expect(response.json.endpoints_supported).toEqual(expect.arrayContaining(['/verification/initiate', '/verification/supplement', '/verification/status', '/verification/cancel']));
+    expect(response.json.issuer_encryption_jwks.keys).toHaveLength(2);
+    for (const jwk of response.json.issuer_encryption_jwks.keys) expect(jwk.d).toBeUndefined();
+    expect(response.json.encryption_alg_values_supported).toEqual(expect.arrayContaining(['HPKE-0-KE', 'HPKE-0', 'HPKE-3-KE', 'HPKE-3']));
+    expect(Object.keys(response.json.credential_configurations_supported)).toContain(mdl);
+    expect(response.json.verification_types_supported.map((t: { type: string }) => t.type)).toContain(devApproveType);
+  });
+});
