@@ -1,4 +1,6 @@
 import { connectTemporalClient } from '../clients/temporal';
+import { loadIssuerKeyMaterial } from '../config/components';
+import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
@@ -12,7 +14,7 @@ async function main(): Promise<void> {
   const logger = createLogger('api', config.logLevel);
   const { client: mongo, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   await ensureIndexes(db);
-  const temporal = await connectTemporalClient(config.temporal);
+  const temporal = await connectTemporalClient(config.temporal, createPayloadCodec(loadIssuerKeyMaterial(config).dataKeyring));
   const deps = composeApiDeps({ config, db, temporal: temporal.client, logger });
   const app = createApp(deps);
   const server = createMutualTlsServer(app, config.tls);

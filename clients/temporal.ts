@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import type { PayloadCodec } from '@temporalio/common';
 import type { AppConfig } from '../config/config';
 
 function readOptional(file: string | undefined): Buffer | undefined {
@@ -19,8 +20,9 @@ export function temporalTlsOptions(config: AppConfig['temporal']) {
   };
 }
 
-export async function connectTemporalClient(config: AppConfig['temporal']): Promise<{ client: Client; connection: Connection }> {
+/** A Temporal client whose payloads pass through `payloadCodec` (the worker uses the same codec). */
+export async function connectTemporalClient(config: AppConfig['temporal'], payloadCodec: PayloadCodec): Promise<{ client: Client; connection: Connection }> {
   const tls = temporalTlsOptions(config);
   const connection = await Connection.connect({ address: config.address, ...(tls ? { tls } : {}) });
-  return { client: new Client({ connection, namespace: config.namespace }), connection };
+  return { client: new Client({ connection, namespace: config.namespace, dataConverter: { payloadCodecs: [payloadCodec] } }), connection };
 }

@@ -9,13 +9,14 @@ import { createVerificationDataRepository } from '../store/verification-data';
 import { createTenantRepository } from '../store/tenants';
 import type { WalletServerClient } from '../clients/wallet-server-client';
 import { createConfiguredWalletServerClient, loadIssuerKeyMaterial } from '../config/components';
+import type { DataKeyring } from '../crypto/data-encryption';
+import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { createVerificationSessionRepository } from '../store/verification-sessions';
 
 /** Logged by workers/main.ts once the worker polls; dev/start.ts waits for it. */
 export const workerReadyMessage = 'worker running';
 
-export function createWorkerActivities(db: Db, config: AppConfig, walletServers: WalletServerClient) {
-  const { dataKeyring } = loadIssuerKeyMaterial(config);
+export function createWorkerActivities(db: Db, config: AppConfig, walletServers: WalletServerClient, dataKeyring: DataKeyring) {
   return createVerificationActivities({
     sessions: createVerificationSessionRepository(db),
     verificationData: createVerificationDataRepository(db, dataKeyring),
@@ -40,11 +41,14 @@ export async function createIssuerWorker(options: {
   /** Outbound client for Wallet Server notifications; built from configuration when absent. */
   walletServers?: WalletServerClient;
 }): Promise<Worker> {
+  const { dataKeyring } = loadIssuerKeyMaterial(options.config);
   return Worker.create({
     connection: options.connection,
     namespace: options.config.temporal.namespace,
     taskQueue: options.config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createWorkerActivities(options.db, options.config, options.walletServers ?? createConfiguredWalletServerClient(options.config)),
+    // Same codec as the API's client: every payload is encrypted before it reaches Temporal.
+    dataConverter: { payloadCodecs: [createPayloadCodec(dataKeyring)] },
+    activities: createWorkerActivities(options.db, options.config, options.walletServers ?? createConfiguredWalletServerClient(options.config), dataKeyring),
   });
 }

@@ -138,7 +138,12 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
     await initiate(body);
     const handle = h.temporal.workflow.getHandle(verificationWorkflowId(h.walletA.tenant._id, body.sessionId));
     await handle.result();
-    const history = JSON.stringify(await handle.fetchHistory());
+    const events = (await handle.fetchHistory()).events ?? [];
+    const history = JSON.stringify(events);
+    // Every payload is encrypted by the PayloadCodec: not even identifiers are readable.
+    const started = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    expect(Buffer.from(started?.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
+    expect(Buffer.from(started?.data ?? []).toString('latin1')).not.toContain(body.sessionId);
     expect(history).not.toContain(holderPersonalData.familyName);
     expect(history).not.toContain(Buffer.from(holderPersonalData.familyName).toString('base64'));
     const publicKeyX = body.walletSigningKeyData.client_public_key.x ?? 'missing';

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type https from 'node:https';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { connectTemporalClient } from '../../clients/temporal';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { MongoClient, Db } from 'mongodb';
 import pino from 'pino';
@@ -13,6 +14,8 @@ import { registerWalletServer } from '../../cli/register-wallet-server';
 import { loadConfig, type AppConfig } from '../../config/config';
 import { createCertificateAuthority, issueCertificate, loadCertificateAuthority } from '../../crypto/dev-pki';
 import { issuerEncryptionJwks } from '../../crypto/issuer-keys';
+import { createPayloadCodec } from '../../crypto/temporal-payload-codec';
+import { loadIssuerKeyMaterial } from '../../config/components';
 import type { HpkeJwk } from '../../crypto/jwe-hpke';
 import { ensureDevMaterial } from '../../dev/dev-material';
 import { startNotificationReceiver, type NotificationReceiver } from '../../wallet/notification-receiver';
@@ -97,8 +100,7 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
   const unregistered = await issueCertificate(ca, { commonName: 'unregistered', usage: 'client' });
   const foreign = await issueCertificate(otherCa, { commonName: 'foreign', usage: 'client' });
 
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const { client: temporal, connection } = await connectTemporalClient(config.temporal, createPayloadCodec(loadIssuerKeyMaterial(config).dataKeyring));
   const deps = composeApiDeps({ config, db, temporal, logger: pino({ level: 'silent' }) });
   const app = createApp(deps);
   const server: https.Server = createMutualTlsServer(app, config.tls);
