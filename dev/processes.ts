@@ -93,12 +93,16 @@ export async function waitForLogLine(process: ManagedProcess, marker: string, ti
 const searchAttributeTypeNames: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime' };
 
 /** The Temporal CLI dev server with SQLite persistence, our search attributes and (optionally) its Web UI. */
-export async function startTemporalDevServer(tools: ToolPaths, options: { port: number; uiPort?: number; dbFile: string; logDir: string }): Promise<ManagedProcess> {
+export async function startTemporalDevServer(
+  tools: ToolPaths,
+  options: { port: number; uiPort?: number; codecEndpoint?: string; dbFile: string; logDir: string },
+): Promise<ManagedProcess> {
   mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--db-filename', options.dbFile, '--log-level', 'warn'];
   args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   for (const key of verificationSearchAttributes) args.push('--search-attribute', `${key.name}=${searchAttributeTypeNames[key.type]}`);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
+  if (options.uiPort && options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   else args.push('--headless');
   const server = startProcess('temporal', tools.temporal, args, { logDir: options.logDir });
   await waitForPort(options.port, 30_000, server);

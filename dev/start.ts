@@ -9,6 +9,9 @@ import { createInitiateRequest, importWalletSigningKeyPair } from '../wallet/wal
 import { devApproveType } from '../domain/verification-types/development';
 import { developmentCatalogue } from '../config/verification';
 import { startNotificationReceiver } from '../wallet/notification-receiver';
+import { startCodecServer } from '../api/codec-server';
+import { loadIssuerKeyMaterial } from '../config/components';
+import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { devMaterialPaths, readJson } from './dev-material';
 import { startFerretDb, startProcess, startTemporalDevServer, waitForLogLine, waitForPort, type ManagedProcess } from './processes';
 import { workerReadyMessage } from '../workers/verification-worker';
@@ -58,8 +61,18 @@ async function main(): Promise<void> {
     return child;
   };
 
-  say(`Temporal dev server on 127.0.0.1:${temporalPort}, Web UI on ${uiPort}`);
-  watch(await startTemporalDevServer(tools, { port: temporalPort, uiPort, dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'), logDir }));
+  // The Web UI decodes the encrypted payloads through this codec server (loopback only).
+  const codecPort = Number(env.S2S_DEV_CODEC_PORT ?? 8234);
+  const codecServer = await startCodecServer({
+    codec: createPayloadCodec(loadIssuerKeyMaterial(config).dataKeyring),
+    port: codecPort,
+    allowedOrigins: [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
+  });
+  closeOnStop.push(() => codecServer.close());
+  say(`Temporal dev server on 127.0.0.1:${temporalPort}, Web UI on ${uiPort} (payload codec ${codecServer.url})`);
+  watch(
+    await startTemporalDevServer(tools, { port: temporalPort, uiPort, codecEndpoint: codecServer.url, dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'), logDir }),
+  );
   say(`FerretDB on 127.0.0.1:${mongoPort}`);
   watch(await startFerretDb(tools, { port: mongoPort, dataDir: path.join(config.dataDir, 'ferretdb'), logDir }));
 
