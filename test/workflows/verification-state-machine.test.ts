@@ -6,6 +6,7 @@ import { createVerificationWorkflows } from '../../clients/verification-workflow
 import type { VerificationDecision } from '../../domain/schemas/verification';
 import { verificationStatusQuery, verificationWorkflowId, type VerificationWorkflowInput } from '../../workflows/verification/messages';
 import type { verificationWorkflow } from '../../workflows/verification/workflow';
+import { recordHistories } from '../support/recorded-histories';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
 
 const day = 24 * 3600 * 1000;
@@ -60,6 +61,7 @@ async function run(test: (ctx: { start: (overrides?: Partial<VerificationWorkflo
   const runAll = async (ctx: Parameters<typeof test>[0]) => {
     await test(ctx);
     await Promise.all(started.map((session) => session.handle.result().catch(() => undefined)));
+    if (process.env.RECORD_HISTORIES) await recordHistories(started.map((s) => s.handle));
   };
   await worker.runUntil(
     runAll({

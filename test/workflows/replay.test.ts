@@ -1,0 +1,23 @@
+import { Worker } from '@temporalio/worker';
+import { loadRecordedHistories } from '../support/recorded-histories';
+import { workflowBundle } from '../support/time-skipping';
+
+/**
+ * Replays histories recorded from real runs of every VerificationWorkflow path against the
+ * current code: a change that would break running workflows (non-determinism) fails here.
+ */
+describe('VerificationWorkflow replay compatibility', () => {
+  const histories = loadRecordedHistories();
+
+  it('has recorded histories of every state-machine path', () => {
+    expect(histories.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('replays every recorded history without non-determinism', async () => {
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});
