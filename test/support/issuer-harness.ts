@@ -46,6 +46,8 @@ export interface IssuerHarness {
   /** The issuer's published encryption keys (public JWKs). */
   issuerEncryptionKeys: HpkeJwk[];
   deps: ApiDeps;
+  /** Every log line the API wrote. */
+  apiLogs: string[];
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
@@ -101,7 +103,10 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
   const foreign = await issueCertificate(otherCa, { commonName: 'foreign', usage: 'client' });
 
   const { client: temporal, connection } = await connectTemporalClient(config.temporal, createPayloadCodec(loadIssuerKeyMaterial(config).dataKeyring));
-  const deps = composeApiDeps({ config, db, temporal, logger: pino({ level: 'silent' }) });
+  // The API's log lines are kept for the privacy scan, as the production JSON lines would be.
+  const apiLogs: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void apiLogs.push(line) });
+  const deps = composeApiDeps({ config, db, temporal, logger });
   const app = createApp(deps);
   const server: https.Server = createMutualTlsServer(app, config.tls);
   const port = await listen(server, '127.0.0.1', 0);
@@ -132,6 +137,7 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
     receiver,
     issuerEncryptionKeys: issuerEncryptionJwks(deps.issuerKeys).keys,
     deps,
+    apiLogs,
     startWorker,
     stopWorker,
     async close() {

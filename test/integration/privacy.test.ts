@@ -1,0 +1,66 @@
+import type { LogEntry } from '@temporalio/worker';
+import type { VerificationDataItem } from '../../domain/schemas/verification';
+import { devApproveType } from '../../domain/verification-types/development';
+import { createInitiateRequest, generateWalletSigningKey } from '../../wallet/wallet-client-instance';
+import { verificationWorkflowId } from '../../workflows/verification/messages';
+import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
+import { clientPayload, holderPersonalData, mdl } from '../support/wallet-requests';
+
+let h: IssuerHarness;
+beforeAll(async () => {
+  h = await startIssuerHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+/**
+ * STYLE.md: personal data never enters Temporal history or logs in clear. A full run (initiate
+ * with a client payload, supplement, status, cancel) with recognisable holder data, then every
+ * history, API log line and SDK/activity log line is searched for it.
+ */
+describe('privacy: the holder’s data stays out of histories and logs', () => {
+  it('finds no trace of the holder’s data, keys or nonces after a full run', async () => {
+    const secrets = [holderPersonalData.givenName + ' ', holderPersonalData.familyName, holderPersonalData.birthDate, 'DOC-4242-PASSPORT'];
+    const key = await generateWalletSigningKey();
+    const issuerKey = h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]>;
+    const item = { type: 'urn:s2s-issuer:verification-type:dev-additional-info', ...holderPersonalData, documentNumber: 'DOC-4242-PASSPORT', givenName: `${holderPersonalData.givenName} ` };
+
+    const body = await createInitiateRequest({ key, credentialConfigurationIds: [mdl], verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'first', ...item })] } });
+    const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
+    expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+    const ids = { sessionId: body.sessionId, verificationId: started.json.verificationId };
+    const supplement = await h.http.post(
+      '/verification/supplement',
+      { ...ids, verificationDataPayload: { clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'second', ...item, type: devApproveType })], serverVerificationDataItem: [{ id: 'risk', type: 'urn:example:risk', holder: holderPersonalData } as VerificationDataItem] } },
+      { identity: h.walletA },
+    );
+    expect(supplement.json.status).toBe('APPROVED');
+    await h.http.post('/verification/status', ids, { identity: h.walletA });
+
+    const cancelled = await createInitiateRequest({ key, credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'x', type: 'urn:s2s-issuer:verification-type:dev-additional-info', holder: holderPersonalData } as VerificationDataItem] } });
+    const second = await h.http.post('/verification/initiate', cancelled, { identity: h.walletA });
+    await h.http.post('/verification/cancel', { sessionId: cancelled.sessionId, verificationId: second.json.verificationId, reason: 'USER_ABANDONED' }, { identity: h.walletA });
+
+    const histories = await Promise.all(
+      [body.sessionId, cancelled.sessionId].map(async (sessionId) => {
+        const handle = h.temporal.workflow.getHandle(verificationWorkflowId(h.walletA.tenant._id, sessionId));
+        await handle.result();
+        return JSON.stringify(await handle.fetchHistory());
+      }),
+    );
+    const captured = (globalThis as { __capturedTemporalLogs?: LogEntry[] }).__capturedTemporalLogs ?? [];
+    expect(captured.length).toBeGreaterThan(0);
+    const temporalLogs = JSON.stringify(captured, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+    const haystacks = { histories: histories.join('\n'), apiLogs: h.apiLogs.join('\n'), temporalLogs };
+    expect(h.apiLogs.length).toBeGreaterThan(3);
+
+    const leaks: string[] = [];
+    for (const [where, text] of Object.entries(haystacks)) {
+      for (const secret of [...secrets, body.verificationNonce, key.publicJwk.x ?? '']) {
+        if (text.includes(secret) || text.includes(Buffer.from(secret).toString('base64'))) leaks.push(`${where}: ${secret}`);
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+});
