@@ -4,6 +4,7 @@ import type { CredentialCatalogue } from '../domain/credential-configurations';
 import type { VerificationDecision } from '../domain/schemas/verification';
 import { decideVerification, decisionFromVerdict, type EvaluatedItem } from '../domain/verification-policy';
 import type { EvaluationContext, EvaluatorRegistry } from '../domain/verification-types/evaluator';
+import type { ReviewCaseRepository } from '../store/review-cases';
 import type { TenantRepository } from '../store/tenants';
 import type { VerificationDataRepository } from '../store/verification-data';
 import { toVerificationStatus, type VerificationSession, type VerificationSessionRepository } from '../store/verification-sessions';
@@ -16,6 +17,7 @@ export interface VerificationActivityDeps {
   evaluators: EvaluatorRegistry;
   catalogue: CredentialCatalogue;
   walletServers: WalletServerClient;
+  reviewCases: ReviewCaseRepository;
 }
 
 /** Identifies one verification: identifiers only, so activity inputs carry no personal data. */
@@ -56,6 +58,18 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
           const evaluator = deps.evaluators.get(item.type);
           if (evaluator) evaluated.push({ type: item.type, verdict: await evaluator.evaluate(item, context) });
         }
+      }
+      // Evidence that needs a person enters the review queue; the decision comes back as a verdict.
+      const reviewReasons = evaluated.flatMap((e) => (e.verdict.verdict === 'review' ? [e.verdict.reason] : []));
+      if (reviewReasons.length > 0 && input.verificationDataRef) {
+        await deps.reviewCases.open({
+          tenantId: input.tenantId,
+          sessionId: input.sessionId,
+          verificationId: input.verificationId,
+          credentialConfigurationIds: session.credentialConfigurationIds,
+          evidenceRef: input.verificationDataRef,
+          reasons: reviewReasons,
+        });
       }
       return decideVerification({
         catalogue: deps.catalogue,

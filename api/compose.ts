@@ -10,6 +10,9 @@ import { createTenantRepository } from '../store/tenants';
 import { createVerificationDataRepository } from '../store/verification-data';
 import { createVerificationSessionRepository } from '../store/verification-sessions';
 import type { ApiDeps } from './app';
+import type { AdminDeps } from './admin/app';
+import { loadReviewerTokens } from './admin/reviewer-auth';
+import { createReviewCaseRepository } from '../store/review-cases';
 
 /** Everything the Issuer API needs, built from configuration (used by api/main.ts and the tests). */
 export function composeApiDeps(options: { config: AppConfig; db: Db; temporal: Client; logger: Logger }): ApiDeps {
@@ -29,5 +32,17 @@ export function composeApiDeps(options: { config: AppConfig; db: Db; temporal: C
     initialDecisionWaitMs: config.api.initialDecisionWaitMs,
     idleExpiryMs: config.verification.idleExpiryMs,
     limits: { requestDeadlineMs: config.verification.requestDeadlineMs, maxAttempts: config.verification.maxAttempts },
+  };
+}
+
+/** The reviewers' admin API, sharing the Issuer API's repositories and workflow client. */
+export function composeAdminDeps(options: { config: AppConfig; db: Db; api: ApiDeps }): AdminDeps {
+  return {
+    logger: options.api.logger,
+    reviewCases: createReviewCaseRepository(options.db),
+    verificationData: options.api.verificationData,
+    workflows: options.api.workflows,
+    reviewerTokens: loadReviewerTokens(options.config.admin.tokensFile),
+    claimMs: options.config.admin.claimMs,
   };
 }

@@ -5,8 +5,9 @@ import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createApp } from './app';
-import { composeApiDeps } from './compose';
-import { close, createMutualTlsServer, listen } from './server';
+import { composeAdminDeps, composeApiDeps } from './compose';
+import { createAdminApp } from './admin/app';
+import { close, createAdminTlsServer, createMutualTlsServer, listen } from './server';
 
 /** API process: `node dist/api/main.js`. Stops cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -19,14 +20,16 @@ async function main(): Promise<void> {
   const app = createApp(deps);
   const server = createMutualTlsServer(app, config.tls);
   const port = await listen(server, config.api.host, config.api.port);
+  const adminServer = createAdminTlsServer(createAdminApp(composeAdminDeps({ config, db, api: deps })), config.tls);
+  const adminPort = await listen(adminServer, config.admin.host, config.admin.port);
   const sweeper = setInterval(() => {
     deps.idempotency.sweepExpired().catch((error: unknown) => logger.warn({ err: error }, 'idempotency sweep failed'));
   }, 60_000);
-  logger.info({ url: `https://${config.api.host}:${port}` }, 'issuer api listening');
+  logger.info({ url: `https://${config.api.host}:${port}`, adminUrl: `https://${config.admin.host}:${adminPort}/admin` }, 'issuer api listening');
 
   const shutdown = async () => {
     clearInterval(sweeper);
-    await close(server);
+    await Promise.all([close(server), close(adminServer)]);
     await temporal.connection.close();
     await mongo.close();
     logger.info('issuer api stopped');

@@ -22,6 +22,11 @@ export function createMutualTlsServer(app: Koa<never> | Koa, tls: AppConfig['tls
   );
 }
 
+/** HTTPS without client certificates, for the reviewers' admin API (bearer tokens instead). */
+export function createAdminTlsServer(app: Koa<never> | Koa, tls: AppConfig['tls']): https.Server {
+  return https.createServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), minVersion: 'TLSv1.2' }, app.callback());
+}
+
 export function listen(server: https.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);

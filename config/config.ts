@@ -34,6 +34,15 @@ export interface AppConfig {
     uri: string;
     database: string;
   };
+  /** The admin API for reviewers: a separate listener with its own authentication. */
+  admin: {
+    host: string;
+    port: number;
+    /** Reviewers and the SHA-256 of their bearer tokens. */
+    tokensFile: string;
+    /** How long a claim on a review case lasts. */
+    claimMs: number;
+  };
   /** Key material files (JSON; mount as secrets in production). */
   keys: {
     /** The issuer's HPKE encryption keys (private JWKs): crypto/issuer-keys.ts. */
@@ -119,6 +128,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     mongo: {
       uri: merged.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/',
       database: merged.MONGODB_DATABASE ?? 's2s_issuer',
+    },
+    admin: {
+      host: merged.S2S_ADMIN_HOST ?? '127.0.0.1',
+      port: intFrom(merged.S2S_ADMIN_PORT, 8444, 'S2S_ADMIN_PORT'),
+      tokensFile: merged.S2S_ADMIN_TOKENS_FILE ?? path.join(dataDir, 'keys', 'admin-tokens.json'),
+      claimMs: intFrom(merged.S2S_REVIEW_CLAIM_MS, 30 * 60 * 1000, 'S2S_REVIEW_CLAIM_MS'),
     },
     keys: {
       issuerKeysFile: merged.S2S_ISSUER_KEYS_FILE ?? path.join(dataDir, 'keys', 'issuer-keys.json'),

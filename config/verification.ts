@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { createCredentialCatalogue, type CredentialCatalogue, type CredentialConfigurationPolicy } from '../domain/credential-configurations';
 import { createEvaluatorRegistry, type EvaluatorRegistry, type VerificationEvaluator } from '../domain/verification-types/evaluator';
 import { devApproveType, developmentEvaluators } from '../domain/verification-types/development';
+import { identityEvidenceEvaluator, identityEvidenceType } from '../domain/verification-types/identity-evidence';
+import { createWalletRiskAssessmentEvaluator, walletRiskAssessmentType } from '../domain/verification-types/wallet-risk-assessment';
 import type { AppConfig } from './config';
 
 /** The development catalogue: what `npm start` offers (profile §Development catalogue). */
 export const developmentCatalogue: CredentialConfigurationPolicy[] = [
-  { id: 'org.iso.18013.5.1.mDL', format: 'mso_mdoc', acceptedVerificationTypes: [devApproveType], maxDevices: 2 },
-  { id: 'eu.europa.ec.eudi.pid.1', format: 'dc+sd-jwt', acceptedVerificationTypes: [devApproveType], maxDevices: 1 },
+  { id: 'org.iso.18013.5.1.mDL', format: 'mso_mdoc', acceptedVerificationTypes: [devApproveType, identityEvidenceType, walletRiskAssessmentType], maxDevices: 2 },
+  { id: 'eu.europa.ec.eudi.pid.1', format: 'dc+sd-jwt', acceptedVerificationTypes: [devApproveType, identityEvidenceType], maxDevices: 1 },
 ];
 
 export function loadCredentialCatalogue(config: AppConfig['verification']): CredentialCatalogue {
@@ -17,7 +19,7 @@ export function loadCredentialCatalogue(config: AppConfig['verification']): Cred
 }
 
 export function loadEvaluators(config: AppConfig['verification']): EvaluatorRegistry {
-  const evaluators: VerificationEvaluator[] = [];
+  const evaluators: VerificationEvaluator[] = [identityEvidenceEvaluator, createWalletRiskAssessmentEvaluator({ reviewThreshold: 0.7 })];
   if (config.devTypesEnabled) evaluators.push(...developmentEvaluators);
   return createEvaluatorRegistry(evaluators);
 }

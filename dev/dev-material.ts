@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { randomBytes } from 'node:crypto';
 import { generateDataKeyringJson } from '../crypto/data-encryption';
+import { hashReviewerToken } from '../api/admin/reviewer-auth';
 import { createCertificateAuthority, issueCertificate, type IssuedCertificate } from '../crypto/dev-pki';
 import { exportWalletSigningKey, generateWalletSigningKey } from '../wallet/wallet-client-instance';
 
@@ -25,6 +27,9 @@ export interface DevMaterialPaths {
   walletTlsKey: string;
   issuerKeys: string;
   dataKeys: string;
+  adminTokens: string;
+  /** The development reviewer's bearer token (development only: production stores hashes only). */
+  devReviewerToken: string;
   walletSigningKey: string;
 }
 
@@ -43,6 +48,8 @@ export function devMaterialPaths(dataDir: string): DevMaterialPaths {
     walletTlsKey: path.join(pki, 'dev-wallet-server-tls.key'),
     issuerKeys: path.join(dataDir, 'keys', 'issuer-keys.json'),
     dataKeys: path.join(dataDir, 'keys', 'data-keys.json'),
+    adminTokens: path.join(dataDir, 'keys', 'admin-tokens.json'),
+    devReviewerToken: path.join(dataDir, 'keys', 'dev-reviewer-token'),
     walletSigningKey: path.join(dataDir, 'dev-wallet', 'wallet-signing-key.json'),
   };
 }
@@ -99,6 +106,12 @@ export async function ensureDevMaterial(dataDir: string, log: (line: string) => 
   if (!existsSync(paths.dataKeys)) {
     log('creating the development key-encryption key for data at rest');
     writeSecret(paths.dataKeys, JSON.stringify(generateDataKeyringJson('kek-1'), null, 2));
+  }
+  if (!existsSync(paths.adminTokens) || !existsSync(paths.devReviewerToken)) {
+    log('creating a development reviewer token for the admin API');
+    const token = randomBytes(32).toString('base64url');
+    writeSecret(paths.devReviewerToken, `${token}\n`);
+    writeSecret(paths.adminTokens, JSON.stringify({ reviewers: [{ id: 'dev-reviewer', tokenSha256: hashReviewerToken(token) }] }, null, 2));
   }
   if (!existsSync(paths.walletSigningKey)) {
     log('creating the development Wallet Signing Key used by the example request');

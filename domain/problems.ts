@@ -25,6 +25,9 @@ export const ProblemType = {
   verificationNotAwaitingData: 'urn:s2s-issuer:problem:verification-not-awaiting-data',
   unknownCredentialConfiguration: 'urn:s2s-issuer:problem:unknown-credential-configuration',
   notFound: 'urn:s2s-issuer:problem:not-found',
+  unauthenticatedReviewer: 'urn:s2s-issuer:problem:unauthenticated-reviewer',
+  reviewCaseNotFound: 'urn:s2s-issuer:problem:review-case-not-found',
+  reviewCaseUnavailable: 'urn:s2s-issuer:problem:review-case-unavailable',
   methodNotAllowed: 'urn:s2s-issuer:problem:method-not-allowed',
   serviceUnavailable: 'urn:s2s-issuer:problem:service-unavailable',
   internal: 'urn:s2s-issuer:problem:internal-error',
@@ -142,6 +145,13 @@ export const problems = {
     new ProblemError(ProblemType.unknownCredentialConfiguration, 'Unknown credential configuration', 400, {
       detail: `Not offered by this issuer: ${ids.join(', ')}`,
     }),
+  unauthenticatedReviewer: () =>
+    new ProblemError(ProblemType.unauthenticatedReviewer, 'Reviewer authentication required', 401, {
+      detail: 'Send Authorization: Bearer <reviewer token>',
+      headers: { 'WWW-Authenticate': 'Bearer realm="s2s-issuer-admin"' },
+    }),
+  reviewCaseNotFound: () => new ProblemError(ProblemType.reviewCaseNotFound, 'Review case not found', 404),
+  reviewCaseUnavailable: (detail: string) => new ProblemError(ProblemType.reviewCaseUnavailable, 'Review case unavailable', 409, { detail }),
   notFound: () => new ProblemError(ProblemType.notFound, 'Not found', 404, { detail: 'No such endpoint' }),
   methodNotAllowed: (allowed: string[]) =>
     new ProblemError(ProblemType.methodNotAllowed, 'Method not allowed', 405, { headers: { Allow: allowed.join(', ') } }),

@@ -82,7 +82,7 @@ export function decideVerification(input: PolicyInput): VerificationDecision {
     }
   }
 
-  if (input.evaluated.some((e) => e.verdict.verdict === 'pending')) return { status: VerificationState.pending };
+  if (input.evaluated.some((e) => e.verdict.verdict === 'pending' || e.verdict.verdict === 'review')) return { status: VerificationState.pending };
 
   const followUps = input.evaluated.flatMap((e) => (e.verdict.verdict === 'needs_more' ? e.verdict.request : []));
   if (followUps.length > 0) {

@@ -25,6 +25,8 @@ export const collections = {
   idempotency: 'idempotency_records',
   verificationSessions: 'verification_sessions',
   verificationData: 'verification_data',
+  reviewCases: 'review_cases',
+  reviewAudit: 'review_audit',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
@@ -38,5 +40,9 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(collections.idempotency).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
     db.collection(collections.verificationSessions).createIndex({ tenantId: 1, updatedAt: 1 }, { name: 'tenant_updated' }),
     db.collection(collections.verificationData).createIndex({ tenantId: 1, sessionId: 1 }, { name: 'tenant_session' }),
+    // The review queue: open cases oldest first, per tenant.
+    db.collection(collections.reviewCases).createIndex({ state: 1, createdAt: 1 }, { name: 'state_created' }),
+    db.collection(collections.reviewCases).createIndex({ tenantId: 1, state: 1, createdAt: 1 }, { name: 'tenant_state_created' }),
+    db.collection(collections.reviewAudit).createIndex({ caseId: 1, at: 1 }, { name: 'case_at' }),
   ]);
 }

@@ -7,6 +7,7 @@ import type { AppConfig } from '../config/config';
 import { loadCredentialCatalogue, loadEvaluators } from '../config/verification';
 import { createVerificationDataRepository } from '../store/verification-data';
 import { createTenantRepository } from '../store/tenants';
+import { createReviewCaseRepository } from '../store/review-cases';
 import type { WalletServerClient } from '../clients/wallet-server-client';
 import { createConfiguredWalletServerClient, loadIssuerKeyMaterial } from '../config/components';
 import type { DataKeyring } from '../crypto/data-encryption';
@@ -24,6 +25,7 @@ export function createWorkerActivities(db: Db, config: AppConfig, walletServers:
     evaluators: loadEvaluators(config.verification),
     catalogue: loadCredentialCatalogue(config.verification),
     walletServers,
+    reviewCases: createReviewCaseRepository(db),
   });
 }
 

@@ -99,6 +99,15 @@ export type CancelVerificationRequest = Static<typeof CancelVerificationRequest>
 /** S2S §Verification Cancellation, Response Body Schema (also the /verification/notify answer). */
 export const VerificationReference = Type.Object({ sessionId: Uuid, verificationId: Uuid });
 
+/** Admin API: a reviewer's decision on a review case (profile §Manual review). */
+export const ReviewDecisionRequest = Type.Object({
+  outcome: Type.Union([Type.Literal('APPROVED'), Type.Literal('DENIED'), Type.Literal('REJECTED'), Type.Literal('ADDITIONAL_INFO_REQUIRED')]),
+  reasonCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Z0-9_]+$' })),
+  message: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'DENIED: shown to the holder; REJECTED: details for logs' })),
+  request: Type.Optional(Type.Array(VerificationDataItemRequest, { minItems: 1, maxItems: 16 })),
+});
+export type ReviewDecisionRequest = Static<typeof ReviewDecisionRequest>;
+
 const statusBase = { sessionId: Uuid, verificationId: Uuid, extensions: Type.Optional(Extensions) };
 
 function statusVariant<S extends VerificationState, P extends Record<string, TSchema>>(status: S, fields: P) {

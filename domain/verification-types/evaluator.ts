@@ -23,8 +23,10 @@ export type ItemVerdict =
   | { verdict: 'satisfied' }
   | { verdict: 'needs_more'; request: VerificationDataItemRequest[] }
   | { verdict: 'rejected'; reasonCode: string; details?: string }
-  /** Decided later by an asynchronous provider or a reviewer, through a verdict (profile §Verdicts). */
-  | { verdict: 'pending' };
+  /** Decided later by an asynchronous provider, through a verdict (profile §Verdicts). */
+  | { verdict: 'pending' }
+  /** Needs a person: the verification enters the manual review queue (profile §Manual review). */
+  | { verdict: 'review'; reason: string };
 
 export type EvaluatorRegistry = ReadonlyMap<string, VerificationEvaluator>;
 

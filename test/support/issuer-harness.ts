@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type https from 'node:https';
 import type { Client } from '@temporalio/client';
@@ -8,8 +8,10 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { MongoClient, Db } from 'mongodb';
 import pino from 'pino';
 import { createApp, type ApiDeps } from '../../api/app';
-import { composeApiDeps } from '../../api/compose';
-import { close, createMutualTlsServer, listen } from '../../api/server';
+import { composeAdminDeps, composeApiDeps } from '../../api/compose';
+import { close, createAdminTlsServer, createMutualTlsServer, listen } from '../../api/server';
+import { createAdminApp } from '../../api/admin/app';
+import { hashReviewerToken } from '../../api/admin/reviewer-auth';
 import { registerWalletServer } from '../../cli/register-wallet-server';
 import { loadConfig, type AppConfig } from '../../config/config';
 import { createCertificateAuthority, issueCertificate, loadCertificateAuthority } from '../../crypto/dev-pki';
@@ -22,7 +24,7 @@ import { startNotificationReceiver, type NotificationReceiver } from '../../wall
 import { connectMongo, ensureIndexes } from '../../store/mongo';
 import { createTenantRepository, type Tenant } from '../../store/tenants';
 import { createIssuerWorker } from '../../workers/verification-worker';
-import { createHttpsClient, type ClientIdentity, type HttpsClient } from './https-client';
+import { adminRequest, createHttpsClient, type ClientIdentity, type HttpsClient } from './https-client';
 
 /**
  * The Issuer Server as integration tests see it: the real API over HTTPS with mTLS and the real
@@ -46,6 +48,8 @@ export interface IssuerHarness {
   /** The issuer's published encryption keys (public JWKs). */
   issuerEncryptionKeys: HpkeJwk[];
   deps: ApiDeps;
+  /** Calls the reviewers' admin API as `alice` or `bob` (or unauthenticated). */
+  admin(method: 'GET' | 'POST', route: string, reviewer: 'alice' | 'bob' | undefined, body?: unknown): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   /** Every log line the API wrote. */
   apiLogs: string[];
   startWorker(): Promise<void>;
@@ -53,7 +57,7 @@ export interface IssuerHarness {
   close(): Promise<void>;
 }
 
-export async function startIssuerHarness(options: { initialDecisionWaitMs?: number } = {}): Promise<IssuerHarness> {
+export async function startIssuerHarness(options: { initialDecisionWaitMs?: number; reviewClaimMs?: number } = {}): Promise<IssuerHarness> {
   const temporalAddress = process.env.S2S_TEST_TEMPORAL_ADDRESS;
   const mongoUri = process.env.S2S_TEST_MONGODB_URI;
   const testDir = process.env.S2S_TEST_DIR;
@@ -72,8 +76,17 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
     clientCaPem: ca.certificatePem,
   });
 
+  // Two reviewers for the admin API.
+  const reviewers = { alice: randomUUID(), bob: randomUUID() };
+  writeFileSync(
+    path.join(dir, 'reviewers.json'),
+    JSON.stringify({ reviewers: Object.entries(reviewers).map(([id, token]) => ({ id, tokenSha256: hashReviewerToken(token) })) }),
+  );
+
   const config = loadConfig({
     S2S_DATA_DIR: dir,
+    S2S_ADMIN_TOKENS_FILE: path.join(dir, 'reviewers.json'),
+    S2S_REVIEW_CLAIM_MS: String(options.reviewClaimMs ?? 60_000),
     S2S_API_PORT: '0',
     S2S_BODY_LIMIT_BYTES: String(128 * 1024),
     S2S_INITIAL_DECISION_WAIT_MS: String(options.initialDecisionWaitMs ?? 3000),
@@ -110,6 +123,11 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
   const app = createApp(deps);
   const server: https.Server = createMutualTlsServer(app, config.tls);
   const port = await listen(server, '127.0.0.1', 0);
+  const adminServer = createAdminTlsServer(createAdminApp(composeAdminDeps({ config, db, api: deps })), config.tls);
+  const adminPort = await listen(adminServer, '127.0.0.1', 0);
+  const caPem = readFileSync(material.caCert, 'utf8');
+  const admin = (method: 'GET' | 'POST', route: string, reviewer: keyof typeof reviewers | undefined, body?: unknown) =>
+    adminRequest(`https://127.0.0.1:${adminPort}${route}`, caPem, method, reviewer ? reviewers[reviewer] : undefined, body);
 
   const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
   let worker: { worker: Worker; running: Promise<void> } | undefined;
@@ -135,6 +153,7 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
     unregistered,
     foreign,
     receiver,
+    admin,
     issuerEncryptionKeys: issuerEncryptionJwks(deps.issuerKeys).keys,
     deps,
     apiLogs,
@@ -143,6 +162,7 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
     async close() {
       await stopWorker();
       await close(server);
+      await close(adminServer);
       await workerConnection.close();
       await connection.close();
       await (mongo as MongoClient).close();

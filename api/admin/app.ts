@@ -1,0 +1,107 @@
+import Router, { type RouterMiddleware } from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import type { VerificationWorkflows } from '../../clients/verification-workflows';
+import { problems } from '../../domain/problems';
+import { ReviewDecisionRequest } from '../../domain/schemas/verification';
+import { ReviewClaimError, type ReviewCase, type ReviewCaseRepository } from '../../store/review-cases';
+import type { VerificationDataRepository } from '../../store/verification-data';
+import type { ApiContext, ApiMiddleware, ApiState } from '../context';
+import { parseJsonBody } from '../middleware/json-body';
+import { renderProblems } from '../middleware/problem-details';
+import { validateBody, validatedBody } from '../middleware/validate-body';
+import { authenticateReviewer, type ReviewerState, type ReviewerTokens } from './reviewer-auth';
+
+export interface AdminDeps {
+  logger: Logger;
+  reviewCases: ReviewCaseRepository;
+  verificationData: VerificationDataRepository;
+  workflows: VerificationWorkflows;
+  reviewerTokens: ReviewerTokens;
+  claimMs: number;
+}
+
+type AdminState = ApiState & ReviewerState;
+type AdminContext = ApiContext & { state: AdminState; params: Record<string, string> };
+
+/** What a reviewer sees in the queue: no evidence, only what is needed to pick a case. */
+function summary(c: ReviewCase) {
+  return {
+    caseId: c._id,
+    tenantId: c.tenantId,
+    sessionId: c.sessionId,
+    verificationId: c.verificationId,
+    credentialConfigurationIds: c.credentialConfigurationIds,
+    reasons: c.reasons,
+    state: c.state,
+    createdAt: c.createdAt.toISOString(),
+    ...(c.claimedBy ? { claimedBy: c.claimedBy, claimExpiresAt: c.claimExpiresAt?.toISOString() } : {}),
+    ...(c.decision ? { decision: c.decision } : {}),
+  };
+}
+
+function claimProblem(error: unknown): never {
+  if (error instanceof ReviewClaimError) throw problems.reviewCaseUnavailable(error.message);
+  throw error;
+}
+
+/**
+ * The admin API for reviewers (profile §Manual review), on its own listener with bearer-token
+ * authentication: list the queue (oldest first), claim a case (one reviewer at a time, claims
+ * expire), view its evidence (decrypted only here, every view audited), and decide — each
+ * decision is a verdict signal to the session's VerificationWorkflow.
+ */
+export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
+  const app = new Koa<AdminState>();
+  const router = new Router<AdminState>({ prefix: '/admin' });
+  const route = (steps: ApiMiddleware[]) => steps as unknown as RouterMiddleware<AdminState>[];
+
+  router.get('/review-cases', async (ctx) => {
+    const state = ctx.query.state === 'decided' ? 'decided' : 'open';
+    const tenantId = typeof ctx.query.tenantId === 'string' ? ctx.query.tenantId : undefined;
+    const cases = await deps.reviewCases.list({ state, ...(tenantId ? { tenantId } : {}), ...(state === 'open' ? { claimableBy: ctx.state.reviewerId } : {}) });
+    ctx.body = { cases: cases.map(summary) };
+  });
+
+  router.post('/review-cases/:caseId/claim', async (ctx) => {
+    const found = await deps.reviewCases.get(ctx.params.caseId ?? '');
+    if (!found) throw problems.reviewCaseNotFound();
+    ctx.body = summary(await deps.reviewCases.claim(found._id, ctx.state.reviewerId, deps.claimMs).catch(claimProblem));
+  });
+
+  router.get('/review-cases/:caseId/evidence', async (ctx) => {
+    const claimed = await deps.reviewCases.claimedBy(ctx.params.caseId ?? '', ctx.state.reviewerId).catch(claimProblem);
+    const evidence = await deps.verificationData.load(claimed.tenantId, claimed.evidenceRef);
+    await deps.reviewCases.audit(claimed._id, ctx.state.reviewerId, 'view_evidence');
+    deps.logger.info({ caseId: claimed._id, reviewerId: ctx.state.reviewerId }, 'review evidence viewed');
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { case: summary(claimed), evidence };
+  });
+
+  const decide: ApiMiddleware = async (ctx) => {
+    const adminCtx = ctx as AdminContext;
+    const decision = validatedBody(ctx, ReviewDecisionRequest);
+    if (decision.outcome === 'DENIED' && !(decision.reasonCode && decision.message)) {
+      throw problems.invalidRequest('A denial needs a reasonCode and a message for the holder', [{ pointer: '/message', message: 'is required for DENIED' }]);
+    }
+    if (decision.outcome === 'ADDITIONAL_INFO_REQUIRED' && !decision.request) {
+      throw problems.invalidRequest('Say what to ask for', [{ pointer: '/request', message: 'is required for ADDITIONAL_INFO_REQUIRED' }]);
+    }
+    const reviewerId = adminCtx.state.reviewerId;
+    const claimed = await deps.reviewCases.claimedBy(adminCtx.params.caseId ?? '', reviewerId).catch(claimProblem);
+    await deps.workflows.sendVerdict(claimed, { ...decision, source: 'reviewer', decidedBy: reviewerId });
+    await deps.reviewCases.markDecided(claimed._id, reviewerId, { outcome: decision.outcome, ...(decision.reasonCode ? { reasonCode: decision.reasonCode } : {}), decidedBy: reviewerId });
+    ctx.body = { caseId: claimed._id, state: 'decided', outcome: decision.outcome };
+  };
+  router.post('/review-cases/:caseId/decision', ...route([parseJsonBody(64 * 1024), validateBody(ReviewDecisionRequest), decide]));
+
+  router.get('/review-cases/:caseId/audit', async (ctx) => {
+    ctx.body = { entries: (await deps.reviewCases.auditTrail(ctx.params.caseId ?? '')).map((e) => ({ reviewerId: e.reviewerId, action: e.action, at: e.at.toISOString() })) };
+  });
+
+  app.use(renderProblems(deps.logger) as unknown as Koa.Middleware<AdminState>);
+  app.use(authenticateReviewer(deps.reviewerTokens) as unknown as Koa.Middleware<AdminState>);
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true, methodNotAllowed: () => problems.methodNotAllowed(['GET', 'POST']), notImplemented: () => problems.methodNotAllowed(['GET', 'POST']) }));
+  return app;
+}

@@ -1,0 +1,99 @@
+import { identityEvidenceType } from '../../domain/verification-types/identity-evidence';
+import { walletRiskAssessmentType } from '../../domain/verification-types/wallet-risk-assessment';
+import { createInitiateRequest, generateWalletSigningKey } from '../../wallet/wallet-client-instance';
+import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
+import { clientPayload, mdl } from '../support/wallet-requests';
+
+let h: IssuerHarness;
+beforeAll(async () => {
+  h = await startIssuerHarness({ reviewClaimMs: 1500 });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const evidence = { documentType: 'PASSPORT', documentImageRefs: ['img-front-77', 'img-back-77'], selfieRef: 'selfie-77' };
+
+/** A holder submits identity evidence: the verification is PENDING and a review case opens. */
+async function submitEvidence() {
+  const key = await generateWalletSigningKey();
+  const issuerKey = h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]>;
+  const body = await createInitiateRequest({ key, credentialConfigurationIds: [mdl], verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'idv-1', type: identityEvidenceType, ...evidence })] } });
+  const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
+  expect(started.json.status).toBe('PENDING');
+  const listed = await h.admin('GET', `/admin/review-cases?tenantId=${h.walletA.tenant._id}`, 'alice');
+  const reviewCase = listed.json.cases.find((c: { verificationId: string }) => c.verificationId === started.json.verificationId);
+  expect(reviewCase).toBeDefined();
+  return { ids: { sessionId: body.sessionId, verificationId: started.json.verificationId as string }, caseId: reviewCase.caseId as string };
+}
+
+async function statusOf(ids: { sessionId: string; verificationId: string }, until: (s: string) => boolean) {
+  for (let i = 0; i < 100; i += 1) {
+    const response = await h.http.post('/verification/status', ids, { identity: h.walletA });
+    if (until(response.json.status)) return response.json;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('status did not change');
+}
+
+describe('manual review queue and admin API (profile §Manual review)', () => {
+  it('refuses requests without a valid reviewer token', async () => {
+    expect((await h.admin('GET', '/admin/review-cases', undefined)).status).toBe(401);
+  });
+
+  it('lists a case without evidence, lets one reviewer claim it, shows the evidence to that reviewer only, and applies the decision', async () => {
+    const { ids, caseId } = await submitEvidence();
+    const listed = (await h.admin('GET', '/admin/review-cases', 'alice')).json.cases.find((c: { caseId: string }) => c.caseId === caseId);
+    expect(JSON.stringify(listed)).not.toContain('img-front-77');
+
+    expect((await h.admin('POST', `/admin/review-cases/${caseId}/claim`, 'alice')).status).toBe(200);
+    const stolen = await h.admin('POST', `/admin/review-cases/${caseId}/claim`, 'bob');
+    expect(stolen.status).toBe(409);
+    expect(stolen.json.type).toBe('urn:s2s-issuer:problem:review-case-unavailable');
+    expect((await h.admin('GET', `/admin/review-cases/${caseId}/evidence`, 'bob')).status).toBe(409);
+
+    const seen = await h.admin('GET', `/admin/review-cases/${caseId}/evidence`, 'alice');
+    expect(seen.status).toBe(200);
+    expect(seen.json.evidence.clientItems[0]).toMatchObject({ type: identityEvidenceType, ...evidence });
+
+    const decided = await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'alice', { outcome: 'APPROVED' });
+    expect(decided.status).toBe(200);
+    expect(await statusOf(ids, (s) => s !== 'PENDING')).toMatchObject({ status: 'APPROVED', credentialConfigurationIds: [mdl] });
+
+    const audit = await h.admin('GET', `/admin/review-cases/${caseId}/audit`, 'alice');
+    expect(audit.json.entries.map((e: { action: string; reviewerId: string }) => `${e.reviewerId}:${e.action}`)).toEqual(['alice:claim', 'alice:view_evidence', 'alice:decide']);
+    expect((await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'alice', { outcome: 'DENIED', reasonCode: 'X', message: 'x' })).status).toBe(409);
+  });
+
+  it('lets a denial carry a reason code and a message for the holder', async () => {
+    const { ids, caseId } = await submitEvidence();
+    await h.admin('POST', `/admin/review-cases/${caseId}/claim`, 'bob');
+    expect((await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'bob', { outcome: 'DENIED' })).status).toBe(400);
+    await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'bob', { outcome: 'DENIED', reasonCode: 'DOCUMENT_NOT_GENUINE', message: 'We could not confirm your passport.' });
+    expect(await statusOf(ids, (s) => s !== 'PENDING')).toMatchObject({ status: 'DENIED', reasonCode: 'DOCUMENT_NOT_GENUINE', deniedMessage: 'We could not confirm your passport.' });
+  });
+
+  it('returns a claimed but undecided case to the queue when the claim expires', async () => {
+    const { caseId } = await submitEvidence();
+    await h.admin('POST', `/admin/review-cases/${caseId}/claim`, 'alice');
+    const hidden = (await h.admin('GET', '/admin/review-cases', 'bob')).json.cases.map((c: { caseId: string }) => c.caseId);
+    expect(hidden).not.toContain(caseId);
+    await new Promise((resolve) => setTimeout(resolve, 1700));
+    const visible = (await h.admin('GET', '/admin/review-cases', 'bob')).json.cases.map((c: { caseId: string }) => c.caseId);
+    expect(visible).toContain(caseId);
+    expect((await h.admin('POST', `/admin/review-cases/${caseId}/claim`, 'bob')).status).toBe(200);
+    expect((await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'alice', { outcome: 'APPROVED' })).status).toBe(409);
+  });
+
+  it('sends a high Wallet Server risk score to review and approves a low one directly', async () => {
+    const low = await createInitiateRequest({ key: await generateWalletSigningKey(), credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'r', type: walletRiskAssessmentType, deviceIntegrity: 'PASS', riskScore: 0.1 } as never] } });
+    expect((await h.http.post('/verification/initiate', low, { identity: h.walletA })).json.status).toBe('APPROVED');
+    const high = await createInitiateRequest({ key: await generateWalletSigningKey(), credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'r', type: walletRiskAssessmentType, deviceIntegrity: 'PASS', riskScore: 0.9 } as never] } });
+    const started = await h.http.post('/verification/initiate', high, { identity: h.walletA });
+    expect(started.json.status).toBe('PENDING');
+    const cases = (await h.admin('GET', '/admin/review-cases', 'alice')).json.cases;
+    expect(cases.some((c: { verificationId: string; reasons: string[] }) => c.verificationId === started.json.verificationId && c.reasons[0]?.includes('0.9'))).toBe(true);
+    const failed = await createInitiateRequest({ key: await generateWalletSigningKey(), credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'r', type: walletRiskAssessmentType, deviceIntegrity: 'FAIL', riskScore: 0.1 } as never] } });
+    expect((await h.http.post('/verification/initiate', failed, { identity: h.walletA })).json).toMatchObject({ status: 'REJECTED', reasonCode: 'DEVICE_INTEGRITY_FAILED' });
+  });
+});
