@@ -136,6 +136,8 @@ The stack is up (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops 
                           CA          ${rel(dev.caCert)}   (tenant ${tenant._id})
   Wallet notifications    ${receiver.url}/s2s/verification/notify → ${rel(logDir)}/wallet-notifications.log
   Issuer metadata         ${apiUrl}/.well-known/openid-credential-issuer-s2s
+  Reviewers' admin API    https://${config.admin.host}:${config.admin.port}/admin/review-cases
+                          Authorization: Bearer $(cat ${rel(dev.devReviewerToken)})
   Logs                    ${rel(logDir)}/
 
 Start a verification (fresh sessionId, nonce signed by the development Wallet Signing Key):
