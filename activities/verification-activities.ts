@@ -53,7 +53,7 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
         { origin: 'WALLET_SERVER' as const, items: evidence?.serverItems ?? [] },
       ];
       for (const { origin, items } of sources) {
-        const context: EvaluationContext = { tenantId: input.tenantId, credentialConfigurationIds: session.credentialConfigurationIds, origin };
+        const context: EvaluationContext = { tenantId: input.tenantId, sessionId: input.sessionId, verificationId: input.verificationId, credentialConfigurationIds: session.credentialConfigurationIds, origin };
         for (const item of items) {
           const evaluator = deps.evaluators.get(item.type);
           if (evaluator) evaluated.push({ type: item.type, verdict: await evaluator.evaluate(item, context) });

@@ -5,6 +5,7 @@ import { createVerificationWorkflows } from '../clients/verification-workflows';
 import { loadIssuerKeyMaterial } from '../config/components';
 import type { AppConfig } from '../config/config';
 import { loadCredentialCatalogue, loadEvaluators } from '../config/verification';
+import { createEvaluatorPorts } from '../activities/evaluator-ports';
 import { createIdempotencyRepository } from '../store/idempotency';
 import { createTenantRepository } from '../store/tenants';
 import { createVerificationDataRepository } from '../store/verification-data';
@@ -13,6 +14,7 @@ import type { ApiDeps } from './app';
 import type { AdminDeps } from './admin/app';
 import { loadReviewerTokens } from './admin/reviewer-auth';
 import { createReviewCaseRepository } from '../store/review-cases';
+import { createCredentialOfferRepository } from '../store/credential-offers';
 
 /** Everything the Issuer API needs, built from configuration (used by api/main.ts and the tests). */
 export function composeApiDeps(options: { config: AppConfig; db: Db; temporal: Client; logger: Logger }): ApiDeps {
@@ -25,7 +27,7 @@ export function composeApiDeps(options: { config: AppConfig; db: Db; temporal: C
     sessions: createVerificationSessionRepository(db),
     verificationData: createVerificationDataRepository(db, dataKeyring),
     catalogue: loadCredentialCatalogue(config.verification),
-    evaluators: loadEvaluators(config.verification),
+    evaluators: loadEvaluators(config.verification, createEvaluatorPorts(db)),
     issuerKeys,
     workflows: createVerificationWorkflows(options.temporal, config.temporal.taskQueue),
     bodyLimitBytes: config.api.bodyLimitBytes,
@@ -44,5 +46,8 @@ export function composeAdminDeps(options: { config: AppConfig; db: Db; api: ApiD
     workflows: options.api.workflows,
     reviewerTokens: loadReviewerTokens(options.config.admin.tokensFile),
     claimMs: options.config.admin.claimMs,
+    offers: createCredentialOfferRepository(options.db),
+    catalogue: options.api.catalogue,
+    issuerUrl: options.config.api.publicUrl,
   };
 }

@@ -10,6 +10,8 @@ export interface AppConfig {
   api: {
     host: string;
     port: number;
+    /** The Issuer Server's public base URL (credential_issuer in Credential Offers). */
+    publicUrl: string;
     /** Largest accepted request body, in bytes. */
     bodyLimitBytes: number;
     /** How long /verification/initiate waits for the workflow's first decision. */
@@ -110,6 +112,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     api: {
       host: merged.S2S_API_HOST ?? '127.0.0.1',
       port: intFrom(merged.S2S_API_PORT, 8443, 'S2S_API_PORT'),
+      publicUrl: merged.S2S_ISSUER_URL ?? `https://${merged.S2S_API_HOST ?? '127.0.0.1'}:${merged.S2S_API_PORT ?? 8443}`,
       bodyLimitBytes: intFrom(merged.S2S_BODY_LIMIT_BYTES, 256 * 1024, 'S2S_BODY_LIMIT_BYTES'),
       initialDecisionWaitMs: intFrom(merged.S2S_INITIAL_DECISION_WAIT_MS, 2000, 'S2S_INITIAL_DECISION_WAIT_MS'),
       idempotencyRetentionMs: intFrom(merged.S2S_IDEMPOTENCY_RETENTION_MS, 24 * 3600 * 1000, 'S2S_IDEMPOTENCY_RETENTION_MS'),

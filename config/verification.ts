@@ -5,11 +5,19 @@ import { devApproveType, developmentEvaluators } from '../domain/verification-ty
 import { identityEvidenceEvaluator, identityEvidenceType } from '../domain/verification-types/identity-evidence';
 import { createWalletRiskAssessmentEvaluator, walletRiskAssessmentType } from '../domain/verification-types/wallet-risk-assessment';
 import type { AppConfig } from './config';
+import type { EvaluatorPorts } from '../activities/evaluator-ports';
+import { createDeviceMigrationEvaluator, deviceMigrationType } from '../domain/verification-types/device-migration';
+import { createPreAuthorizedCodeEvaluator, preAuthorizedCodeType } from '../domain/verification-types/pre-authorized-code';
 
 /** The development catalogue: what `npm start` offers (profile §Development catalogue). */
 export const developmentCatalogue: CredentialConfigurationPolicy[] = [
-  { id: 'org.iso.18013.5.1.mDL', format: 'mso_mdoc', acceptedVerificationTypes: [devApproveType, identityEvidenceType, walletRiskAssessmentType], maxDevices: 2 },
-  { id: 'eu.europa.ec.eudi.pid.1', format: 'dc+sd-jwt', acceptedVerificationTypes: [devApproveType, identityEvidenceType], maxDevices: 1 },
+  {
+    id: 'org.iso.18013.5.1.mDL',
+    format: 'mso_mdoc',
+    acceptedVerificationTypes: [devApproveType, identityEvidenceType, walletRiskAssessmentType, preAuthorizedCodeType, deviceMigrationType],
+    maxDevices: 2,
+  },
+  { id: 'eu.europa.ec.eudi.pid.1', format: 'dc+sd-jwt', acceptedVerificationTypes: [devApproveType, identityEvidenceType, preAuthorizedCodeType, deviceMigrationType], maxDevices: 1 },
 ];
 
 export function loadCredentialCatalogue(config: AppConfig['verification']): CredentialCatalogue {
@@ -18,8 +26,13 @@ export function loadCredentialCatalogue(config: AppConfig['verification']): Cred
   return createCredentialCatalogue(developmentCatalogue);
 }
 
-export function loadEvaluators(config: AppConfig['verification']): EvaluatorRegistry {
-  const evaluators: VerificationEvaluator[] = [identityEvidenceEvaluator, createWalletRiskAssessmentEvaluator({ reviewThreshold: 0.7 })];
+export function loadEvaluators(config: AppConfig['verification'], ports: EvaluatorPorts): EvaluatorRegistry {
+  const evaluators: VerificationEvaluator[] = [
+    identityEvidenceEvaluator,
+    createWalletRiskAssessmentEvaluator({ reviewThreshold: 0.7 }),
+    createPreAuthorizedCodeEvaluator(ports.offers),
+    createDeviceMigrationEvaluator(ports.migrations),
+  ];
   if (config.devTypesEnabled) evaluators.push(...developmentEvaluators);
   return createEvaluatorRegistry(evaluators);
 }

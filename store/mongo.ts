@@ -27,6 +27,8 @@ export const collections = {
   verificationData: 'verification_data',
   reviewCases: 'review_cases',
   reviewAudit: 'review_audit',
+  credentialOffers: 'credential_offers',
+  deviceMigrations: 'device_migrations',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */

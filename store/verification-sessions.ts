@@ -73,6 +73,12 @@ export function createVerificationSessionRepository(db: Db) {
       return session && session.tenantId === key.tenantId && session.verificationId === verificationId ? session : null;
     },
 
+    /** The tenant's session by sessionId alone (its current verification). */
+    async get(key: SessionKey): Promise<VerificationSession | null> {
+      const session = await sessions.findOne({ _id: sessionDocumentId(key) });
+      return session?.tenantId === key.tenantId ? session : null;
+    },
+
     /**
      * Writes a status the workflow reached. Both operators commute: a retried or late activity
      * adds its version to the history and can never lower statusVersion, so the current status

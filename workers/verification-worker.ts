@@ -5,6 +5,7 @@ import { createVerificationActivities } from '../activities/verification-activit
 import { temporalTlsOptions } from '../clients/temporal';
 import type { AppConfig } from '../config/config';
 import { loadCredentialCatalogue, loadEvaluators } from '../config/verification';
+import { createEvaluatorPorts } from '../activities/evaluator-ports';
 import { createVerificationDataRepository } from '../store/verification-data';
 import { createTenantRepository } from '../store/tenants';
 import { createReviewCaseRepository } from '../store/review-cases';
@@ -22,7 +23,7 @@ export function createWorkerActivities(db: Db, config: AppConfig, walletServers:
     sessions: createVerificationSessionRepository(db),
     verificationData: createVerificationDataRepository(db, dataKeyring),
     tenants: createTenantRepository(db),
-    evaluators: loadEvaluators(config.verification),
+    evaluators: loadEvaluators(config.verification, createEvaluatorPorts(db)),
     catalogue: loadCredentialCatalogue(config.verification),
     walletServers,
     reviewCases: createReviewCaseRepository(db),

@@ -3,7 +3,9 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { VerificationWorkflows } from '../../clients/verification-workflows';
 import { problems } from '../../domain/problems';
-import { ReviewDecisionRequest } from '../../domain/schemas/verification';
+import { CreateCredentialOfferRequest, ReviewDecisionRequest } from '../../domain/schemas/verification';
+import { unknownConfigurationIds, type CredentialCatalogue } from '../../domain/credential-configurations';
+import type { CredentialOfferRepository } from '../../store/credential-offers';
 import { ReviewClaimError, type ReviewCase, type ReviewCaseRepository } from '../../store/review-cases';
 import type { VerificationDataRepository } from '../../store/verification-data';
 import type { ApiContext, ApiMiddleware, ApiState } from '../context';
@@ -19,6 +21,10 @@ export interface AdminDeps {
   workflows: VerificationWorkflows;
   reviewerTokens: ReviewerTokens;
   claimMs: number;
+  offers: CredentialOfferRepository;
+  catalogue: CredentialCatalogue;
+  /** credential_issuer in the offers (OpenID4VCI §4.1.1). */
+  issuerUrl: string;
 }
 
 type AdminState = ApiState & ReviewerState;
@@ -94,6 +100,30 @@ export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
     ctx.body = { caseId: claimed._id, state: 'decided', outcome: decision.outcome };
   };
   router.post('/review-cases/:caseId/decision', ...route([parseJsonBody(64 * 1024), validateBody(ReviewDecisionRequest), decide]));
+
+  // The issuer's back office: a Credential Offer with a pre-authorized code (engagement flows 3, 4).
+  const createOffer: ApiMiddleware = async (ctx) => {
+    const request = validatedBody(ctx, CreateCredentialOfferRequest);
+    const unknown = unknownConfigurationIds(deps.catalogue, request.credentialConfigurationIds);
+    if (unknown.length > 0) throw problems.unknownCredentialConfiguration(unknown);
+    const { code, offer } = await deps.offers.create({
+      credentialConfigurationIds: request.credentialConfigurationIds,
+      holderAccountId: request.holderAccountId,
+      holderAuthenticated: request.holderAuthenticated,
+      ttlMs: (request.expiresInSeconds ?? 600) * 1000,
+    });
+    ctx.status = 201;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      credential_offer: {
+        credential_issuer: deps.issuerUrl,
+        credential_configuration_ids: offer.credentialConfigurationIds,
+        grants: { 'urn:ietf:params:oauth:grant-type:pre-authorized_code': { 'pre-authorized_code': code } },
+      },
+      expiresAt: offer.expiresAt.toISOString(),
+    };
+  };
+  router.post('/credential-offers', ...route([parseJsonBody(16 * 1024), validateBody(CreateCredentialOfferRequest), createOffer]));
 
   router.get('/review-cases/:caseId/audit', async (ctx) => {
     ctx.body = { entries: (await deps.reviewCases.auditTrail(ctx.params.caseId ?? '')).map((e) => ({ reviewerId: e.reviewerId, action: e.action, at: e.at.toISOString() })) };

@@ -108,6 +108,15 @@ export const ReviewDecisionRequest = Type.Object({
 });
 export type ReviewDecisionRequest = Static<typeof ReviewDecisionRequest>;
 
+/** Admin API: the issuer's back office creates a Credential Offer (profile §Credential Offers). */
+export const CreateCredentialOfferRequest = Type.Object({
+  credentialConfigurationIds: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 32, uniqueItems: true }),
+  holderAccountId: Type.String({ minLength: 1, maxLength: 128, description: "The holder's account at the issuer" }),
+  holderAuthenticated: Type.Boolean({ description: 'Whether the holder is (sufficiently) authenticated at the issuer now' }),
+  expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 7 * 24 * 3600, default: 600 })),
+});
+export type CreateCredentialOfferRequest = Static<typeof CreateCredentialOfferRequest>;
+
 const statusBase = { sessionId: Uuid, verificationId: Uuid, extensions: Type.Optional(Extensions) };
 
 function statusVariant<S extends VerificationState, P extends Record<string, TSchema>>(status: S, fields: P) {

@@ -14,6 +14,8 @@ export interface VerificationEvaluator {
 
 export interface EvaluationContext {
   tenantId: string;
+  sessionId: string;
+  verificationId: string;
   credentialConfigurationIds: string[];
   /** Who produced the item (S2S §VerificationDataResponse). */
   origin: 'WALLET_SERVER' | 'WALLET_CLIENT';

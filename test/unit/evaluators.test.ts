@@ -2,7 +2,7 @@ import type { EvaluationContext } from '../../domain/verification-types/evaluato
 import { identityEvidenceEvaluator } from '../../domain/verification-types/identity-evidence';
 import { createWalletRiskAssessmentEvaluator } from '../../domain/verification-types/wallet-risk-assessment';
 
-const fromClient: EvaluationContext = { tenantId: 't', credentialConfigurationIds: ['x'], origin: 'WALLET_CLIENT' };
+const fromClient: EvaluationContext = { tenantId: 't', sessionId: 's', verificationId: 'v', credentialConfigurationIds: ['x'], origin: 'WALLET_CLIENT' };
 const fromServer: EvaluationContext = { ...fromClient, origin: 'WALLET_SERVER' };
 
 describe('identity evidence evaluator', () => {

@@ -1,0 +1,31 @@
+import type { Db } from 'mongodb';
+import type { MigrationCheck } from '../domain/verification-types/device-migration';
+import type { OfferLookup } from '../domain/verification-types/pre-authorized-code';
+import { VerificationState } from '../domain/verification-state';
+import { createCredentialOfferRepository } from '../store/credential-offers';
+import { createDeviceMigrationRepository } from '../store/device-migrations';
+import { currentDecision, createVerificationSessionRepository, sessionDocumentId } from '../store/verification-sessions';
+
+/** The I/O that evaluators need, injected so that the evaluators stay pure domain code. */
+export interface EvaluatorPorts {
+  offers: OfferLookup;
+  migrations: MigrationCheck;
+}
+
+export function createEvaluatorPorts(db: Db): EvaluatorPorts {
+  const offers = createCredentialOfferRepository(db);
+  const sessions = createVerificationSessionRepository(db);
+  const slots = createDeviceMigrationRepository(db);
+  return {
+    offers: { redeem: (code, by) => offers.redeem(code, by) },
+    migrations: {
+      async approvedSession(tenantId, previousSessionId) {
+        const session = await sessions.get({ tenantId, sessionId: previousSessionId });
+        const decision = session ? currentDecision(session) : undefined;
+        if (decision?.status !== VerificationState.approved) return null;
+        return { credentialConfigurationIds: decision.credentialConfigurationIds, authorizedDeviceCount: decision.authorizedDeviceCount ?? 1 };
+      },
+      claimDeviceSlot: (tenantId, previousSessionId, newSessionId, count) => slots.claimSlot(sessionDocumentId({ tenantId, sessionId: previousSessionId }), tenantId, newSessionId, count),
+    },
+  };
+}

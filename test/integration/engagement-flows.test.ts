@@ -1,0 +1,102 @@
+import { devApproveType } from '../../domain/verification-types/development';
+import { deviceMigrationType } from '../../domain/verification-types/device-migration';
+import { identityEvidenceType } from '../../domain/verification-types/identity-evidence';
+import { preAuthorizedCodeType } from '../../domain/verification-types/pre-authorized-code';
+import { walletRiskAssessmentType } from '../../domain/verification-types/wallet-risk-assessment';
+import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
+import { mdl } from '../support/wallet-requests';
+import { createWalletInstance } from '../support/wallet-server';
+
+/** The five engagement flows of S2S §Verification Flow Examples, end to end over mTLS. */
+let h: IssuerHarness;
+beforeAll(async () => {
+  h = await startIssuerHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const newWallet = () => createWalletInstance({ http: h.http, identity: h.walletA, issuerKey: h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]> });
+const evidence = { documentType: 'DRIVING_LICENCE', documentImageRefs: ['front-1'], selfieRef: 'selfie-1' };
+const lowRisk = { id: 'risk', type: walletRiskAssessmentType, deviceIntegrity: 'PASS', riskScore: 0.05 };
+
+async function reviewerApproves(verificationId: string) {
+  const cases = (await h.admin('GET', '/admin/review-cases', 'alice')).json.cases as { caseId: string; verificationId: string }[];
+  const reviewCase = cases.find((c) => c.verificationId === verificationId);
+  if (!reviewCase) throw new Error('no review case');
+  expect((await h.admin('POST', `/admin/review-cases/${reviewCase.caseId}/claim`, 'alice')).status).toBe(200);
+  expect((await h.admin('POST', `/admin/review-cases/${reviewCase.caseId}/decision`, 'alice', { outcome: 'APPROVED' })).status).toBe(200);
+}
+
+async function createOffer(holderAuthenticated: boolean, credentialConfigurationIds = [mdl]) {
+  const response = await h.admin('POST', '/admin/credential-offers', 'alice', { credentialConfigurationIds, holderAccountId: 'account-991', holderAuthenticated });
+  expect(response.status).toBe(201);
+  return response.json.credential_offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']['pre-authorized_code'] as string;
+}
+
+describe('engagement flows (S2S §Verification Flow Examples)', () => {
+  it('1. Wallet initiated, preknown verification data: approved on initiate and notified', async () => {
+    const wallet = await newWallet();
+    const started = await wallet.initiate({ credentialConfigurationIds: [mdl], server: [lowRisk] });
+    expect(started.json.status).toBe('APPROVED');
+    await h.receiver.waitFor((n) => n.body.verificationId === wallet.ids.verificationId && n.body.status === 'APPROVED');
+  });
+
+  it('2. Wallet initiated, negotiated: ADDITIONAL_INFO_REQUIRED → supplement → review → APPROVED', async () => {
+    const wallet = await newWallet();
+    const started = await wallet.initiate({ credentialConfigurationIds: [mdl] });
+    expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+    const offeredTypes = started.json.verificationDataRequest.verificationDataItems.map((i: { type: string }) => i.type);
+    expect(offeredTypes).toContain(identityEvidenceType);
+
+    const supplemented = await wallet.supplement({ client: [{ id: 'idv', type: identityEvidenceType, ...evidence }] });
+    expect(supplemented.json.status).toBe('PENDING');
+    await reviewerApproves(wallet.ids.verificationId);
+    expect(await wallet.statusAfter('PENDING')).toMatchObject({ status: 'APPROVED', credentialConfigurationIds: [mdl] });
+  });
+
+  it('3. Issuer initiated, authenticated holder: the offer’s pre-authorized code approves, once', async () => {
+    const code = await createOffer(true);
+    const wallet = await newWallet();
+    const started = await wallet.initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }] });
+    expect(started.json.status).toBe('APPROVED');
+
+    const replay = await (await newWallet()).initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }] });
+    expect(replay.json).toMatchObject({ status: 'REJECTED', reasonCode: 'CODE_USED' });
+  });
+
+  it('3b. refuses a code that does not cover the requested configuration', async () => {
+    const code = await createOffer(true, ['eu.europa.ec.eudi.pid.1']);
+    const started = await (await newWallet()).initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }] });
+    expect(started.json).toMatchObject({ status: 'REJECTED', reasonCode: 'CODE_NOT_FOR_CONFIGURATION' });
+  });
+
+  it('4. Issuer initiated, unauthenticated holder: the offer leads to proofing, then review, then APPROVED', async () => {
+    const code = await createOffer(false);
+    const wallet = await newWallet();
+    const started = await wallet.initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }] });
+    expect(started.json).toMatchObject({ status: 'ADDITIONAL_INFO_REQUIRED', verificationDataRequest: { verificationDataItems: [{ type: identityEvidenceType, required: true }] } });
+    const supplemented = await wallet.supplement({ client: [{ id: 'offer-proofing', type: identityEvidenceType, ...evidence }] });
+    expect(supplemented.json.status).toBe('PENDING');
+    await reviewerApproves(wallet.ids.verificationId);
+    expect((await wallet.statusAfter('PENDING')).status).toBe('APPROVED');
+  });
+
+  it('5. Device migration: a new instance is approved from an approved session, within authorizedDeviceCount', async () => {
+    const original = await newWallet();
+    const approved = await original.initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'ok', type: devApproveType }], requestedDeviceCount: 2 });
+    expect(approved.json).toMatchObject({ status: 'APPROVED', authorizedDeviceCount: 2 });
+
+    const migrate = async () => (await newWallet()).initiate({ credentialConfigurationIds: [mdl], server: [{ id: 'mig', type: deviceMigrationType, previousSessionId: original.ids.sessionId }] });
+    expect((await migrate()).json.status).toBe('APPROVED');
+    expect((await migrate()).json).toMatchObject({ status: 'REJECTED', reasonCode: 'DEVICE_LIMIT_REACHED' });
+  });
+
+  it('5b. refuses to migrate from another Wallet Server’s session', async () => {
+    const original = await newWallet();
+    await original.initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'ok', type: devApproveType }], requestedDeviceCount: 2 });
+    const other = await createWalletInstance({ http: h.http, identity: h.walletB, issuerKey: h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]> });
+    const started = await other.initiate({ credentialConfigurationIds: [mdl], server: [{ id: 'mig', type: deviceMigrationType, previousSessionId: original.ids.sessionId }] });
+    expect(started.json).toMatchObject({ status: 'REJECTED', reasonCode: 'MIGRATION_SOURCE_NOT_APPROVED' });
+  });
+});
