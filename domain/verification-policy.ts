@@ -1,4 +1,4 @@
-import type { CredentialCatalogue } from './credential-configurations';
+import { requirementSets, type CredentialCatalogue } from './credential-configurations';
 import type { VerificationDataItemRequest, VerificationDecision } from './schemas/verification';
 import { VerificationState } from './verification-state';
 import type { ItemVerdict } from './verification-types/evaluator';
@@ -72,7 +72,7 @@ export function decideVerification(input: PolicyInput): VerificationDecision {
   const satisfied = new Set(input.evaluated.filter((e) => e.verdict.verdict === 'satisfied').map((e) => e.type));
   const policies = policiesFor(input.catalogue, input.credentialConfigurationIds);
 
-  if (policies.every((policy) => policy.acceptedVerificationTypes.some((type) => satisfied.has(type)))) {
+  if (policies.every((policy) => requirementSets(policy).some((set) => set.every((type) => satisfied.has(type))))) {
     return approvalDecision(input.catalogue, input.credentialConfigurationIds, input.requestedDeviceCount);
   }
 
@@ -92,10 +92,13 @@ export function decideVerification(input: PolicyInput): VerificationDecision {
   const usable = (type: string) => input.availableTypes.has(type) && (input.walletSupportedTypes?.includes(type) ?? true);
   const requests: VerificationDataItemRequest[] = [];
   for (const policy of policies) {
-    for (const type of policy.acceptedVerificationTypes) {
-      if (usable(type) && !satisfied.has(type) && !requests.some((r) => r.type === type)) {
-        // Any one accepted type satisfies a configuration, so none is individually required.
-        requests.push({ type, id: `${type}#${requests.length + 1}`, required: false });
+    for (const set of requirementSets(policy)) {
+      if (!set.every(usable)) continue;
+      for (const type of set) {
+        if (!satisfied.has(type) && !requests.some((r) => r.type === type)) {
+          // Within a combination every type is needed; alone, any one accepted type suffices.
+          requests.push({ type, id: `${type}#${requests.length + 1}`, required: set.length > 1 });
+        }
       }
     }
   }

@@ -4,7 +4,7 @@ import { issuerEncryptionJwks, type IssuerKeys } from '../../crypto/issuer-keys'
 import { contentEncryptionAlgorithms, parseHpkeAlg } from '../../crypto/jwe-hpke';
 import { maxClientPayloadBytes } from '../../crypto/client-encrypted-payload';
 import { supportedApiVersions } from '../../domain/api-version';
-import type { CredentialCatalogue } from '../../domain/credential-configurations';
+import { requirementSets, type CredentialCatalogue } from '../../domain/credential-configurations';
 import type { EvaluatorRegistry } from '../../domain/verification-types/evaluator';
 import type { ApiMiddleware } from '../context';
 
@@ -37,7 +37,10 @@ export function buildIssuerMetadata(deps: MetadataDeps) {
     issuer_encryption_jwks: jwks,
     verification_types_supported: [...deps.evaluators.values()].map((e) => ({ type: e.type, description: e.description })),
     credential_configurations_supported: Object.fromEntries(
-      [...deps.catalogue.values()].map((c) => [c.id, { format: c.format, accepted_verification_types: c.acceptedVerificationTypes, max_authorized_devices: c.maxDevices }]),
+      [...deps.catalogue.values()].map((c) => [
+        c.id,
+        { format: c.format, accepted_verification_types: c.acceptedVerificationTypes, required_verification_type_sets: requirementSets(c), max_authorized_devices: c.maxDevices },
+      ]),
     ),
     limits: {
       verification_data_request_deadline_seconds: Math.round(deps.limits.requestDeadlineMs / 1000),

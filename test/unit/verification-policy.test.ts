@@ -59,6 +59,23 @@ describe('decideVerification (profile §Verification policy)', () => {
     });
   });
 
+  it('requires every type of a combination, asking for the missing ones as required', () => {
+    const combined = createCredentialCatalogue([{ id: 'bank', format: 'x', acceptedVerificationTypes: ['urn:t:doc', 'urn:t:offer'], requiredTypeSets: [['urn:t:doc', 'urn:t:offer']], maxDevices: 1 }]);
+    const partial = decideVerification(input({ catalogue: combined, credentialConfigurationIds: ['bank'], evaluated: [{ type: 'urn:t:doc', verdict: { verdict: 'satisfied' } }] }));
+    expect(partial).toEqual({ status: 'ADDITIONAL_INFO_REQUIRED', verificationDataRequest: { verificationDataItems: [{ type: 'urn:t:offer', id: 'urn:t:offer#1', required: true }] } });
+    const both = decideVerification(
+      input({
+        catalogue: combined,
+        credentialConfigurationIds: ['bank'],
+        evaluated: [
+          { type: 'urn:t:doc', verdict: { verdict: 'satisfied' } },
+          { type: 'urn:t:offer', verdict: { verdict: 'satisfied' } },
+        ],
+      }),
+    );
+    expect(both).toMatchObject({ status: 'APPROVED' });
+  });
+
   it('denies when the wallet supports no accepted type', () => {
     expect(decideVerification(input({ walletSupportedTypes: ['urn:t:other'] }))).toMatchObject({ status: 'DENIED', reasonCode: 'NO_USABLE_VERIFICATION_TYPE' });
   });
