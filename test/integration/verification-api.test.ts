@@ -55,12 +55,13 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
     expect((await status({ sessionId: body.sessionId, verificationId: started.json.verificationId })).json.status).toBe('ADDITIONAL_INFO_REQUIRED');
   });
 
-  it('asks for an accepted verification type when no verification data is sent', async () => {
-    const body = await createInitiateRequest({ key: await generateWalletSigningKey('EdDSA'), credentialConfigurationIds: [mdl] });
+  it('asks for the accepted verification types the wallet supports when no verification data is sent', async () => {
+    const supportedVerificationTypes = [devApproveType, 'urn:s2s-issuer:verification-type:identity-evidence', 'urn:example:unknown'];
+    const body = await createInitiateRequest({ key: await generateWalletSigningKey('EdDSA'), credentialConfigurationIds: [mdl], supportedVerificationTypes });
     const started = await initiate(body);
     expect(started.status).toBe(200);
     expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
-    expect(started.json.verificationDataRequest.verificationDataItems.map((i: { type: string }) => i.type)).toEqual([devApproveType]);
+    expect(started.json.verificationDataRequest.verificationDataItems.map((i: { type: string }) => i.type)).toEqual(supportedVerificationTypes.slice(0, 2));
   });
 
   it('gives each verification a distinct issuer-generated verificationId', async () => {
