@@ -10,7 +10,7 @@ interface Vector {
 }
 
 const vectors = JSON.parse(
-  readFileSync(path.resolve(__dirname, '../../../../shared/spec/jose-hpke/examples/jose-vectors.json'), 'utf8'),
+  readFileSync(path.resolve(__dirname, '../../fixtures/jose-hpke/jose-vectors.json'), 'utf8'),
 ) as Vector[];
 
 describe('draft-ietf-jose-hpke-encrypt test vectors', () => {
