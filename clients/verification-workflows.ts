@@ -62,7 +62,7 @@ async function sendUpdate(run: () => Promise<VerificationDecision>): Promise<Mes
 }
 
 export function createVerificationWorkflows(client: Client, taskQueue: string): VerificationWorkflows {
-  const handle = (session: WorkflowSessionRef) => client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(session.tenantId, session.sessionId));
+  const handle = (session: WorkflowSessionRef) => client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(session));
   return {
     supplement: (session, verificationDataRef) => sendUpdate(() => handle(session).executeUpdate(supplementUpdate, { args: [{ verificationId: session.verificationId, verificationDataRef }] })),
     cancel: (session, reason) => sendUpdate(() => handle(session).executeUpdate(cancelUpdate, { args: [{ verificationId: session.verificationId, reason }] })),
@@ -70,10 +70,10 @@ export function createVerificationWorkflows(client: Client, taskQueue: string): 
 
     async start({ credentialConfigurationIds, ...input }) {
       const startOperation = new WithStartWorkflowOperation<typeof verificationWorkflow>('verificationWorkflow', {
-        workflowId: verificationWorkflowId(input.tenantId, input.sessionId),
+        workflowId: verificationWorkflowId(input),
         taskQueue,
         args: [input],
-        // S2S §Replay Protection: one workflow per (tenant, sessionId), ever.
+        // One workflow per verification, ever (the sessionId's single use is MongoDB's _id).
         workflowIdConflictPolicy: 'FAIL',
         // A run that failed (e.g. its session was rolled back) may be replaced by a retry.
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',

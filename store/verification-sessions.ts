@@ -14,30 +14,52 @@ export function sessionDocumentId(key: SessionKey): string {
   return `${key.tenantId}/${key.sessionId}`;
 }
 
-/** One verification (S2S §Identifier Model: a sessionId with the verificationId we issued). */
-export interface VerificationSession {
-  /** sessionDocumentId(tenantId, sessionId). */
-  _id: string;
-  tenantId: string;
-  sessionId: string;
-  verificationId: string;
+/** What one verification of a session asked for, and the statuses it reached. */
+interface VerificationEntry {
   workflowId: string;
   credentialConfigurationIds: string[];
-  /** The Wallet Signing Key established for this session (S2S §Session Establishment). */
-  walletSigningKey: PublicJwk;
   requestedDeviceCount: number;
   supportedVerificationTypes?: string[];
-  locale?: string;
   /**
    * Projection of the workflow's state, written by the recordVerificationStatus activity: every
-   * status the session reached, by version, and the highest version. The current status is
-   * decisions[statusVersion]; the rest is the session's status history.
+   * status reached, by version, and the highest version. The current status is
+   * decisions[statusVersion]; the rest is the status history.
    */
   decisions: Record<string, VerificationDecision>;
   statusVersion: number;
+  startedAt: Date;
+}
+
+/**
+ * A session (S2S §Identifier Model): the Wallet Client Instance's sessionId and WSK, and its
+ * verifications by verificationId. A session has one current verification; after a
+ * re-verification (profile §Re-verification) the earlier ones stay readable.
+ */
+interface SessionDocument {
+  _id: string;
+  tenantId: string;
+  sessionId: string;
+  /** The Wallet Signing Key established for this session (S2S §Session Establishment). */
+  walletSigningKey: PublicJwk;
+  locale?: string;
+  currentVerificationId: string;
+  verifications: Record<string, VerificationEntry>;
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** One verification of a session, as callers see it. */
+export interface VerificationSession extends Omit<VerificationEntry, 'startedAt'> {
+  tenantId: string;
+  sessionId: string;
+  verificationId: string;
+  walletSigningKey: PublicJwk;
+  locale?: string;
+  /** Whether this is the session's current verification. */
+  current: boolean;
+}
+
+export type NewVerification = Omit<VerificationSession, 'current' | 'decisions' | 'statusVersion'>;
 
 export class SessionAlreadyUsedError extends Error {}
 
@@ -51,13 +73,62 @@ export function toVerificationStatus(session: Pick<VerificationSession, 'session
   return { sessionId: session.sessionId, verificationId: session.verificationId, ...currentDecision(session) } as VerificationStatus;
 }
 
-export function createVerificationSessionRepository(db: Db) {
-  const sessions = db.collection<VerificationSession>(collections.verificationSessions);
+function entryOf(verification: NewVerification): VerificationEntry {
   return {
-    /** Inserts a new session; the primary key (tenant/sessionId) makes a sessionId single-use. */
-    async create(session: Omit<VerificationSession, '_id'>): Promise<void> {
+    workflowId: verification.workflowId,
+    credentialConfigurationIds: verification.credentialConfigurationIds,
+    requestedDeviceCount: verification.requestedDeviceCount,
+    ...(verification.supportedVerificationTypes ? { supportedVerificationTypes: verification.supportedVerificationTypes } : {}),
+    decisions: { '0': { status: 'PENDING' } },
+    statusVersion: 0,
+    startedAt: new Date(),
+  };
+}
+
+function view(document: SessionDocument, verificationId: string): VerificationSession | null {
+  const entry = document.verifications[verificationId];
+  if (!entry) return null;
+  const { workflowId, credentialConfigurationIds, requestedDeviceCount, supportedVerificationTypes, decisions, statusVersion } = entry;
+  return {
+    workflowId,
+    credentialConfigurationIds,
+    requestedDeviceCount,
+    ...(supportedVerificationTypes ? { supportedVerificationTypes } : {}),
+    decisions,
+    statusVersion,
+    tenantId: document.tenantId,
+    sessionId: document.sessionId,
+    verificationId,
+    walletSigningKey: document.walletSigningKey,
+    ...(document.locale ? { locale: document.locale } : {}),
+    current: document.currentVerificationId === verificationId,
+  };
+}
+
+export function createVerificationSessionRepository(db: Db) {
+  const sessions = db.collection<SessionDocument>(collections.verificationSessions);
+  const load = async (key: SessionKey) => {
+    // Filters are on _id alone (FerretDB pushes down only those); the tenant is checked here.
+    const document = await sessions.findOne({ _id: sessionDocumentId(key) });
+    return document?.tenantId === key.tenantId ? document : null;
+  };
+
+  return {
+    /** Inserts a new session with its first verification; the primary key makes a sessionId single-use. */
+    async create(verification: NewVerification): Promise<void> {
+      const now = new Date();
       try {
-        await sessions.insertOne({ _id: sessionDocumentId(session), ...session });
+        await sessions.insertOne({
+          _id: sessionDocumentId(verification),
+          tenantId: verification.tenantId,
+          sessionId: verification.sessionId,
+          walletSigningKey: verification.walletSigningKey,
+          ...(verification.locale ? { locale: verification.locale } : {}),
+          currentVerificationId: verification.verificationId,
+          verifications: { [verification.verificationId]: entryOf(verification) },
+          createdAt: now,
+          updatedAt: now,
+        });
       } catch (error) {
         if (isDuplicateKeyError(error)) throw new SessionAlreadyUsedError();
         throw error;
@@ -65,34 +136,49 @@ export function createVerificationSessionRepository(db: Db) {
     },
 
     /**
-     * Scoped by tenant: another tenant's session is indistinguishable from a missing one.
-     * Filters are on _id alone (FerretDB pushes down only those); the rest is checked here.
+     * Starts a new verification of an existing session if `previousVerificationId` is still its
+     * current one (profile §Re-verification): of two concurrent attempts, one wins.
      */
-    async find(key: SessionKey, verificationId: string): Promise<VerificationSession | null> {
-      const session = await sessions.findOne({ _id: sessionDocumentId(key) });
-      return session && session.tenantId === key.tenantId && session.verificationId === verificationId ? session : null;
+    async startReverification(key: SessionKey, previousVerificationId: string, next: NewVerification): Promise<boolean> {
+      const updated = await sessions.findOneAndUpdate(
+        { _id: sessionDocumentId(key), currentVerificationId: previousVerificationId },
+        { $set: { currentVerificationId: next.verificationId, [`verifications.${next.verificationId}`]: entryOf(next), updatedAt: new Date() } },
+      );
+      return updated !== null;
     },
 
-    /** The tenant's session by sessionId alone (its current verification). */
+    /** Undoes a re-verification whose workflow never started. */
+    async abandonReverification(key: SessionKey, previousVerificationId: string, verificationId: string): Promise<void> {
+      await sessions.updateOne({ _id: sessionDocumentId(key) }, { $set: { currentVerificationId: previousVerificationId }, $unset: { [`verifications.${verificationId}`]: '' } });
+    },
+
+    /** One verification of the tenant's session; another tenant's is indistinguishable from a missing one. */
+    async find(key: SessionKey, verificationId: string): Promise<VerificationSession | null> {
+      const document = await load(key);
+      return document ? view(document, verificationId) : null;
+    },
+
+    /** The tenant's session's current verification. */
     async get(key: SessionKey): Promise<VerificationSession | null> {
-      const session = await sessions.findOne({ _id: sessionDocumentId(key) });
-      return session?.tenantId === key.tenantId ? session : null;
+      const document = await load(key);
+      return document ? view(document, document.currentVerificationId) : null;
     },
 
     /**
-     * Writes a status the workflow reached. Both operators commute: a retried or late activity
-     * adds its version to the history and can never lower statusVersion, so the current status
-     * is always the newest one, without a read-then-write.
+     * Writes a status a verification reached. Both operators commute: a retried or late activity
+     * adds its version to the history and can never lower statusVersion, so the current status is
+     * always the newest one, without a read-then-write.
      */
     async recordDecision(key: SessionKey, verificationId: string, decision: VerificationDecision, statusVersion: number): Promise<void> {
+      const prefix = `verifications.${verificationId}`;
       const result = await sessions.updateOne(
         { _id: sessionDocumentId(key) },
-        { $set: { [`decisions.${statusVersion}`]: decision }, $max: { statusVersion, updatedAt: new Date() } },
+        { $set: { [`${prefix}.decisions.${statusVersion}`]: decision }, $max: { [`${prefix}.statusVersion`]: statusVersion, updatedAt: new Date() } },
       );
       if (result.matchedCount === 0) throw new Error(`verification ${verificationId} has no session record`);
     },
 
-    /** Removes a session whose workflow never started, so nothing half-written remains. */
+    /** Removes a session whose first workflow never started, so nothing half-written remains. */
     async remove(key: SessionKey): Promise<void> {
       await sessions.deleteOne({ _id: sessionDocumentId(key) });
     },

@@ -7,7 +7,6 @@ import { unknownConfigurationIds, type CredentialCatalogue } from '../../domain/
 import { problems } from '../../domain/problems';
 import { KeyType } from '../../domain/schemas/common';
 import { InitiateVerificationRequest, type VerificationStatus } from '../../domain/schemas/verification';
-import { VerificationState } from '../../domain/verification-state';
 import type { VerificationDataRepository } from '../../store/verification-data';
 import { SessionAlreadyUsedError, type VerificationSessionRepository } from '../../store/verification-sessions';
 import { verificationWorkflowId, type VerificationWorkflowInput } from '../../workflows/verification/messages';
@@ -73,22 +72,17 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
       pointer: '/verificationData',
     });
     const verificationId = randomUUID();
-    const now = new Date();
     try {
       await deps.sessions.create({
         tenantId,
         sessionId: body.sessionId,
         verificationId,
-        workflowId: verificationWorkflowId(tenantId, body.sessionId),
+        workflowId: verificationWorkflowId({ tenantId, sessionId: body.sessionId, verificationId }),
         credentialConfigurationIds: body.credentialConfigurationIds,
         walletSigningKey: body.walletSigningKeyData.client_public_key,
         requestedDeviceCount: body.requestedDeviceCount ?? 1,
         ...(body.supportedVerificationTypes ? { supportedVerificationTypes: body.supportedVerificationTypes } : {}),
         ...(body.locale ? { locale: body.locale } : {}),
-        decisions: { '0': { status: VerificationState.pending } },
-        statusVersion: 0,
-        createdAt: now,
-        updatedAt: now,
       });
     } catch (error) {
       if (error instanceof SessionAlreadyUsedError) throw problems.sessionAlreadyUsed();

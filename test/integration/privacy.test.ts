@@ -43,8 +43,8 @@ describe('privacy: the holder’s data stays out of histories and logs', () => {
     await h.http.post('/verification/cancel', { sessionId: cancelled.sessionId, verificationId: second.json.verificationId, reason: 'USER_ABANDONED' }, { identity: h.walletA });
 
     const histories = await Promise.all(
-      [body.sessionId, cancelled.sessionId].map(async (sessionId) => {
-        const handle = h.temporal.workflow.getHandle(verificationWorkflowId(h.walletA.tenant._id, sessionId));
+      [ids, { sessionId: cancelled.sessionId, verificationId: second.json.verificationId as string }].map(async (ref) => {
+        const handle = h.temporal.workflow.getHandle(verificationWorkflowId({ tenantId: h.walletA.tenant._id, ...ref }));
         await handle.result();
         return JSON.stringify(await handle.fetchHistory());
       }),

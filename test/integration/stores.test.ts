@@ -3,7 +3,7 @@ import type { Db, MongoClient } from 'mongodb';
 import { createIdempotencyRepository } from '../../store/idempotency';
 import { connectMongo, ensureIndexes } from '../../store/mongo';
 import { createTenantRepository } from '../../store/tenants';
-import { createVerificationSessionRepository, currentDecision, SessionAlreadyUsedError, type VerificationSession } from '../../store/verification-sessions';
+import { createVerificationSessionRepository, currentDecision, SessionAlreadyUsedError, type NewVerification } from '../../store/verification-sessions';
 
 /** The repositories against the real MongoDB-wire server (FerretDB here, MongoDB in production). */
 let mongo: MongoClient;
@@ -18,8 +18,7 @@ afterAll(async () => {
   await mongo?.close();
 });
 
-function newSession(tenantId: string, sessionId = randomUUID()): Omit<VerificationSession, '_id'> {
-  const now = new Date();
+function newSession(tenantId: string, sessionId = randomUUID()): NewVerification {
   return {
     tenantId,
     sessionId,
@@ -28,10 +27,6 @@ function newSession(tenantId: string, sessionId = randomUUID()): Omit<Verificati
     credentialConfigurationIds: ['x'],
     walletSigningKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', alg: 'ES256' },
     requestedDeviceCount: 1,
-    decisions: { '0': { status: 'PENDING' } },
-    statusVersion: 0,
-    createdAt: now,
-    updatedAt: now,
   };
 }
 
@@ -55,6 +50,21 @@ describe('verification sessions', () => {
     const stored = await sessions().find(key, session.verificationId);
     expect(stored && currentDecision(stored)).toEqual({ status: 'APPROVED', credentialConfigurationIds: ['x'] });
     expect(Object.keys(stored?.decisions ?? {}).sort()).toEqual(['0', '1', '2']);
+  });
+
+  it('starts a re-verification once, keeping the earlier verification readable', async () => {
+    const session = newSession('t1');
+    await sessions().create(session);
+    const key = { tenantId: 't1', sessionId: session.sessionId };
+    await sessions().recordDecision(key, session.verificationId, { status: 'EXPIRED' }, 1);
+    const next = { ...session, verificationId: randomUUID(), credentialConfigurationIds: ['y'] };
+    const attempts = await Promise.all([sessions().startReverification(key, session.verificationId, next), sessions().startReverification(key, session.verificationId, { ...next, verificationId: randomUUID() })]);
+    expect(attempts.filter(Boolean)).toHaveLength(1);
+    const current = await sessions().get(key);
+    expect(current?.current).toBe(true);
+    expect(current && currentDecision(current)).toEqual({ status: 'PENDING' });
+    const earlier = await sessions().find(key, session.verificationId);
+    expect(earlier && { current: earlier.current, decision: currentDecision(earlier) }).toEqual({ current: false, decision: { status: 'EXPIRED' } });
   });
 
   it("finds a session only with its tenant and verificationId", async () => {

@@ -118,7 +118,7 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
   it('tags the workflow with tenant and status search attributes an operator can filter on', async () => {
     const body = await approvableInitiate();
     const started = await initiate(body);
-    const handle = h.temporal.workflow.getHandle(verificationWorkflowId(h.walletA.tenant._id, body.sessionId));
+    const handle = h.temporal.workflow.getHandle(verificationWorkflowId({ tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId }));
     await handle.result();
     const description = await handle.describe();
     expect(description.typedSearchAttributes.get(tenantIdAttribute)).toBe(h.walletA.tenant._id);
@@ -136,15 +136,15 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
 
   it('keeps verification data and keys out of the workflow history', async () => {
     const body = await approvableInitiate();
-    await initiate(body);
-    const handle = h.temporal.workflow.getHandle(verificationWorkflowId(h.walletA.tenant._id, body.sessionId));
+    const started = await initiate(body);
+    const handle = h.temporal.workflow.getHandle(verificationWorkflowId({ tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId }));
     await handle.result();
     const events = (await handle.fetchHistory()).events ?? [];
     const history = JSON.stringify(events);
     // Every payload is encrypted by the PayloadCodec: not even identifiers are readable.
-    const started = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
-    expect(Buffer.from(started?.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
-    expect(Buffer.from(started?.data ?? []).toString('latin1')).not.toContain(body.sessionId);
+    const input = events[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    expect(Buffer.from(input?.metadata?.encoding ?? []).toString()).toBe('binary/encrypted');
+    expect(Buffer.from(input?.data ?? []).toString('latin1')).not.toContain(body.sessionId);
     expect(history).not.toContain(holderPersonalData.familyName);
     expect(history).not.toContain(Buffer.from(holderPersonalData.familyName).toString('base64'));
     const publicKeyX = body.walletSigningKeyData.client_public_key.x ?? 'missing';

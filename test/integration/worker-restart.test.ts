@@ -40,7 +40,7 @@ describe('worker restart in the middle of sessions', () => {
     expect(await pollStatus(during.sessionId, duringStarted.json.verificationId, (s) => s !== 'PENDING')).toBe('APPROVED');
 
     // The waiting workflow was rebuilt from its history on the new worker, state intact.
-    const handle = h.temporal.workflow.getHandle(verificationWorkflowId(h.walletA.tenant._id, waiting.sessionId));
+    const handle = h.temporal.workflow.getHandle(verificationWorkflowId({ tenantId: h.walletA.tenant._id, sessionId: waiting.sessionId, verificationId: waitingStarted.json.verificationId }));
     expect(await handle.query(verificationStatusQuery)).toEqual({ status: 'ADDITIONAL_INFO_REQUIRED', verificationDataRequest: waitingStarted.json.verificationDataRequest });
     expect((await h.http.post('/verification/status', { sessionId: waiting.sessionId, verificationId: waitingStarted.json.verificationId }, { identity: h.walletA })).json).toEqual(waitingStarted.json);
   });

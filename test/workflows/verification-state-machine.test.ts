@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import type { VerificationActivities } from '../../activities/verification-activities';
 import { createVerificationWorkflows } from '../../clients/verification-workflows';
 import type { VerificationDecision } from '../../domain/schemas/verification';
-import { verificationStatusQuery, verificationWorkflowId, type VerificationWorkflowInput } from '../../workflows/verification/messages';
+import { supplementUpdate, verificationStatusQuery, verificationWorkflowId, type VerificationWorkflowInput } from '../../workflows/verification/messages';
 import type { verificationWorkflow } from '../../workflows/verification/workflow';
 import { recordHistories } from '../support/recorded-histories';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
@@ -79,9 +79,17 @@ async function run(test: (ctx: { start: (overrides?: Partial<VerificationWorkflo
         const ref = { tenantId: args.tenantId, sessionId: args.sessionId, verificationId: args.verificationId };
         const session: Session = {
           first,
-          handle: env.client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(args.tenantId, args.sessionId)),
+          handle: env.client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(args)),
           supplement: (dataRef: string) => workflows.supplement(ref, dataRef),
-          supplementFor: (verificationId: string, dataRef: string) => workflows.supplement({ ...ref, verificationId }, dataRef),
+          // A supplement naming another verificationId, delivered to this verification's workflow.
+          supplementFor: (verificationId: string, dataRef: string) =>
+            env.client.workflow
+              .getHandle(verificationWorkflowId(args))
+              .executeUpdate(supplementUpdate, { args: [{ verificationId, verificationDataRef: dataRef }] })
+              .then(
+                (decision) => ({ accepted: true as const, decision }),
+                (error: Error) => ({ accepted: false as const, refusal: /^(\w+):/.exec((error.cause as Error | undefined)?.message ?? '')?.[1] as 'wrong_verification' }),
+              ),
           cancel: (reason: string) => workflows.cancel(ref, reason),
           verdict: (outcome: 'APPROVED' | 'DENIED', reasonCode?: string) => workflows.sendVerdict(ref, { outcome, source: 'reviewer', decidedBy: 'reviewer-7', ...(reasonCode ? { reasonCode } : {}) }),
         };
@@ -209,7 +217,7 @@ describe('VerificationWorkflow notifications (S2S §Verification Notification)',
       // The wallet is not answering, yet the supplement is evaluated and answered.
       expect(await workflows.supplement(ref, 'approve-1')).toMatchObject({ accepted: true, decision: { status: 'APPROVED' } });
       release();
-      await env.client.workflow.getHandle(verificationWorkflowId(ref.tenantId, ref.sessionId)).result();
+      await env.client.workflow.getHandle(verificationWorkflowId(ref)).result();
     });
     expect(recorded.map((d) => d.status)).toEqual(['ADDITIONAL_INFO_REQUIRED', 'APPROVED']);
     // Coalesced: the first notification was in flight when the status changed; the last one carries the final version.

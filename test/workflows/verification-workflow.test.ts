@@ -67,7 +67,7 @@ async function withWorker<T>(activities: VerificationActivities, run: (taskQueue
 /** Starts the workflow the way /verification/initiate does (update-with-start, bounded wait). */
 function startWithFirstDecision(taskQueue: string, args: VerificationWorkflowInput) {
   const decision = createVerificationWorkflows(env.client, taskQueue).start({ ...args, credentialConfigurationIds: ['org.iso.18013.5.1.mDL'] });
-  const handle = env.client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(args.tenantId, args.sessionId));
+  const handle = env.client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(args));
   return { handle, decision };
 }
 

@@ -2,9 +2,12 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { VerificationDataItemRequest, VerificationDecision } from '../../domain/schemas/verification';
 import type { VerificationLimits } from './state';
 
-/** Workflow id for a tenant's session: one VerificationWorkflow per (Wallet Server, sessionId). */
-export function verificationWorkflowId(tenantId: string, sessionId: string): string {
-  return `verification-${tenantId}-${sessionId}`;
+/**
+ * Workflow id of one verification: `verification-<tenant>-<sessionId>-<verificationId>`, so an
+ * operator finds every verification of a session with `WorkflowId STARTS_WITH "verification-<tenant>-<sessionId>"`.
+ */
+export function verificationWorkflowId(ref: { tenantId: string; sessionId: string; verificationId: string }): string {
+  return `verification-${ref.tenantId}-${ref.sessionId}-${ref.verificationId}`;
 }
 
 export interface VerificationWorkflowInput {
