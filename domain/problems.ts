@@ -22,6 +22,7 @@ export const ProblemType = {
   sessionNotFound: 'urn:s2s-issuer:problem:session-not-found',
   sessionAlreadyUsed: 'urn:s2s-issuer:problem:session-already-used',
   verificationFinal: 'urn:s2s-issuer:problem:verification-final',
+  reverificationNotAllowed: 'urn:s2s-issuer:problem:reverification-not-allowed',
   verificationNotAwaitingData: 'urn:s2s-issuer:problem:verification-not-awaiting-data',
   unknownCredentialConfiguration: 'urn:s2s-issuer:problem:unknown-credential-configuration',
   notFound: 'urn:s2s-issuer:problem:not-found',
@@ -133,6 +134,10 @@ export const problems = {
   verificationFinal: (status: string) =>
     new ProblemError(ProblemType.verificationFinal, 'Verification is final', 409, {
       detail: `The verification has ended (${status}); start a new one to continue`,
+    }),
+  reverificationNotAllowed: (status: string) =>
+    new ProblemError(ProblemType.reverificationNotAllowed, 'Re-verification not allowed', 409, {
+      detail: `A session is re-verified from its current verification once it ended DENIED or EXPIRED; that verification is ${status}`,
     }),
   verificationNotAwaitingData: (status: string) =>
     new ProblemError(ProblemType.verificationNotAwaitingData, 'Verification is not awaiting data', 409, {

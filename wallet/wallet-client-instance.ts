@@ -38,9 +38,9 @@ export async function importWalletSigningKeyPair(stored: { alg: string; privateJ
   return { alg, privateKey, publicJwk: stored.publicJwk };
 }
 
-/** Profile §Verification nonce: base64url signature over the UTF-8 bytes of sessionId. */
-export async function signVerificationNonce(sessionId: string, key: WalletSigningKey): Promise<string> {
-  const signature = await webcrypto.subtle.sign(params[key.alg].sign, key.privateKey, Buffer.from(sessionId, 'utf8'));
+/** Profile §Verification nonce: base64url signature over the UTF-8 bytes of sessionId (or of the re-verification value). */
+export async function signVerificationNonce(signedValue: string, key: WalletSigningKey): Promise<string> {
+  const signature = await webcrypto.subtle.sign(params[key.alg].sign, key.privateKey, Buffer.from(signedValue, 'utf8'));
   return Buffer.from(signature).toString('base64url');
 }
 
@@ -52,13 +52,17 @@ export async function createInitiateRequest(options: {
   verificationData?: VerificationDataResponse;
   requestedDeviceCount?: number;
   supportedVerificationTypes?: string[];
+  /** Re-verify this session after its verification `reverificationOf` ended (profile §Re-verification). */
+  reverificationOf?: string;
 }): Promise<InitiateVerificationRequest> {
   const sessionId = options.sessionId ?? randomUUID();
+  const signedValue = options.reverificationOf ? `${sessionId}.${options.reverificationOf}` : sessionId;
   return {
     sessionId,
     credentialConfigurationIds: options.credentialConfigurationIds,
     walletSigningKeyData: { keyType: 'WALLET_SIGNING_KEY', client_public_key: options.key.publicJwk },
-    verificationNonce: await signVerificationNonce(sessionId, options.key),
+    verificationNonce: await signVerificationNonce(signedValue, options.key),
+    ...(options.reverificationOf ? { extensions: { 'urn:s2s-issuer:reverification': { previousVerificationId: options.reverificationOf } } } : {}),
     ...(options.verificationData ? { verificationData: options.verificationData } : {}),
     ...(options.requestedDeviceCount ? { requestedDeviceCount: options.requestedDeviceCount } : {}),
     ...(options.supportedVerificationTypes ? { supportedVerificationTypes: options.supportedVerificationTypes } : {}),

@@ -8,7 +8,10 @@ import { problems } from '../../domain/problems';
 import { KeyType } from '../../domain/schemas/common';
 import { InitiateVerificationRequest, type VerificationStatus } from '../../domain/schemas/verification';
 import type { VerificationDataRepository } from '../../store/verification-data';
-import { SessionAlreadyUsedError, type VerificationSessionRepository } from '../../store/verification-sessions';
+import { currentDecision, SessionAlreadyUsedError, type NewVerification, type VerificationSessionRepository } from '../../store/verification-sessions';
+import { VerificationState } from '../../domain/verification-state';
+import type { PublicJwk } from '../../domain/schemas/common';
+import { calculateJwkThumbprint, type JWK } from 'jose';
 import { verificationWorkflowId, type VerificationWorkflowInput } from '../../workflows/verification/messages';
 import type { ApiMiddleware } from '../context';
 import { collectVerificationEvidence, hasEvidence } from '../verification-evidence';
@@ -51,10 +54,50 @@ const verifyNonce: ApiMiddleware = async (ctx, next) => {
     if (!(error instanceof UnusableKeyError)) throw error;
     throw problems.invalidRequest('walletSigningKeyData.client_public_key is not usable', [{ pointer: `${keyPointer}/${error.member}`, message: error.message }]);
   }
-  const check = await verifyVerificationNonce(sessionId, verificationNonce, signingKey);
+  const reverification = reverificationOf(validatedBody(ctx, InitiateVerificationRequest));
+  // Profile §Re-verification: the nonce then signs "<sessionId>.<previousVerificationId>".
+  const signedValue = reverification ? `${sessionId}.${reverification.previousVerificationId}` : sessionId;
+  const check = await verifyVerificationNonce(signedValue, verificationNonce, signingKey);
   if (!check.valid) throw problems.invalidClientAuthentication(check.reason);
   await next();
 };
+
+export const reverificationExtension = 'urn:s2s-issuer:reverification';
+const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** Profile §Re-verification: `extensions["urn:s2s-issuer:reverification"].previousVerificationId`. */
+function reverificationOf(body: InitiateVerificationRequest): { previousVerificationId: string } | undefined {
+  const extension = body.extensions?.[reverificationExtension];
+  if (extension === undefined) return undefined;
+  const previous = (extension as { previousVerificationId?: unknown } | null)?.previousVerificationId;
+  if (typeof previous !== 'string' || !uuid.test(previous)) {
+    throw problems.invalidRequest('The re-verification extension needs the previous verificationId', [
+      { pointer: `/extensions/${reverificationExtension}/previousVerificationId`, message: 'must be a UUID' },
+    ]);
+  }
+  return { previousVerificationId: previous };
+}
+
+/**
+ * A new verification for an existing session, allowed when the previous one is the session's
+ * current verification and ended DENIED or EXPIRED, and the request proves the same Wallet
+ * Signing Key. The previous verification stays readable.
+ */
+async function startReverification(sessions: VerificationSessionRepository, key: { tenantId: string; sessionId: string }, previousVerificationId: string, next: NewVerification): Promise<void> {
+  const previous = await sessions.find(key, previousVerificationId);
+  if (!previous) throw problems.sessionNotFound();
+  const [established, presented] = await Promise.all([jwkThumbprint(previous.walletSigningKey), jwkThumbprint(next.walletSigningKey)]);
+  if (established !== presented) throw problems.invalidClientAuthentication('walletSigningKeyData is not the Wallet Signing Key of this session');
+  const status = currentDecision(previous).status;
+  if (!previous.current || (status !== VerificationState.denied && status !== VerificationState.expired)) {
+    throw problems.reverificationNotAllowed(previous.current ? status : 'superseded');
+  }
+  if (!(await sessions.startReverification(key, previousVerificationId, next))) throw problems.reverificationNotAllowed('superseded');
+}
+
+async function jwkThumbprint(jwk: PublicJwk): Promise<string> {
+  return calculateJwkThumbprint(jwk as JWK, 'sha256');
+}
 
 /**
  * Stores the session (consuming the sessionId), stores any verification data by reference,
@@ -72,22 +115,31 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
       pointer: '/verificationData',
     });
     const verificationId = randomUUID();
-    try {
-      await deps.sessions.create({
-        tenantId,
-        sessionId: body.sessionId,
-        verificationId,
-        workflowId: verificationWorkflowId({ tenantId, sessionId: body.sessionId, verificationId }),
-        credentialConfigurationIds: body.credentialConfigurationIds,
-        walletSigningKey: body.walletSigningKeyData.client_public_key,
-        requestedDeviceCount: body.requestedDeviceCount ?? 1,
-        ...(body.supportedVerificationTypes ? { supportedVerificationTypes: body.supportedVerificationTypes } : {}),
-        ...(body.locale ? { locale: body.locale } : {}),
-      });
-    } catch (error) {
-      if (error instanceof SessionAlreadyUsedError) throw problems.sessionAlreadyUsed();
-      throw error;
+    const key = { tenantId, sessionId: body.sessionId };
+    const verification = {
+      tenantId,
+      sessionId: body.sessionId,
+      verificationId,
+      workflowId: verificationWorkflowId({ tenantId, sessionId: body.sessionId, verificationId }),
+      credentialConfigurationIds: body.credentialConfigurationIds,
+      walletSigningKey: body.walletSigningKeyData.client_public_key,
+      requestedDeviceCount: body.requestedDeviceCount ?? 1,
+      ...(body.supportedVerificationTypes ? { supportedVerificationTypes: body.supportedVerificationTypes } : {}),
+      ...(body.locale ? { locale: body.locale } : {}),
+    };
+    const reverification = reverificationOf(body);
+    if (reverification) {
+      await startReverification(deps.sessions, key, reverification.previousVerificationId, verification);
+    } else {
+      try {
+        await deps.sessions.create(verification);
+      } catch (error) {
+        if (error instanceof SessionAlreadyUsedError) throw problems.sessionAlreadyUsed();
+        throw error;
+      }
     }
+    // Undoes what this request wrote, if the workflow cannot start.
+    const undoSession = () => (reverification ? deps.sessions.abandonReverification(key, reverification.previousVerificationId, verificationId) : deps.sessions.remove(key));
 
     let decision;
     let verificationDataRef: string | undefined;
@@ -107,7 +159,7 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
       });
     } catch (error) {
       if (verificationDataRef) await deps.verificationData.remove(verificationDataRef);
-      await deps.sessions.remove({ tenantId, sessionId: body.sessionId });
+      await undoSession();
       if (error instanceof WorkflowNotStartedError) throw problems.serviceUnavailable('The verification could not be started; retry later', error);
       throw error;
     }

@@ -184,3 +184,46 @@ describe('issuer metadata (profile §Issuer metadata)', () => {
     expect(response.json.verification_types_supported.map((t: { type: string }) => t.type)).toContain(devApproveType);
   });
 });
+
+describe('re-verification (profile §Re-verification)', () => {
+  async function endedSession() {
+    const key = await generateWalletSigningKey();
+    const body = await createInitiateRequest({ key, credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'first', type: 'urn:s2s-issuer:verification-type:dev-additional-info' }] } });
+    const started = await post('/verification/initiate', body);
+    await post('/verification/cancel', { sessionId: body.sessionId, verificationId: started.json.verificationId, reason: 'RETRY_LATER' });
+    return { key, sessionId: body.sessionId, previous: started.json.verificationId as string };
+  }
+
+  it('gives an ended session a new verificationId, keeping the old one readable', async () => {
+    const { key, sessionId, previous } = await endedSession();
+    const body = await createInitiateRequest({ key, sessionId, reverificationOf: previous, credentialConfigurationIds: [mdl], verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey(), { id: 'c', type: devApproveType })] } });
+    const again = await post('/verification/initiate', body);
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ sessionId, status: 'APPROVED' });
+    expect(again.json.verificationId).not.toBe(previous);
+    expect((await post('/verification/status', { sessionId, verificationId: previous })).json).toMatchObject({ status: 'DENIED', reasonCode: 'CANCELLED' });
+    expect((await post('/verification/status', { sessionId, verificationId: again.json.verificationId })).json.status).toBe('APPROVED');
+
+    const replay = await post('/verification/initiate', body);
+    expect(replay.status).toBe(409);
+    expect(replay.json.type).toBe('urn:s2s-issuer:problem:reverification-not-allowed');
+  });
+
+  it('requires the session’s own Wallet Signing Key and a nonce over sessionId.previousVerificationId', async () => {
+    const { key, sessionId, previous } = await endedSession();
+    const otherKey = await createInitiateRequest({ key: await generateWalletSigningKey(), sessionId, reverificationOf: previous, credentialConfigurationIds: [mdl] });
+    expect((await post('/verification/initiate', otherKey)).json.type).toBe('urn:openid:dcp:s2s:invalid_client_authentication');
+
+    const plainNonce = await createInitiateRequest({ key, sessionId, credentialConfigurationIds: [mdl] });
+    const withExtension = { ...plainNonce, extensions: { 'urn:s2s-issuer:reverification': { previousVerificationId: previous } } };
+    expect((await post('/verification/initiate', withExtension)).json.type).toBe('urn:openid:dcp:s2s:invalid_client_authentication');
+  });
+
+  it('refuses to re-verify an approved verification', async () => {
+    const key = await generateWalletSigningKey();
+    const { body, response } = await initiateWithClientItem(key, { id: 'c1', type: devApproveType });
+    const again = await post('/verification/initiate', await createInitiateRequest({ key, sessionId: body.sessionId, reverificationOf: response.json.verificationId, credentialConfigurationIds: [mdl] }));
+    expect(again.status).toBe(409);
+    expect(again.json.type).toBe('urn:s2s-issuer:problem:reverification-not-allowed');
+  });
+});
