@@ -25,6 +25,7 @@ export const hashPreAuthorizedCode = (code: string) => createHash('sha256').upda
 
 export function createCredentialOfferRepository(db: Db) {
   const offers = db.collection<CredentialOffer>(collections.credentialOffers);
+  const redemptions = db.collection<{ _id: string; tenantId: string; sessionId: string; verificationId: string; at: Date }>(collections.offerRedemptions);
   return {
     async create(details: Pick<CredentialOffer, 'credentialConfigurationIds' | 'holderAccountId' | 'holderAuthenticated'> & { ttlMs: number }): Promise<{ code: string; offer: CredentialOffer }> {
       for (;;) {
@@ -59,8 +60,18 @@ export function createCredentialOfferRepository(db: Db) {
       const sameRedeemer = found.redeemedBy?.tenantId === by.tenantId && found.redeemedBy.sessionId === by.sessionId && found.redeemedBy.verificationId === by.verificationId;
       if (found.state === 'redeemed') return sameRedeemer ? { outcome: 'redeemed', offer: found } : { outcome: 'used' };
       if (found.expiresAt.getTime() <= now.getTime()) return { outcome: 'expired' };
-      const updated = await offers.findOneAndUpdate({ _id: id, state: 'issued' }, { $set: { state: 'redeemed', redeemedBy: { ...by, at: now } } }, { returnDocument: 'after' });
-      return updated ? { outcome: 'redeemed', offer: updated } : { outcome: 'used' };
+      // The insert decides between concurrent redemptions (conditional updates are not atomic on FerretDB).
+      try {
+        await redemptions.insertOne({ _id: id, ...by, at: now });
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        const winner = await redemptions.findOne({ _id: id });
+        const same = winner?.tenantId === by.tenantId && winner.sessionId === by.sessionId && winner.verificationId === by.verificationId;
+        return same ? { outcome: 'redeemed', offer: found } : { outcome: 'used' };
+      }
+      const redeemedBy = { ...by, at: now };
+      await offers.updateOne({ _id: id }, { $set: { state: 'redeemed', redeemedBy } });
+      return { outcome: 'redeemed', offer: { ...found, state: 'redeemed', redeemedBy } };
     },
   };
 }

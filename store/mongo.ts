@@ -28,13 +28,18 @@ export const collections = {
   reviewCases: 'review_cases',
   reviewAudit: 'review_audit',
   credentialOffers: 'credential_offers',
+  offerRedemptions: 'credential_offer_redemptions',
+  reverifications: 'reverifications',
+  reviewClaims: 'review_claims',
+  reviewDecisions: 'review_decisions',
   deviceMigrations: 'device_migrations',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
 export async function ensureIndexes(db: Db): Promise<void> {
   await Promise.all([
-    // Uniqueness that the protocol relies on is the _id primary key (unique by definition):
+    // Conditional updates are not atomic on FerretDB (it has no transactions: findAndModify reads,
+    // then writes), so every "first one wins" decision is an insert on _id instead:
     // wallet_server_certificates._id = certificate thumbprint, idempotency_records._id =
     // tenant/x-request-id (S2S §Idempotency), verification_sessions._id = tenant/sessionId
     // (S2S §Replay Protection). The indexes below serve operators' and sweepers' queries.
@@ -46,5 +51,6 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(collections.reviewCases).createIndex({ state: 1, createdAt: 1 }, { name: 'state_created' }),
     db.collection(collections.reviewCases).createIndex({ tenantId: 1, state: 1, createdAt: 1 }, { name: 'tenant_state_created' }),
     db.collection(collections.reviewAudit).createIndex({ caseId: 1, at: 1 }, { name: 'case_at' }),
+    db.collection(collections.reviewClaims).createIndex({ caseId: 1, k: -1 }, { name: 'case_k' }),
   ]);
 }

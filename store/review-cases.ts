@@ -36,7 +36,9 @@ export class ReviewClaimError extends Error {}
 export function createReviewCaseRepository(db: Db) {
   const cases = db.collection<ReviewCase>(collections.reviewCases);
   const audit = db.collection<ReviewAuditEntry>(collections.reviewAudit);
-  const holdsClaim = (c: ReviewCase, reviewerId: string, now: Date) => c.state === 'open' && c.claimedBy === reviewerId && (c.claimExpiresAt?.getTime() ?? 0) > now.getTime();
+  const claims = db.collection<{ _id: string; caseId: string; k: number; reviewerId: string; expiresAt: Date; at: Date }>(collections.reviewClaims);
+  const decisions = db.collection<{ _id: string; outcome: string; reasonCode?: string; decidedBy: string; at: Date }>(collections.reviewDecisions);
+  const latestClaim = async (caseId: string) => (await claims.find({ caseId }).sort({ k: -1 }).limit(1).toArray())[0];
 
   return {
     /** Opens a case; the same evaluation (verification + evidence) opens it once. */
@@ -66,30 +68,54 @@ export function createReviewCaseRepository(db: Db) {
     },
 
     /**
-     * Claims a case for `claimMs`. The conditional update is the arbiter: of two reviewers
-     * claiming at once, one matches and the other finds the case held.
+     * Claims a case for `claimMs`. Claims are numbered per case and inserted on _id, so of two
+     * reviewers claiming at once exactly one succeeds (conditional updates are not atomic on
+     * FerretDB). A reviewer may renew their own live claim; anyone may take an expired one.
      */
     async claim(caseId: string, reviewerId: string, claimMs: number, now = new Date()): Promise<ReviewCase> {
-      const result = await cases.findOneAndUpdate(
-        { _id: caseId, state: 'open', $or: [{ claimedBy: { $exists: false } }, { claimedBy: reviewerId }, { claimExpiresAt: { $lte: now } }] },
-        { $set: { claimedBy: reviewerId, claimExpiresAt: new Date(now.getTime() + claimMs) } },
-        { returnDocument: 'after' },
-      );
-      if (!result) throw new ReviewClaimError('the case is decided or claimed by another reviewer');
+      const found = await cases.findOne({ _id: caseId });
+      if (!found || found.state !== 'open') throw new ReviewClaimError('the case is decided');
+      const latest = await latestClaim(caseId);
+      if (latest && latest.expiresAt.getTime() > now.getTime() && latest.reviewerId !== reviewerId) {
+        throw new ReviewClaimError('the case is claimed by another reviewer');
+      }
+      const expiresAt = new Date(now.getTime() + claimMs);
+      try {
+        await claims.insertOne({ _id: `${caseId}#${(latest?.k ?? 0) + 1}`, caseId, k: (latest?.k ?? 0) + 1, reviewerId, expiresAt, at: now });
+      } catch (error) {
+        if (isDuplicateKeyError(error)) throw new ReviewClaimError('the case was just claimed by another reviewer');
+        throw error;
+      }
+      // For listing only; the claims collection is authoritative.
+      await cases.updateOne({ _id: caseId }, { $set: { claimedBy: reviewerId, claimExpiresAt: expiresAt } });
       await this.audit(caseId, reviewerId, 'claim', now);
-      return result;
+      return { ...found, claimedBy: reviewerId, claimExpiresAt: expiresAt };
     },
 
-    /** The case, if `reviewerId` holds a live claim on it. */
+    /** The case, if it is open and `reviewerId` holds its live claim. */
     async claimedBy(caseId: string, reviewerId: string, now = new Date()): Promise<ReviewCase> {
-      const found = await cases.findOne({ _id: caseId });
-      if (!found || !holdsClaim(found, reviewerId, now)) throw new ReviewClaimError('claim the case first (claims expire)');
+      const [found, latest] = await Promise.all([cases.findOne({ _id: caseId }), latestClaim(caseId)]);
+      const live = latest && latest.reviewerId === reviewerId && latest.expiresAt.getTime() > now.getTime();
+      if (!found || found.state !== 'open' || !live) throw new ReviewClaimError('claim the case first (claims expire)');
       return found;
     },
 
-    async markDecided(caseId: string, reviewerId: string, decision: ReviewCase['decision'], now = new Date()): Promise<void> {
+    /** Records the decision; the first decision of a case wins (insert on _id). */
+    async recordDecision(caseId: string, reviewerId: string, decision: NonNullable<ReviewCase['decision']>, now = new Date()): Promise<void> {
+      try {
+        await decisions.insertOne({ _id: caseId, ...decision, at: now });
+      } catch (error) {
+        if (isDuplicateKeyError(error)) throw new ReviewClaimError('the case is already decided');
+        throw error;
+      }
       await cases.updateOne({ _id: caseId }, { $set: { state: 'decided', decidedAt: now, decision } });
       await this.audit(caseId, reviewerId, 'decide', now);
+    },
+
+    /** Takes back a decision whose verdict could not be delivered, so it can be decided again. */
+    async withdrawDecision(caseId: string): Promise<void> {
+      await decisions.deleteOne({ _id: caseId });
+      await cases.updateOne({ _id: caseId }, { $set: { state: 'open' }, $unset: { decidedAt: '', decision: '' } });
     },
 
     async audit(caseId: string, reviewerId: string, action: ReviewAuditEntry['action'], at = new Date()): Promise<void> {

@@ -107,6 +107,7 @@ function view(document: SessionDocument, verificationId: string): VerificationSe
 
 export function createVerificationSessionRepository(db: Db) {
   const sessions = db.collection<SessionDocument>(collections.verificationSessions);
+  const successors = db.collection<{ _id: string; verificationId: string; at: Date }>(collections.reverifications);
   const load = async (key: SessionKey) => {
     // Filters are on _id alone (FerretDB pushes down only those); the tenant is checked here.
     const document = await sessions.findOne({ _id: sessionDocumentId(key) });
@@ -140,15 +141,23 @@ export function createVerificationSessionRepository(db: Db) {
      * current one (profile §Re-verification): of two concurrent attempts, one wins.
      */
     async startReverification(key: SessionKey, previousVerificationId: string, next: NewVerification): Promise<boolean> {
-      const updated = await sessions.findOneAndUpdate(
-        { _id: sessionDocumentId(key), currentVerificationId: previousVerificationId },
+      // The insert decides (conditional updates are not atomic on FerretDB): one successor per verification.
+      try {
+        await successors.insertOne({ _id: `${sessionDocumentId(key)}/${previousVerificationId}`, verificationId: next.verificationId, at: new Date() });
+      } catch (error) {
+        if (isDuplicateKeyError(error)) return false;
+        throw error;
+      }
+      await sessions.updateOne(
+        { _id: sessionDocumentId(key) },
         { $set: { currentVerificationId: next.verificationId, [`verifications.${next.verificationId}`]: entryOf(next), updatedAt: new Date() } },
       );
-      return updated !== null;
+      return true;
     },
 
     /** Undoes a re-verification whose workflow never started. */
     async abandonReverification(key: SessionKey, previousVerificationId: string, verificationId: string): Promise<void> {
+      await successors.deleteOne({ _id: `${sessionDocumentId(key)}/${previousVerificationId}` });
       await sessions.updateOne({ _id: sessionDocumentId(key) }, { $set: { currentVerificationId: previousVerificationId }, $unset: { [`verifications.${verificationId}`]: '' } });
     },
 

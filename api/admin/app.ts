@@ -95,8 +95,15 @@ export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
     }
     const reviewerId = adminCtx.state.reviewerId;
     const claimed = await deps.reviewCases.claimedBy(adminCtx.params.caseId ?? '', reviewerId).catch(claimProblem);
-    await deps.workflows.sendVerdict(claimed, { ...decision, source: 'reviewer', decidedBy: reviewerId });
-    await deps.reviewCases.markDecided(claimed._id, reviewerId, { outcome: decision.outcome, ...(decision.reasonCode ? { reasonCode: decision.reasonCode } : {}), decidedBy: reviewerId });
+    await deps.reviewCases
+      .recordDecision(claimed._id, reviewerId, { outcome: decision.outcome, ...(decision.reasonCode ? { reasonCode: decision.reasonCode } : {}), decidedBy: reviewerId })
+      .catch(claimProblem);
+    try {
+      await deps.workflows.sendVerdict(claimed, { ...decision, source: 'reviewer', decidedBy: reviewerId });
+    } catch (error) {
+      await deps.reviewCases.withdrawDecision(claimed._id);
+      throw problems.serviceUnavailable('The decision could not be delivered; decide again', error);
+    }
     ctx.body = { caseId: claimed._id, state: 'decided', outcome: decision.outcome };
   };
   router.post('/review-cases/:caseId/decision', ...route([parseJsonBody(64 * 1024), validateBody(ReviewDecisionRequest), decide]));

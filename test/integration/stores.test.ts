@@ -3,6 +3,8 @@ import type { Db, MongoClient } from 'mongodb';
 import { createIdempotencyRepository } from '../../store/idempotency';
 import { connectMongo, ensureIndexes } from '../../store/mongo';
 import { createTenantRepository } from '../../store/tenants';
+import { createCredentialOfferRepository } from '../../store/credential-offers';
+import { createReviewCaseRepository } from '../../store/review-cases';
 import { createVerificationSessionRepository, currentDecision, SessionAlreadyUsedError, type NewVerification } from '../../store/verification-sessions';
 
 /** The repositories against the real MongoDB-wire server (FerretDB here, MongoDB in production). */
@@ -105,6 +107,29 @@ describe('idempotency records', () => {
     await shortLived.claim(key, 'fp');
     expect(await shortLived.sweepExpired()).toBeGreaterThanOrEqual(1);
     expect(await shortLived.claim(key, 'fp')).toEqual({ outcome: 'claimed' });
+  });
+});
+
+describe('first-one-wins decisions under concurrency (inserts on _id, not conditional updates)', () => {
+  it('redeems a pre-authorized code for exactly one of many concurrent verifications', async () => {
+    const offers = createCredentialOfferRepository(db);
+    const { code } = await offers.create({ credentialConfigurationIds: ['x'], holderAccountId: 'a', holderAuthenticated: true, ttlMs: 60_000 });
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => offers.redeem(code, { tenantId: 't', sessionId: `s${i}`, verificationId: `v${i}` })));
+    expect(results.filter((r) => r.outcome === 'redeemed')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'used')).toHaveLength(5);
+  });
+
+  it('lets exactly one of many reviewers claim a case at once, and decide it once', async () => {
+    const cases = createReviewCaseRepository(db);
+    const verificationId = randomUUID();
+    await cases.open({ tenantId: 't', sessionId: 's', verificationId, credentialConfigurationIds: ['x'], evidenceRef: 'e', reasons: ['r'] });
+    const caseId = `${verificationId}:e`;
+    const claims = await Promise.allSettled(['r1', 'r2', 'r3', 'r4'].map((reviewer) => cases.claim(caseId, reviewer, 60_000)));
+    const winners = claims.filter((c) => c.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    const winner = (winners[0] as PromiseFulfilledResult<{ claimedBy?: string }>).value.claimedBy as string;
+    const decisions = await Promise.allSettled([1, 2, 3].map(() => cases.recordDecision(caseId, winner, { outcome: 'APPROVED', decidedBy: winner })));
+    expect(decisions.filter((d) => d.status === 'fulfilled')).toHaveLength(1);
   });
 });
 
