@@ -1,6 +1,8 @@
 import type { Db } from 'mongodb';
 import type { MigrationCheck } from '../domain/verification-types/device-migration';
 import type { OfferLookup } from '../domain/verification-types/pre-authorized-code';
+import type { OneTimeCodeCheckPort } from '../domain/verification-types/one-time-code';
+import { createOneTimeCodeRepository } from '../store/one-time-codes';
 import { VerificationState } from '../domain/verification-state';
 import { createCredentialOfferRepository } from '../store/credential-offers';
 import { createDeviceMigrationRepository } from '../store/device-migrations';
@@ -9,6 +11,7 @@ import { currentDecision, createVerificationSessionRepository, sessionDocumentId
 /** The I/O that evaluators need, injected so that the evaluators stay pure domain code. */
 export interface EvaluatorPorts {
   offers: OfferLookup;
+  oneTimeCodes: OneTimeCodeCheckPort;
   migrations: MigrationCheck;
 }
 
@@ -18,6 +21,7 @@ export function createEvaluatorPorts(db: Db): EvaluatorPorts {
   const slots = createDeviceMigrationRepository(db);
   return {
     offers: { redeem: (code, by) => offers.redeem(code, by) },
+    oneTimeCodes: createOneTimeCodeRepository(db),
     migrations: {
       async approvedSession(tenantId, previousSessionId) {
         const session = await sessions.get({ tenantId, sessionId: previousSessionId });

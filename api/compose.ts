@@ -15,6 +15,7 @@ import type { AdminDeps } from './admin/app';
 import { loadReviewerTokens } from './admin/reviewer-auth';
 import { createReviewCaseRepository } from '../store/review-cases';
 import { createCredentialOfferRepository } from '../store/credential-offers';
+import { createOneTimeCodeRepository } from '../store/one-time-codes';
 
 /** Everything the Issuer API needs, built from configuration (used by api/main.ts and the tests). */
 export function composeApiDeps(options: { config: AppConfig; db: Db; temporal: Client; logger: Logger }): ApiDeps {
@@ -47,6 +48,7 @@ export function composeAdminDeps(options: { config: AppConfig; db: Db; api: ApiD
     reviewerTokens: loadReviewerTokens(options.config.admin.tokensFile),
     claimMs: options.config.admin.claimMs,
     offers: createCredentialOfferRepository(options.db),
+    oneTimeCodes: createOneTimeCodeRepository(options.db),
     catalogue: options.api.catalogue,
     issuerUrl: options.config.api.publicUrl,
   };

@@ -8,13 +8,14 @@ import type { AppConfig } from './config';
 import type { EvaluatorPorts } from '../activities/evaluator-ports';
 import { createDeviceMigrationEvaluator, deviceMigrationType } from '../domain/verification-types/device-migration';
 import { createPreAuthorizedCodeEvaluator, preAuthorizedCodeType } from '../domain/verification-types/pre-authorized-code';
+import { createOneTimeCodeEvaluator, oneTimeCodeType } from '../domain/verification-types/one-time-code';
 
 /** The development catalogue: what `npm start` offers (profile §Development catalogue). */
 export const developmentCatalogue: CredentialConfigurationPolicy[] = [
   {
     id: 'org.iso.18013.5.1.mDL',
     format: 'mso_mdoc',
-    acceptedVerificationTypes: [devApproveType, identityEvidenceType, walletRiskAssessmentType, preAuthorizedCodeType, deviceMigrationType],
+    acceptedVerificationTypes: [devApproveType, identityEvidenceType, walletRiskAssessmentType, preAuthorizedCodeType, deviceMigrationType, oneTimeCodeType],
     maxDevices: 2,
   },
   { id: 'eu.europa.ec.eudi.pid.1', format: 'dc+sd-jwt', acceptedVerificationTypes: [devApproveType, identityEvidenceType, preAuthorizedCodeType, deviceMigrationType], maxDevices: 1 },
@@ -32,6 +33,7 @@ export function loadEvaluators(config: AppConfig['verification'], ports: Evaluat
     createWalletRiskAssessmentEvaluator({ reviewThreshold: 0.7 }),
     createPreAuthorizedCodeEvaluator(ports.offers),
     createDeviceMigrationEvaluator(ports.migrations),
+    createOneTimeCodeEvaluator(ports.oneTimeCodes),
   ];
   if (config.devTypesEnabled) evaluators.push(...developmentEvaluators);
   return createEvaluatorRegistry(evaluators);

@@ -32,6 +32,9 @@ export const collections = {
   reverifications: 'reverifications',
   reviewClaims: 'review_claims',
   reviewDecisions: 'review_decisions',
+  oneTimeCodes: 'one_time_codes',
+  oneTimeCodeAttempts: 'one_time_code_attempts',
+  oneTimeCodeUses: 'one_time_code_uses',
   deviceMigrations: 'device_migrations',
 } as const;
 

@@ -3,7 +3,8 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { VerificationWorkflows } from '../../clients/verification-workflows';
 import { problems } from '../../domain/problems';
-import { CreateCredentialOfferRequest, ReviewDecisionRequest } from '../../domain/schemas/verification';
+import { CreateCredentialOfferRequest, IssueOneTimeCodeRequest, ReviewDecisionRequest } from '../../domain/schemas/verification';
+import type { OneTimeCodeRepository } from '../../store/one-time-codes';
 import { unknownConfigurationIds, type CredentialCatalogue } from '../../domain/credential-configurations';
 import type { CredentialOfferRepository } from '../../store/credential-offers';
 import { ReviewClaimError, type ReviewCase, type ReviewCaseRepository } from '../../store/review-cases';
@@ -22,6 +23,7 @@ export interface AdminDeps {
   reviewerTokens: ReviewerTokens;
   claimMs: number;
   offers: CredentialOfferRepository;
+  oneTimeCodes: OneTimeCodeRepository;
   catalogue: CredentialCatalogue;
   /** credential_issuer in the offers (OpenID4VCI §4.1.1). */
   issuerUrl: string;
@@ -131,6 +133,18 @@ export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
     };
   };
   router.post('/credential-offers', ...route([parseJsonBody(16 * 1024), validateBody(CreateCredentialOfferRequest), createOffer]));
+
+  // The back office delivers the code through the issuer's own channel (SMS, e-mail, letter).
+  const issueOneTimeCode: ApiMiddleware = async (ctx) => {
+    const request = validatedBody(ctx, IssueOneTimeCodeRequest);
+    const unknown = unknownConfigurationIds(deps.catalogue, request.credentialConfigurationIds);
+    if (unknown.length > 0) throw problems.unknownCredentialConfiguration(unknown);
+    const { code, expiresAt } = await deps.oneTimeCodes.issue(request.holderAccountId, request.credentialConfigurationIds, (request.expiresInSeconds ?? 600) * 1000);
+    ctx.status = 201;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { holderAccountId: request.holderAccountId, code, expiresAt: expiresAt.toISOString() };
+  };
+  router.post('/one-time-codes', ...route([parseJsonBody(16 * 1024), validateBody(IssueOneTimeCodeRequest), issueOneTimeCode]));
 
   router.get('/review-cases/:caseId/audit', async (ctx) => {
     ctx.body = { entries: (await deps.reviewCases.auditTrail(ctx.params.caseId ?? '')).map((e) => ({ reviewerId: e.reviewerId, action: e.action, at: e.at.toISOString() })) };

@@ -117,6 +117,13 @@ export const CreateCredentialOfferRequest = Type.Object({
 });
 export type CreateCredentialOfferRequest = Static<typeof CreateCredentialOfferRequest>;
 
+/** Admin API: the back office issues a one-time code to deliver through its own channel. */
+export const IssueOneTimeCodeRequest = Type.Object({
+  holderAccountId: Type.String({ minLength: 1, maxLength: 128 }),
+  credentialConfigurationIds: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 32, uniqueItems: true }),
+  expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 3600, default: 600 })),
+});
+
 const statusBase = { sessionId: Uuid, verificationId: Uuid, extensions: Type.Optional(Extensions) };
 
 function statusVariant<S extends VerificationState, P extends Record<string, TSchema>>(status: S, fields: P) {

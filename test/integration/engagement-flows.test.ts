@@ -100,3 +100,32 @@ describe('engagement flows (S2S §Verification Flow Examples)', () => {
     expect(started.json).toMatchObject({ status: 'REJECTED', reasonCode: 'MIGRATION_SOURCE_NOT_APPROVED' });
   });
 });
+
+describe('one-time codes through the issuer’s channel (profile §One-time codes)', () => {
+  async function issueCode(holderAccountId: string) {
+    const response = await h.admin('POST', '/admin/one-time-codes', 'alice', { holderAccountId, credentialConfigurationIds: [mdl] });
+    expect(response.status).toBe(201);
+    return response.json.code as string;
+  }
+
+  it('approves with the code the issuer delivered, after a wrong try, and locks after too many', async () => {
+    const account = `acct-${Date.now()}`;
+    const code = await issueCode(account);
+    const wallet = await newWallet();
+    const wrong = code === '00000000' ? '00000001' : '00000000';
+    const first = await wallet.initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'otp', type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: account, code: wrong }] });
+    expect(first.json).toMatchObject({ status: 'REJECTED', reasonCode: 'OTP_INCORRECT' });
+    const second = await wallet.supplement({ client: [{ id: 'otp-2', type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: account, code }] });
+    expect(second.json.status).toBe('APPROVED');
+
+    const locked = `acct-locked-${Date.now()}`;
+    const lockedCode = await issueCode(locked);
+    // Five wrong guesses, from as many sessions, lock the code for everyone.
+    for (let i = 0; i < 5; i += 1) {
+      const guess = await (await newWallet()).initiate({ credentialConfigurationIds: [mdl], client: [{ id: `g${i}`, type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: locked, code: wrong }] });
+      expect(guess.json.reasonCode).toBe('OTP_INCORRECT');
+    }
+    const other = await (await newWallet()).initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'late', type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: locked, code: lockedCode }] });
+    expect(other.json).toMatchObject({ status: 'REJECTED', reasonCode: 'OTP_LOCKED' });
+  });
+});

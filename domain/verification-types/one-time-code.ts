@@ -1,0 +1,28 @@
+import type { VerificationEvaluator } from './evaluator';
+
+/**
+ * A one-time code the issuer sent to the holder through its own channel (profile §One-time
+ * codes). Item fields: `holderAccountId` and `code` (8 digits); from the Wallet Client only, in a
+ * Client Encrypted Payload. A wrong code is REJECTED (the wallet may try again, within the code's
+ * attempts); too many wrong tries lock it.
+ */
+export const oneTimeCodeType = 'urn:s2s-issuer:verification-type:one-time-code';
+
+export interface OneTimeCodeCheckPort {
+  check(holderAccountId: string, code: string, by: string, credentialConfigurationIds: string[]): Promise<'accepted' | 'incorrect' | 'locked' | 'expired' | 'unknown' | 'used' | 'not_for_configuration'>;
+}
+
+export function createOneTimeCodeEvaluator(codes: OneTimeCodeCheckPort): VerificationEvaluator {
+  return {
+    type: oneTimeCodeType,
+    description: "One-time code delivered through the issuer's own channel (Wallet Client only)",
+    async evaluate(item, context) {
+      if (context.origin !== 'WALLET_CLIENT') return { verdict: 'rejected', reasonCode: 'CODE_NOT_FROM_CLIENT' };
+      if (typeof item.holderAccountId !== 'string' || typeof item.code !== 'string' || !/^\d{8}$/.test(item.code)) {
+        return { verdict: 'rejected', reasonCode: 'CODE_MALFORMED' };
+      }
+      const result = await codes.check(item.holderAccountId, item.code, `${context.tenantId}/${context.sessionId}/${context.verificationId}`, context.credentialConfigurationIds);
+      return result === 'accepted' ? { verdict: 'satisfied' } : { verdict: 'rejected', reasonCode: `OTP_${result.toUpperCase()}` };
+    },
+  };
+}
