@@ -3,6 +3,8 @@ import type { MigrationCheck } from '../domain/verification-types/device-migrati
 import type { OfferLookup } from '../domain/verification-types/pre-authorized-code';
 import type { OneTimeCodeCheckPort } from '../domain/verification-types/one-time-code';
 import { createOneTimeCodeRepository } from '../store/one-time-codes';
+import type { AuthenticationStart } from '../domain/verification-types/issuer-authentication';
+import { createIssuerAuthenticationRepository } from '../store/issuer-authentications';
 import { VerificationState } from '../domain/verification-state';
 import { createCredentialOfferRepository } from '../store/credential-offers';
 import { createDeviceMigrationRepository } from '../store/device-migrations';
@@ -12,6 +14,7 @@ import { currentDecision, createVerificationSessionRepository, sessionDocumentId
 export interface EvaluatorPorts {
   offers: OfferLookup;
   oneTimeCodes: OneTimeCodeCheckPort;
+  authentications: AuthenticationStart;
   migrations: MigrationCheck;
 }
 
@@ -19,9 +22,11 @@ export function createEvaluatorPorts(db: Db): EvaluatorPorts {
   const offers = createCredentialOfferRepository(db);
   const sessions = createVerificationSessionRepository(db);
   const slots = createDeviceMigrationRepository(db);
+  const authentications = createIssuerAuthenticationRepository(db);
   return {
     offers: { redeem: (code, by) => offers.redeem(code, by) },
     oneTimeCodes: createOneTimeCodeRepository(db),
+    authentications: { begin: (ref) => authentications.begin(ref, 10 * 60 * 1000) },
     migrations: {
       async approvedSession(tenantId, previousSessionId) {
         const session = await sessions.get({ tenantId, sessionId: previousSessionId });

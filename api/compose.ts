@@ -16,6 +16,7 @@ import { loadReviewerTokens } from './admin/reviewer-auth';
 import { createReviewCaseRepository } from '../store/review-cases';
 import { createCredentialOfferRepository } from '../store/credential-offers';
 import { createOneTimeCodeRepository } from '../store/one-time-codes';
+import { createIssuerAuthenticationRepository } from '../store/issuer-authentications';
 
 /** Everything the Issuer API needs, built from configuration (used by api/main.ts and the tests). */
 export function composeApiDeps(options: { config: AppConfig; db: Db; temporal: Client; logger: Logger }): ApiDeps {
@@ -49,6 +50,7 @@ export function composeAdminDeps(options: { config: AppConfig; db: Db; api: ApiD
     claimMs: options.config.admin.claimMs,
     offers: createCredentialOfferRepository(options.db),
     oneTimeCodes: createOneTimeCodeRepository(options.db),
+    authentications: createIssuerAuthenticationRepository(options.db),
     catalogue: options.api.catalogue,
     issuerUrl: options.config.api.publicUrl,
   };

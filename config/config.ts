@@ -60,6 +60,8 @@ export interface AppConfig {
     caFile?: string;
   };
   verification: {
+    /** The issuer's login page for issuer-surface authentication (a handle is appended). */
+    issuerLoginUrl: string;
     /** How long a VerificationDataRequest stays open (its deadline). */
     requestDeadlineMs: number;
     /** How many supplements one verification accepts (its maxAttempts). */
@@ -148,6 +150,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ...(merged.S2S_WALLET_SERVER_CA || !merged.S2S_WALLET_CLIENT_CERT ? { caFile: merged.S2S_WALLET_SERVER_CA ?? path.join(pki, 'ca.crt') } : {}),
     },
     verification: {
+      issuerLoginUrl: merged.S2S_ISSUER_LOGIN_URL ?? 'https://issuer.example/wallet-login',
       requestDeadlineMs: intFrom(merged.S2S_REQUEST_DEADLINE_MS, 24 * 3600 * 1000, 'S2S_REQUEST_DEADLINE_MS'),
       maxAttempts: intFrom(merged.S2S_MAX_ATTEMPTS, 5, 'S2S_MAX_ATTEMPTS'),
       devTypesEnabled: merged.S2S_ENABLE_DEV_VERIFICATION_TYPES === 'true',

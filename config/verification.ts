@@ -9,13 +9,14 @@ import type { EvaluatorPorts } from '../activities/evaluator-ports';
 import { createDeviceMigrationEvaluator, deviceMigrationType } from '../domain/verification-types/device-migration';
 import { createPreAuthorizedCodeEvaluator, preAuthorizedCodeType } from '../domain/verification-types/pre-authorized-code';
 import { createOneTimeCodeEvaluator, oneTimeCodeType } from '../domain/verification-types/one-time-code';
+import { createIssuerAuthenticationEvaluator, issuerAuthenticationType } from '../domain/verification-types/issuer-authentication';
 
 /** The development catalogue: what `npm start` offers (profile §Development catalogue). */
 export const developmentCatalogue: CredentialConfigurationPolicy[] = [
   {
     id: 'org.iso.18013.5.1.mDL',
     format: 'mso_mdoc',
-    acceptedVerificationTypes: [devApproveType, identityEvidenceType, walletRiskAssessmentType, preAuthorizedCodeType, deviceMigrationType, oneTimeCodeType],
+    acceptedVerificationTypes: [devApproveType, identityEvidenceType, walletRiskAssessmentType, preAuthorizedCodeType, deviceMigrationType, oneTimeCodeType, issuerAuthenticationType],
     maxDevices: 2,
   },
   { id: 'eu.europa.ec.eudi.pid.1', format: 'dc+sd-jwt', acceptedVerificationTypes: [devApproveType, identityEvidenceType, preAuthorizedCodeType, deviceMigrationType], maxDevices: 1 },
@@ -34,6 +35,7 @@ export function loadEvaluators(config: AppConfig['verification'], ports: Evaluat
     createPreAuthorizedCodeEvaluator(ports.offers),
     createDeviceMigrationEvaluator(ports.migrations),
     createOneTimeCodeEvaluator(ports.oneTimeCodes),
+    createIssuerAuthenticationEvaluator({ start: ports.authentications, loginUrl: config.issuerLoginUrl }),
   ];
   if (config.devTypesEnabled) evaluators.push(...developmentEvaluators);
   return createEvaluatorRegistry(evaluators);

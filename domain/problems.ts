@@ -29,6 +29,7 @@ export const ProblemType = {
   unauthenticatedReviewer: 'urn:s2s-issuer:problem:unauthenticated-reviewer',
   reviewCaseNotFound: 'urn:s2s-issuer:problem:review-case-not-found',
   reviewCaseUnavailable: 'urn:s2s-issuer:problem:review-case-unavailable',
+  authenticationHandleUnavailable: 'urn:s2s-issuer:problem:authentication-handle-unavailable',
   methodNotAllowed: 'urn:s2s-issuer:problem:method-not-allowed',
   serviceUnavailable: 'urn:s2s-issuer:problem:service-unavailable',
   internal: 'urn:s2s-issuer:problem:internal-error',
@@ -157,6 +158,8 @@ export const problems = {
     }),
   reviewCaseNotFound: () => new ProblemError(ProblemType.reviewCaseNotFound, 'Review case not found', 404),
   reviewCaseUnavailable: (detail: string) => new ProblemError(ProblemType.reviewCaseUnavailable, 'Review case unavailable', 409, { detail }),
+  authenticationHandleUnavailable: (reason: string) =>
+    new ProblemError(ProblemType.authenticationHandleUnavailable, 'Authentication handle unavailable', 409, { detail: `The handle is ${reason}` }),
   notFound: () => new ProblemError(ProblemType.notFound, 'Not found', 404, { detail: 'No such endpoint' }),
   methodNotAllowed: (allowed: string[]) =>
     new ProblemError(ProblemType.methodNotAllowed, 'Method not allowed', 405, { headers: { Allow: allowed.join(', ') } }),

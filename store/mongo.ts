@@ -35,6 +35,8 @@ export const collections = {
   oneTimeCodes: 'one_time_codes',
   oneTimeCodeAttempts: 'one_time_code_attempts',
   oneTimeCodeUses: 'one_time_code_uses',
+  issuerAuthentications: 'issuer_authentications',
+  issuerAuthenticationCompletions: 'issuer_authentication_completions',
   deviceMigrations: 'device_migrations',
 } as const;
 

@@ -3,7 +3,8 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { VerificationWorkflows } from '../../clients/verification-workflows';
 import { problems } from '../../domain/problems';
-import { CreateCredentialOfferRequest, IssueOneTimeCodeRequest, ReviewDecisionRequest } from '../../domain/schemas/verification';
+import { CompleteIssuerAuthenticationRequest, CreateCredentialOfferRequest, IssueOneTimeCodeRequest, ReviewDecisionRequest } from '../../domain/schemas/verification';
+import type { IssuerAuthenticationRepository } from '../../store/issuer-authentications';
 import type { OneTimeCodeRepository } from '../../store/one-time-codes';
 import { unknownConfigurationIds, type CredentialCatalogue } from '../../domain/credential-configurations';
 import type { CredentialOfferRepository } from '../../store/credential-offers';
@@ -24,6 +25,7 @@ export interface AdminDeps {
   claimMs: number;
   offers: CredentialOfferRepository;
   oneTimeCodes: OneTimeCodeRepository;
+  authentications: IssuerAuthenticationRepository;
   catalogue: CredentialCatalogue;
   /** credential_issuer in the offers (OpenID4VCI §4.1.1). */
   issuerUrl: string;
@@ -145,6 +147,16 @@ export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
     ctx.body = { holderAccountId: request.holderAccountId, code, expiresAt: expiresAt.toISOString() };
   };
   router.post('/one-time-codes', ...route([parseJsonBody(16 * 1024), validateBody(IssueOneTimeCodeRequest), issueOneTimeCode]));
+
+  // The issuer's website or app, after the holder logged in there (issuer-surface authentication).
+  const completeAuthentication: ApiMiddleware = async (ctx) => {
+    const request = validatedBody(ctx, CompleteIssuerAuthenticationRequest);
+    const result = await deps.authentications.complete(request.handle, request.holderAccountId);
+    if ('refused' in result) throw problems.authenticationHandleUnavailable(result.refused);
+    await deps.workflows.sendVerdict(result.ref, { outcome: 'APPROVED', source: 'provider', decidedBy: 'issuer-surface-authentication' });
+    ctx.body = { sessionId: result.ref.sessionId, verificationId: result.ref.verificationId, authenticated: true };
+  };
+  router.post('/issuer-authentications', ...route([parseJsonBody(16 * 1024), validateBody(CompleteIssuerAuthenticationRequest), completeAuthentication]));
 
   router.get('/review-cases/:caseId/audit', async (ctx) => {
     ctx.body = { entries: (await deps.reviewCases.auditTrail(ctx.params.caseId ?? '')).map((e) => ({ reviewerId: e.reviewerId, action: e.action, at: e.at.toISOString() })) };

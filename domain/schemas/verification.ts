@@ -124,6 +124,12 @@ export const IssueOneTimeCodeRequest = Type.Object({
   expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 3600, default: 600 })),
 });
 
+/** Admin API: the issuer's surface reports that the holder logged in (profile §Issuer-surface authentication). */
+export const CompleteIssuerAuthenticationRequest = Type.Object({
+  handle: Type.String({ minLength: 16, maxLength: 128 }),
+  holderAccountId: Type.String({ minLength: 1, maxLength: 128 }),
+});
+
 const statusBase = { sessionId: Uuid, verificationId: Uuid, extensions: Type.Optional(Extensions) };
 
 function statusVariant<S extends VerificationState, P extends Record<string, TSchema>>(status: S, fields: P) {

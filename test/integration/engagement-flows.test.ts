@@ -129,3 +129,21 @@ describe('one-time codes through the issuer’s channel (profile §One-time code
     expect(other.json).toMatchObject({ status: 'REJECTED', reasonCode: 'OTP_LOCKED' });
   });
 });
+
+describe('issuer-surface authentication bound to the session (profile §Issuer-surface authentication)', () => {
+  it('gives the wallet a login URL with a one-time handle; the issuer’s surface completes it and the verification is approved', async () => {
+    const wallet = await newWallet();
+    const started = await wallet.initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'login', type: 'urn:s2s-issuer:verification-type:issuer-authentication' }] });
+    expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+    const [requested] = started.json.verificationDataRequest.verificationDataItems;
+    const url = new URL(requested.extensions['urn:s2s-issuer:authentication-url']);
+    const handle = url.searchParams.get('handle') as string;
+    expect(handle.length).toBeGreaterThanOrEqual(43);
+
+    const completed = await h.admin('POST', '/admin/issuer-authentications', 'alice', { handle, holderAccountId: 'account-7' });
+    expect(completed.json).toEqual({ sessionId: wallet.ids.sessionId, verificationId: wallet.ids.verificationId, authenticated: true });
+    expect(await wallet.statusAfter('ADDITIONAL_INFO_REQUIRED')).toMatchObject({ status: 'APPROVED' });
+    expect((await h.admin('POST', '/admin/issuer-authentications', 'alice', { handle, holderAccountId: 'account-7' })).status).toBe(409);
+    expect((await h.admin('POST', '/admin/issuer-authentications', 'alice', { handle: 'x'.repeat(43), holderAccountId: 'a' })).status).toBe(409);
+  });
+});
