@@ -8,7 +8,7 @@ const transform = {
 };
 const common = {
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!(jose|hpke|@hpke)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|hpke|@hpke|@sd-jwt)/)'],
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

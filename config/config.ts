@@ -62,6 +62,10 @@ export interface AppConfig {
   verification: {
     /** The issuer's login page for issuer-surface authentication (a handle is appended). */
     issuerLoginUrl: string;
+    /** The issuer's URL: the `aud` of credential presentations (KB-JWT). */
+    presentationAudience: string;
+    /** JSON file of trusted credential issuers for credential presentations. */
+    trustedIssuersFile?: string;
     /** How long a VerificationDataRequest stays open (its deadline). */
     requestDeadlineMs: number;
     /** How many supplements one verification accepts (its maxAttempts). */
@@ -151,6 +155,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     verification: {
       issuerLoginUrl: merged.S2S_ISSUER_LOGIN_URL ?? 'https://issuer.example/wallet-login',
+      presentationAudience: merged.S2S_ISSUER_URL ?? `https://${merged.S2S_API_HOST ?? '127.0.0.1'}:${merged.S2S_API_PORT ?? 8443}`,
+      ...(merged.S2S_TRUSTED_ISSUERS_FILE ? { trustedIssuersFile: merged.S2S_TRUSTED_ISSUERS_FILE } : {}),
       requestDeadlineMs: intFrom(merged.S2S_REQUEST_DEADLINE_MS, 24 * 3600 * 1000, 'S2S_REQUEST_DEADLINE_MS'),
       maxAttempts: intFrom(merged.S2S_MAX_ATTEMPTS, 5, 'S2S_MAX_ATTEMPTS'),
       devTypesEnabled: merged.S2S_ENABLE_DEV_VERIFICATION_TYPES === 'true',

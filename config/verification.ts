@@ -10,13 +10,24 @@ import { createDeviceMigrationEvaluator, deviceMigrationType } from '../domain/v
 import { createPreAuthorizedCodeEvaluator, preAuthorizedCodeType } from '../domain/verification-types/pre-authorized-code';
 import { createOneTimeCodeEvaluator, oneTimeCodeType } from '../domain/verification-types/one-time-code';
 import { createIssuerAuthenticationEvaluator, issuerAuthenticationType } from '../domain/verification-types/issuer-authentication';
+import { createCredentialPresentationEvaluator, credentialPresentationType, type PresentationVerifier } from '../domain/verification-types/credential-presentation';
+import { verifySdJwtVcPresentation, type TrustedCredentialIssuer } from '../crypto/sd-jwt-vc-presentation';
 
 /** The development catalogue: what `npm start` offers (profile §Development catalogue). */
 export const developmentCatalogue: CredentialConfigurationPolicy[] = [
   {
     id: 'org.iso.18013.5.1.mDL',
     format: 'mso_mdoc',
-    acceptedVerificationTypes: [devApproveType, identityEvidenceType, walletRiskAssessmentType, preAuthorizedCodeType, deviceMigrationType, oneTimeCodeType, issuerAuthenticationType],
+    acceptedVerificationTypes: [
+      devApproveType,
+      identityEvidenceType,
+      walletRiskAssessmentType,
+      preAuthorizedCodeType,
+      deviceMigrationType,
+      oneTimeCodeType,
+      issuerAuthenticationType,
+      credentialPresentationType,
+    ],
     maxDevices: 2,
   },
   { id: 'eu.europa.ec.eudi.pid.1', format: 'dc+sd-jwt', acceptedVerificationTypes: [devApproveType, identityEvidenceType, preAuthorizedCodeType, deviceMigrationType], maxDevices: 1 },
@@ -36,8 +47,17 @@ export function loadEvaluators(config: AppConfig['verification'], ports: Evaluat
     createDeviceMigrationEvaluator(ports.migrations),
     createOneTimeCodeEvaluator(ports.oneTimeCodes),
     createIssuerAuthenticationEvaluator({ start: ports.authentications, loginUrl: config.issuerLoginUrl }),
+    createCredentialPresentationEvaluator(createPresentationVerifier(config)),
   ];
   if (config.devTypesEnabled) evaluators.push(...developmentEvaluators);
   return createEvaluatorRegistry(evaluators);
 }
 
+
+/** Credential presentations are checked against the trusted issuers file (none when unset). */
+function createPresentationVerifier(config: AppConfig['verification']): PresentationVerifier {
+  const trusted = config.trustedIssuersFile ? (JSON.parse(readFileSync(config.trustedIssuersFile, 'utf8')) as TrustedCredentialIssuer[]) : [];
+  return {
+    verify: (presentation, nonce) => verifySdJwtVcPresentation(presentation, { trusted, audience: config.presentationAudience, nonce }),
+  };
+}

@@ -6,11 +6,14 @@ import { walletRiskAssessmentType } from '../../domain/verification-types/wallet
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
 import { mdl } from '../support/wallet-requests';
 import { createWalletInstance } from '../support/wallet-server';
+import { createCredentialIssuer } from '../support/sd-jwt-vc-issuer';
 
 /** The five engagement flows of S2S §Verification Flow Examples, end to end over mTLS. */
 let h: IssuerHarness;
+let pidProvider: Awaited<ReturnType<typeof createCredentialIssuer>>;
 beforeAll(async () => {
-  h = await startIssuerHarness();
+  pidProvider = await createCredentialIssuer();
+  h = await startIssuerHarness({ trustedIssuers: [pidProvider.trusted] });
 });
 afterAll(async () => {
   await h?.close();
@@ -145,5 +148,21 @@ describe('issuer-surface authentication bound to the session (profile §Issuer-s
     expect(await wallet.statusAfter('ADDITIONAL_INFO_REQUIRED')).toMatchObject({ status: 'APPROVED' });
     expect((await h.admin('POST', '/admin/issuer-authentications', 'alice', { handle, holderAccountId: 'account-7' })).status).toBe(409);
     expect((await h.admin('POST', '/admin/issuer-authentications', 'alice', { handle: 'x'.repeat(43), holderAccountId: 'a' })).status).toBe(409);
+  });
+});
+
+describe('presentation of an existing credential (profile §Verification types)', () => {
+  it('approves on an SD-JWT VC from a trusted issuer, key-bound to this verification, and refuses one bound to another', async () => {
+    const wallet = await newWallet();
+    const started = await wallet.initiate({ credentialConfigurationIds: [mdl] });
+    expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+
+    const elsewhere = await pidProvider.present({ aud: 'https://issuer.test', nonce: 'another-verification' });
+    const refused = await wallet.supplement({ client: [{ id: 'pid-0', type: 'urn:s2s-issuer:verification-type:credential-presentation', presentation: elsewhere }] });
+    expect(refused.json).toMatchObject({ status: 'REJECTED', reasonCode: 'PRESENTATION_INVALID_PRESENTATION' });
+
+    const presentation = await pidProvider.present({ aud: 'https://issuer.test', nonce: wallet.ids.verificationId });
+    const approved = await wallet.supplement({ client: [{ id: 'pid-1', type: 'urn:s2s-issuer:verification-type:credential-presentation', presentation }] });
+    expect(approved.json.status).toBe('APPROVED');
   });
 });

@@ -16,6 +16,7 @@ import { registerWalletServer } from '../../cli/register-wallet-server';
 import { loadConfig, type AppConfig } from '../../config/config';
 import { createCertificateAuthority, issueCertificate, loadCertificateAuthority } from '../../crypto/dev-pki';
 import { issuerEncryptionJwks } from '../../crypto/issuer-keys';
+import type { TrustedCredentialIssuer } from '../../crypto/sd-jwt-vc-presentation';
 import { createPayloadCodec } from '../../crypto/temporal-payload-codec';
 import { loadIssuerKeyMaterial } from '../../config/components';
 import type { HpkeJwk } from '../../crypto/jwe-hpke';
@@ -57,7 +58,7 @@ export interface IssuerHarness {
   close(): Promise<void>;
 }
 
-export async function startIssuerHarness(options: { initialDecisionWaitMs?: number; reviewClaimMs?: number } = {}): Promise<IssuerHarness> {
+export async function startIssuerHarness(options: { initialDecisionWaitMs?: number; reviewClaimMs?: number; trustedIssuers?: TrustedCredentialIssuer[] } = {}): Promise<IssuerHarness> {
   const temporalAddress = process.env.S2S_TEST_TEMPORAL_ADDRESS;
   const mongoUri = process.env.S2S_TEST_MONGODB_URI;
   const testDir = process.env.S2S_TEST_DIR;
@@ -83,8 +84,11 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
     JSON.stringify({ reviewers: Object.entries(reviewers).map(([id, token]) => ({ id, tokenSha256: hashReviewerToken(token) })) }),
   );
 
+  writeFileSync(path.join(dir, 'trusted-issuers.json'), JSON.stringify(options.trustedIssuers ?? []));
   const config = loadConfig({
     S2S_DATA_DIR: dir,
+    S2S_TRUSTED_ISSUERS_FILE: path.join(dir, 'trusted-issuers.json'),
+    S2S_ISSUER_URL: 'https://issuer.test',
     S2S_ADMIN_TOKENS_FILE: path.join(dir, 'reviewers.json'),
     S2S_REVIEW_CLAIM_MS: String(options.reviewClaimMs ?? 60_000),
     S2S_API_PORT: '0',
