@@ -2,6 +2,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import { deterministicRequestId, WalletServerCallError, type WalletServerClient } from '../clients/wallet-server-client';
 import type { CredentialCatalogue } from '../domain/credential-configurations';
 import type { VerificationDecision } from '../domain/schemas/verification';
+import { isTerminal } from '../domain/verification-state';
 import { decideVerification, decisionFromVerdict, type EvaluatedItem } from '../domain/verification-policy';
 import type { EvaluationContext, EvaluatorRegistry } from '../domain/verification-types/evaluator';
 import type { ReviewCaseRepository } from '../store/review-cases';
@@ -48,9 +49,14 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
         throw ApplicationFailure.nonRetryable(`verification data ${input.verificationDataRef} is missing`, 'VerificationDataMissing');
       }
       const evaluated: EvaluatedItem[] = [];
+      // Wallet Server assessments that name a verification type are evaluated like its items
+      // (profile §Verification data); the others are kept for reviewers.
+      const assessments = (evidence?.additionalAssessments ?? [])
+        .filter((a) => typeof a.type === 'string')
+        .map((a, i) => ({ ...a, id: typeof a.id === 'string' ? a.id : `assessment-${i + 1}`, type: a.type as string }));
       const sources = [
         { origin: 'WALLET_CLIENT' as const, items: evidence?.clientItems ?? [] },
-        { origin: 'WALLET_SERVER' as const, items: evidence?.serverItems ?? [] },
+        { origin: 'WALLET_SERVER' as const, items: [...(evidence?.serverItems ?? []), ...assessments] },
       ];
       for (const { origin, items } of sources) {
         const context: EvaluationContext = { tenantId: input.tenantId, sessionId: input.sessionId, verificationId: input.verificationId, credentialConfigurationIds: session.credentialConfigurationIds, origin };
@@ -91,6 +97,8 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
     /** Projects a status into the session record that /verification/status reads. */
     async recordVerificationStatus(input: VerificationRef & { decision: VerificationDecision; statusVersion: number }): Promise<void> {
       await deps.sessions.recordDecision(input, input.verificationId, input.decision, input.statusVersion);
+      // A verification that ends takes its open review cases out of the queue.
+      if (isTerminal(input.decision.status)) await deps.reviewCases.closeForVerification(input.verificationId, input.decision.status);
     },
 
     /**

@@ -15,7 +15,8 @@ export interface ReviewCase {
   credentialConfigurationIds: string[];
   evidenceRef: string;
   reasons: string[];
-  state: 'open' | 'decided';
+  /** `closed`: the verification ended some other way (cancelled, expired) before a decision. */
+  state: 'open' | 'decided' | 'closed';
   claimedBy?: string;
   claimExpiresAt?: Date;
   createdAt: Date;
@@ -51,7 +52,7 @@ export function createReviewCaseRepository(db: Db) {
     },
 
     /** Open cases, oldest first; `claimable` leaves out cases another reviewer holds now. */
-    async list(filter: { tenantId?: string; state?: 'open' | 'decided'; claimableBy?: string; limit?: number }, now = new Date()): Promise<ReviewCase[]> {
+    async list(filter: { tenantId?: string; state?: ReviewCase['state']; claimableBy?: string; limit?: number }, now = new Date()): Promise<ReviewCase[]> {
       const found = await cases
         .find({ state: filter.state ?? 'open', ...(filter.tenantId ? { tenantId: filter.tenantId } : {}) })
         .sort({ createdAt: 1 })
@@ -110,6 +111,11 @@ export function createReviewCaseRepository(db: Db) {
       }
       await cases.updateOne({ _id: caseId }, { $set: { state: 'decided', decidedAt: now, decision } });
       await this.audit(caseId, reviewerId, 'decide', now);
+    },
+
+    /** Closes the open cases of a verification that ended without a reviewer's decision. */
+    async closeForVerification(verificationId: string, finalStatus: string, now = new Date()): Promise<void> {
+      await cases.updateMany({ verificationId, state: 'open' }, { $set: { state: 'closed', decidedAt: now, decision: { outcome: finalStatus, decidedBy: 'verification-ended' } } });
     },
 
     /** Takes back a decision whose verdict could not be delivered, so it can be decided again. */

@@ -67,7 +67,7 @@ export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
   const route = (steps: ApiMiddleware[]) => steps as unknown as RouterMiddleware<AdminState>[];
 
   router.get('/review-cases', async (ctx) => {
-    const state = ctx.query.state === 'decided' ? 'decided' : 'open';
+    const state = ctx.query.state === 'decided' || ctx.query.state === 'closed' ? ctx.query.state : 'open';
     const tenantId = typeof ctx.query.tenantId === 'string' ? ctx.query.tenantId : undefined;
     const cases = await deps.reviewCases.list({ state, ...(tenantId ? { tenantId } : {}), ...(state === 'open' ? { claimableBy: ctx.state.reviewerId } : {}) });
     ctx.body = { cases: cases.map(summary) };

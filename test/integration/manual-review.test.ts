@@ -85,6 +85,30 @@ describe('manual review queue and admin API (profile §Manual review)', () => {
     expect((await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'alice', { outcome: 'APPROVED' })).status).toBe(409);
   });
 
+  it('takes a case out of the queue when its verification ends otherwise (cancelled)', async () => {
+    const { ids, caseId } = await submitEvidence();
+    await h.http.post('/verification/cancel', { ...ids, reason: 'USER_ABANDONED' }, { identity: h.walletA });
+    let open: string[] = [];
+    for (let i = 0; i < 50; i += 1) {
+      open = (await h.admin('GET', '/admin/review-cases', 'alice')).json.cases.map((c: { caseId: string }) => c.caseId);
+      if (!open.includes(caseId)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(open).not.toContain(caseId);
+    const closed = (await h.admin('GET', '/admin/review-cases?state=closed', 'alice')).json.cases.find((c: { caseId: string }) => c.caseId === caseId);
+    expect(closed).toMatchObject({ state: 'closed', decision: { outcome: 'DENIED', decidedBy: 'verification-ended' } });
+    expect((await h.admin('POST', `/admin/review-cases/${caseId}/claim`, 'alice')).status).toBe(409);
+  });
+
+  it('evaluates a typed entry of additionalAssessments like a Wallet Server item', async () => {
+    const body = await createInitiateRequest({
+      key: await generateWalletSigningKey(),
+      credentialConfigurationIds: [mdl],
+      verificationData: { additionalAssessments: [{ type: walletRiskAssessmentType, deviceIntegrity: 'PASS', riskScore: 0.05 }, { vendor: 'fraud-score-x', score: 12 }] },
+    });
+    expect((await h.http.post('/verification/initiate', body, { identity: h.walletA })).json.status).toBe('APPROVED');
+  });
+
   it('sends a high Wallet Server risk score to review and approves a low one directly', async () => {
     const low = await createInitiateRequest({ key: await generateWalletSigningKey(), credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'r', type: walletRiskAssessmentType, deviceIntegrity: 'PASS', riskScore: 0.1 } as never] } });
     expect((await h.http.post('/verification/initiate', low, { identity: h.walletA })).json.status).toBe('APPROVED');
