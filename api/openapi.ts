@@ -3,6 +3,9 @@ import { supportedApiVersions } from '../domain/api-version';
 import { ProblemType } from '../domain/problems';
 import { KeyData, PublicJwk } from '../domain/schemas/common';
 import {
+  CancelVerificationRequest,
+  SupplementVerificationRequest,
+  VerificationReference,
   InitiateVerificationRequest,
   VerificationDataRequest,
   VerificationDataResponse,
@@ -17,7 +20,10 @@ const schemas: Record<string, TSchema> = {
   VerificationDataRequest,
   VerificationDataResponse,
   InitiateVerificationRequest,
+  SupplementVerificationRequest,
   VerificationStatusRequest,
+  CancelVerificationRequest,
+  VerificationReference,
   VerificationStatus,
 };
 
@@ -82,7 +88,9 @@ export function buildOpenApiDocument(serverUrl?: string) {
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     paths: {
       '/verification/initiate': protocolOperation('Start a verification (S2S §Verification Initiate)', 'InitiateVerificationRequest', 'VerificationStatus'),
+      '/verification/supplement': protocolOperation('More verification data (S2S §Supplement)', 'SupplementVerificationRequest', 'VerificationStatus'),
       '/verification/status': protocolOperation('Current status of a verification (S2S §Get Verification Status)', 'VerificationStatusRequest', 'VerificationStatus'),
+      '/verification/cancel': protocolOperation('Cancel a verification (S2S §Verification Cancellation)', 'CancelVerificationRequest', 'VerificationReference'),
     },
     components: {
       schemas: { ...JSON.parse(JSON.stringify(schemas)), Problem: problemSchema },

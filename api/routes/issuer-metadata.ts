@@ -7,6 +7,7 @@ import { supportedApiVersions } from '../../domain/api-version';
 import { requirementSets, type CredentialCatalogue } from '../../domain/credential-configurations';
 import type { EvaluatorRegistry } from '../../domain/verification-types/evaluator';
 import type { ApiMiddleware } from '../context';
+import { buildOpenApiDocument } from '../openapi';
 
 export const issuerMetadataPath = '/.well-known/openid-credential-issuer-s2s';
 
@@ -17,8 +18,8 @@ export interface MetadataDeps {
   limits: { requestDeadlineMs: number; maxAttempts: number; initialDecisionWaitMs: number; bodyLimitBytes: number };
 }
 
-/** The Issuer Endpoints this server implements (S2S §Endpoints). */
-export const implementedEndpoints = ['/verification/initiate', '/verification/supplement', '/verification/status', '/verification/cancel'];
+/** The Issuer Endpoints this server implements (S2S §Endpoints): those of the OpenAPI document. */
+export const implementedEndpoints = Object.keys(buildOpenApiDocument().paths);
 
 /** S2S §Issuer Metadata is TODO in the draft; profile §Issuer metadata defines this document. */
 export function buildIssuerMetadata(deps: MetadataDeps) {

@@ -2,6 +2,8 @@ import type { VerificationWorkflows } from '../../clients/verification-workflows
 import { problems } from '../../domain/problems';
 import { CancelVerificationRequest } from '../../domain/schemas/verification';
 import { currentDecision, type VerificationSessionRepository } from '../../store/verification-sessions';
+import { VerificationState } from '../../domain/verification-state';
+import { ReasonCode } from '../../workflows/verification/state';
 import type { ApiMiddleware } from '../context';
 import { validateBody, validatedBody } from '../middleware/validate-body';
 import { findTenantSession } from './session-lookup';
@@ -21,7 +23,7 @@ export function verificationCancelRoute(deps: { sessions: VerificationSessionRep
     if (!outcome.accepted) {
       // A completed workflow that was cancelled earlier: cancelling again is answered the same way.
       const decision = currentDecision(session);
-      if (!(decision.status === 'DENIED' && decision.reasonCode === 'CANCELLED')) throw problems.verificationFinal(decision.status);
+      if (!(decision.status === VerificationState.denied && decision.reasonCode === ReasonCode.cancelled)) throw problems.verificationFinal(decision.status);
     }
     ctx.body = { sessionId: session.sessionId, verificationId: session.verificationId };
   };

@@ -157,7 +157,7 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
   it('serves the OpenAPI document built from the validation schemas', async () => {
     const response = await h.http.get('/openapi.json', h.walletA);
     expect(response.status).toBe(200);
-    expect(Object.keys(response.json.paths)).toEqual(['/verification/initiate', '/verification/status']);
+    expect(Object.keys(response.json.paths)).toEqual(['/verification/initiate', '/verification/supplement', '/verification/status', '/verification/cancel']);
     expect(response.json.components.schemas.InitiateVerificationRequest.required).toEqual(
       expect.arrayContaining(['sessionId', 'credentialConfigurationIds', 'walletSigningKeyData', 'verificationNonce']),
     );
