@@ -51,6 +51,7 @@ export function composeAdminDeps(options: { config: AppConfig; db: Db; api: ApiD
     offers: createCredentialOfferRepository(options.db),
     oneTimeCodes: createOneTimeCodeRepository(options.db),
     authentications: createIssuerAuthenticationRepository(options.db),
+    sessions: options.api.sessions,
     catalogue: options.api.catalogue,
     issuerUrl: options.config.api.publicUrl,
   };

@@ -3,7 +3,9 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { VerificationWorkflows } from '../../clients/verification-workflows';
 import { problems } from '../../domain/problems';
-import { CompleteIssuerAuthenticationRequest, CreateCredentialOfferRequest, IssueOneTimeCodeRequest, ReviewDecisionRequest } from '../../domain/schemas/verification';
+import { CompleteIssuerAuthenticationRequest, CreateCredentialOfferRequest, IssueOneTimeCodeRequest, ProviderVerdictRequest, ReviewDecisionRequest } from '../../domain/schemas/verification';
+import { isTerminal } from '../../domain/verification-state';
+import { currentDecision, type VerificationSessionRepository } from '../../store/verification-sessions';
 import type { IssuerAuthenticationRepository } from '../../store/issuer-authentications';
 import type { OneTimeCodeRepository } from '../../store/one-time-codes';
 import { unknownConfigurationIds, type CredentialCatalogue } from '../../domain/credential-configurations';
@@ -26,6 +28,7 @@ export interface AdminDeps {
   offers: CredentialOfferRepository;
   oneTimeCodes: OneTimeCodeRepository;
   authentications: IssuerAuthenticationRepository;
+  sessions: VerificationSessionRepository;
   catalogue: CredentialCatalogue;
   /** credential_issuer in the offers (OpenID4VCI §4.1.1). */
   issuerUrl: string;
@@ -157,6 +160,29 @@ export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
     ctx.body = { sessionId: result.ref.sessionId, verificationId: result.ref.verificationId, authenticated: true };
   };
   router.post('/issuer-authentications', ...route([parseJsonBody(16 * 1024), validateBody(CompleteIssuerAuthenticationRequest), completeAuthentication]));
+
+  // Asynchronous verification providers (document checks, registries) report their verdicts here.
+  const providerVerdict: ApiMiddleware = async (ctx) => {
+    const verdict = validatedBody(ctx, ProviderVerdictRequest);
+    if (verdict.outcome === 'DENIED' && !(verdict.reasonCode && verdict.message)) {
+      throw problems.invalidRequest('A denial needs a reasonCode and a message for the holder', [{ pointer: '/message', message: 'is required for DENIED' }]);
+    }
+    const ref = { tenantId: verdict.tenantId, sessionId: verdict.sessionId, verificationId: verdict.verificationId };
+    const session = await deps.sessions.find(ref, verdict.verificationId);
+    if (!session) throw problems.sessionNotFound();
+    if (isTerminal(currentDecision(session).status)) throw problems.verificationFinal(currentDecision(session).status);
+    await deps.workflows.sendVerdict(ref, {
+      outcome: verdict.outcome,
+      ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}),
+      ...(verdict.message ? { message: verdict.message } : {}),
+      ...(verdict.request ? { request: verdict.request } : {}),
+      source: 'provider',
+      decidedBy: verdict.provider,
+    });
+    ctx.status = 202;
+    ctx.body = { ...ref, accepted: true };
+  };
+  router.post('/verdicts', ...route([parseJsonBody(16 * 1024), validateBody(ProviderVerdictRequest), providerVerdict]));
 
   router.get('/review-cases/:caseId/audit', async (ctx) => {
     ctx.body = { entries: (await deps.reviewCases.auditTrail(ctx.params.caseId ?? '')).map((e) => ({ reviewerId: e.reviewerId, action: e.action, at: e.at.toISOString() })) };

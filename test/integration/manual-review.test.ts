@@ -121,3 +121,25 @@ describe('manual review queue and admin API (profile §Manual review)', () => {
     expect((await h.http.post('/verification/initiate', failed, { identity: h.walletA })).json).toMatchObject({ status: 'REJECTED', reasonCode: 'DEVICE_INTEGRITY_FAILED' });
   });
 });
+
+describe('verdicts from asynchronous verification providers (profile §Verdicts)', () => {
+  it('moves a PENDING verification on with a provider’s verdict, and refuses one for a final verification', async () => {
+    const body = await createInitiateRequest({ key: await generateWalletSigningKey(), credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'p', type: 'urn:s2s-issuer:verification-type:dev-pending' }] } });
+    const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
+    expect(started.json.status).toBe('PENDING');
+    const ids = { tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId };
+    const accepted = await h.admin('POST', '/admin/verdicts', 'bob', { ...ids, provider: 'doc-check-co', outcome: 'REJECTED', reasonCode: 'IMAGE_TOO_DARK', message: 'Retake the photo' });
+    expect(accepted.status).toBe(202);
+    let status: { status: string; reasonCode?: string } = { status: 'PENDING' };
+    for (let i = 0; i < 50 && status.status === 'PENDING'; i += 1) {
+      status = (await h.http.post('/verification/status', { sessionId: ids.sessionId, verificationId: ids.verificationId }, { identity: h.walletA })).json;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toMatchObject({ status: 'REJECTED', reasonCode: 'IMAGE_TOO_DARK', rejectedDetails: 'Retake the photo' });
+
+    await h.http.post('/verification/cancel', { sessionId: ids.sessionId, verificationId: ids.verificationId, reason: 'DONE' }, { identity: h.walletA });
+    const late = await h.admin('POST', '/admin/verdicts', 'bob', { ...ids, provider: 'doc-check-co', outcome: 'APPROVED' });
+    expect(late.status).toBe(409);
+    expect((await h.admin('POST', '/admin/verdicts', 'bob', { ...ids, tenantId: 'someone-else', provider: 'x', outcome: 'APPROVED' })).status).toBe(404);
+  });
+});
