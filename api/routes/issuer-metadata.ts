@@ -21,7 +21,7 @@ export interface MetadataDeps {
 /** The Issuer Endpoints this server implements (S2S §Endpoints): those of the OpenAPI document. */
 export const implementedEndpoints = Object.keys(buildOpenApiDocument().paths);
 
-/** S2S §Issuer Metadata is TODO in the draft; profile §Issuer metadata defines this document. */
+/** The draft leaves S2S §Issuer Metadata open; profile §Issuer metadata defines this document. */
 export function buildIssuerMetadata(deps: MetadataDeps) {
   const jwks = issuerEncryptionJwks(deps.issuerKeys);
   const encryptionAlgs = new Set<string>();
