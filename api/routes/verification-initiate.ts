@@ -5,7 +5,7 @@ import { importWalletSigningKey, UnusableKeyError } from '../../crypto/public-jw
 import { verifyVerificationNonce } from '../../crypto/verification-nonce';
 import { unknownConfigurationIds, type CredentialCatalogue } from '../../domain/credential-configurations';
 import { problems } from '../../domain/problems';
-import { KeyType } from '../../domain/schemas/common';
+import { KeyType, uuidPattern } from '../../domain/schemas/common';
 import { InitiateVerificationRequest, type VerificationStatus } from '../../domain/schemas/verification';
 import type { VerificationDataRepository } from '../../store/verification-data';
 import { currentDecision, SessionAlreadyUsedError, type NewVerification, type VerificationSessionRepository } from '../../store/verification-sessions';
@@ -63,14 +63,13 @@ const verifyNonce: ApiMiddleware = async (ctx, next) => {
 };
 
 export const reverificationExtension = 'urn:s2s-issuer:reverification';
-const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Profile §Re-verification: `extensions["urn:s2s-issuer:reverification"].previousVerificationId`. */
 function reverificationOf(body: InitiateVerificationRequest): { previousVerificationId: string } | undefined {
   const extension = body.extensions?.[reverificationExtension];
   if (extension === undefined) return undefined;
   const previous = (extension as { previousVerificationId?: unknown } | null)?.previousVerificationId;
-  if (typeof previous !== 'string' || !uuid.test(previous)) {
+  if (typeof previous !== 'string' || !uuidPattern.test(previous)) {
     throw problems.invalidRequest('The re-verification extension needs the previous verificationId', [
       { pointer: `/extensions/${reverificationExtension}/previousVerificationId`, message: 'must be a UUID' },
     ]);

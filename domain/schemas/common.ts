@@ -6,8 +6,10 @@ import { Type, type Static } from '@sinclair/typebox';
  */
 
 /** Profile §Identifiers: UUIDs in canonical 8-4-4-4-12 hex form, any version, either case. */
+export const uuidPattern = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
 export const Uuid = Type.String({
-  pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+  pattern: uuidPattern.source,
   description: 'UUID (RFC 9562) in canonical textual form',
   examples: ['5b0b8a5e-7e4c-4f49-9a3c-1f1b6f9e2d10'],
 });
