@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { calculateJwkThumbprint } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import { parseHpkeAlg, publicHpkeJwk, type HpkeJwk, type JweDecryptionKey } from './jwe-hpke';
 
 /**
@@ -41,4 +41,13 @@ export function issuerEncryptionJwks(keys: IssuerKeys): { keys: HpkeJwk[] } {
 /** S2S §Client Encrypted Payload: the aud a Wallet Client puts in its JWS for this key. */
 export function encryptionKeyAudience(jwk: HpkeJwk): Promise<string> {
   return calculateJwkThumbprint(publicHpkeJwk(jwk) as Parameters<typeof calculateJwkThumbprint>[0], 'sha256');
+}
+
+/** A new private HPKE JWK for `alg` (its suite's curve), with kid = its RFC 7638 thumbprint. */
+export async function generateHpkeJwk(alg = 'HPKE-0-KE'): Promise<HpkeJwk & { d: string }> {
+  const parsed = parseHpkeAlg(alg);
+  if (!parsed) throw new Error(`${alg} is not an HPKE algorithm`);
+  const { privateKey } = await generateKeyPair('ECDH-ES', { crv: parsed.spec.crv, extractable: true });
+  const jwk = { ...((await exportJWK(privateKey)) as HpkeJwk & { d: string }), alg, use: 'enc' };
+  return { ...jwk, kid: await encryptionKeyAudience(jwk) };
 }

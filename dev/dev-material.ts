@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { exportJWK, generateKeyPair } from 'jose';
+import { generateHpkeJwk } from '../crypto/issuer-keys';
 import { randomBytes } from 'node:crypto';
 import { generateDataKeyringJson } from '../crypto/data-encryption';
 import { hashReviewerToken } from '../api/admin/reviewer-auth';
@@ -83,19 +84,12 @@ export async function ensureDevMaterial(dataDir: string, log: (line: string) => 
   }
   if (!existsSync(paths.issuerKeys) || readJson<{ encryption?: unknown[] }>(paths.issuerKeys).encryption?.length !== 2) {
     log('creating development issuer keys (two HPKE encryption keys, as during a rotation; one signing key)');
-    const hpkeKey = async (alg: string, crv: string) => {
-      const { privateKey } = await generateKeyPair('ECDH-ES', { crv, extractable: true });
-      const jwk = await exportJWK(privateKey);
-      const { kty, x, y } = jwk;
-      const kid = await calculateJwkThumbprint({ kty, crv, x, ...(y ? { y } : {}) } as JWK);
-      return { ...jwk, alg, use: 'enc', kid };
-    };
     const signing = await generateKeyPair('ES256', { extractable: true });
     writeSecret(
       paths.issuerKeys,
       JSON.stringify(
         {
-          encryption: [await hpkeKey('HPKE-0-KE', 'P-256'), await hpkeKey('HPKE-3-KE', 'X25519')],
+          encryption: [await generateHpkeJwk('HPKE-0-KE'), await generateHpkeJwk('HPKE-3-KE')],
           signing: [{ ...(await exportJWK(signing.privateKey)), alg: 'ES256', use: 'sig', kid: 'sig-1' }],
         },
         null,

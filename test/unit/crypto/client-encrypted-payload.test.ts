@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { UnsecuredJWT } from 'jose';
 import { ClientPayloadError, maxClientPayloadBytes, openClientEncryptedPayload } from '../../../crypto/client-encrypted-payload';
-import { encryptionKeyAudience, issuerEncryptionJwks, type IssuerKeys } from '../../../crypto/issuer-keys';
+import { encryptionKeyAudience, generateHpkeJwk, issuerEncryptionJwks, type IssuerKeys } from '../../../crypto/issuer-keys';
 import { encryptJwe, publicHpkeJwk, type HpkeJwk } from '../../../crypto/jwe-hpke';
 import { createClientEncryptedPayload, generateWalletSigningKey, type WalletSigningKey } from '../../../wallet/wallet-client-instance';
-import { generateHpkeKey, generateIssuerKeys } from '../../support/issuer-test-keys';
+import { generateIssuerKeys } from '../../support/issuer-test-keys';
 
 let issuerKeys: IssuerKeys;
 let published: HpkeJwk[];
@@ -67,14 +67,14 @@ describe('openClientEncryptedPayload (S2S §Client Encrypted Payload)', () => {
     });
 
     it('a JWE for a key this issuer does not have (no kid)', async () => {
-      const stranger = await generateHpkeKey('HPKE-0-KE');
+      const stranger = await generateHpkeJwk('HPKE-0-KE');
       const withoutKid = { ...publicHpkeJwk(stranger), kid: undefined };
       const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: withoutKid, claims });
       await expectFailure(open(jwe), 'invalid_encryption');
     });
 
     it('an unknown kid', async () => {
-      const stranger = await generateHpkeKey('HPKE-0-KE');
+      const stranger = await generateHpkeJwk('HPKE-0-KE');
       const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: publicHpkeJwk(stranger), claims });
       await expectFailure(open(jwe), 'invalid_encryption');
     });

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, type webcrypto } from 'node:crypto';
 import { Aes128Gcm, Aes256Gcm, CipherSuite, DhkemP256HkdfSha256, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { decryptJwe, encryptJwe, publicHpkeJwk, type HpkeJwk } from '../../../crypto/jwe-hpke';
-import { generateHpkeKey } from '../../support/issuer-test-keys';
+import { generateHpkeJwk } from '../../../crypto/issuer-keys';
 
 /**
  * Interoperability with an independent HPKE implementation (@hpke/core) and a JWE framing written
@@ -55,15 +55,15 @@ const algorithms = ['HPKE-0-KE', 'HPKE-0', 'HPKE-3-KE', 'HPKE-3', 'HPKE-7-KE'];
 
 describe('JWE-HPKE interoperability with @hpke/core', () => {
   it.each(algorithms)('%s: what we encrypt, the independent implementation decrypts', async (alg) => {
-    const jwk = await generateHpkeKey(alg);
+    const jwk = await generateHpkeJwk(alg);
     const jwe = (await encryptJwe(Buffer.from('verification data ✓'), publicHpkeJwk(jwk), { alg })) as string;
     expect(await independentDecryptCompact(jwe, jwk)).toBe('verification data ✓');
   });
 
   it.each(algorithms)('%s: what the independent implementation encrypts, we decrypt', async (alg) => {
-    const jwk = await generateHpkeKey(alg);
+    const jwk = await generateHpkeJwk(alg);
     const jwe = await independentEncryptCompact('selfie reference 42', jwk, alg);
-    const { plaintext, key } = await decryptJwe(jwe, [{ jwk: await generateHpkeKey(alg) }, { jwk }]);
+    const { plaintext, key } = await decryptJwe(jwe, [{ jwk: await generateHpkeJwk(alg) }, { jwk }]);
     expect(Buffer.from(plaintext).toString()).toBe('selfie reference 42');
     expect(key.jwk.kid).toBe(jwk.kid);
   });
@@ -71,21 +71,21 @@ describe('JWE-HPKE interoperability with @hpke/core', () => {
 
 describe('JWE-HPKE serializations', () => {
   it.each(['flattened', 'general'] as const)('round-trips the %s JSON serialization with JWE AAD', async (serialization) => {
-    const jwk = await generateHpkeKey('HPKE-0-KE');
+    const jwk = await generateHpkeJwk('HPKE-0-KE');
     const jwe = await encryptJwe(Buffer.from('x'), publicHpkeJwk(jwk), { serialization, aad: Buffer.from('context') });
     expect(typeof jwe).toBe('object');
     expect(Buffer.from((await decryptJwe(jwe as Record<string, unknown>, [{ jwk }])).plaintext).toString()).toBe('x');
   });
 
   it('defaults to HPKE-0-KE with A256GCM, naming the key by kid', async () => {
-    const jwk = await generateHpkeKey('HPKE-0-KE');
+    const jwk = await generateHpkeJwk('HPKE-0-KE');
     const jwe = (await encryptJwe(Buffer.from('x'), publicHpkeJwk(jwk))) as string;
     const header = JSON.parse(ub64(jwe.split('.')[0] ?? '').toString()) as Record<string, unknown>;
     expect(header).toMatchObject({ alg: 'HPKE-0-KE', enc: 'A256GCM', kid: jwk.kid, ek: expect.any(String) });
   });
 
   it("accepts the Integrated Encryption algorithm of a Key Encryption key's own suite", async () => {
-    const jwk = await generateHpkeKey('HPKE-0-KE');
+    const jwk = await generateHpkeJwk('HPKE-0-KE');
     const jwe = (await encryptJwe(Buffer.from('x'), publicHpkeJwk(jwk), { alg: 'HPKE-0' })) as string;
     expect(Buffer.from((await decryptJwe(jwe, [{ jwk }])).plaintext).toString()).toBe('x');
   });
