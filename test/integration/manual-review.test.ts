@@ -128,6 +128,7 @@ describe('verdicts from asynchronous verification providers (profile §Verdicts)
     const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
     expect(started.json.status).toBe('PENDING');
     const ids = { tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId };
+    expect((await h.admin('POST', '/admin/verdicts', 'bob', { ...ids, provider: 'doc-check-co', outcome: 'ADDITIONAL_INFO_REQUIRED' })).status).toBe(400);
     const accepted = await h.admin('POST', '/admin/verdicts', 'bob', { ...ids, provider: 'doc-check-co', outcome: 'REJECTED', reasonCode: 'IMAGE_TOO_DARK', message: 'Retake the photo' });
     expect(accepted.status).toBe(202);
     let status: { status: string; reasonCode?: string } = { status: 'PENDING' };
