@@ -12,6 +12,7 @@ import type { VerificationDataRepository } from '../store/verification-data';
 import type { VerificationSessionRepository } from '../store/verification-sessions';
 import type { VerificationWorkflowInput } from '../workflows/verification/messages';
 import type { ApiMiddleware, ApiState } from './context';
+import type { CrashAfter } from './fault-injection';
 import { requireApiVersion } from './middleware/api-version';
 import { idempotent } from './middleware/idempotency';
 import { parseJsonBody } from './middleware/json-body';
@@ -39,6 +40,7 @@ export interface ApiDeps {
   initialDecisionWaitMs: number;
   idleExpiryMs: number;
   limits: VerificationWorkflowInput['limits'];
+  crashAfter: CrashAfter;
 }
 
 /**
@@ -55,7 +57,7 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
     requireApiVersion,
     requireRequestId,
     parseJsonBody(deps.bodyLimitBytes),
-    idempotent(deps.idempotency, deps.initialDecisionWaitMs + 3000),
+    idempotent(deps.idempotency, { concurrentWaitMs: deps.initialDecisionWaitMs + 3000, logger: deps.logger, crashAfter: deps.crashAfter }),
   ];
   const post = (path: string, steps: ApiMiddleware[]) => router.post(path, ...(protocolChain as RouterMiddleware<ApiState>[]), ...(steps as RouterMiddleware<ApiState>[]));
 

@@ -11,6 +11,7 @@ import { createTenantRepository } from '../store/tenants';
 import { createVerificationDataRepository } from '../store/verification-data';
 import { createVerificationSessionRepository } from '../store/verification-sessions';
 import type { ApiDeps } from './app';
+import { crashAfter } from './fault-injection';
 import type { AdminDeps } from './admin/app';
 import { loadReviewerTokens } from './admin/reviewer-auth';
 import { createReviewCaseRepository } from '../store/review-cases';
@@ -25,7 +26,8 @@ export function composeApiDeps(options: { config: AppConfig; db: Db; temporal: C
   return {
     logger: options.logger,
     tenants: createTenantRepository(db),
-    idempotency: createIdempotencyRepository(db, config.api.idempotencyRetentionMs),
+    idempotency: createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs }),
+    crashAfter: crashAfter(config.api.crashAfter),
     sessions: createVerificationSessionRepository(db),
     verificationData: createVerificationDataRepository(db, dataKeyring),
     catalogue: loadCredentialCatalogue(config.verification),

@@ -9,6 +9,8 @@ export interface ApiState {
   apiVersion: string;
   /** Set by request-id.ts. */
   requestId: string;
+  /** Set by idempotency.ts: SHA-256 of method, path and canonical body (profile §3). */
+  requestFingerprint: string;
   /** Set by validate-body.ts: the body, checked against the endpoint's schema. */
   body: unknown;
 }

@@ -1,5 +1,5 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { VerificationDecision } from '../domain/schemas/verification';
 import { VerificationState } from '../domain/verification-state';
 import {
@@ -16,6 +16,12 @@ import type { verificationWorkflow } from '../workflows/verification/workflow';
 
 export class WorkflowNotStartedError extends Error {}
 
+/**
+ * The verification's workflow ran and has closed (a retried initiate after the first execution
+ * started it and it finished): its final status is in the session's projection.
+ */
+export class WorkflowAlreadyClosedError extends Error {}
+
 /** Why a workflow refused a message (its validator's first word; profile §Verification state machine). */
 export type VerificationRefusal = 'final' | 'not_awaiting_data' | 'wrong_verification';
 
@@ -25,12 +31,17 @@ export interface VerificationWorkflows {
   /**
    * Starts the session's VerificationWorkflow and returns its first decision if the workflow
    * reaches one within the bounded wait, otherwise PENDING. Throws WorkflowNotStartedError when
-   * the workflow certainly did not start (so the caller may undo what it wrote).
+   * the workflow certainly did not start (so the caller may undo what it wrote). Starting a
+   * verification whose workflow already runs attaches to it (a retried initiate); one that has
+   * closed throws WorkflowAlreadyClosedError.
    */
   start(input: VerificationWorkflowInput & { credentialConfigurationIds: string[] }): Promise<VerificationDecision>;
-  /** Hands a stored supplement to the workflow; returns the status after evaluating it (bounded). */
-  supplement(session: WorkflowSessionRef, verificationDataRef: string): Promise<MessageOutcome>;
-  cancel(session: WorkflowSessionRef, reason: string): Promise<MessageOutcome>;
+  /**
+   * Hands a stored supplement to the workflow; returns the status after evaluating it (bounded).
+   * `updateId` (the request's x-request-id) makes a retried delivery the same Update.
+   */
+  supplement(session: WorkflowSessionRef, verificationDataRef: string, updateId: string): Promise<MessageOutcome>;
+  cancel(session: WorkflowSessionRef, reason: string, updateId: string): Promise<MessageOutcome>;
   /** Delivers an asynchronous verdict (provider or reviewer). */
   sendVerdict(session: WorkflowSessionRef, verdict: VerificationVerdict): Promise<void>;
 }
@@ -64,8 +75,9 @@ async function sendUpdate(run: () => Promise<VerificationDecision>): Promise<Mes
 export function createVerificationWorkflows(client: Client, taskQueue: string): VerificationWorkflows {
   const handle = (session: WorkflowSessionRef) => client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(session));
   return {
-    supplement: (session, verificationDataRef) => sendUpdate(() => handle(session).executeUpdate(supplementUpdate, { args: [{ verificationId: session.verificationId, verificationDataRef }] })),
-    cancel: (session, reason) => sendUpdate(() => handle(session).executeUpdate(cancelUpdate, { args: [{ verificationId: session.verificationId, reason }] })),
+    supplement: (session, verificationDataRef, updateId) =>
+      sendUpdate(() => handle(session).executeUpdate(supplementUpdate, { args: [{ verificationId: session.verificationId, verificationDataRef }], updateId })),
+    cancel: (session, reason, updateId) => sendUpdate(() => handle(session).executeUpdate(cancelUpdate, { args: [{ verificationId: session.verificationId, reason }], updateId })),
     sendVerdict: (session, verdict) => handle(session).signal(verdictSignal, verdict),
 
     async start({ credentialConfigurationIds, ...input }) {
@@ -73,8 +85,9 @@ export function createVerificationWorkflows(client: Client, taskQueue: string): 
         workflowId: verificationWorkflowId(input),
         taskQueue,
         args: [input],
-        // One workflow per verification, ever (the sessionId's single use is MongoDB's _id).
-        workflowIdConflictPolicy: 'FAIL',
+        // One workflow per verification, ever (the sessionId's single use is MongoDB's _id); a
+        // retried initiate (after a crash) attaches to the workflow its first execution started.
+        workflowIdConflictPolicy: 'USE_EXISTING',
         // A run that failed (e.g. its session was rolled back) may be replaced by a retry.
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
         typedSearchAttributes: [
@@ -88,6 +101,9 @@ export function createVerificationWorkflows(client: Client, taskQueue: string): 
       // The workflow bounds its own wait; this margin only covers a worker that is not polling.
       const outcome = await settleWithin(update, input.initialDecisionWaitMs + 2000);
       if (outcome.kind === 'resolved') return outcome.value;
+      if (outcome.kind === 'rejected' && outcome.error instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new WorkflowAlreadyClosedError('the verification workflow has already closed', { cause: outcome.error });
+      }
       const start = await settleWithin(startOperation.workflowHandle(), 5000);
       if (start.kind === 'rejected') {
         throw new WorkflowNotStartedError('the verification workflow could not be started', { cause: start.error });

@@ -18,6 +18,10 @@ export interface AppConfig {
     initialDecisionWaitMs: number;
     /** How long a stored x-request-id response is replayed. */
     idempotencyRetentionMs: number;
+    /** How long an executing request holds its x-request-id without renewing (profile §3). */
+    idempotencyLeaseMs: number;
+    /** Fault injection for crash tests: kill the process right after this effect (api/fault-injection.ts). */
+    crashAfter?: string;
   };
   tls: {
     certFile: string;
@@ -122,6 +126,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       bodyLimitBytes: intFrom(merged.S2S_BODY_LIMIT_BYTES, 256 * 1024, 'S2S_BODY_LIMIT_BYTES'),
       initialDecisionWaitMs: intFrom(merged.S2S_INITIAL_DECISION_WAIT_MS, 2000, 'S2S_INITIAL_DECISION_WAIT_MS'),
       idempotencyRetentionMs: intFrom(merged.S2S_IDEMPOTENCY_RETENTION_MS, 24 * 3600 * 1000, 'S2S_IDEMPOTENCY_RETENTION_MS'),
+      idempotencyLeaseMs: intFrom(merged.S2S_IDEMPOTENCY_LEASE_MS, 5000, 'S2S_IDEMPOTENCY_LEASE_MS'),
+      ...(merged.S2S_FAULT_CRASH_AFTER ? { crashAfter: merged.S2S_FAULT_CRASH_AFTER } : {}),
     },
     tls: {
       certFile: merged.S2S_TLS_CERT ?? path.join(pki, 'issuer-server.crt'),

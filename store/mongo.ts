@@ -23,6 +23,7 @@ export const collections = {
   tenants: 'wallet_servers',
   tenantCertificates: 'wallet_server_certificates',
   idempotency: 'idempotency_records',
+  idempotencyTakeovers: 'idempotency_takeovers',
   verificationSessions: 'verification_sessions',
   verificationData: 'verification_data',
   reviewCases: 'review_cases',
@@ -50,6 +51,9 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // (S2S §Replay Protection). The indexes below serve operators' and sweepers' queries.
     db.collection(collections.tenantCertificates).createIndex({ tenantId: 1 }, { name: 'tenant' }),
     db.collection(collections.idempotency).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
+    // Reconciliation: executions whose lease lapsed without a retry.
+    db.collection(collections.idempotency).createIndex({ state: 1, leaseUntil: 1 }, { name: 'state_lease' }),
+    db.collection(collections.idempotencyTakeovers).createIndex({ at: 1 }, { name: 'at' }),
     db.collection(collections.verificationSessions).createIndex({ tenantId: 1, updatedAt: 1 }, { name: 'tenant_updated' }),
     db.collection(collections.verificationData).createIndex({ tenantId: 1, sessionId: 1 }, { name: 'tenant_session' }),
     // The review queue: open cases oldest first, per tenant.

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { openRecord, sealRecord, type DataKeyring, type EncryptedEnvelope } from '../crypto/data-encryption';
 import type { VerificationDataItem } from '../domain/schemas/verification';
-import { collections } from './mongo';
+import { collections, isDuplicateKeyError } from './mongo';
 
 /**
  * What a Wallet Server submitted in one initiate or supplement, after verification: its own
@@ -32,11 +32,28 @@ const identity = (id: string, tenantId: string) => `verification_data|${id}|${te
 export function createVerificationDataRepository(db: Db, keyring: DataKeyring) {
   const records = db.collection<VerificationDataRecord>(collections.verificationData);
   return {
-    async save(owner: { tenantId: string; sessionId: string; verificationId: string }, evidence: VerificationEvidence): Promise<string> {
-      const id = randomUUID();
+    /**
+     * The record id of the data one request carries: derived from the tenant, the x-request-id
+     * and the request's fingerprint, so a retry of the same request (after a crash) names the
+     * same record and another request never does.
+     */
+    refForRequest(tenantId: string, request: { requestId: string; fingerprint: string }): string {
+      return createHash('sha256').update(`${tenantId}\u0000${request.requestId}\u0000${request.fingerprint}`).digest('base64url');
+    },
+
+    /** Stores the evidence under `id`; storing it again (a retried request) keeps the first copy. */
+    async save(owner: { tenantId: string; sessionId: string; verificationId: string }, evidence: VerificationEvidence, id: string): Promise<void> {
       const envelope = sealRecord(keyring, Buffer.from(JSON.stringify(evidence), 'utf8'), identity(id, owner.tenantId));
-      await records.insertOne({ _id: id, ...owner, envelope, receivedAt: new Date() });
-      return id;
+      try {
+        await records.insertOne({ _id: id, ...owner, envelope, receivedAt: new Date() });
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+    },
+
+    async exists(tenantId: string, id: string): Promise<boolean> {
+      const record = await records.findOne({ _id: id }, { projection: { tenantId: 1 } });
+      return record?.tenantId === tenantId;
     },
 
     async load(tenantId: string, id: string): Promise<VerificationEvidence | null> {

@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import type { PublicJwk } from '../domain/schemas/common';
 import type { VerificationDecision, VerificationStatus } from '../domain/schemas/verification';
+import { verificationWorkflowId } from '../domain/workflow-ids';
 import { collections, isDuplicateKeyError } from './mongo';
 
 /** A tenant's sessionId: the key of everything a verification stores. */
@@ -14,9 +15,26 @@ export function sessionDocumentId(key: SessionKey): string {
   return `${key.tenantId}/${key.sessionId}`;
 }
 
+/**
+ * The request that started a verification (its x-request-id and fingerprint, profile §3): a
+ * retry of that very request after a crash recognises its own verification instead of being
+ * refused as a replay of the sessionId.
+ */
+export interface InitiatingRequest {
+  requestId: string;
+  fingerprint: string;
+}
+
+function sameRequest(a: InitiatingRequest | undefined, b: InitiatingRequest): boolean {
+  return a !== undefined && a.requestId === b.requestId && a.fingerprint === b.fingerprint;
+}
+
 /** What one verification of a session asked for, and the statuses it reached. */
 interface VerificationEntry {
   workflowId: string;
+  initiatedBy: InitiatingRequest;
+  /** The verification data sent with initiate, if any (stored before the workflow starts). */
+  verificationDataRef?: string;
   credentialConfigurationIds: string[];
   requestedDeviceCount: number;
   supportedVerificationTypes?: string[];
@@ -59,7 +77,7 @@ export interface VerificationSession extends Omit<VerificationEntry, 'startedAt'
   current: boolean;
 }
 
-export type NewVerification = Omit<VerificationSession, 'current' | 'decisions' | 'statusVersion'>;
+export type NewVerification = Omit<VerificationSession, 'current' | 'decisions' | 'statusVersion' | 'workflowId'>;
 
 export class SessionAlreadyUsedError extends Error {}
 
@@ -75,7 +93,9 @@ export function toVerificationStatus(session: Pick<VerificationSession, 'session
 
 function entryOf(verification: NewVerification): VerificationEntry {
   return {
-    workflowId: verification.workflowId,
+    workflowId: verificationWorkflowId(verification),
+    initiatedBy: verification.initiatedBy,
+    ...(verification.verificationDataRef ? { verificationDataRef: verification.verificationDataRef } : {}),
     credentialConfigurationIds: verification.credentialConfigurationIds,
     requestedDeviceCount: verification.requestedDeviceCount,
     ...(verification.supportedVerificationTypes ? { supportedVerificationTypes: verification.supportedVerificationTypes } : {}),
@@ -88,9 +108,11 @@ function entryOf(verification: NewVerification): VerificationEntry {
 function view(document: SessionDocument, verificationId: string): VerificationSession | null {
   const entry = document.verifications[verificationId];
   if (!entry) return null;
-  const { workflowId, credentialConfigurationIds, requestedDeviceCount, supportedVerificationTypes, decisions, statusVersion } = entry;
+  const { workflowId, initiatedBy, verificationDataRef, credentialConfigurationIds, requestedDeviceCount, supportedVerificationTypes, decisions, statusVersion } = entry;
   return {
     workflowId,
+    initiatedBy,
+    ...(verificationDataRef ? { verificationDataRef } : {}),
     credentialConfigurationIds,
     requestedDeviceCount,
     ...(supportedVerificationTypes ? { supportedVerificationTypes } : {}),
@@ -107,7 +129,7 @@ function view(document: SessionDocument, verificationId: string): VerificationSe
 
 export function createVerificationSessionRepository(db: Db) {
   const sessions = db.collection<SessionDocument>(collections.verificationSessions);
-  const successors = db.collection<{ _id: string; verificationId: string; at: Date }>(collections.reverifications);
+  const successors = db.collection<{ _id: string; verificationId: string; initiatedBy?: InitiatingRequest; at: Date }>(collections.reverifications);
   const load = async (key: SessionKey) => {
     // Filters are on _id alone (FerretDB pushes down only those); the tenant is checked here.
     const document = await sessions.findOne({ _id: sessionDocumentId(key) });
@@ -115,8 +137,12 @@ export function createVerificationSessionRepository(db: Db) {
   };
 
   return {
-    /** Inserts a new session with its first verification; the primary key makes a sessionId single-use. */
-    async create(verification: NewVerification): Promise<void> {
+    /**
+     * Inserts a new session with its first verification and returns its verificationId; the
+     * primary key makes a sessionId single-use. The request that created the session gets its
+     * verificationId back when it repeats (a retry after a crash); any other request is refused.
+     */
+    async create(verification: NewVerification): Promise<string> {
       const now = new Date();
       try {
         await sessions.insertOne({
@@ -130,29 +156,41 @@ export function createVerificationSessionRepository(db: Db) {
           createdAt: now,
           updatedAt: now,
         });
+        return verification.verificationId;
       } catch (error) {
-        if (isDuplicateKeyError(error)) throw new SessionAlreadyUsedError();
-        throw error;
+        if (!isDuplicateKeyError(error)) throw error;
       }
+      const existing = await load(verification);
+      const own = Object.entries(existing?.verifications ?? {}).find(([, entry]) => sameRequest(entry.initiatedBy, verification.initiatedBy));
+      if (!own) throw new SessionAlreadyUsedError();
+      return own[0];
     },
 
     /**
      * Starts a new verification of an existing session if `previousVerificationId` is still its
-     * current one (profile §Re-verification): of two concurrent attempts, one wins.
+     * current one (profile §Re-verification): of two concurrent attempts, one wins. Returns the
+     * new verificationId, the one an earlier execution of the same request chose, or null when
+     * another request superseded the previous verification.
      */
-    async startReverification(key: SessionKey, previousVerificationId: string, next: NewVerification): Promise<boolean> {
+    async startReverification(key: SessionKey, previousVerificationId: string, next: NewVerification): Promise<string | null> {
+      const successorId = `${sessionDocumentId(key)}/${previousVerificationId}`;
       // The insert decides (conditional updates are not atomic on FerretDB): one successor per verification.
       try {
-        await successors.insertOne({ _id: `${sessionDocumentId(key)}/${previousVerificationId}`, verificationId: next.verificationId, at: new Date() });
+        await successors.insertOne({ _id: successorId, verificationId: next.verificationId, initiatedBy: next.initiatedBy, at: new Date() });
       } catch (error) {
-        if (isDuplicateKeyError(error)) return false;
-        throw error;
+        if (!isDuplicateKeyError(error)) throw error;
+        const successor = await successors.findOne({ _id: successorId });
+        if (!successor || !sameRequest(successor.initiatedBy, next.initiatedBy)) return null;
+        // The same request, repeated: finish what its earlier execution may not have written.
+        const document = await load(key);
+        if (document?.verifications[successor.verificationId]) return successor.verificationId;
+        next = { ...next, verificationId: successor.verificationId };
       }
       await sessions.updateOne(
         { _id: sessionDocumentId(key) },
         { $set: { currentVerificationId: next.verificationId, [`verifications.${next.verificationId}`]: entryOf(next), updatedAt: new Date() } },
       );
-      return true;
+      return next.verificationId;
     },
 
     /** Undoes a re-verification whose workflow never started. */

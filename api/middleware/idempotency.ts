@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
 import { problems } from '../../domain/problems';
 import type { IdempotencyRepository } from '../../store/idempotency';
-import type { ApiContext, ApiMiddleware } from '../context';
+import type { ApiMiddleware } from '../context';
+import { neverCrash, type CrashAfter } from '../fault-injection';
 import { renderProblem, sendProblem, toProblem } from './problem-details';
 
 /** JSON with object keys sorted, so the same request in another key order is the same request. */
@@ -14,8 +16,22 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function requestFingerprint(ctx: ApiContext): string {
-  return createHash('sha256').update(`${ctx.method} ${ctx.path}\n${canonicalJson(ctx.request.body)}`).digest('base64url');
+/** Profile §3: what makes two requests with one x-request-id the same request. */
+export function requestFingerprint(request: { method: string; path: string; body: unknown }): string {
+  return createHash('sha256').update(`${request.method} ${request.path}\n${canonicalJson(request.body)}`).digest('base64url');
+}
+
+/** The sessionId a request concerns (recorded for reconciliation), if the body names a plausible one. */
+function sessionIdOf(body: unknown): string | undefined {
+  const sessionId = (body as { sessionId?: unknown } | null | undefined)?.sessionId;
+  return typeof sessionId === 'string' && sessionId.length <= 64 ? sessionId : undefined;
+}
+
+export interface IdempotencyOptions {
+  /** How long a duplicate waits for the original before it gets 409. */
+  concurrentWaitMs: number;
+  logger: Logger;
+  crashAfter?: CrashAfter;
 }
 
 /**
@@ -23,14 +39,21 @@ function requestFingerprint(ctx: ApiContext): string {
  * without re-executing the operation." Scoped per tenant. A duplicate that arrives while the
  * original still runs waits for it (bounded) and then gets its response; the same id with a
  * different request is refused (422). Client errors are stored and replayed like successes;
- * server errors release the id so that a retry executes.
+ * server errors are not stored, so a retry executes again.
+ *
+ * The executing request holds a lease that it renews while it runs. If its process dies, the
+ * lease lapses and a retry with the same id and request takes the execution over and finishes
+ * it; every effect of a handler is therefore written to be safe to run again (profile §3).
  */
-export function idempotent(records: IdempotencyRepository, concurrentWaitMs: number): ApiMiddleware {
+export function idempotent(records: IdempotencyRepository, options: IdempotencyOptions): ApiMiddleware {
+  const crash = options.crashAfter ?? neverCrash;
   return async (ctx, next) => {
     const key = { tenantId: ctx.state.tenant._id, requestId: ctx.state.requestId };
-    const fingerprint = requestFingerprint(ctx);
-    let claim = await records.claim(key, fingerprint);
-    if (claim.outcome === 'in_progress') claim = await records.awaitCompletion(key, fingerprint, concurrentWaitMs);
+    const fingerprint = requestFingerprint({ method: ctx.method, path: ctx.path, body: ctx.request.body });
+    ctx.state.requestFingerprint = fingerprint;
+    const sessionId = sessionIdOf(ctx.request.body);
+    let claim = await records.claim(key, { fingerprint, path: ctx.path, ...(sessionId ? { sessionId } : {}) });
+    if (claim.outcome === 'in_progress') claim = await records.awaitCompletion(key, fingerprint, options.concurrentWaitMs);
 
     switch (claim.outcome) {
       case 'fingerprint_mismatch':
@@ -44,24 +67,32 @@ export function idempotent(records: IdempotencyRepository, concurrentWaitMs: num
         ctx.set('Idempotent-Replayed', 'true');
         return;
       case 'claimed':
+        if (claim.generation > 0) options.logger.info({ tenantId: key.tenantId, requestId: key.requestId, generation: claim.generation }, 'request taken over after its lease lapsed');
         break;
     }
 
+    const renewal = setInterval(() => {
+      records.renew(key).catch((error: unknown) => options.logger.warn({ err: error, requestId: key.requestId }, 'idempotency lease renewal failed'));
+    }, Math.max(100, Math.floor(records.leaseMs / 3)));
     try {
       await next();
     } catch (error) {
       const problem = toProblem(error);
       if (problem.status >= 500) {
-        await records.abandon(key);
+        await records.release(key);
         throw problem;
       }
       const rendered = renderProblem(problem, `urn:uuid:${ctx.state.requestId}`);
+      crash('response.before-stored');
       await records.complete(key, { status: rendered.status, contentType: 'application/problem+json', body: rendered.body });
       sendProblem(ctx, rendered);
       return;
+    } finally {
+      clearInterval(renewal);
     }
     const body = typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body);
     ctx.body = body;
+    crash('response.before-stored');
     await records.complete(key, { status: ctx.status, contentType: ctx.response.type || 'application/json', body });
   };
 }

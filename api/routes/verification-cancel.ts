@@ -17,7 +17,8 @@ export function verificationCancelRoute(deps: { sessions: VerificationSessionRep
   const cancel: ApiMiddleware = async (ctx) => {
     const body = validatedBody(ctx, CancelVerificationRequest);
     const session = await findTenantSession(ctx, deps.sessions, body);
-    const outcome = await deps.workflows.cancel(session, body.reason).catch((error: unknown) => {
+    // The Update id derives from the request: a retry after a crash is the same cancellation.
+    const outcome = await deps.workflows.cancel(session, body.reason, `cancel-${ctx.state.requestId}`).catch((error: unknown) => {
       throw problems.serviceUnavailable('The cancellation could not be delivered; retry later', error);
     });
     if (!outcome.accepted) {

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotStartedError, type VerificationWorkflows } from '../../clients/verification-workflows';
+import { WorkflowAlreadyClosedError, WorkflowNotStartedError, type VerificationWorkflows } from '../../clients/verification-workflows';
 import type { IssuerKeys } from '../../crypto/issuer-keys';
 import { importWalletSigningKey, UnusableKeyError } from '../../crypto/public-jwk';
 import { verifyVerificationNonce } from '../../crypto/verification-nonce';
 import { unknownConfigurationIds, type CredentialCatalogue } from '../../domain/credential-configurations';
 import { problems } from '../../domain/problems';
 import { KeyType, uuidPattern } from '../../domain/schemas/common';
-import { InitiateVerificationRequest, type VerificationStatus } from '../../domain/schemas/verification';
+import { InitiateVerificationRequest, type VerificationDecision, type VerificationStatus } from '../../domain/schemas/verification';
 import type { VerificationDataRepository } from '../../store/verification-data';
-import { currentDecision, SessionAlreadyUsedError, type NewVerification, type VerificationSessionRepository } from '../../store/verification-sessions';
+import { currentDecision, SessionAlreadyUsedError, type NewVerification, type SessionKey, type VerificationSessionRepository } from '../../store/verification-sessions';
 import { VerificationState } from '../../domain/verification-state';
 import type { PublicJwk } from '../../domain/schemas/common';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { verificationWorkflowId, type VerificationWorkflowInput } from '../../workflows/verification/messages';
+import type { VerificationWorkflowInput } from '../../workflows/verification/messages';
+import type { CrashAfter } from '../fault-injection';
 import type { ApiMiddleware } from '../context';
 import { collectVerificationEvidence, hasEvidence } from '../verification-evidence';
 import { validateBody, validatedBody } from '../middleware/validate-body';
@@ -26,6 +27,7 @@ export interface InitiateDeps {
   initialDecisionWaitMs: number;
   idleExpiryMs: number;
   limits: VerificationWorkflowInput['limits'];
+  crashAfter: CrashAfter;
 }
 
 const keyPointer = '/walletSigningKeyData/client_public_key';
@@ -80,18 +82,21 @@ function reverificationOf(body: InitiateVerificationRequest): { previousVerifica
 /**
  * A new verification for an existing session, allowed when the previous one is the session's
  * current verification and ended DENIED or EXPIRED, and the request proves the same Wallet
- * Signing Key. The previous verification stays readable.
+ * Signing Key. The previous verification stays readable. Returns the new verificationId (the
+ * one chosen before, when this request is a retry of the one that started it).
  */
-async function startReverification(sessions: VerificationSessionRepository, key: { tenantId: string; sessionId: string }, previousVerificationId: string, next: NewVerification): Promise<void> {
+async function startReverification(sessions: VerificationSessionRepository, key: SessionKey, previousVerificationId: string, next: NewVerification): Promise<string> {
   const previous = await sessions.find(key, previousVerificationId);
   if (!previous) throw problems.sessionNotFound();
   const [established, presented] = await Promise.all([jwkThumbprint(previous.walletSigningKey), jwkThumbprint(next.walletSigningKey)]);
   if (established !== presented) throw problems.invalidClientAuthentication('walletSigningKeyData is not the Wallet Signing Key of this session');
+  // A previous verification that is no longer current was superseded, possibly by an earlier
+  // execution of this very request: the store tells which.
   const status = currentDecision(previous).status;
-  if (!previous.current || (status !== VerificationState.denied && status !== VerificationState.expired)) {
-    throw problems.reverificationNotAllowed(previous.current ? status : 'superseded');
-  }
-  if (!(await sessions.startReverification(key, previousVerificationId, next))) throw problems.reverificationNotAllowed('superseded');
+  if (previous.current && status !== VerificationState.denied && status !== VerificationState.expired) throw problems.reverificationNotAllowed(status);
+  const verificationId = await sessions.startReverification(key, previousVerificationId, next);
+  if (!verificationId) throw problems.reverificationNotAllowed('superseded');
+  return verificationId;
 }
 
 async function jwkThumbprint(jwk: PublicJwk): Promise<string> {
@@ -102,24 +107,31 @@ async function jwkThumbprint(jwk: PublicJwk): Promise<string> {
  * Stores the session (consuming the sessionId), stores any verification data by reference,
  * starts the VerificationWorkflow and answers with the status it reached within a bounded
  * wait. If the workflow cannot start, what was written is removed and the client may retry.
+ *
+ * Profile §3: each step is safe to run again, so that a retry with the same x-request-id can
+ * finish an execution whose process died at any point: the session recognises the request that
+ * created it (same verificationId), the data's record id derives from the request, and starting
+ * the workflow attaches to the one already started.
  */
 function startVerification(deps: InitiateDeps): ApiMiddleware {
   return async (ctx) => {
     const body = validatedBody(ctx, InitiateVerificationRequest);
     const tenantId = ctx.state.tenant._id;
+    const initiatedBy = { requestId: ctx.state.requestId, fingerprint: ctx.state.requestFingerprint };
     // Client payloads are verified with the WSK of this very request (S2S §Client Encrypted Payload).
     const evidence = await collectVerificationEvidence(body.verificationData, {
       issuerKeys: deps.issuerKeys,
       walletSigningKey: body.walletSigningKeyData.client_public_key,
       pointer: '/verificationData',
     });
-    const verificationId = randomUUID();
+    const verificationDataRef = hasEvidence(evidence) ? deps.verificationData.refForRequest(tenantId, initiatedBy) : undefined;
     const key = { tenantId, sessionId: body.sessionId };
-    const verification = {
+    const proposed: NewVerification = {
       tenantId,
       sessionId: body.sessionId,
-      verificationId,
-      workflowId: verificationWorkflowId({ tenantId, sessionId: body.sessionId, verificationId }),
+      verificationId: randomUUID(),
+      initiatedBy,
+      ...(verificationDataRef ? { verificationDataRef } : {}),
       credentialConfigurationIds: body.credentialConfigurationIds,
       walletSigningKey: body.walletSigningKeyData.client_public_key,
       requestedDeviceCount: body.requestedDeviceCount ?? 1,
@@ -127,40 +139,52 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
       ...(body.locale ? { locale: body.locale } : {}),
     };
     const reverification = reverificationOf(body);
+    let verificationId: string;
     if (reverification) {
-      await startReverification(deps.sessions, key, reverification.previousVerificationId, verification);
+      verificationId = await startReverification(deps.sessions, key, reverification.previousVerificationId, proposed);
     } else {
       try {
-        await deps.sessions.create(verification);
+        verificationId = await deps.sessions.create(proposed);
       } catch (error) {
         if (error instanceof SessionAlreadyUsedError) throw problems.sessionAlreadyUsed();
         throw error;
       }
     }
+    deps.crashAfter('initiate.session-stored');
+    const ref = { tenantId, sessionId: body.sessionId, verificationId };
     // Undoes what this request wrote, if the workflow cannot start.
-    const undoSession = () => (reverification ? deps.sessions.abandonReverification(key, reverification.previousVerificationId, verificationId) : deps.sessions.remove(key));
+    const undo = async () => {
+      if (verificationDataRef) await deps.verificationData.remove(verificationDataRef);
+      await (reverification ? deps.sessions.abandonReverification(key, reverification.previousVerificationId, verificationId) : deps.sessions.remove(key));
+    };
 
-    let decision;
-    let verificationDataRef: string | undefined;
+    let decision: VerificationDecision;
     try {
-      if (hasEvidence(evidence)) {
-        verificationDataRef = await deps.verificationData.save({ tenantId, sessionId: body.sessionId, verificationId }, evidence);
+      if (verificationDataRef) {
+        await deps.verificationData.save(ref, evidence, verificationDataRef);
+        deps.crashAfter('initiate.data-stored');
       }
       decision = await deps.workflows.start({
-        tenantId,
-        sessionId: body.sessionId,
-        verificationId,
+        ...ref,
         credentialConfigurationIds: body.credentialConfigurationIds,
         initialDecisionWaitMs: deps.initialDecisionWaitMs,
         idleExpiryMs: deps.idleExpiryMs,
         limits: deps.limits,
         ...(verificationDataRef ? { verificationDataRef } : {}),
       });
+      deps.crashAfter('initiate.workflow-started');
     } catch (error) {
-      if (verificationDataRef) await deps.verificationData.remove(verificationDataRef);
-      await undoSession();
-      if (error instanceof WorkflowNotStartedError) throw problems.serviceUnavailable('The verification could not be started; retry later', error);
-      throw error;
+      if (error instanceof WorkflowAlreadyClosedError) {
+        // An earlier execution of this request started the workflow, and it has finished.
+        const session = await deps.sessions.find(key, verificationId);
+        if (!session) throw problems.sessionNotFound();
+        decision = currentDecision(session);
+      } else if (error instanceof WorkflowNotStartedError) {
+        await undo();
+        throw problems.serviceUnavailable('The verification could not be started; retry later', error);
+      } else {
+        throw error;
+      }
     }
 
     const response: VerificationStatus = { sessionId: body.sessionId, verificationId, ...decision } as VerificationStatus;

@@ -39,8 +39,12 @@ export function verificationSupplementRoute(deps: SupplementDeps): ApiMiddleware
     if (!hasEvidence(evidence)) throw problems.invalidRequest('verificationDataPayload carries no verification data', [{ pointer: '/verificationDataPayload', message: 'is empty' }]);
 
     const owner = { tenantId: session.tenantId, sessionId: session.sessionId, verificationId: session.verificationId };
-    const ref = await deps.verificationData.save(owner, evidence);
-    const outcome = await deps.workflows.supplement(owner, ref).catch(async (error: unknown) => {
+    // Profile §3: the record id and the Update id derive from the request, so a retry after a
+    // crash stores nothing twice and Temporal answers it with the first delivery's outcome.
+    const request = { requestId: ctx.state.requestId, fingerprint: ctx.state.requestFingerprint };
+    const ref = deps.verificationData.refForRequest(session.tenantId, request);
+    await deps.verificationData.save(owner, evidence, ref);
+    const outcome = await deps.workflows.supplement(owner, ref, `supplement-${ctx.state.requestId}`).catch(async (error: unknown) => {
       await deps.verificationData.remove(ref);
       throw problems.serviceUnavailable('The supplement could not be delivered; retry later', error);
     });

@@ -25,7 +25,7 @@ function newSession(tenantId: string, sessionId = randomUUID()): NewVerification
     tenantId,
     sessionId,
     verificationId: randomUUID(),
-    workflowId: 'wf',
+    initiatedBy: { requestId: randomUUID(), fingerprint: 'fp' },
     credentialConfigurationIds: ['x'],
     walletSigningKey: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', alg: 'ES256' },
     requestedDeviceCount: 1,
@@ -40,7 +40,17 @@ describe('verification sessions', () => {
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => sessions().create(newSession('t1', sessionId))));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(SessionAlreadyUsedError);
-    await expect(sessions().create(newSession('t2', sessionId))).resolves.toBeUndefined();
+    const other = newSession('t2', sessionId);
+    await expect(sessions().create(other)).resolves.toBe(other.verificationId);
+  });
+
+  it('gives the request that created a session its verificationId again, and refuses any other request', async () => {
+    const session = newSession('t1');
+    expect(await sessions().create(session)).toBe(session.verificationId);
+    // The same request retried after a crash proposes a fresh verificationId; it gets the first one.
+    expect(await sessions().create({ ...session, verificationId: randomUUID() })).toBe(session.verificationId);
+    await expect(sessions().create({ ...session, verificationId: randomUUID(), initiatedBy: { ...session.initiatedBy, requestId: randomUUID() } })).rejects.toBeInstanceOf(SessionAlreadyUsedError);
+    await expect(sessions().create({ ...session, verificationId: randomUUID(), initiatedBy: { ...session.initiatedBy, fingerprint: 'other' } })).rejects.toBeInstanceOf(SessionAlreadyUsedError);
   });
 
   it('keeps the newest status when status writes arrive out of order', async () => {
@@ -59,9 +69,14 @@ describe('verification sessions', () => {
     await sessions().create(session);
     const key = { tenantId: 't1', sessionId: session.sessionId };
     await sessions().recordDecision(key, session.verificationId, { status: 'EXPIRED' }, 1);
-    const next = { ...session, verificationId: randomUUID(), credentialConfigurationIds: ['y'] };
-    const attempts = await Promise.all([sessions().startReverification(key, session.verificationId, next), sessions().startReverification(key, session.verificationId, { ...next, verificationId: randomUUID() })]);
+    const next = { ...session, verificationId: randomUUID(), credentialConfigurationIds: ['y'], initiatedBy: { requestId: randomUUID(), fingerprint: 'fp-next' } };
+    const rival = { ...next, verificationId: randomUUID(), initiatedBy: { requestId: randomUUID(), fingerprint: 'fp-rival' } };
+    const attempts = await Promise.all([sessions().startReverification(key, session.verificationId, next), sessions().startReverification(key, session.verificationId, rival)]);
     expect(attempts.filter(Boolean)).toHaveLength(1);
+    const winner = attempts[0] ? next : rival;
+    // The winning request, retried, recognises its own verification; the loser stays refused.
+    expect(await sessions().startReverification(key, session.verificationId, { ...winner, verificationId: randomUUID() })).toBe(winner.verificationId);
+    expect(await sessions().startReverification(key, session.verificationId, { ...(attempts[0] ? rival : next), verificationId: randomUUID() })).toBeNull();
     const current = await sessions().get(key);
     expect(current?.current).toBe(true);
     expect(current && currentDecision(current)).toEqual({ status: 'PENDING' });
@@ -79,34 +94,76 @@ describe('verification sessions', () => {
 });
 
 describe('idempotency records', () => {
-  const records = () => createIdempotencyRepository(db, 60_000);
+  const records = (leaseMs = 60_000) => createIdempotencyRepository(db, { retentionMs: 60_000, leaseMs });
+  const request = (fingerprint = 'fp') => ({ fingerprint, path: '/verification/initiate', sessionId: 's' });
 
   it('grants exactly one of many concurrent claims', async () => {
     const key = { tenantId: 't1', requestId: randomUUID() };
-    const claims = await Promise.all(Array.from({ length: 8 }, () => records().claim(key, 'fp')));
+    const claims = await Promise.all(Array.from({ length: 8 }, () => records().claim(key, request())));
     expect(claims.filter((c) => c.outcome === 'claimed')).toHaveLength(1);
     expect(claims.filter((c) => c.outcome === 'in_progress')).toHaveLength(7);
   });
 
-  it('replays a completed response, refuses another fingerprint, and frees an abandoned claim', async () => {
+  it('replays a completed response and refuses another fingerprint', async () => {
     const key = { tenantId: 't1', requestId: randomUUID() };
-    expect(await records().claim(key, 'fp')).toEqual({ outcome: 'claimed' });
+    expect(await records().claim(key, request())).toEqual({ outcome: 'claimed', generation: 0 });
     await records().complete(key, { status: 200, contentType: 'application/json', body: '{}' });
-    expect(await records().claim(key, 'fp')).toEqual({ outcome: 'replay', response: { status: 200, contentType: 'application/json', body: '{}' } });
-    expect(await records().claim(key, 'other')).toEqual({ outcome: 'fingerprint_mismatch' });
+    expect(await records().claim(key, request())).toEqual({ outcome: 'replay', response: { status: 200, contentType: 'application/json', body: '{}' } });
+    expect(await records().claim(key, request('other'))).toEqual({ outcome: 'fingerprint_mismatch' });
+  });
 
-    const abandoned = { tenantId: 't1', requestId: randomUUID() };
-    await records().claim(abandoned, 'fp');
-    await records().abandon(abandoned);
-    expect(await records().claim(abandoned, 'fp')).toEqual({ outcome: 'claimed' });
+  it('lets a retry execute again at once after a released (5xx) execution, but not another request', async () => {
+    const key = { tenantId: 't1', requestId: randomUUID() };
+    await records().claim(key, request());
+    await records().release(key);
+    expect(await records().claim(key, request('other'))).toEqual({ outcome: 'fingerprint_mismatch' });
+    expect(await records().claim(key, request())).toEqual({ outcome: 'claimed', generation: 1 });
+  });
+
+  it('keeps an execution whose lease is renewed, and hands a lapsed one to exactly one of many retries', async () => {
+    const repository = records(400);
+    const key = { tenantId: 't1', requestId: randomUUID() };
+    await repository.claim(key, request());
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await repository.renew(key);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    // 500 ms after the claim, but renewed 250 ms ago: still held.
+    expect(await repository.claim(key, request())).toEqual({ outcome: 'in_progress' });
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    const retries = await Promise.all(Array.from({ length: 6 }, () => repository.claim(key, request())));
+    expect(retries.filter((c) => c.outcome === 'claimed')).toEqual([{ outcome: 'claimed', generation: 1 }]);
+    expect(retries.filter((c) => c.outcome === 'in_progress')).toHaveLength(5);
+  });
+
+  it('takes over from a retry that died between winning the takeover and renewing the lease', async () => {
+    const repository = records(300);
+    const key = { tenantId: 't1', requestId: randomUUID() };
+    await repository.claim(key, request());
+    // A takeover marker for generation 1 whose owner never updated the record.
+    await db.collection('idempotency_takeovers').insertOne({ _id: `t1/${key.requestId}#1` as never, at: new Date() });
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(await repository.claim(key, request())).toEqual({ outcome: 'claimed', generation: 2 });
+  });
+
+  it('lists executions whose lease lapsed, for reconciliation, and forgets them', async () => {
+    const repository = records(200);
+    const key = { tenantId: 't-lapsed', requestId: randomUUID() };
+    await repository.claim(key, request());
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const lapsed = (await repository.listLapsed(new Date(), 1000)).filter((e) => e.requestId === key.requestId);
+    expect(lapsed).toEqual([expect.objectContaining({ tenantId: 't-lapsed', path: '/verification/initiate', sessionId: 's', generation: 0 })]);
+    expect(await repository.takeOverLapsed(lapsed[0] as never)).toBe(true);
+    expect(await repository.takeOverLapsed(lapsed[0] as never)).toBe(false);
+    await repository.forget(key);
+    expect(await repository.claim(key, request())).toEqual({ outcome: 'claimed', generation: 0 });
   });
 
   it('sweeps records past retention', async () => {
-    const shortLived = createIdempotencyRepository(db, -1);
+    const shortLived = createIdempotencyRepository(db, { retentionMs: -1, leaseMs: 60_000 });
     const key = { tenantId: 't-sweep', requestId: randomUUID() };
-    await shortLived.claim(key, 'fp');
+    await shortLived.claim(key, request());
     expect(await shortLived.sweepExpired()).toBeGreaterThanOrEqual(1);
-    expect(await shortLived.claim(key, 'fp')).toEqual({ outcome: 'claimed' });
+    expect(await shortLived.claim(key, request())).toEqual({ outcome: 'claimed', generation: 0 });
   });
 });
 

@@ -34,6 +34,10 @@ import { adminRequest, createHttpsClient, type ClientIdentity, type HttpsClient 
  */
 export interface IssuerHarness {
   config: AppConfig;
+  /** The configuration as environment variables, to run the API or worker as a separate process. */
+  env: Record<string, string>;
+  /** The CA of the API's server certificate (and of the Wallet Servers' client certificates). */
+  caPem: string;
   db: Db;
   temporal: Client;
   http: HttpsClient;
@@ -85,7 +89,7 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
   );
 
   writeFileSync(path.join(dir, 'trusted-issuers.json'), JSON.stringify(options.trustedIssuers ?? []));
-  const config = loadConfig({
+  const env: Record<string, string> = {
     S2S_DATA_DIR: dir,
     S2S_TRUSTED_ISSUERS_FILE: path.join(dir, 'trusted-issuers.json'),
     S2S_ISSUER_URL: 'https://issuer.test',
@@ -101,7 +105,8 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
     MONGODB_URI: mongoUri,
     MONGODB_DATABASE: `it_${id}`,
     LOG_LEVEL: 'warn',
-  });
+  };
+  const config = loadConfig(env);
 
   const { client: mongo, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   await ensureIndexes(db);
@@ -149,6 +154,8 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
 
   return {
     config,
+    env,
+    caPem,
     db,
     temporal,
     http: createHttpsClient(`https://127.0.0.1:${port}`, ca.certificatePem),

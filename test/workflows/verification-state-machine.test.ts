@@ -80,7 +80,7 @@ async function run(test: (ctx: { start: (overrides?: Partial<VerificationWorkflo
         const session: Session = {
           first,
           handle: env.client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(args)),
-          supplement: (dataRef: string) => workflows.supplement(ref, dataRef),
+          supplement: (dataRef: string) => workflows.supplement(ref, dataRef, randomUUID()),
           // A supplement naming another verificationId, delivered to this verification's workflow.
           supplementFor: (verificationId: string, dataRef: string) =>
             env.client.workflow
@@ -90,7 +90,7 @@ async function run(test: (ctx: { start: (overrides?: Partial<VerificationWorkflo
                 (decision) => ({ accepted: true as const, decision }),
                 (error: Error) => ({ accepted: false as const, refusal: /^(\w+):/.exec((error.cause as Error | undefined)?.message ?? '')?.[1] as 'wrong_verification' }),
               ),
-          cancel: (reason: string) => workflows.cancel(ref, reason),
+          cancel: (reason: string) => workflows.cancel(ref, reason, randomUUID()),
           verdict: (outcome: 'APPROVED' | 'DENIED', reasonCode?: string) => workflows.sendVerdict(ref, { outcome, source: 'reviewer', decidedBy: 'reviewer-7', ...(reasonCode ? { reasonCode } : {}) }),
         };
         started.push(session);
@@ -215,7 +215,7 @@ describe('VerificationWorkflow notifications (S2S §Verification Notification)',
       const ref = { tenantId: 't', sessionId: randomUUID(), verificationId: randomUUID() };
       await workflows.start({ ...ref, initialDecisionWaitMs: 2000, idleExpiryMs: day, limits: { requestDeadlineMs: day, maxAttempts: 3 }, credentialConfigurationIds: ['x'] });
       // The wallet is not answering, yet the supplement is evaluated and answered.
-      expect(await workflows.supplement(ref, 'approve-1')).toMatchObject({ accepted: true, decision: { status: 'APPROVED' } });
+      expect(await workflows.supplement(ref, 'approve-1', randomUUID())).toMatchObject({ accepted: true, decision: { status: 'APPROVED' } });
       release();
       await env.client.workflow.getHandle(verificationWorkflowId(ref)).result();
     });

@@ -2,13 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { VerificationDataItemRequest, VerificationDecision } from '../../domain/schemas/verification';
 import type { VerificationLimits } from './state';
 
-/**
- * Workflow id of one verification: `verification-<tenant>-<sessionId>-<verificationId>`, so an
- * operator finds every verification of a session with `WorkflowId STARTS_WITH "verification-<tenant>-<sessionId>"`.
- */
-export function verificationWorkflowId(ref: { tenantId: string; sessionId: string; verificationId: string }): string {
-  return `verification-${ref.tenantId}-${ref.sessionId}-${ref.verificationId}`;
-}
+export { verificationWorkflowId } from '../../domain/workflow-ids';
 
 export interface VerificationWorkflowInput {
   tenantId: string;
