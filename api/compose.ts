@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { createVerificationWorkflows } from '../clients/verification-workflows';
 import { loadIssuerKeyMaterial } from '../config/components';
 import type { AppConfig } from '../config/config';
-import { loadCredentialCatalogue, loadEvaluators } from '../config/verification';
+import { loadCredentialCatalogue, loadEvaluators, verificationWorkflowSettings } from '../config/verification';
 import { createEvaluatorPorts } from '../activities/evaluator-ports';
 import { createIdempotencyRepository } from '../store/idempotency';
 import { createTenantRepository } from '../store/tenants';
@@ -35,9 +35,7 @@ export function composeApiDeps(options: { config: AppConfig; db: Db; temporal: C
     issuerKeys,
     workflows: createVerificationWorkflows(options.temporal, config.temporal.taskQueue),
     bodyLimitBytes: config.api.bodyLimitBytes,
-    initialDecisionWaitMs: config.api.initialDecisionWaitMs,
-    idleExpiryMs: config.verification.idleExpiryMs,
-    limits: { requestDeadlineMs: config.verification.requestDeadlineMs, maxAttempts: config.verification.maxAttempts },
+    ...verificationWorkflowSettings(config),
   };
 }
 

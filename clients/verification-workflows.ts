@@ -1,6 +1,7 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { VerificationDecision } from '../domain/schemas/verification';
+import { parseVerificationWorkflowId } from '../domain/workflow-ids';
 import { VerificationState } from '../domain/verification-state';
 import {
   cancelUpdate,
@@ -44,6 +45,10 @@ export interface VerificationWorkflows {
   cancel(session: WorkflowSessionRef, reason: string, updateId: string): Promise<MessageOutcome>;
   /** Delivers an asynchronous verdict (provider or reviewer). */
   sendVerdict(session: WorkflowSessionRef, verdict: VerificationVerdict): Promise<void>;
+  /** Whether the verification's workflow runs, has closed, or was never started (reconciliation). */
+  describe(session: WorkflowSessionRef): Promise<'running' | 'closed' | 'missing'>;
+  /** Verifications whose workflow closed since `since` without completing (failed, terminated, timed out). */
+  listAbortedSince(since: Date, limit: number): Promise<WorkflowSessionRef[]>;
 }
 
 export interface WorkflowSessionRef {
@@ -79,6 +84,28 @@ export function createVerificationWorkflows(client: Client, taskQueue: string): 
       sendUpdate(() => handle(session).executeUpdate(supplementUpdate, { args: [{ verificationId: session.verificationId, verificationDataRef }], updateId })),
     cancel: (session, reason, updateId) => sendUpdate(() => handle(session).executeUpdate(cancelUpdate, { args: [{ verificationId: session.verificationId, reason }], updateId })),
     sendVerdict: (session, verdict) => handle(session).signal(verdictSignal, verdict),
+
+    async describe(session) {
+      try {
+        const description = await handle(session).describe();
+        return description.status.name === 'RUNNING' ? 'running' : 'closed';
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return 'missing';
+        throw error;
+      }
+    },
+
+    async listAbortedSince(since, limit) {
+      const closedBadly = ['Failed', 'Terminated', 'TimedOut', 'Canceled'].map((status) => `ExecutionStatus = '${status}'`).join(' OR ');
+      const query = `WorkflowType = 'verificationWorkflow' AND (${closedBadly}) AND CloseTime > '${since.toISOString()}'`;
+      const refs: WorkflowSessionRef[] = [];
+      for await (const execution of client.workflow.list({ query })) {
+        const ref = parseVerificationWorkflowId(execution.workflowId);
+        if (ref) refs.push(ref);
+        if (refs.length >= limit) break;
+      }
+      return refs;
+    },
 
     async start({ credentialConfigurationIds, ...input }) {
       const startOperation = new WithStartWorkflowOperation<typeof verificationWorkflow>('verificationWorkflow', {

@@ -81,6 +81,14 @@ export interface AppConfig {
     /** JSON file with the credential configuration policies; the development catalogue when unset. */
     catalogueFile?: string;
   };
+  /** The Temporal Schedule that repairs what crashes leave (docs/architecture.md §Reconciliation). */
+  reconciliation: {
+    /** 0 disables the Schedule (a worker that should not manage it). */
+    intervalMs: number;
+    lapsedGraceMs: number;
+    closedLookbackMs: number;
+    batchLimit: number;
+  };
   /** Where development keys, certificates and server data live. */
   dataDir: string;
   logLevel: string;
@@ -168,6 +176,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       devTypesEnabled: merged.S2S_ENABLE_DEV_VERIFICATION_TYPES === 'true',
       idleExpiryMs: intFrom(merged.S2S_VERIFICATION_IDLE_EXPIRY_MS, 7 * 24 * 3600 * 1000, 'S2S_VERIFICATION_IDLE_EXPIRY_MS'),
       ...(merged.S2S_CREDENTIAL_CATALOGUE_FILE ? { catalogueFile: merged.S2S_CREDENTIAL_CATALOGUE_FILE } : {}),
+    },
+    reconciliation: {
+      intervalMs: intFrom(merged.S2S_RECONCILE_INTERVAL_MS, 60_000, 'S2S_RECONCILE_INTERVAL_MS'),
+      lapsedGraceMs: intFrom(merged.S2S_RECONCILE_LAPSED_GRACE_MS, 60_000, 'S2S_RECONCILE_LAPSED_GRACE_MS'),
+      closedLookbackMs: intFrom(merged.S2S_RECONCILE_CLOSED_LOOKBACK_MS, 3600_000, 'S2S_RECONCILE_CLOSED_LOOKBACK_MS'),
+      batchLimit: intFrom(merged.S2S_RECONCILE_BATCH_LIMIT, 100, 'S2S_RECONCILE_BATCH_LIMIT'),
     },
     dataDir,
     logLevel: merged.LOG_LEVEL ?? 'info',

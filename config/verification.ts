@@ -5,6 +5,7 @@ import { devApproveType, developmentEvaluators } from '../domain/verification-ty
 import { identityEvidenceEvaluator, identityEvidenceType } from '../domain/verification-types/identity-evidence';
 import { createWalletRiskAssessmentEvaluator, walletRiskAssessmentType } from '../domain/verification-types/wallet-risk-assessment';
 import type { AppConfig } from './config';
+import type { VerificationWorkflowInput } from '../workflows/verification/messages';
 import type { EvaluatorPorts } from '../activities/evaluator-ports';
 import { createDeviceMigrationEvaluator, deviceMigrationType } from '../domain/verification-types/device-migration';
 import { createPreAuthorizedCodeEvaluator, preAuthorizedCodeType } from '../domain/verification-types/pre-authorized-code';
@@ -59,5 +60,14 @@ function createPresentationVerifier(config: AppConfig['verification']): Presenta
   const trusted = config.trustedIssuersFile ? (JSON.parse(readFileSync(config.trustedIssuersFile, 'utf8')) as TrustedCredentialIssuer[]) : [];
   return {
     verify: (presentation, nonce) => verifySdJwtVcPresentation(presentation, { trusted, audience: config.presentationAudience, nonce }),
+  };
+}
+
+/** The settings every VerificationWorkflow starts with: the API's initiate and reconciliation use the same. */
+export function verificationWorkflowSettings(config: AppConfig): Pick<VerificationWorkflowInput, 'initialDecisionWaitMs' | 'idleExpiryMs' | 'limits'> {
+  return {
+    initialDecisionWaitMs: config.api.initialDecisionWaitMs,
+    idleExpiryMs: config.verification.idleExpiryMs,
+    limits: { requestDeadlineMs: config.verification.requestDeadlineMs, maxAttempts: config.verification.maxAttempts },
   };
 }

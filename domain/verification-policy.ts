@@ -1,3 +1,4 @@
+import { ReasonCode } from './reason-codes';
 import { requirementSets, type CredentialCatalogue } from './credential-configurations';
 import type { VerificationDataItemRequest, VerificationDecision } from './schemas/verification';
 import { VerificationState } from './verification-state';
@@ -19,12 +20,6 @@ export interface PolicyInput {
   evaluated: EvaluatedItem[];
 }
 
-/** Reason codes this server emits (profile §Reason codes). */
-export const ReasonCode = {
-  noUsableVerificationType: 'NO_USABLE_VERIFICATION_TYPE',
-  deniedByIssuer: 'DENIED_BY_ISSUER',
-  rejectedByIssuer: 'REJECTED_BY_ISSUER',
-} as const;
 
 function policiesFor(catalogue: CredentialCatalogue, ids: readonly string[]) {
   return ids.map((id) => {

@@ -1,3 +1,5 @@
+import { ReasonCode } from './reason-codes';
+
 /**
  * S2S §Verification Status values, without any runtime dependency so that workflow code
  * can import them (workflows/ may import only pure domain modules).
@@ -17,4 +19,12 @@ export const terminalStates: readonly VerificationState[] = [VerificationState.a
 
 export function isTerminal(state: VerificationState): boolean {
   return terminalStates.includes(state);
+}
+
+/**
+ * Profile §Reconciliation: the final status of a verification whose workflow closed without
+ * reaching one (it failed, or an operator terminated it). The wallet may re-verify.
+ */
+export function abortedDecision(): { status: 'DENIED'; reasonCode: string; deniedMessage: string } {
+  return { status: VerificationState.denied, reasonCode: ReasonCode.verificationAborted, deniedMessage: 'The verification could not be completed; please start again.' };
 }

@@ -6,3 +6,15 @@
 export function verificationWorkflowId(ref: { tenantId: string; sessionId: string; verificationId: string }): string {
   return `verification-${ref.tenantId}-${ref.sessionId}-${ref.verificationId}`;
 }
+
+const uuidLength = 36;
+
+/** The identifiers in a verification workflow id (sessionId and verificationId are canonical UUIDs). */
+export function parseVerificationWorkflowId(workflowId: string): { tenantId: string; sessionId: string; verificationId: string } | null {
+  const prefix = 'verification-';
+  if (!workflowId.startsWith(prefix) || workflowId.length < prefix.length + 2 + 2 * (uuidLength + 1)) return null;
+  const verificationId = workflowId.slice(-uuidLength);
+  const sessionId = workflowId.slice(-2 * uuidLength - 1, -uuidLength - 1);
+  const tenantId = workflowId.slice(prefix.length, -2 * uuidLength - 2);
+  return tenantId ? { tenantId, sessionId, verificationId } : null;
+}

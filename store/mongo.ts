@@ -39,6 +39,7 @@ export const collections = {
   issuerAuthentications: 'issuer_authentications',
   issuerAuthenticationCompletions: 'issuer_authentication_completions',
   deviceMigrations: 'device_migrations',
+  reconciliationRepairs: 'reconciliation_repairs',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
@@ -54,6 +55,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // Reconciliation: executions whose lease lapsed without a retry.
     db.collection(collections.idempotency).createIndex({ state: 1, leaseUntil: 1 }, { name: 'state_lease' }),
     db.collection(collections.idempotencyTakeovers).createIndex({ at: 1 }, { name: 'at' }),
+    db.collection(collections.reconciliationRepairs).createIndex({ at: 1 }, { name: 'at' }),
     db.collection(collections.verificationSessions).createIndex({ tenantId: 1, updatedAt: 1 }, { name: 'tenant_updated' }),
     db.collection(collections.verificationData).createIndex({ tenantId: 1, sessionId: 1 }, { name: 'tenant_session' }),
     // The review queue: open cases oldest first, per tenant.

@@ -205,6 +205,13 @@ export function createVerificationSessionRepository(db: Db) {
       return document ? view(document, verificationId) : null;
     },
 
+    /** The verification that a given request started (reconciliation of a crashed initiate). */
+    async findByInitiatingRequest(key: SessionKey, request: InitiatingRequest): Promise<VerificationSession | null> {
+      const document = await load(key);
+      const own = Object.entries(document?.verifications ?? {}).find(([, entry]) => sameRequest(entry.initiatedBy, request));
+      return document && own ? view(document, own[0]) : null;
+    },
+
     /** The tenant's session's current verification. */
     async get(key: SessionKey): Promise<VerificationSession | null> {
       const document = await load(key);

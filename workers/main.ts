@@ -1,4 +1,8 @@
+import { ensureReconciliationSchedule } from '../clients/reconciliation-schedule';
+import { connectTemporalClient } from '../clients/temporal';
+import { loadIssuerKeyMaterial } from '../config/components';
 import { loadConfig } from '../config/config';
+import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import { connectWorkerConnection, createIssuerWorker, workerReadyMessage } from './verification-worker';
@@ -10,12 +14,18 @@ async function main(): Promise<void> {
   const { client: mongo, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   await ensureIndexes(db);
   const connection = await connectWorkerConnection(config.temporal);
-  const worker = await createIssuerWorker({ connection, config, db, logger });
+  const temporal = await connectTemporalClient(config.temporal, createPayloadCodec(loadIssuerKeyMaterial(config).dataKeyring));
+  const worker = await createIssuerWorker({ connection, config, db, logger, temporal: temporal.client });
+  if (config.reconciliation.intervalMs > 0) {
+    const { intervalMs, ...input } = config.reconciliation;
+    await ensureReconciliationSchedule(temporal.client, { taskQueue: config.temporal.taskQueue, intervalMs, input });
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
   const running = worker.run();
   logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, workerReadyMessage);
   await running;
   await connection.close();
+  await temporal.connection.close();
   await mongo.close();
   logger.info('worker stopped');
 }

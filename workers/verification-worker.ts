@@ -1,4 +1,10 @@
+import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { createReconciliationActivities } from '../activities/reconciliation-activities';
+import { createVerificationWorkflows } from '../clients/verification-workflows';
+import { createIdempotencyRepository } from '../store/idempotency';
+import { createRepairLog } from '../store/reconciliation-repairs';
+import { verificationWorkflowSettings } from '../config/verification';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { createVerificationActivities } from '../activities/verification-activities';
@@ -18,16 +24,30 @@ import { createVerificationSessionRepository } from '../store/verification-sessi
 /** Logged by workers/main.ts once the worker polls; dev/start.ts waits for it. */
 export const workerReadyMessage = 'worker running';
 
-export function createWorkerActivities(db: Db, config: AppConfig, walletServers: WalletServerClient, dataKeyring: DataKeyring) {
-  return createVerificationActivities({
-    sessions: createVerificationSessionRepository(db),
-    verificationData: createVerificationDataRepository(db, dataKeyring),
-    tenants: createTenantRepository(db),
-    evaluators: loadEvaluators(config.verification, createEvaluatorPorts(db)),
-    catalogue: loadCredentialCatalogue(config.verification),
-    walletServers,
-    reviewCases: createReviewCaseRepository(db),
-  });
+export function createWorkerActivities(db: Db, config: AppConfig, walletServers: WalletServerClient, dataKeyring: DataKeyring, temporal: Client) {
+  const sessions = createVerificationSessionRepository(db);
+  const verificationData = createVerificationDataRepository(db, dataKeyring);
+  const reviewCases = createReviewCaseRepository(db);
+  return {
+    ...createVerificationActivities({
+      sessions,
+      verificationData,
+      tenants: createTenantRepository(db),
+      evaluators: loadEvaluators(config.verification, createEvaluatorPorts(db)),
+      catalogue: loadCredentialCatalogue(config.verification),
+      walletServers,
+      reviewCases,
+    }),
+    ...createReconciliationActivities({
+      idempotency: createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs }),
+      sessions,
+      verificationData,
+      reviewCases,
+      workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue),
+      repairs: createRepairLog(db),
+      verificationSettings: verificationWorkflowSettings(config),
+    }),
+  };
 }
 
 export async function connectWorkerConnection(config: AppConfig['temporal']): Promise<NativeConnection> {
@@ -43,6 +63,8 @@ export async function createIssuerWorker(options: {
   logger?: Logger;
   /** Outbound client for Wallet Server notifications; built from configuration when absent. */
   walletServers?: WalletServerClient;
+  /** The worker's own Temporal client, for reconciliation's starts and queries. */
+  temporal: Client;
 }): Promise<Worker> {
   const { dataKeyring } = loadIssuerKeyMaterial(options.config);
   return Worker.create({
@@ -52,6 +74,6 @@ export async function createIssuerWorker(options: {
     workflowsPath: require.resolve('../workflows'),
     // Same codec as the API's client: every payload is encrypted before it reaches Temporal.
     dataConverter: { payloadCodecs: [createPayloadCodec(dataKeyring)] },
-    activities: createWorkerActivities(options.db, options.config, options.walletServers ?? createConfiguredWalletServerClient(options.config), dataKeyring),
+    activities: createWorkerActivities(options.db, options.config, options.walletServers ?? createConfiguredWalletServerClient(options.config), dataKeyring, options.temporal),
   });
 }

@@ -1,2 +1,3 @@
 /** Every workflow the worker registers. Deterministic code only (enforced by eslint.config.mjs). */
 export { verificationWorkflow } from './verification/workflow';
+export { reconciliationWorkflow } from './reconciliation/workflow';

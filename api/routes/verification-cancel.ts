@@ -3,7 +3,7 @@ import { problems } from '../../domain/problems';
 import { CancelVerificationRequest } from '../../domain/schemas/verification';
 import { currentDecision, type VerificationSessionRepository } from '../../store/verification-sessions';
 import { VerificationState } from '../../domain/verification-state';
-import { ReasonCode } from '../../workflows/verification/state';
+import { ReasonCode } from '../../domain/reason-codes';
 import type { ApiMiddleware } from '../context';
 import { validateBody, validatedBody } from '../middleware/validate-body';
 import { findTenantSession } from './session-lookup';

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { crashPoints } from '../../api/fault-injection';
 import { requestFingerprint } from '../../api/middleware/idempotency';
 import { WorkflowNotStartedError } from '../../clients/verification-workflows';
-import { freePort, startProcess, waitForPort } from '../../dev/processes';
 import { verificationWorkflowId } from '../../domain/workflow-ids';
 import { createIdempotencyRepository } from '../../store/idempotency';
-import { createHttpsClient } from '../support/https-client';
+import { startCrashingApi } from '../support/crashing-api';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
 import { approvableInitiate } from '../support/wallet-requests';
 
@@ -23,8 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-const apiMain = path.resolve(__dirname, '..', '..', 'dist', 'api', 'main.js');
 
 async function workflowsOfSession(sessionId: string): Promise<string[]> {
   const ids: string[] = [];
@@ -43,19 +39,11 @@ async function pollStatus(sessionId: string, verificationId: string): Promise<st
 
 describe('an initiate whose API process is killed mid-request', () => {
   it.each(crashPoints)('is finished by a retry with the same x-request-id after a kill at %s', async (point) => {
-    const [port, adminPort] = [await freePort(), await freePort()];
-    const crashing = startProcess(`api-crash-${point}`, process.execPath, [apiMain], {
-      logDir: path.join(h.config.dataDir, 'logs'),
-      env: { ...h.env, S2S_API_PORT: String(port), S2S_ADMIN_PORT: String(adminPort), S2S_FAULT_CRASH_AFTER: point, S2S_IDEMPOTENCY_LEASE_MS: '1000' },
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => crashing.child.once('exit', (_code, signal) => resolve(signal)));
-    await waitForPort(port, 30_000, crashing);
-
+    const crashing = await startCrashingApi(h, point);
     const body = await approvableInitiate();
     const headers = { 'x-request-id': randomUUID() };
-    const doomed = createHttpsClient(`https://127.0.0.1:${port}`, h.caPem);
-    await expect(doomed.post('/verification/initiate', body, { identity: h.walletA, headers })).rejects.toThrow();
-    expect(await exited).toBe('SIGKILL');
+    await expect(crashing.http.post('/verification/initiate', body, { identity: h.walletA, headers })).rejects.toThrow();
+    expect(await crashing.exited).toBe('SIGKILL');
     await crashing.stop();
 
     // What the dead process left: the session (with the verificationId it chose) at least.

@@ -141,7 +141,7 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
   const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
   let worker: { worker: Worker; running: Promise<void> } | undefined;
   const startWorker = async () => {
-    const created = await createIssuerWorker({ connection: workerConnection, config, db });
+    const created = await createIssuerWorker({ connection: workerConnection, config, db, temporal });
     worker = { worker: created, running: created.run() };
   };
   const stopWorker = async () => {

@@ -1,4 +1,5 @@
 import type { VerificationDecision } from '../../domain/schemas/verification';
+import { ReasonCode } from '../../domain/reason-codes';
 import { isTerminal, VerificationState } from '../../domain/verification-state';
 
 /**
@@ -15,11 +16,6 @@ export interface VerificationLimits {
   idleExpiryMs: number;
 }
 
-export const ReasonCode = {
-  cancelled: 'CANCELLED',
-  deadlineExceeded: 'DEADLINE_EXCEEDED',
-  maxAttemptsExceeded: 'MAX_ATTEMPTS_EXCEEDED',
-} as const;
 
 /** Profile §Cancellation: a cancelled verification reports DENIED with reasonCode CANCELLED. */
 export function cancelledDecision(): VerificationDecision {

@@ -1,6 +1,7 @@
 import { allHandlersFinished, condition, log, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { VerificationActivities } from '../../activities/verification-activities';
 import type { VerificationDecision } from '../../domain/schemas/verification';
+import { ReasonCode } from '../../domain/reason-codes';
 import { isTerminal, VerificationState } from '../../domain/verification-state';
 import {
   cancelUpdate,
@@ -13,7 +14,7 @@ import {
   type VerificationWorkflowResult,
 } from './messages';
 import { verificationStatusAttribute } from './search-attributes';
-import { afterAttempt, awaitsVerificationData, cancelledDecision, deadlineExceededDecision, ReasonCode, supplementRefusal, withRequestLimits, type VerificationLimits } from './state';
+import { afterAttempt, awaitsVerificationData, cancelledDecision, deadlineExceededDecision, supplementRefusal, withRequestLimits, type VerificationLimits } from './state';
 import { createWalletNotifier } from './wallet-notifier';
 
 const { evaluateVerificationData, decideFromVerdict, recordVerificationStatus } = proxyActivities<VerificationActivities>({

@@ -1,0 +1,91 @@
+import { log } from '@temporalio/activity';
+import type { VerificationWorkflows } from '../clients/verification-workflows';
+import { abortedDecision, isTerminal } from '../domain/verification-state';
+import type { IdempotencyRepository } from '../store/idempotency';
+import type { RepairLog } from '../store/reconciliation-repairs';
+import type { ReviewCaseRepository } from '../store/review-cases';
+import type { VerificationDataRepository } from '../store/verification-data';
+import { currentDecision, type VerificationSessionRepository } from '../store/verification-sessions';
+import type { VerificationWorkflowInput } from '../workflows/verification/messages';
+import type { VerificationRef } from './verification-activities';
+
+export interface ReconciliationDeps {
+  idempotency: IdempotencyRepository;
+  sessions: VerificationSessionRepository;
+  verificationData: VerificationDataRepository;
+  reviewCases: ReviewCaseRepository;
+  workflows: VerificationWorkflows;
+  repairs: RepairLog;
+  /** The same workflow settings the API starts verifications with. */
+  verificationSettings: Pick<VerificationWorkflowInput, 'initialDecisionWaitMs' | 'idleExpiryMs' | 'limits'>;
+}
+
+/** A verification whose status reconciliation changed: the Wallet Server must hear of it. */
+export interface RepairedStatus extends VerificationRef {
+  statusVersion: number;
+}
+
+/**
+ * What a crash can leave behind, found and repaired (docs/architecture.md §Reconciliation).
+ * Every repair is idempotent, logged with identifiers only, and recorded in reconciliation_repairs.
+ */
+export function createReconciliationActivities(deps: ReconciliationDeps) {
+  async function repaired(kind: Parameters<RepairLog['record']>[0]['kind'], tenantId: string, subject: Record<string, string>): Promise<void> {
+    await deps.repairs.record({ kind, tenantId, subject });
+    log.warn('reconciliation repair', { kind, tenantId, ...subject });
+  }
+
+  return {
+    /**
+     * Executions whose lease lapsed more than `graceMs` ago and that no retry took over: the
+     * process died mid-request and the Wallet Server did not retry. An initiate that stored its
+     * session is rolled forward (its workflow is started, with the verification data if it was
+     * stored), so the wallet learns the outcome by notification; then the x-request-id is
+     * released, so a late retry executes afresh (and still finds its verificationId).
+     */
+    async releaseLapsedRequests(input: { graceMs: number; limit: number }): Promise<{ released: number; started: number }> {
+      let released = 0;
+      let started = 0;
+      for (const execution of await deps.idempotency.listLapsed(new Date(Date.now() - input.graceMs), input.limit)) {
+        // The same first-one-wins takeover as a retry's: a retry arriving now and this repair never both act.
+        if (!(await deps.idempotency.takeOverLapsed(execution))) continue;
+        const key = { tenantId: execution.tenantId, sessionId: execution.sessionId ?? '' };
+        const verification = execution.path === '/verification/initiate' && execution.sessionId ? await deps.sessions.findByInitiatingRequest(key, execution) : null;
+        if (verification && (await deps.workflows.describe(verification)) === 'missing') {
+          const ref = { tenantId: verification.tenantId, sessionId: verification.sessionId, verificationId: verification.verificationId };
+          const dataRef = verification.verificationDataRef;
+          const withData = dataRef !== undefined && (await deps.verificationData.exists(ref.tenantId, dataRef));
+          await deps.workflows.start({ ...ref, ...deps.verificationSettings, credentialConfigurationIds: verification.credentialConfigurationIds, ...(withData ? { verificationDataRef: dataRef } : {}) });
+          started += 1;
+          await repaired('workflow-started', ref.tenantId, { sessionId: ref.sessionId, verificationId: ref.verificationId, requestId: execution.requestId });
+        }
+        await deps.idempotency.forget(execution);
+        released += 1;
+        await repaired('request-released', execution.tenantId, { requestId: execution.requestId, path: execution.path });
+      }
+      return { released, started };
+    },
+
+    /**
+     * Verifications whose workflow closed without completing (failed, or terminated by an
+     * operator) while the projection still shows an open status: they end as DENIED with
+     * VERIFICATION_ABORTED (profile §Reconciliation), so the wallet is not left polling forever.
+     */
+    async abortClosedVerifications(input: { lookbackMs: number; limit: number }): Promise<RepairedStatus[]> {
+      const changed: RepairedStatus[] = [];
+      for (const ref of await deps.workflows.listAbortedSince(new Date(Date.now() - input.lookbackMs), input.limit)) {
+        const session = await deps.sessions.find(ref, ref.verificationId);
+        if (!session || isTerminal(currentDecision(session).status)) continue;
+        // A retried or restarted run may be running again under the same id: leave it alone.
+        if ((await deps.workflows.describe(ref)) === 'running') continue;
+        const statusVersion = session.statusVersion + 1;
+        await deps.sessions.recordDecision(ref, ref.verificationId, abortedDecision(), statusVersion);
+        await deps.reviewCases.closeForVerification(ref.verificationId, abortedDecision().status);
+        changed.push({ ...ref, statusVersion });
+        await repaired('verification-aborted', ref.tenantId, { sessionId: ref.sessionId, verificationId: ref.verificationId });
+      }
+      return changed;
+    },
+  };
+}
+export type ReconciliationActivities = ReturnType<typeof createReconciliationActivities>;

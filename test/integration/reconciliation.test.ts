@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { ensureReconciliationSchedule } from '../../clients/reconciliation-schedule';
+import { verificationWorkflowId } from '../../domain/workflow-ids';
+import { reconciliationScheduleId, type ReconciliationSummary } from '../../workflows/reconciliation/messages';
+import { startCrashingApi } from '../support/crashing-api';
+import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
+import { approvableInitiate, negotiatedInitiate } from '../support/wallet-requests';
+
+/**
+ * Reconciliation (docs/architecture.md §Reconciliation): what a crash leaves is found and
+ * repaired by a scheduled workflow, without any request from the Wallet Server.
+ */
+let h: IssuerHarness;
+beforeAll(async () => {
+  h = await startIssuerHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+function runReconciliation(): Promise<ReconciliationSummary> {
+  return h.temporal.workflow.execute('reconciliationWorkflow', {
+    taskQueue: h.config.temporal.taskQueue,
+    workflowId: `reconciliation-test-${randomUUID()}`,
+    args: [{ lapsedGraceMs: 0, closedLookbackMs: 10 * 60_000, batchLimit: 100 }],
+  });
+}
+
+async function statusOf(sessionId: string, verificationId: string, until: (status: string) => boolean): Promise<Record<string, unknown>> {
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await h.http.post('/verification/status', { sessionId, verificationId }, { identity: h.walletA });
+    if (until(response.json.status) || attempt >= 100) return response.json;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function crashedInitiate(point: 'initiate.session-stored' | 'initiate.data-stored') {
+  const crashing = await startCrashingApi(h, point, 200);
+  const body = await approvableInitiate();
+  const headers = { 'x-request-id': randomUUID() };
+  await expect(crashing.http.post('/verification/initiate', body, { identity: h.walletA, headers })).rejects.toThrow();
+  await crashing.exited;
+  await crashing.stop();
+  const stored = await h.db.collection('verification_sessions').findOne({ tenantId: h.walletA.tenant._id, sessionId: body.sessionId });
+  const [verificationId] = Object.keys((stored?.verifications as Record<string, unknown> | undefined) ?? {});
+  if (!verificationId) throw new Error('the crashed initiate stored no session');
+  await new Promise((resolve) => setTimeout(resolve, 250)); // the dead execution's lease lapses
+  return { body, headers, verificationId };
+}
+
+describe('reconciliation', () => {
+  it('starts the workflow of an initiate that died after storing its data, so the wallet is told the outcome without retrying', async () => {
+    const { body, headers, verificationId } = await crashedInitiate('initiate.data-stored');
+    expect(await statusOf(body.sessionId, verificationId, () => true)).toMatchObject({ status: 'PENDING' });
+
+    const summary = await runReconciliation();
+    expect(summary).toMatchObject({ workflowsStarted: 1, requestsReleased: 1 });
+    expect(await statusOf(body.sessionId, verificationId, (s) => s === 'APPROVED')).toMatchObject({ status: 'APPROVED' });
+    await h.receiver.waitFor((n) => n.body.verificationId === verificationId && n.body.status === 'APPROVED');
+    expect(await h.db.collection('reconciliation_repairs').countDocuments({ 'subject.verificationId': verificationId, kind: 'workflow-started' })).toBe(1);
+
+    // A late retry of the original request executes afresh and finds its verification.
+    const late = await h.http.post('/verification/initiate', body, { identity: h.walletA, headers });
+    expect(late.json).toMatchObject({ verificationId, status: 'APPROVED' });
+    // A second pass finds nothing left to repair.
+    expect(await runReconciliation()).toMatchObject({ workflowsStarted: 0, requestsReleased: 0 });
+  });
+
+  it('starts the workflow without data when the initiate died before storing it: the issuer then asks for data', async () => {
+    const { body, verificationId } = await crashedInitiate('initiate.session-stored');
+    expect(await runReconciliation()).toMatchObject({ workflowsStarted: 1 });
+    const status = await statusOf(body.sessionId, verificationId, (s) => s !== 'PENDING');
+    expect(status.status).not.toBe('PENDING');
+  });
+
+  it('ends a verification whose workflow was terminated as DENIED VERIFICATION_ABORTED and notifies the wallet', async () => {
+    const body = await negotiatedInitiate();
+    const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
+    expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+    const ref = { tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId as string };
+    await h.temporal.workflow.getHandle(verificationWorkflowId(ref)).terminate('operator test');
+
+    const summary = await runReconciliation();
+    expect(summary.verificationsAborted).toBeGreaterThanOrEqual(1);
+    expect(await statusOf(ref.sessionId, ref.verificationId, () => true)).toMatchObject({ status: 'DENIED', reasonCode: 'VERIFICATION_ABORTED' });
+    await h.receiver.waitFor((n) => n.body.verificationId === ref.verificationId && n.body.status === 'DENIED');
+    // Idempotent: the next pass sees a final projection and leaves it.
+    expect((await runReconciliation()).verificationsAborted).toBe(0);
+  });
+
+  it('runs on a Temporal Schedule that every worker brings to the configured settings', async () => {
+    const input = { lapsedGraceMs: 60_000, closedLookbackMs: 3600_000, batchLimit: 50 };
+    await ensureReconciliationSchedule(h.temporal, { taskQueue: h.config.temporal.taskQueue, intervalMs: 3600_000, input });
+    await ensureReconciliationSchedule(h.temporal, { taskQueue: h.config.temporal.taskQueue, intervalMs: 1800_000, input });
+    const schedule = await h.temporal.schedule.getHandle(reconciliationScheduleId(h.config.temporal.taskQueue)).describe();
+    expect(schedule.spec.intervals).toEqual([expect.objectContaining({ every: 1800_000 })]);
+    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'reconciliationWorkflow' });
+    expect(schedule.policies.overlap).toBe('SKIP');
+    await h.temporal.schedule.getHandle(reconciliationScheduleId(h.config.temporal.taskQueue)).delete();
+  });
+});

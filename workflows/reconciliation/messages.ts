@@ -1,0 +1,20 @@
+/** The Temporal Schedule that runs reconciliationWorkflow (one per namespace and task queue). */
+export function reconciliationScheduleId(taskQueue: string): string {
+  return `reconciliation-${taskQueue}`;
+}
+
+export interface ReconciliationInput {
+  /** How long after its lease lapsed an execution counts as abandoned (no retry is coming). */
+  lapsedGraceMs: number;
+  /** How far back to look for verification workflows that closed without completing. */
+  closedLookbackMs: number;
+  /** Most repairs of each kind per run; the next run takes the rest. */
+  batchLimit: number;
+}
+
+export interface ReconciliationSummary {
+  requestsReleased: number;
+  workflowsStarted: number;
+  verificationsAborted: number;
+  notificationsSent: number;
+}
