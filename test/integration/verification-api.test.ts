@@ -89,6 +89,21 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
     expect(await h.db.collection('verification_sessions').countDocuments({ sessionId: body.sessionId })).toBe(0);
   });
 
+  // Profile §5: padding, non-base64url characters or a wrong length are a failed client
+  // authentication (S2S §Replay Protection), not a schema violation.
+  it.each([
+    ['padding', (n: string) => `${n}==`],
+    ['"+" and "/"', (n: string) => `${n.slice(0, -2)}+/`],
+    ['dots', (n: string) => `${n}.${n}`],
+  ])('refuses a nonce with %s as invalid client authentication', async (_label, mangle) => {
+    const body = await approvableInitiate();
+    const response = await initiate({ ...body, verificationNonce: mangle(body.verificationNonce) });
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ type: 'urn:openid:dcp:s2s:invalid_client_authentication', detail: expect.stringContaining('base64url') });
+    expect(response.json.validationErrors).toBeUndefined();
+    expect(await h.db.collection('verification_sessions').countDocuments({ sessionId: body.sessionId })).toBe(0);
+  });
+
   it('refuses an unknown credential configuration before anything is stored', async () => {
     const body = { ...(await approvableInitiate()), credentialConfigurationIds: ['com.example.unknown'] };
     const response = await initiate(body);
