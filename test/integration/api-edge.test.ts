@@ -57,10 +57,18 @@ describe('Api-Version (S2S §API Versioning)', () => {
     expect(response.headers['api-supported-versions']).toBe('1.0.0');
   });
 
-  it('serves a patch-level variant of a supported version and answers with the version it used', async () => {
-    const response = await h.http.post('/verification/initiate', await approvableInitiate(), { identity: h.walletA, headers: { 'Api-Version': '1.0.7' } });
+  it('refuses a patch level that is not listed as supported, before anything is stored', async () => {
+    const body = await approvableInitiate();
+    const response = await h.http.post('/verification/initiate', body, { identity: h.walletA, headers: { 'Api-Version': '1.0.7' } });
+    expectProblem(response, 400, 'urn:s2s-issuer:problem:unsupported-api-version');
+    expect(response.json.detail).toContain('1.0.7');
+    expect(await sessions().countDocuments({ sessionId: body.sessionId })).toBe(0);
+  });
+
+  it('answers a supported version with that version', async () => {
+    const response = await h.http.post('/verification/initiate', await approvableInitiate(), { identity: h.walletA, headers: { 'Api-Version': '1.0.0' } });
     expect(response.status).toBe(200);
-    expect(response.headers['api-version']).toBe('1.0.0');
+    expectVersionHeaders(response);
   });
 
   describe('carries Api-Version and Api-Supported-Versions on every response', () => {
