@@ -123,6 +123,22 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
     expect(crossTenant.json.type).toBe('urn:s2s-issuer:problem:session-not-found');
   });
 
+  it("answers a cancel of another tenant's verification exactly like a missing one, and leaves it open", async () => {
+    const body = await negotiatedInitiate();
+    const started = await initiate(body);
+    expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+    const cancel = (ids: { sessionId: string; verificationId: string }) => h.http.post('/verification/cancel', { ...ids, reason: 'USER_ABANDONED' }, { identity: h.walletB });
+    const crossTenant = await cancel({ sessionId: body.sessionId, verificationId: started.json.verificationId });
+    const missing = await cancel({ sessionId: randomUUID(), verificationId: randomUUID() });
+    expect(crossTenant.status).toBe(404);
+    expect(crossTenant.status).toBe(missing.status);
+    const strip = (json: Record<string, unknown>) => ({ ...json, instance: undefined });
+    expect(strip(crossTenant.json)).toEqual(strip(missing.json));
+    expect(crossTenant.json).toMatchObject({ type: 'urn:s2s-issuer:problem:session-not-found', title: expect.any(String), detail: expect.any(String) });
+    // The owner's verification was not touched.
+    expect((await status({ sessionId: body.sessionId, verificationId: started.json.verificationId })).json).toEqual(started.json);
+  });
+
   it('lets tenants reuse each other’s sessionIds without collision or disclosure', async () => {
     const key = await generateWalletSigningKey();
     const body = await approvableInitiate(key);
