@@ -58,7 +58,9 @@ export interface IssuerHarness {
   close(): Promise<void>;
 }
 
-export async function startIssuerHarness(options: { initialDecisionWaitMs?: number; reviewClaimMs?: number; trustedIssuers?: TrustedCredentialIssuer[] } = {}): Promise<IssuerHarness> {
+export async function startIssuerHarness(
+  options: { initialDecisionWaitMs?: number; reviewClaimMs?: number; reviewClock?: () => Date; trustedIssuers?: TrustedCredentialIssuer[] } = {},
+): Promise<IssuerHarness> {
   const temporalAddress = process.env.S2S_TEST_TEMPORAL_ADDRESS;
   const mongoUri = process.env.S2S_TEST_MONGODB_URI;
   const testDir = process.env.S2S_TEST_DIR;
@@ -127,7 +129,7 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
   const app = createApp(deps);
   const server: https.Server = createMutualTlsServer(app, config.tls);
   const port = await listen(server, '127.0.0.1', 0);
-  const adminServer = createAdminTlsServer(createAdminApp(composeAdminDeps({ config, db, api: deps })), config.tls);
+  const adminServer = createAdminTlsServer(createAdminApp(composeAdminDeps({ config, db, api: deps, ...(options.reviewClock ? { reviewClock: options.reviewClock } : {}) })), config.tls);
   const adminPort = await listen(adminServer, '127.0.0.1', 0);
   const caPem = readFileSync(material.caCert, 'utf8');
   const admin = (method: 'GET' | 'POST', route: string, reviewer: keyof typeof reviewers | undefined, body?: unknown) =>
