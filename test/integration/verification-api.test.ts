@@ -3,6 +3,7 @@ import { devApproveType } from '../../domain/verification-types/development';
 import { verificationWorkflowId } from '../../workflows/verification/messages';
 import { tenantIdAttribute, verificationStatusAttribute } from '../../workflows/verification/search-attributes';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
+import { pollUntil } from '../support/polling';
 import { approvableInitiate, holderPersonalData, mdl, negotiatedInitiate } from '../support/wallet-requests';
 import { createInitiateRequest, generateWalletSigningKey } from '../../wallet/wallet-client-instance';
 
@@ -156,12 +157,13 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
     expect(description.typedSearchAttributes.get(verificationStatusAttribute)).toBe('APPROVED');
 
     const query = `S2sTenantId = "${h.walletA.tenant._id}" AND S2sVerificationStatus = "APPROVED" AND WorkflowId = "${handle.workflowId}"`;
-    let found = 0;
-    for (let attempt = 0; attempt < 50 && found === 0; attempt += 1) {
-      for await (const execution of h.temporal.workflow.list({ query })) found += execution.workflowId === handle.workflowId ? 1 : 0;
-      if (found === 0) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(found).toBe(1);
+    // Visibility is updated asynchronously: poll until the workflow is listed.
+    const listed = async () => {
+      const ids: string[] = [];
+      for await (const execution of h.temporal.workflow.list({ query })) ids.push(execution.workflowId);
+      return ids;
+    };
+    expect(await pollUntil(listed, (ids) => ids.length > 0, { intervalMs: 200, what: 'search attribute visibility' })).toEqual([handle.workflowId]);
     expect(started.json.status).toBe('APPROVED');
   });
 

@@ -95,7 +95,9 @@ export async function startIssuerHarness(
     S2S_REVIEW_CLAIM_MS: String(options.reviewClaimMs ?? 60_000),
     S2S_API_PORT: '0',
     S2S_BODY_LIMIT_BYTES: String(128 * 1024),
-    S2S_INITIAL_DECISION_WAIT_MS: String(options.initialDecisionWaitMs ?? 3000),
+    // Generous: initiate answers as soon as the first decision exists, so this only bounds how
+    // long a busy machine's worker may take before tests that expect a decision see PENDING.
+    S2S_INITIAL_DECISION_WAIT_MS: String(options.initialDecisionWaitMs ?? 20_000),
     S2S_ENABLE_DEV_VERIFICATION_TYPES: 'true',
     S2S_MAX_ATTEMPTS: '3',
     TEMPORAL_ADDRESS: temporalAddress,
