@@ -39,11 +39,14 @@ export function composeApiDeps(options: { config: AppConfig; db: Db; temporal: C
   };
 }
 
-/** The reviewers' admin API, sharing the Issuer API's repositories and workflow client. */
-export function composeAdminDeps(options: { config: AppConfig; db: Db; api: ApiDeps }): AdminDeps {
+/**
+ * The reviewers' admin API, sharing the Issuer API's repositories and workflow client.
+ * `reviewClock` times review claims (the system clock unless a test moves its own).
+ */
+export function composeAdminDeps(options: { config: AppConfig; db: Db; api: ApiDeps; reviewClock?: () => Date }): AdminDeps {
   return {
     logger: options.api.logger,
-    reviewCases: createReviewCaseRepository(options.db),
+    reviewCases: createReviewCaseRepository(options.db, options.reviewClock),
     verificationData: options.api.verificationData,
     workflows: options.api.workflows,
     reviewerTokens: loadReviewerTokens(options.config.admin.tokensFile),

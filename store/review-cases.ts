@@ -34,7 +34,11 @@ export interface ReviewAuditEntry {
 
 export class ReviewClaimError extends Error {}
 
-export function createReviewCaseRepository(db: Db) {
+/**
+ * `now` is the clock that claims are timed by and entries are stamped with: the system clock in
+ * production; tests pass a clock they move, so a claim can expire without waiting for it.
+ */
+export function createReviewCaseRepository(db: Db, now: () => Date = () => new Date()) {
   const cases = db.collection<ReviewCase>(collections.reviewCases);
   const audit = db.collection<ReviewAuditEntry>(collections.reviewAudit);
   const claims = db.collection<{ _id: string; caseId: string; k: number; reviewerId: string; expiresAt: Date; at: Date }>(collections.reviewClaims);
@@ -45,21 +49,22 @@ export function createReviewCaseRepository(db: Db) {
     /** Opens a case; the same evaluation (verification + evidence) opens it once. */
     async open(details: Omit<ReviewCase, '_id' | 'state' | 'createdAt'>): Promise<void> {
       try {
-        await cases.insertOne({ _id: `${details.verificationId}:${details.evidenceRef}`, ...details, state: 'open', createdAt: new Date() });
+        await cases.insertOne({ _id: `${details.verificationId}:${details.evidenceRef}`, ...details, state: 'open', createdAt: now() });
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
       }
     },
 
     /** Open cases, oldest first; `claimable` leaves out cases another reviewer holds now. */
-    async list(filter: { tenantId?: string; state?: ReviewCase['state']; claimableBy?: string; limit?: number }, now = new Date()): Promise<ReviewCase[]> {
+    async list(filter: { tenantId?: string; state?: ReviewCase['state']; claimableBy?: string; limit?: number }): Promise<ReviewCase[]> {
+      const at = now();
       const found = await cases
         .find({ state: filter.state ?? 'open', ...(filter.tenantId ? { tenantId: filter.tenantId } : {}) })
         .sort({ createdAt: 1 })
         .limit(500)
         .toArray();
       const visible = filter.claimableBy
-        ? found.filter((c) => !c.claimedBy || c.claimedBy === filter.claimableBy || (c.claimExpiresAt?.getTime() ?? 0) <= now.getTime())
+        ? found.filter((c) => !c.claimedBy || c.claimedBy === filter.claimableBy || (c.claimExpiresAt?.getTime() ?? 0) <= at.getTime())
         : found;
       return visible.slice(0, filter.limit ?? 50);
     },
@@ -73,49 +78,52 @@ export function createReviewCaseRepository(db: Db) {
      * reviewers claiming at once exactly one succeeds (conditional updates are not atomic on
      * FerretDB). A reviewer may renew their own live claim; anyone may take an expired one.
      */
-    async claim(caseId: string, reviewerId: string, claimMs: number, now = new Date()): Promise<ReviewCase> {
+    async claim(caseId: string, reviewerId: string, claimMs: number): Promise<ReviewCase> {
+      const at = now();
       const found = await cases.findOne({ _id: caseId });
       if (!found || found.state !== 'open') throw new ReviewClaimError('the case is decided');
       const latest = await latestClaim(caseId);
-      if (latest && latest.expiresAt.getTime() > now.getTime() && latest.reviewerId !== reviewerId) {
+      if (latest && latest.expiresAt.getTime() > at.getTime() && latest.reviewerId !== reviewerId) {
         throw new ReviewClaimError('the case is claimed by another reviewer');
       }
-      const expiresAt = new Date(now.getTime() + claimMs);
+      const expiresAt = new Date(at.getTime() + claimMs);
       try {
-        await claims.insertOne({ _id: `${caseId}#${(latest?.k ?? 0) + 1}`, caseId, k: (latest?.k ?? 0) + 1, reviewerId, expiresAt, at: now });
+        await claims.insertOne({ _id: `${caseId}#${(latest?.k ?? 0) + 1}`, caseId, k: (latest?.k ?? 0) + 1, reviewerId, expiresAt, at });
       } catch (error) {
         if (isDuplicateKeyError(error)) throw new ReviewClaimError('the case was just claimed by another reviewer');
         throw error;
       }
       // For listing only; the claims collection is authoritative.
       await cases.updateOne({ _id: caseId }, { $set: { claimedBy: reviewerId, claimExpiresAt: expiresAt } });
-      await this.audit(caseId, reviewerId, 'claim', now);
+      await this.audit(caseId, reviewerId, 'claim', at);
       return { ...found, claimedBy: reviewerId, claimExpiresAt: expiresAt };
     },
 
     /** The case, if it is open and `reviewerId` holds its live claim. */
-    async claimedBy(caseId: string, reviewerId: string, now = new Date()): Promise<ReviewCase> {
+    async claimedBy(caseId: string, reviewerId: string): Promise<ReviewCase> {
+      const at = now();
       const [found, latest] = await Promise.all([cases.findOne({ _id: caseId }), latestClaim(caseId)]);
-      const live = latest && latest.reviewerId === reviewerId && latest.expiresAt.getTime() > now.getTime();
+      const live = latest && latest.reviewerId === reviewerId && latest.expiresAt.getTime() > at.getTime();
       if (!found || found.state !== 'open' || !live) throw new ReviewClaimError('claim the case first (claims expire)');
       return found;
     },
 
     /** Records the decision; the first decision of a case wins (insert on _id). */
-    async recordDecision(caseId: string, reviewerId: string, decision: NonNullable<ReviewCase['decision']>, now = new Date()): Promise<void> {
+    async recordDecision(caseId: string, reviewerId: string, decision: NonNullable<ReviewCase['decision']>): Promise<void> {
+      const at = now();
       try {
-        await decisions.insertOne({ _id: caseId, ...decision, at: now });
+        await decisions.insertOne({ _id: caseId, ...decision, at });
       } catch (error) {
         if (isDuplicateKeyError(error)) throw new ReviewClaimError('the case is already decided');
         throw error;
       }
-      await cases.updateOne({ _id: caseId }, { $set: { state: 'decided', decidedAt: now, decision } });
-      await this.audit(caseId, reviewerId, 'decide', now);
+      await cases.updateOne({ _id: caseId }, { $set: { state: 'decided', decidedAt: at, decision } });
+      await this.audit(caseId, reviewerId, 'decide', at);
     },
 
     /** Closes the open cases of a verification that ended without a reviewer's decision. */
-    async closeForVerification(verificationId: string, finalStatus: string, now = new Date()): Promise<void> {
-      await cases.updateMany({ verificationId, state: 'open' }, { $set: { state: 'closed', decidedAt: now, decision: { outcome: finalStatus, decidedBy: 'verification-ended' } } });
+    async closeForVerification(verificationId: string, finalStatus: string): Promise<void> {
+      await cases.updateMany({ verificationId, state: 'open' }, { $set: { state: 'closed', decidedAt: now(), decision: { outcome: finalStatus, decidedBy: 'verification-ended' } } });
     },
 
     /** Takes back a decision whose verdict could not be delivered, so it can be decided again. */
@@ -124,7 +132,7 @@ export function createReviewCaseRepository(db: Db) {
       await cases.updateOne({ _id: caseId }, { $set: { state: 'open' }, $unset: { decidedAt: '', decision: '' } });
     },
 
-    async audit(caseId: string, reviewerId: string, action: ReviewAuditEntry['action'], at = new Date()): Promise<void> {
+    async audit(caseId: string, reviewerId: string, action: ReviewAuditEntry['action'], at = now()): Promise<void> {
       await audit.insertOne({ _id: randomUUID(), caseId, reviewerId, action, at });
     },
 

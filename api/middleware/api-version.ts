@@ -2,9 +2,11 @@ import { negotiateApiVersion, supportedApiVersions } from '../../domain/api-vers
 import { problems } from '../../domain/problems';
 import type { ApiMiddleware } from '../context';
 
-/** S2S §API Versioning: Api-Version is required; Api-Supported-Versions is always advertised. */
+/**
+ * S2S §API Versioning: Api-Version is required on protocol requests. Both response headers are
+ * set on every response by renderProblems (api/middleware/problem-details.ts).
+ */
 export const requireApiVersion: ApiMiddleware = async (ctx, next) => {
-  ctx.set('Api-Supported-Versions', supportedApiVersions.join(', '));
   const negotiated = negotiateApiVersion(ctx.get('Api-Version') || undefined);
   if (!negotiated.ok) throw problems.unsupportedApiVersion(negotiated.reason, supportedApiVersions);
   ctx.state.apiVersion = negotiated.version;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { currentApiVersion } from '../../domain/api-version';
+import { currentApiVersion, supportedApiVersions } from '../../domain/api-version';
 import { problems, ProblemError } from '../../domain/problems';
 import type { ApiContext, ApiMiddleware } from '../context';
 
@@ -29,7 +29,8 @@ export function sendProblem(ctx: ApiContext, rendered: RenderedProblem): void {
 
 /**
  * Outermost middleware: every error becomes Problem Details, never a stack trace; every
- * response (errors included) carries Api-Version (S2S §API Versioning: REQUIRED on responses).
+ * response (errors, metadata and the OpenAPI document included) carries Api-Version (S2S §API
+ * Versioning: REQUIRED on responses) and Api-Supported-Versions (profile §API versions).
  */
 export function renderProblems(logger: Logger): ApiMiddleware {
   return async (ctx, next) => {
@@ -47,6 +48,7 @@ export function renderProblems(logger: Logger): ApiMiddleware {
       sendProblem(ctx, renderProblem(problem, instance));
     } finally {
       ctx.set('Api-Version', ctx.state.apiVersion ?? currentApiVersion);
+      ctx.set('Api-Supported-Versions', supportedApiVersions.join(', '));
       // Identifiers only: bodies may hold personal data and are never logged.
       logger.info(
         {

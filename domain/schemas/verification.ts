@@ -56,10 +56,11 @@ export const InitiateVerificationRequest = Type.Object({
   sessionId: Uuid,
   credentialConfigurationIds: Type.Array(Type.String({ minLength: 1, maxLength: 256 }), { minItems: 1, maxItems: 32, uniqueItems: true }),
   walletSigningKeyData: KeyData,
+  // Only bounded here: a malformed nonce (padding, "+", "/", wrong length) is a failed client
+  // authentication, refused by the nonce check (profile §5, S2S §Replay Protection), not a schema violation.
   verificationNonce: Type.String({
     minLength: 1,
     maxLength: 1024,
-    pattern: '^[A-Za-z0-9_-]+$',
     description: 'base64url (no padding) signature by the Wallet Signing Key over the UTF-8 bytes of sessionId (profile §Verification nonce)',
   }),
   verificationData: Type.Optional(VerificationDataResponse),

@@ -15,8 +15,14 @@ const sessions = () => h.db.collection('verification_sessions');
 function expectProblem(response: { status: number; headers: Record<string, unknown>; json: Record<string, unknown> }, status: number, type: string) {
   expect(response.status).toBe(status);
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.headers['api-version']).toBe('1.0.0');
+  expectVersionHeaders(response);
   expect(response.json).toMatchObject({ type, status, title: expect.any(String) });
+}
+
+/** S2S §API Versioning, profile §API versions: on every response, errors included. */
+function expectVersionHeaders(response: { headers: Record<string, unknown> }) {
+  expect(response.headers['api-version']).toBe('1.0.0');
+  expect(response.headers['api-supported-versions']).toBe('1.0.0');
 }
 
 describe('mutual TLS (S2S §Server Authentication)', () => {
@@ -51,10 +57,45 @@ describe('Api-Version (S2S §API Versioning)', () => {
     expect(response.headers['api-supported-versions']).toBe('1.0.0');
   });
 
-  it('serves a patch-level variant of a supported version and answers with the version it used', async () => {
-    const response = await h.http.post('/verification/initiate', await approvableInitiate(), { identity: h.walletA, headers: { 'Api-Version': '1.0.7' } });
+  it('refuses a patch level that is not listed as supported, before anything is stored', async () => {
+    const body = await approvableInitiate();
+    const response = await h.http.post('/verification/initiate', body, { identity: h.walletA, headers: { 'Api-Version': '1.0.7' } });
+    expectProblem(response, 400, 'urn:s2s-issuer:problem:unsupported-api-version');
+    expect(response.json.detail).toContain('1.0.7');
+    expect(await sessions().countDocuments({ sessionId: body.sessionId })).toBe(0);
+  });
+
+  it('answers a supported version with that version', async () => {
+    const response = await h.http.post('/verification/initiate', await approvableInitiate(), { identity: h.walletA, headers: { 'Api-Version': '1.0.0' } });
     expect(response.status).toBe(200);
-    expect(response.headers['api-version']).toBe('1.0.0');
+    expectVersionHeaders(response);
+  });
+
+  describe('carries Api-Version and Api-Supported-Versions on every response', () => {
+    it('the issuer metadata', async () => {
+      const response = await h.http.get('/.well-known/openid-credential-issuer-s2s', h.walletA);
+      expect(response.status).toBe(200);
+      expectVersionHeaders(response);
+    });
+
+    it('the OpenAPI document', async () => {
+      const response = await h.http.get('/openapi.json', h.walletA);
+      expect(response.status).toBe(200);
+      expectVersionHeaders(response);
+    });
+
+    it('401 for an unregistered client certificate', async () => {
+      const response = await h.http.get('/.well-known/openid-credential-issuer-s2s', h.unregistered);
+      expectProblem(response, 401, 'urn:s2s-issuer:problem:unknown-client');
+    });
+
+    it('404 for an unknown path', async () => {
+      expectProblem(await h.http.get('/verification/unknown', h.walletA), 404, 'urn:s2s-issuer:problem:not-found');
+    });
+
+    it('405 for a wrong method', async () => {
+      expectProblem(await h.http.get('/verification/initiate', h.walletA), 405, 'urn:s2s-issuer:problem:method-not-allowed');
+    });
   });
 });
 

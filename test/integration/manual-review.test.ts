@@ -2,11 +2,15 @@ import { identityEvidenceType } from '../../domain/verification-types/identity-e
 import { walletRiskAssessmentType } from '../../domain/verification-types/wallet-risk-assessment';
 import { createInitiateRequest, generateWalletSigningKey } from '../../wallet/wallet-client-instance';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
+import { pollUntil } from '../support/polling';
 import { clientPayload, mdl } from '../support/wallet-requests';
 
+// The admin API's review clock: the system clock moved forward by `reviewClockSkewMs`, so a test
+// can let a claim expire without waiting for it (claims last the harness's 60 s).
+let reviewClockSkewMs = 0;
 let h: IssuerHarness;
 beforeAll(async () => {
-  h = await startIssuerHarness({ reviewClaimMs: 1500 });
+  h = await startIssuerHarness({ reviewClock: () => new Date(Date.now() + reviewClockSkewMs) });
 });
 afterAll(async () => {
   await h?.close();
@@ -28,12 +32,8 @@ async function submitEvidence() {
 }
 
 async function statusOf(ids: { sessionId: string; verificationId: string }, until: (s: string) => boolean) {
-  for (let i = 0; i < 100; i += 1) {
-    const response = await h.http.post('/verification/status', ids, { identity: h.walletA });
-    if (until(response.json.status)) return response.json;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('status did not change');
+  const response = await pollUntil(() => h.http.post('/verification/status', ids, { identity: h.walletA }), (r) => until(r.json.status), { what: 'status change' });
+  return response.json;
 }
 
 describe('manual review queue and admin API (profile §Manual review)', () => {
@@ -76,24 +76,30 @@ describe('manual review queue and admin API (profile §Manual review)', () => {
   it('returns a claimed but undecided case to the queue when the claim expires', async () => {
     const { caseId } = await submitEvidence();
     await h.admin('POST', `/admin/review-cases/${caseId}/claim`, 'alice');
-    const hidden = (await h.admin('GET', '/admin/review-cases', 'bob')).json.cases.map((c: { caseId: string }) => c.caseId);
-    expect(hidden).not.toContain(caseId);
-    await new Promise((resolve) => setTimeout(resolve, 1700));
-    const visible = (await h.admin('GET', '/admin/review-cases', 'bob')).json.cases.map((c: { caseId: string }) => c.caseId);
-    expect(visible).toContain(caseId);
-    expect((await h.admin('POST', `/admin/review-cases/${caseId}/claim`, 'bob')).status).toBe(200);
-    expect((await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'alice', { outcome: 'APPROVED' })).status).toBe(409);
+    const openCases = async () => (await h.admin('GET', '/admin/review-cases', 'bob')).json.cases.map((c: { caseId: string }) => c.caseId);
+    expect(await openCases()).not.toContain(caseId);
+    // Halfway through the claim it is still alice's; once it has ended, the case is back in the queue.
+    try {
+      reviewClockSkewMs = h.config.admin.claimMs / 2;
+      expect(await openCases()).not.toContain(caseId);
+      expect((await h.admin('POST', `/admin/review-cases/${caseId}/claim`, 'bob')).status).toBe(409);
+      reviewClockSkewMs = h.config.admin.claimMs + 1;
+      expect(await openCases()).toContain(caseId);
+      expect((await h.admin('POST', `/admin/review-cases/${caseId}/claim`, 'bob')).status).toBe(200);
+      expect((await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'alice', { outcome: 'APPROVED' })).status).toBe(409);
+    } finally {
+      reviewClockSkewMs = 0;
+    }
   });
 
   it('takes a case out of the queue when its verification ends otherwise (cancelled)', async () => {
     const { ids, caseId } = await submitEvidence();
     await h.http.post('/verification/cancel', { ...ids, reason: 'USER_ABANDONED' }, { identity: h.walletA });
-    let open: string[] = [];
-    for (let i = 0; i < 50; i += 1) {
-      open = (await h.admin('GET', '/admin/review-cases', 'alice')).json.cases.map((c: { caseId: string }) => c.caseId);
-      if (!open.includes(caseId)) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const open: string[] = await pollUntil(
+      async () => (await h.admin('GET', '/admin/review-cases', 'alice')).json.cases.map((c: { caseId: string }) => c.caseId),
+      (ids: string[]) => !ids.includes(caseId),
+      { what: 'case leaving the queue' },
+    );
     expect(open).not.toContain(caseId);
     const closed = (await h.admin('GET', '/admin/review-cases?state=closed', 'alice')).json.cases.find((c: { caseId: string }) => c.caseId === caseId);
     expect(closed).toMatchObject({ state: 'closed', decision: { outcome: 'DENIED', decidedBy: 'verification-ended' } });
@@ -131,11 +137,7 @@ describe('verdicts from asynchronous verification providers (profile §Verdicts)
     expect((await h.admin('POST', '/admin/verdicts', 'bob', { ...ids, provider: 'doc-check-co', outcome: 'ADDITIONAL_INFO_REQUIRED' })).status).toBe(400);
     const accepted = await h.admin('POST', '/admin/verdicts', 'bob', { ...ids, provider: 'doc-check-co', outcome: 'REJECTED', reasonCode: 'IMAGE_TOO_DARK', message: 'Retake the photo' });
     expect(accepted.status).toBe(202);
-    let status: { status: string; reasonCode?: string } = { status: 'PENDING' };
-    for (let i = 0; i < 50 && status.status === 'PENDING'; i += 1) {
-      status = (await h.http.post('/verification/status', { sessionId: ids.sessionId, verificationId: ids.verificationId }, { identity: h.walletA })).json;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const status = await statusOf({ sessionId: ids.sessionId, verificationId: ids.verificationId }, (s) => s !== 'PENDING');
     expect(status).toMatchObject({ status: 'REJECTED', reasonCode: 'IMAGE_TOO_DARK', rejectedDetails: 'Retake the photo' });
 
     await h.http.post('/verification/cancel', { sessionId: ids.sessionId, verificationId: ids.verificationId, reason: 'DONE' }, { identity: h.walletA });

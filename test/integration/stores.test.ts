@@ -4,7 +4,7 @@ import { createIdempotencyRepository } from '../../store/idempotency';
 import { connectMongo, ensureIndexes } from '../../store/mongo';
 import { createTenantRepository } from '../../store/tenants';
 import { createCredentialOfferRepository } from '../../store/credential-offers';
-import { createReviewCaseRepository } from '../../store/review-cases';
+import { createReviewCaseRepository, ReviewClaimError } from '../../store/review-cases';
 import { createVerificationSessionRepository, currentDecision, SessionAlreadyUsedError, type NewVerification } from '../../store/verification-sessions';
 
 /** The repositories against the real MongoDB-wire server (FerretDB here, MongoDB in production). */
@@ -187,6 +187,32 @@ describe('first-one-wins decisions under concurrency (inserts on _id, not condit
     const winner = (winners[0] as PromiseFulfilledResult<{ claimedBy?: string }>).value.claimedBy as string;
     const decisions = await Promise.allSettled([1, 2, 3].map(() => cases.recordDecision(caseId, winner, { outcome: 'APPROVED', decidedBy: winner })));
     expect(decisions.filter((d) => d.status === 'fulfilled')).toHaveLength(1);
+  });
+});
+
+describe('review claims (profile §Manual review)', () => {
+  it('times claims by the repository clock: a claim holds until claimMs has passed, then anyone may take the case', async () => {
+    let clock = new Date('2026-12-01T10:00:00Z');
+    const cases = createReviewCaseRepository(db, () => clock);
+    const verificationId = randomUUID();
+    await cases.open({ tenantId: 't', sessionId: 's', verificationId, credentialConfigurationIds: ['x'], evidenceRef: 'e', reasons: ['r'] });
+    const caseId = `${verificationId}:e`;
+    const claimable = async (reviewer: string) => (await cases.list({ tenantId: 't', claimableBy: reviewer })).some((c) => c._id === caseId);
+
+    expect((await cases.claim(caseId, 'alice', 60_000)).claimExpiresAt).toEqual(new Date('2026-12-01T10:01:00Z'));
+    clock = new Date('2026-12-01T10:00:59.999Z');
+    await expect(cases.claim(caseId, 'bob', 60_000)).rejects.toBeInstanceOf(ReviewClaimError);
+    expect(await claimable('bob')).toBe(false);
+    expect((await cases.claimedBy(caseId, 'alice'))._id).toBe(caseId);
+
+    clock = new Date('2026-12-01T10:01:00Z');
+    expect(await claimable('bob')).toBe(true);
+    await expect(cases.claimedBy(caseId, 'alice')).rejects.toBeInstanceOf(ReviewClaimError);
+    expect((await cases.claim(caseId, 'bob', 60_000)).claimedBy).toBe('bob');
+    expect((await cases.auditTrail(caseId)).map((e) => [e.reviewerId, e.at.toISOString()])).toEqual([
+      ['alice', '2026-12-01T10:00:00.000Z'],
+      ['bob', '2026-12-01T10:01:00.000Z'],
+    ]);
   });
 });
 

@@ -3,6 +3,7 @@ import { devApproveType } from '../../domain/verification-types/development';
 import { verificationWorkflowId } from '../../workflows/verification/messages';
 import { tenantIdAttribute, verificationStatusAttribute } from '../../workflows/verification/search-attributes';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
+import { pollUntil } from '../support/polling';
 import { approvableInitiate, holderPersonalData, mdl, negotiatedInitiate } from '../support/wallet-requests';
 import { createInitiateRequest, generateWalletSigningKey } from '../../wallet/wallet-client-instance';
 
@@ -89,6 +90,21 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
     expect(await h.db.collection('verification_sessions').countDocuments({ sessionId: body.sessionId })).toBe(0);
   });
 
+  // Profile §5: padding, non-base64url characters or a wrong length are a failed client
+  // authentication (S2S §Replay Protection), not a schema violation.
+  it.each([
+    ['padding', (n: string) => `${n}==`],
+    ['"+" and "/"', (n: string) => `${n.slice(0, -2)}+/`],
+    ['dots', (n: string) => `${n}.${n}`],
+  ])('refuses a nonce with %s as invalid client authentication', async (_label, mangle) => {
+    const body = await approvableInitiate();
+    const response = await initiate({ ...body, verificationNonce: mangle(body.verificationNonce) });
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ type: 'urn:openid:dcp:s2s:invalid_client_authentication', detail: expect.stringContaining('base64url') });
+    expect(response.json.validationErrors).toBeUndefined();
+    expect(await h.db.collection('verification_sessions').countDocuments({ sessionId: body.sessionId })).toBe(0);
+  });
+
   it('refuses an unknown credential configuration before anything is stored', async () => {
     const body = { ...(await approvableInitiate()), credentialConfigurationIds: ['com.example.unknown'] };
     const response = await initiate(body);
@@ -108,6 +124,22 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
     expect(crossTenant.json.type).toBe('urn:s2s-issuer:problem:session-not-found');
   });
 
+  it("answers a cancel of another tenant's verification exactly like a missing one, and leaves it open", async () => {
+    const body = await negotiatedInitiate();
+    const started = await initiate(body);
+    expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+    const cancel = (ids: { sessionId: string; verificationId: string }) => h.http.post('/verification/cancel', { ...ids, reason: 'USER_ABANDONED' }, { identity: h.walletB });
+    const crossTenant = await cancel({ sessionId: body.sessionId, verificationId: started.json.verificationId });
+    const missing = await cancel({ sessionId: randomUUID(), verificationId: randomUUID() });
+    expect(crossTenant.status).toBe(404);
+    expect(crossTenant.status).toBe(missing.status);
+    const strip = (json: Record<string, unknown>) => ({ ...json, instance: undefined });
+    expect(strip(crossTenant.json)).toEqual(strip(missing.json));
+    expect(crossTenant.json).toMatchObject({ type: 'urn:s2s-issuer:problem:session-not-found', title: expect.any(String), detail: expect.any(String) });
+    // The owner's verification was not touched.
+    expect((await status({ sessionId: body.sessionId, verificationId: started.json.verificationId })).json).toEqual(started.json);
+  });
+
   it('lets tenants reuse each other’s sessionIds without collision or disclosure', async () => {
     const key = await generateWalletSigningKey();
     const body = await approvableInitiate(key);
@@ -125,12 +157,13 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
     expect(description.typedSearchAttributes.get(verificationStatusAttribute)).toBe('APPROVED');
 
     const query = `S2sTenantId = "${h.walletA.tenant._id}" AND S2sVerificationStatus = "APPROVED" AND WorkflowId = "${handle.workflowId}"`;
-    let found = 0;
-    for (let attempt = 0; attempt < 50 && found === 0; attempt += 1) {
-      for await (const execution of h.temporal.workflow.list({ query })) found += execution.workflowId === handle.workflowId ? 1 : 0;
-      if (found === 0) await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    expect(found).toBe(1);
+    // Visibility is updated asynchronously: poll until the workflow is listed.
+    const listed = async () => {
+      const ids: string[] = [];
+      for await (const execution of h.temporal.workflow.list({ query })) ids.push(execution.workflowId);
+      return ids;
+    };
+    expect(await pollUntil(listed, (ids) => ids.length > 0, { intervalMs: 200, what: 'search attribute visibility' })).toEqual([handle.workflowId]);
     expect(started.json.status).toBe('APPROVED');
   });
 

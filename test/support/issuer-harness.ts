@@ -62,7 +62,9 @@ export interface IssuerHarness {
   close(): Promise<void>;
 }
 
-export async function startIssuerHarness(options: { initialDecisionWaitMs?: number; reviewClaimMs?: number; trustedIssuers?: TrustedCredentialIssuer[] } = {}): Promise<IssuerHarness> {
+export async function startIssuerHarness(
+  options: { initialDecisionWaitMs?: number; reviewClaimMs?: number; reviewClock?: () => Date; trustedIssuers?: TrustedCredentialIssuer[] } = {},
+): Promise<IssuerHarness> {
   const temporalAddress = process.env.S2S_TEST_TEMPORAL_ADDRESS;
   const mongoUri = process.env.S2S_TEST_MONGODB_URI;
   const testDir = process.env.S2S_TEST_DIR;
@@ -97,7 +99,9 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
     S2S_REVIEW_CLAIM_MS: String(options.reviewClaimMs ?? 60_000),
     S2S_API_PORT: '0',
     S2S_BODY_LIMIT_BYTES: String(128 * 1024),
-    S2S_INITIAL_DECISION_WAIT_MS: String(options.initialDecisionWaitMs ?? 3000),
+    // Generous: initiate answers as soon as the first decision exists, so this only bounds how
+    // long a busy machine's worker may take before tests that expect a decision see PENDING.
+    S2S_INITIAL_DECISION_WAIT_MS: String(options.initialDecisionWaitMs ?? 20_000),
     S2S_ENABLE_DEV_VERIFICATION_TYPES: 'true',
     S2S_MAX_ATTEMPTS: '3',
     TEMPORAL_ADDRESS: temporalAddress,
@@ -132,7 +136,7 @@ export async function startIssuerHarness(options: { initialDecisionWaitMs?: numb
   const app = createApp(deps);
   const server: https.Server = createMutualTlsServer(app, config.tls);
   const port = await listen(server, '127.0.0.1', 0);
-  const adminServer = createAdminTlsServer(createAdminApp(composeAdminDeps({ config, db, api: deps })), config.tls);
+  const adminServer = createAdminTlsServer(createAdminApp(composeAdminDeps({ config, db, api: deps, ...(options.reviewClock ? { reviewClock: options.reviewClock } : {}) })), config.tls);
   const adminPort = await listen(adminServer, '127.0.0.1', 0);
   const caPem = readFileSync(material.caCert, 'utf8');
   const admin = (method: 'GET' | 'POST', route: string, reviewer: keyof typeof reviewers | undefined, body?: unknown) =>

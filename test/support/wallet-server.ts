@@ -2,6 +2,7 @@ import type { HpkeJwk } from '../../crypto/jwe-hpke';
 import type { VerificationDataItem } from '../../domain/schemas/verification';
 import { createClientEncryptedPayload, createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../../wallet/wallet-client-instance';
 import type { ClientIdentity, HttpsClient } from './https-client';
+import { pollUntil } from './polling';
 
 /**
  * The wallet side of the engagement flows, as one Wallet Client Instance behind a Wallet Server:
@@ -43,12 +44,7 @@ export async function createWalletInstance(options: { http: HttpsClient; identit
     status: () => post('/verification/status', ids),
     /** Polls /verification/status until it leaves `from` (S2S §Asynchronous Endpoints). */
     async statusAfter(from: string) {
-      for (let attempt = 0; attempt < 150; attempt += 1) {
-        const response = await post('/verification/status', ids);
-        if (response.json.status !== from) return response.json;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error(`still ${from}`);
+      return (await pollUntil(() => post('/verification/status', ids), (response) => response.json.status !== from, { what: `a status other than ${from}` })).json;
     },
   };
 }

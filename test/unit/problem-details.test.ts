@@ -53,6 +53,17 @@ describe('renderProblems (RFC 9457)', () => {
     expect(body).not.toContain('at ');
   });
 
+  it('advertises Api-Version and Api-Supported-Versions on a successful response too', async () => {
+    const { ctx, headers } = fakeContext();
+    await renderProblems(silent)(ctx, async () => {
+      ctx.status = 200;
+      ctx.body = '{}';
+    });
+    expect(ctx.status).toBe(200);
+    expect(headers['Api-Version']).toBe('1.0.0');
+    expect(headers['Api-Supported-Versions']).toBe('1.0.0');
+  });
+
   it('turns an unmatched route into a 404 problem', async () => {
     const { ctx } = fakeContext();
     await renderProblems(silent)(ctx, async () => undefined);

@@ -33,13 +33,31 @@ describe('InitiateVerificationRequest (S2S §Verification Initiate)', () => {
       sessionId: 'urn:uuid:5b0b8a5e-7e4c-4f49-9a3c-1f1b6f9e2d10',
       credentialConfigurationIds: ['a', 'a'],
       walletSigningKeyData: { keyType: 'WALLET_SIGNING_KEY', client_public_key: { kty: 'EC' } },
-      verificationNonce: 'has spaces',
+      verificationNonce: 'x'.repeat(1025),
       requestedDeviceCount: 0,
     });
     expect(problem?.status).toBe(400);
     expect(problem?.validationErrors?.map((e) => e.pointer).sort()).toEqual(
       ['/credentialConfigurationIds', '/requestedDeviceCount', '/sessionId', '/verificationNonce', '/walletSigningKeyData/client_public_key/alg'].sort(),
     );
+  });
+
+  // Profile §5: a malformed nonce is a failed client authentication, decided by the nonce check.
+  it.each([
+    ['padding', 'AAAA=='],
+    ['standard base64 characters', 'ab+/cd'],
+    ['dots', 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln'],
+    ['spaces', 'has spaces'],
+  ])('leaves a nonce with %s to the nonce check instead of refusing it as a schema violation', async (_label, verificationNonce) => {
+    const { problem } = await validate(InitiateVerificationRequest, { ...(await approvableInitiate()), verificationNonce });
+    expect(problem).toBeUndefined();
+  });
+
+  it('refuses an empty or unbounded nonce as a schema violation', async () => {
+    for (const verificationNonce of ['', 'A'.repeat(1025), 42]) {
+      const { problem } = await validate(InitiateVerificationRequest, { ...(await approvableInitiate()), verificationNonce });
+      expect(problem?.validationErrors?.map((e) => e.pointer)).toEqual(['/verificationNonce']);
+    }
   });
 
   it('refuses a body that is not an object', async () => {

@@ -9,7 +9,8 @@ import type { verificationWorkflow } from '../../workflows/verification/workflow
 import { recordHistories } from '../support/recorded-histories';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
 
-const day = 24 * 3600 * 1000;
+const hour = 3600 * 1000;
+const day = 24 * hour;
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
   env = await createTimeSkippingEnvironment();
@@ -143,11 +144,25 @@ describe('VerificationWorkflow state machine (S2S §Verification Status)', () =>
     });
   });
 
-  it('DENIES with DEADLINE_EXCEEDED when no supplement arrives before the deadline (days skipped)', async () => {
+  it('DENIES with DEADLINE_EXCEEDED when no supplement arrives before the deadline, not earlier (days skipped)', async () => {
     await run(async ({ start }) => {
       const session = await start();
+      const deadline = Date.parse((session.first as { verificationDataRequest: { deadline: string } }).verificationDataRequest.deadline);
+
+      // An hour before the deadline (skipped, not slept) the verification still waits for data.
+      await env.sleep(2 * day - hour);
+      expect(await session.handle.query(verificationStatusQuery)).toMatchObject({ status: 'ADDITIONAL_INFO_REQUIRED' });
+
       const result = (await session.handle.result()) as { decision: VerificationDecision };
       expect(result.decision).toMatchObject({ status: 'DENIED', reasonCode: 'DEADLINE_EXCEEDED' });
+      // On the workflow's own clock: it ended no earlier than the published deadline, a full
+      // requestDeadlineMs after it started (a timer that fired at once would end within seconds).
+      const events = (await session.handle.fetchHistory()).events ?? [];
+      const eventTime = (event: (typeof events)[number] | undefined) => Number(event?.eventTime?.seconds ?? 0) * 1000 + Math.floor((event?.eventTime?.nanos ?? 0) / 1e6);
+      const startedAt = eventTime(events[0]);
+      const endedAt = eventTime(events[events.length - 1]);
+      expect(endedAt).toBeGreaterThanOrEqual(deadline);
+      expect(endedAt - startedAt).toBeGreaterThanOrEqual(2 * day);
     });
   });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { UnsecuredJWT } from 'jose';
 import { ClientPayloadError, maxClientPayloadBytes, openClientEncryptedPayload } from '../../../crypto/client-encrypted-payload';
 import { encryptionKeyAudience, generateHpkeJwk, issuerEncryptionJwks, type IssuerKeys } from '../../../crypto/issuer-keys';
-import { encryptJwe, publicHpkeJwk, type HpkeJwk } from '../../../crypto/jwe-hpke';
+import { decryptJwe, encryptJwe, publicHpkeJwk, type HpkeJwk } from '../../../crypto/jwe-hpke';
 import { createClientEncryptedPayload, generateWalletSigningKey, type WalletSigningKey } from '../../../wallet/wallet-client-instance';
 import { generateIssuerKeys } from '../../support/issuer-test-keys';
 
@@ -79,11 +79,28 @@ describe('openClientEncryptedPayload (S2S §Client Encrypted Payload)', () => {
       await expectFailure(open(jwe), 'invalid_encryption');
     });
 
-    it('alg "none" and non-HPKE algorithms in the JWE header', async () => {
-      for (const alg of ['none', 'RSA-OAEP-256', 'ECDH-ES']) {
-        const p = Buffer.from(JSON.stringify({ alg, enc: 'A256GCM', kid: firstKey().kid })).toString('base64url');
-        await expectFailure(open(`${p}...${randomBytes(16).toString('base64url')}.`), 'invalid_encryption');
-      }
+    // A real JWE from a valid one: the same signed payload, encrypted with HPKE-0-KE to the same
+    // key, with only the protected header's alg replaced. The header is the AAD, so it still
+    // decrypts: only the alg check refuses it (a server that took the algorithm from its key
+    // instead of the header would accept it).
+    async function withHeaderAlg(alg: string): Promise<string> {
+      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: firstKey(), claims });
+      const { plaintext, header } = await decryptJwe(jwe, issuerKeys.encryption);
+      const relabelled = (await encryptJwe(plaintext, firstKey(), { alg: 'HPKE-0-KE', header: { cty: header.cty, alg } })) as string;
+      // Only alg differs from the valid JWE's header (ek is fresh for every encryption).
+      const sent = JSON.parse(Buffer.from(relabelled.split('.')[0] ?? '', 'base64url').toString()) as Record<string, unknown>;
+      expect({ ...sent, ek: undefined }).toEqual({ ...header, alg, ek: undefined });
+      return relabelled;
+    }
+
+    it('opens the same re-encrypted JWE when its alg is left as HPKE-0-KE (control for the cases below)', async () => {
+      expect(await open(await withHeaderAlg('HPKE-0-KE'))).toMatchObject(claims);
+    });
+
+    it.each(['none', 'HPKE-9-KE', 'RSA-OAEP-256', 'ECDH-ES'])('a decryptable JWE whose protected header says alg %p', async (alg) => {
+      const opened = open(await withHeaderAlg(alg));
+      await expectFailure(opened, 'invalid_encryption');
+      await expect(opened).rejects.toThrow(/not an HPKE algorithm/);
     });
 
     it('compression (zip) and critical extensions (crit)', async () => {
