@@ -16,7 +16,8 @@ import { approvableInitiate } from '../support/wallet-requests';
  */
 let h: IssuerHarness;
 beforeAll(async () => {
-  h = await startIssuerHarness();
+  // A duplicate waits for the original up to this wait plus 3 s before it gets 409.
+  h = await startIssuerHarness({ initialDecisionWaitMs: 2000 });
 });
 afterAll(async () => {
   await h?.close();
