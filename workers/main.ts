@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
-import { connectWorkerConnection, createIssuerWorker, workerReadyMessage } from './verification-worker';
+import { connectWorkerConnection, createIssuerWorker, workerReadyMessage } from './issuer-worker';
 
 /** Worker process: `node dist/workers/main.js`. Stops cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {

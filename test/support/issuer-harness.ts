@@ -24,7 +24,7 @@ import { ensureDevMaterial } from '../../dev/dev-material';
 import { startNotificationReceiver, type NotificationReceiver } from '../../wallet/notification-receiver';
 import { connectMongo, ensureIndexes } from '../../store/mongo';
 import { createTenantRepository, type Tenant } from '../../store/tenants';
-import { createIssuerWorker } from '../../workers/verification-worker';
+import { createIssuerWorker } from '../../workers/issuer-worker';
 import { adminRequest, createHttpsClient, type ClientIdentity, type HttpsClient } from './https-client';
 
 /**
