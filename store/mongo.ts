@@ -51,6 +51,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(collections.tenantCertificates).createIndex({ tenantId: 1 }, { name: 'tenant' }),
     db.collection(collections.idempotency).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
     db.collection(collections.verificationSessions).createIndex({ tenantId: 1, updatedAt: 1 }, { name: 'tenant_updated' }),
+    // Notifications given up after the retries, for reconciliation (listUnacknowledgedNotifications).
+    db.collection(collections.verificationSessions).createIndex({ notificationAbandonedAt: 1 }, { name: 'notification_abandoned' }),
     db.collection(collections.verificationData).createIndex({ tenantId: 1, sessionId: 1 }, { name: 'tenant_session' }),
     // The review queue: open cases oldest first, per tenant.
     db.collection(collections.reviewCases).createIndex({ state: 1, createdAt: 1 }, { name: 'state_created' }),
