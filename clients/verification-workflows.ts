@@ -61,7 +61,11 @@ async function sendUpdate(run: () => Promise<VerificationDecision>): Promise<Mes
   }
 }
 
-export function createVerificationWorkflows(client: Client, taskQueue: string): VerificationWorkflows {
+/**
+ * `outboundTaskQueue` is where the workflows' calls to Wallet Servers run (docs/architecture.md
+ * §Outbound calls); without it they run on `taskQueue`.
+ */
+export function createVerificationWorkflows(client: Client, taskQueue: string, outboundTaskQueue?: string): VerificationWorkflows {
   const handle = (session: WorkflowSessionRef) => client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(session));
   return {
     supplement: (session, verificationDataRef) => sendUpdate(() => handle(session).executeUpdate(supplementUpdate, { args: [{ verificationId: session.verificationId, verificationDataRef }] })),
@@ -72,7 +76,7 @@ export function createVerificationWorkflows(client: Client, taskQueue: string): 
       const startOperation = new WithStartWorkflowOperation<typeof verificationWorkflow>('verificationWorkflow', {
         workflowId: verificationWorkflowId(input),
         taskQueue,
-        args: [input],
+        args: [{ ...input, ...(outboundTaskQueue ? { outboundTaskQueue } : {}) }],
         // One workflow per verification, ever (the sessionId's single use is MongoDB's _id).
         workflowIdConflictPolicy: 'FAIL',
         // A run that failed (e.g. its session was rolled back) may be replaced by a retry.

@@ -27,6 +27,7 @@ export function createWorkerActivities(db: Db, config: AppConfig, walletServers:
     catalogue: loadCredentialCatalogue(config.verification),
     walletServers,
     reviewCases: createReviewCaseRepository(db),
+    retryAfterCeilingMs: config.outbound.retryAfterCeilingMs,
   });
 }
 
@@ -35,7 +36,20 @@ export async function connectWorkerConnection(config: AppConfig['temporal']): Pr
   return NativeConnection.connect({ address: config.address, ...(tls ? { tls } : {}) });
 }
 
-/** The worker that runs VerificationWorkflows and their activities on the configured task queue. */
+/** The issuer's two Temporal workers, run and stopped together. */
+export interface IssuerWorker {
+  /** Runs until shutdown(); if one worker fails, the other is stopped and the failure thrown. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * The issuer's workers (docs/architecture.md §Outbound calls):
+ * - on `temporal.taskQueue`, the workflows and every activity (also notifications of workflows
+ *   started before the outbound task queue existed);
+ * - on `temporal.outboundTaskQueue`, calls to Wallet Servers only, with `outbound.maxConcurrentCalls`
+ *   slots, so Wallet Servers that are slow or down never take the slots evaluations need.
+ */
 export async function createIssuerWorker(options: {
   connection: NativeConnection;
   config: AppConfig;
@@ -43,15 +57,46 @@ export async function createIssuerWorker(options: {
   logger?: Logger;
   /** Outbound client for Wallet Server notifications; built from configuration when absent. */
   walletServers?: WalletServerClient;
-}): Promise<Worker> {
-  const { dataKeyring } = loadIssuerKeyMaterial(options.config);
-  return Worker.create({
-    connection: options.connection,
-    namespace: options.config.temporal.namespace,
-    taskQueue: options.config.temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
-    // Same codec as the API's client: every payload is encrypted before it reaches Temporal.
-    dataConverter: { payloadCodecs: [createPayloadCodec(dataKeyring)] },
-    activities: createWorkerActivities(options.db, options.config, options.walletServers ?? createConfiguredWalletServerClient(options.config), dataKeyring),
-  });
+}): Promise<IssuerWorker> {
+  const { config } = options;
+  const { dataKeyring } = loadIssuerKeyMaterial(config);
+  const walletServers = options.walletServers ?? createConfiguredWalletServerClient(config);
+  const activities = createWorkerActivities(options.db, config, walletServers, dataKeyring);
+  // Same codec as the API's client: every payload is encrypted before it reaches Temporal.
+  const dataConverter = { payloadCodecs: [createPayloadCodec(dataKeyring)] };
+  const common = { connection: options.connection, namespace: config.temporal.namespace, dataConverter };
+  const workers = [
+    await Worker.create({
+      ...common,
+      taskQueue: config.temporal.taskQueue,
+      workflowsPath: require.resolve('../workflows'),
+      activities,
+      ...(config.worker.maxConcurrentActivities ? { maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities } : {}),
+    }),
+    await Worker.create({
+      ...common,
+      taskQueue: config.temporal.outboundTaskQueue,
+      activities: { notifyWalletServer: activities.notifyWalletServer },
+      maxConcurrentActivityTaskExecutions: config.outbound.maxConcurrentCalls,
+    }),
+  ];
+  const shutdown = () => {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+
+  return {
+    shutdown,
+    async run() {
+      const runs = workers.map((worker) => worker.run());
+      try {
+        await Promise.all(runs);
+      } catch (error) {
+        shutdown();
+        await Promise.allSettled(runs);
+        throw error;
+      } finally {
+        if (!options.walletServers) walletServers.close();
+      }
+    },
+  };
 }

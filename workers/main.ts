@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const worker = await createIssuerWorker({ connection, config, db, logger });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
   const running = worker.run();
-  logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, workerReadyMessage);
+  logger.info({ taskQueue: config.temporal.taskQueue, outboundTaskQueue: config.temporal.outboundTaskQueue, namespace: config.temporal.namespace }, workerReadyMessage);
   await running;
   await connection.close();
   await mongo.close();
