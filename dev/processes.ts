@@ -102,8 +102,12 @@ export async function startTemporalDevServer(
   args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   // Task-queue fairness, so one tenant's backlog of outbound calls does not hold back another's
   // (workflows/outbound-activity-options.ts sets the tenant as fairness key). Off by default in
-  // the server; without it the keys are ignored and the queue is first come, first served.
-  args.push('--dynamic-config-value', 'matching.enableFairness=true');
+  // the server: without it the keys are ignored and a queue is first come, first served. Fairness
+  // holds within a task-queue partition; one partition per queue (a single-node server needs no
+  // more) makes it exact here instead of depending on which partition a poll reaches.
+  for (const value of ['matching.enableFairness=true', 'matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1']) {
+    args.push('--dynamic-config-value', value);
+  }
   for (const key of verificationSearchAttributes) args.push('--search-attribute', `${key.name}=${searchAttributeTypeNames[key.type]}`);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
   if (options.uiPort && options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);

@@ -41,6 +41,7 @@ export async function startNotificationReceiver(options: { certificatePem: strin
     return script?.answers.shift() ?? standing.find((s) => s.match(request))?.answer ?? { status: 200 };
   };
   const listeners: ((n: ReceivedNotification) => void)[] = [];
+  const delayed = new Set<NodeJS.Timeout>();
   const server = https.createServer(
     { cert: options.certificatePem, key: options.privateKeyPem, ca: options.clientCaPem, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
     (req, res) => {
@@ -74,8 +75,12 @@ export async function startNotificationReceiver(options: { certificatePem: strin
           // S2S §Verification Notification, Response Body Schema.
           res.end(JSON.stringify(answer.status < 300 ? { sessionId: body.sessionId, verificationId: body.verificationId } : {}));
         };
-        if (answer.delayMs) setTimeout(respond, answer.delayMs);
-        else respond();
+        if (!answer.delayMs) return respond();
+        const timer = setTimeout(() => {
+          delayed.delete(timer);
+          respond();
+        }, answer.delayMs);
+        delayed.add(timer);
       });
     },
   );
@@ -109,6 +114,7 @@ export async function startNotificationReceiver(options: { certificatePem: strin
       }
     },
     close(): Promise<void> {
+      for (const timer of delayed) clearTimeout(timer);
       return new Promise((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
