@@ -86,6 +86,26 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
       }
       return changed;
     },
+
+    /**
+     * Notifications the notifier gave up on (S2S §Rate Limiting: after 3 retries) that are due
+     * for another try: given up at least `minAgeMs` ago and within `lookbackMs`. A failed resend
+     * is recorded as given up again, which moves it to the back of the queue.
+     */
+    async listNotificationsToResend(input: { lookbackMs: number; minAgeMs: number; limit: number }): Promise<RepairedStatus[]> {
+      const due = Date.now() - input.minAgeMs;
+      const pending = await deps.sessions.listUnacknowledgedNotifications({ since: new Date(Date.now() - input.lookbackMs), limit: input.limit });
+      return pending
+        .filter((n) => n.abandonedAt.getTime() <= due)
+        .map(({ tenantId, sessionId, verificationId, statusVersion }) => ({ tenantId, sessionId, verificationId, statusVersion }));
+    },
+
+    /** Records repairs the workflow made through other activities (a notification sent again). */
+    async recordResentNotifications(resent: RepairedStatus[]): Promise<void> {
+      for (const status of resent) {
+        await repaired('notification-resent', status.tenantId, { sessionId: status.sessionId, verificationId: status.verificationId, statusVersion: String(status.statusVersion) });
+      }
+    },
   };
 }
 export type ReconciliationActivities = ReturnType<typeof createReconciliationActivities>;

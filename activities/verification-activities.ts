@@ -1,5 +1,5 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
-import { deterministicRequestId, WalletServerCallError, type WalletServerClient } from '../clients/wallet-server-client';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { deterministicRequestId, type WalletServerClient } from '../clients/wallet-server-client';
 import type { CredentialCatalogue } from '../domain/credential-configurations';
 import type { VerificationDecision } from '../domain/schemas/verification';
 import { isTerminal } from '../domain/verification-state';
@@ -10,6 +10,7 @@ import type { TenantRepository } from '../store/tenants';
 import type { VerificationDataRepository } from '../store/verification-data';
 import { toVerificationStatus, type VerificationSession, type VerificationSessionRepository } from '../store/verification-sessions';
 import type { VerificationVerdict } from '../workflows/verification/messages';
+import { outboundAttemptFailure } from './outbound-attempt';
 
 export interface VerificationActivityDeps {
   sessions: VerificationSessionRepository;
@@ -19,6 +20,8 @@ export interface VerificationActivityDeps {
   catalogue: CredentialCatalogue;
   walletServers: WalletServerClient;
   reviewCases: ReviewCaseRepository;
+  /** Retry-After values of Wallet Servers are honoured up to this (profile §14). */
+  retryAfterCeilingMs: number;
 }
 
 /** Identifies one verification: identifiers only, so activity inputs carry no personal data. */
@@ -103,22 +106,35 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
 
     /**
      * POSTs the session's current VerificationStatus to the Wallet Server's /verification/notify
-     * (S2S §Verification Notification). The x-request-id is derived from the verification and the
-     * status version, so retries of one notification carry the same id.
+     * (S2S §Verification Notification), once: an attempt that does not deliver fails with the
+     * delay before the next one (activities/outbound-attempt.ts), and Temporal does the waiting.
+     * The x-request-id is derived from the verification and the status version sent, so every
+     * attempt of one notification carries the same id. A delivered version is recorded, so
+     * notifications never acknowledged can be found (store: listUnacknowledgedNotifications).
      */
     async notifyWalletServer(input: VerificationRef & { statusVersion: number }): Promise<void> {
       const [tenant, session] = await Promise.all([deps.tenants.findById(input.tenantId), loadSession(input)]);
       if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} is not registered`, 'TenantMissing');
       const status = toVerificationStatus(session);
       const requestId = deterministicRequestId('verification-notify', input.verificationId, String(session.statusVersion));
-      try {
-        await deps.walletServers.post(`${tenant.notificationBaseUrl}/verification/notify`, status, requestId);
-      } catch (error) {
-        if (error instanceof WalletServerCallError && !error.retryable) {
-          throw ApplicationFailure.nonRetryable(error.message, 'WalletServerRefused');
-        }
-        throw error;
+      const answer = await deps.walletServers.post(`${tenant.notificationBaseUrl}/verification/notify`, status, requestId);
+      if (answer.outcome === 'delivered') {
+        await deps.sessions.recordNotificationDelivered(input, input.verificationId, session.statusVersion);
+        return;
       }
+      throw outboundAttemptFailure(answer, {
+        what: `notification ${requestId} of verification ${input.verificationId}`,
+        attempt: Context.current().info.attempt,
+        retryAfterCeilingMs: deps.retryAfterCeilingMs,
+      });
+    },
+
+    /**
+     * Marks a notification the notifier gave up on (S2S §Rate Limiting: after 3 retries), so a
+     * reconciliation job finds it (store: listUnacknowledgedNotifications).
+     */
+    async recordNotificationAbandoned(input: VerificationRef & { statusVersion: number }): Promise<void> {
+      await deps.sessions.recordNotificationAbandoned(input, input.verificationId, input.statusVersion);
     },
   };
 }

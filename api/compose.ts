@@ -33,7 +33,7 @@ export function composeApiDeps(options: { config: AppConfig; db: Db; temporal: C
     catalogue: loadCredentialCatalogue(config.verification),
     evaluators: loadEvaluators(config.verification, createEvaluatorPorts(db)),
     issuerKeys,
-    workflows: createVerificationWorkflows(options.temporal, config.temporal.taskQueue),
+    workflows: createVerificationWorkflows(options.temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue),
     bodyLimitBytes: config.api.bodyLimitBytes,
     ...verificationWorkflowSettings(config),
   };

@@ -77,7 +77,11 @@ async function sendUpdate(run: () => Promise<VerificationDecision>): Promise<Mes
   }
 }
 
-export function createVerificationWorkflows(client: Client, taskQueue: string): VerificationWorkflows {
+/**
+ * `outboundTaskQueue` is where the workflows' calls to Wallet Servers run (docs/architecture.md
+ * §Outbound calls); without it they run on `taskQueue`.
+ */
+export function createVerificationWorkflows(client: Client, taskQueue: string, outboundTaskQueue?: string): VerificationWorkflows {
   const handle = (session: WorkflowSessionRef) => client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(session));
   return {
     supplement: (session, verificationDataRef, updateId) =>
@@ -111,7 +115,7 @@ export function createVerificationWorkflows(client: Client, taskQueue: string): 
       const startOperation = new WithStartWorkflowOperation<typeof verificationWorkflow>('verificationWorkflow', {
         workflowId: verificationWorkflowId(input),
         taskQueue,
-        args: [input],
+        args: [{ ...input, ...(outboundTaskQueue ? { outboundTaskQueue } : {}) }],
         // One workflow per verification, ever (the sessionId's single use is MongoDB's _id); a
         // retried initiate (after a crash) attaches to the workflow its first execution started.
         workflowIdConflictPolicy: 'USE_EXISTING',

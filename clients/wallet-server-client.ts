@@ -1,46 +1,57 @@
-import { createHash, randomInt } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import https from 'node:https';
 import { currentApiVersion } from '../domain/api-version';
 
 /**
  * Outbound calls to Wallet Server Endpoints over mutual TLS with the issuer's own client
  * certificate (S2S §Server Authentication). One keep-alive agent for all Wallet Servers.
+ *
+ * The client makes exactly one attempt per call and says what came of it; it never waits to try
+ * again. Waiting between attempts is Temporal's job (the activity fails with a nextRetryDelay),
+ * so a Wallet Server that is down costs a worker slot only for the bounded request time.
  */
 export interface WalletServerClientOptions {
   certificatePem: string;
   privateKeyPem: string;
   /** CAs that Wallet Server certificates chain to; the system store when absent. */
   caPem?: string;
+  /** Bound on one attempt, from connecting to the last byte of the answer. */
   requestTimeoutMs?: number;
-  /** Injected for tests: how to wait between retries. */
-  sleep?: (ms: number) => Promise<void>;
 }
 
-export class WalletServerCallError extends Error {
-  constructor(
-    message: string,
-    /** False for answers a retry cannot change (4xx other than 408/429). */
-    readonly retryable: boolean,
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'WalletServerCallError';
-  }
-}
+export const defaultRequestTimeoutMs = 10_000;
 
-/** S2S §Rate Limiting: "Exponential backoff is RECOMMENDED: 0–1s, 1.1–5s, 5.1–30s (max 3 retries)". */
-export const retryWindowsMs: readonly (readonly [number, number])[] = [
-  [0, 1000],
-  [1100, 5000],
-  [5100, 30000],
-];
-const maxRetryAfterMs = 30_000;
+/** What one attempt came to. */
+export type WalletServerAnswer =
+  /** Any 2xx. */
+  | { outcome: 'delivered'; status: number }
+  /** 408, 429, 5xx, no answer or no connection: another attempt may succeed. */
+  | { outcome: 'retryable'; reason: string; status?: number; retryAfterMs?: number }
+  /** Any other status: the same request will be refused again. */
+  | { outcome: 'refused'; reason: string; status: number };
 
-/** Retry-After as delta-seconds or HTTP-date (RFC 9110 §10.2.3), capped; undefined if absent/invalid. */
+/**
+ * Retry-After as delta-seconds or an HTTP-date (RFC 9110 §10.2.3), in milliseconds from `now`,
+ * as given (the caller applies its ceiling); a date in the past is 0; undefined if absent or
+ * unreadable.
+ */
 export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
-  if (!header) return undefined;
-  const seconds = /^\d+$/.test(header.trim()) ? Number(header.trim()) * 1000 : Date.parse(header) - now;
-  return Number.isFinite(seconds) ? Math.min(Math.max(0, seconds), maxRetryAfterMs) : undefined;
+  const value = header?.trim();
+  if (!value) return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  return Number.isFinite(ms) ? Math.max(0, ms) : undefined;
+}
+
+/** Classifies a Wallet Server's HTTP answer (S2S §Rate Limiting; RFC 9110 §15). */
+export function classifyResponse(status: number, retryAfter: string | undefined, now = Date.now()): WalletServerAnswer {
+  if (status >= 200 && status < 300) return { outcome: 'delivered', status };
+  if (status === 408 || status === 429 || status >= 500) {
+    // S2S §Rate Limiting: a 429's Retry-After MUST be honoured; a 503's or 408's is honoured too
+    // (RFC 9110 §10.2.3: how long the service is expected to be unavailable).
+    const wait = retryAfterMs(retryAfter, now);
+    return { outcome: 'retryable', reason: `answered ${status}`, status, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
+  }
+  return { outcome: 'refused', reason: `answered ${status}`, status };
 }
 
 /** A stable x-request-id for one logical notification, so the Wallet Server can deduplicate retries. */
@@ -51,6 +62,11 @@ export function deterministicRequestId(...parts: string[]): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** Why an attempt got no HTTP answer, without the body or anything the Wallet Server sent. */
+function networkFailureReason(error: NodeJS.ErrnoException): string {
+  return error.code ? `${error.code}: ${error.message}` : error.message;
+}
+
 export function createWalletServerClient(options: WalletServerClientOptions) {
   const agent = new https.Agent({
     keepAlive: true,
@@ -59,63 +75,48 @@ export function createWalletServerClient(options: WalletServerClientOptions) {
     ...(options.caPem ? { ca: options.caPem } : {}),
     minVersion: 'TLSv1.2',
   });
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const timeout = options.requestTimeoutMs ?? 10_000;
+  const timeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
 
-  function postOnce(url: string, body: unknown, requestId: string): Promise<{ status: number; retryAfter?: string; text: string }> {
-    const payload = JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        url,
-        {
+  return {
+    /** POSTs JSON once and classifies the answer; never throws for what the network or the Wallet Server did. */
+    post(url: string, body: unknown, requestId: string): Promise<WalletServerAnswer> {
+      const payload = JSON.stringify(body);
+      return new Promise((resolve) => {
+        let settled = false;
+        const settle = (answer: WalletServerAnswer) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(deadline);
+          resolve(answer);
+        };
+        const req = https.request(url, {
           method: 'POST',
           agent,
-          timeout,
           headers: {
             'Content-Type': 'application/json',
             'Content-Length': Buffer.byteLength(payload),
             'Api-Version': currentApiVersion,
             'x-request-id': requestId,
           },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        });
+        // One deadline for the whole exchange (a socket idle timeout would let a server that
+        // trickles bytes hold the slot forever).
+        const deadline = setTimeout(() => {
+          settle({ outcome: 'retryable', reason: `no answer within ${timeoutMs} ms` });
+          req.destroy();
+        }, timeoutMs);
+        req.on('response', (res) => {
+          // The body is not needed (S2S §Verification Notification answers only echo ids): drain it.
+          res.resume();
           res.on('end', () => {
             const retryAfter = res.headers['retry-after'];
-            resolve({ status: res.statusCode ?? 0, ...(typeof retryAfter === 'string' ? { retryAfter } : {}), text: Buffer.concat(chunks).toString('utf8') });
+            settle(classifyResponse(res.statusCode ?? 0, typeof retryAfter === 'string' ? retryAfter : undefined));
           });
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeout} ms`)));
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
-
-  return {
-    /**
-     * POSTs JSON, retrying transient failures on the draft's schedule (Retry-After wins on 429).
-     * Throws WalletServerCallError once retries are spent or the answer is final.
-     */
-    async post(url: string, body: unknown, requestId: string): Promise<{ status: number; text: string }> {
-      for (let retry = 0; ; retry += 1) {
-        let failure: WalletServerCallError;
-        let wait: number | undefined;
-        try {
-          const response = await postOnce(url, body, requestId);
-          if (response.status >= 200 && response.status < 300) return response;
-          const transient = response.status === 429 || response.status === 408 || response.status >= 500;
-          failure = new WalletServerCallError(`${url} answered ${response.status}`, transient, response.status);
-          if (response.status === 429) wait = retryAfterMs(response.retryAfter);
-        } catch (error) {
-          failure = new WalletServerCallError(`${url}: ${(error as Error).message}`, true);
-        }
-        const window = retryWindowsMs[retry];
-        if (!failure.retryable || !window) throw failure;
-        await sleep(wait ?? randomInt(window[0], window[1] + 1));
-      }
+          res.on('error', (error) => settle({ outcome: 'retryable', reason: networkFailureReason(error) }));
+        });
+        req.on('error', (error) => settle({ outcome: 'retryable', reason: networkFailureReason(error) }));
+        req.end(payload);
+      });
     },
     close(): void {
       agent.destroy();

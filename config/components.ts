@@ -15,5 +15,6 @@ export function createConfiguredWalletServerClient(config: AppConfig): WalletSer
     certificatePem: readFileSync(tls.certFile, 'utf8'),
     privateKeyPem: readFileSync(tls.keyFile, 'utf8'),
     ...(tls.caFile ? { caPem: readFileSync(tls.caFile, 'utf8') } : {}),
+    requestTimeoutMs: config.outbound.requestTimeoutMs,
   });
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { defaultRetryAfterCeilingMs, outboundAttemptTimeLimitMs } from '../domain/outbound-retry';
 
 /**
  * Runtime configuration. Every value comes from an environment variable or, when
@@ -33,12 +34,27 @@ export interface AppConfig {
     address: string;
     namespace: string;
     taskQueue: string;
+    /** Task queue of calls to Wallet Servers (docs/architecture.md §Outbound calls). */
+    outboundTaskQueue: string;
     /** Optional TLS towards a Temporal cluster. */
     tls?: { certFile?: string; keyFile?: string; caFile?: string; serverName?: string };
   };
   mongo: {
     uri: string;
     database: string;
+  };
+  worker: {
+    /** Activity slots of the worker on `temporal.taskQueue`; the SDK's default when unset. */
+    maxConcurrentActivities?: number;
+  };
+  /** Calls to Wallet Servers (S2S §Verification Notification, §Rate Limiting). */
+  outbound: {
+    /** Activity slots of the worker on the outbound task queue: calls in flight at once. */
+    maxConcurrentCalls: number;
+    /** Bound on one HTTP attempt, the only time a call holds a slot (below Temporal's limit per attempt). */
+    requestTimeoutMs: number;
+    /** A Wallet Server's Retry-After is honoured as given up to this. */
+    retryAfterCeilingMs: number;
   };
   /** The admin API for reviewers: a separate listener with its own authentication. */
   admin: {
@@ -88,6 +104,8 @@ export interface AppConfig {
     lapsedGraceMs: number;
     closedLookbackMs: number;
     batchLimit: number;
+    notificationResendAfterMs: number;
+    notificationLookbackMs: number;
   };
   /** Where development keys, certificates and server data live. */
   dataDir: string;
@@ -100,6 +118,13 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return parsed;
+}
+
+/** An integer in [min, max]. */
+function boundedIntFrom(value: string | undefined, fallback: number, name: string, min: number, max: number): number {
+  const parsed = intFrom(value, fallback, name);
+  if (parsed < min || parsed > max) throw new Error(`${name} must be between ${min} and ${max}, got "${value}"`);
   return parsed;
 }
 
@@ -126,6 +151,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
           serverName: merged.TEMPORAL_TLS_SERVER_NAME,
         }
       : undefined;
+  const taskQueue = merged.TEMPORAL_TASK_QUEUE ?? 's2s-issuer';
   return {
     api: {
       host: merged.S2S_API_HOST ?? '127.0.0.1',
@@ -145,12 +171,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
     temporal: {
       address: merged.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
       namespace: merged.TEMPORAL_NAMESPACE ?? 'default',
-      taskQueue: merged.TEMPORAL_TASK_QUEUE ?? 's2s-issuer',
+      taskQueue,
+      outboundTaskQueue: merged.TEMPORAL_OUTBOUND_TASK_QUEUE || `${taskQueue}-outbound`,
       ...(temporalTls ? { tls: temporalTls } : {}),
     },
     mongo: {
       uri: merged.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/',
       database: merged.MONGODB_DATABASE ?? 's2s_issuer',
+    },
+    worker: merged.S2S_WORKER_MAX_CONCURRENT_ACTIVITIES
+      ? { maxConcurrentActivities: boundedIntFrom(merged.S2S_WORKER_MAX_CONCURRENT_ACTIVITIES, 0, 'S2S_WORKER_MAX_CONCURRENT_ACTIVITIES', 1, 10_000) }
+      : {},
+    outbound: {
+      maxConcurrentCalls: boundedIntFrom(merged.S2S_OUTBOUND_MAX_CONCURRENT_CALLS, 20, 'S2S_OUTBOUND_MAX_CONCURRENT_CALLS', 1, 10_000),
+      // Below Temporal's limit on one attempt, so an attempt always ends with the client's own verdict.
+      requestTimeoutMs: boundedIntFrom(merged.S2S_OUTBOUND_REQUEST_TIMEOUT_MS, 10_000, 'S2S_OUTBOUND_REQUEST_TIMEOUT_MS', 1, outboundAttemptTimeLimitMs - 5_000),
+      retryAfterCeilingMs: intFrom(merged.S2S_OUTBOUND_RETRY_AFTER_MAX_MS, defaultRetryAfterCeilingMs, 'S2S_OUTBOUND_RETRY_AFTER_MAX_MS'),
     },
     admin: {
       host: merged.S2S_ADMIN_HOST ?? '127.0.0.1',
@@ -182,6 +218,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       lapsedGraceMs: intFrom(merged.S2S_RECONCILE_LAPSED_GRACE_MS, 60_000, 'S2S_RECONCILE_LAPSED_GRACE_MS'),
       closedLookbackMs: intFrom(merged.S2S_RECONCILE_CLOSED_LOOKBACK_MS, 3600_000, 'S2S_RECONCILE_CLOSED_LOOKBACK_MS'),
       batchLimit: intFrom(merged.S2S_RECONCILE_BATCH_LIMIT, 100, 'S2S_RECONCILE_BATCH_LIMIT'),
+      notificationResendAfterMs: intFrom(merged.S2S_RECONCILE_NOTIFY_AFTER_MS, 10 * 60_000, 'S2S_RECONCILE_NOTIFY_AFTER_MS'),
+      notificationLookbackMs: intFrom(merged.S2S_RECONCILE_NOTIFY_LOOKBACK_MS, 24 * 3600_000, 'S2S_RECONCILE_NOTIFY_LOOKBACK_MS'),
     },
     dataDir,
     logLevel: merged.LOG_LEVEL ?? 'info',

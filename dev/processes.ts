@@ -100,6 +100,14 @@ export async function startTemporalDevServer(
   mkdirSync(path.dirname(options.dbFile), { recursive: true });
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--db-filename', options.dbFile, '--log-level', 'warn'];
   args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+  // Task-queue fairness, so one tenant's backlog of outbound calls does not hold back another's
+  // (workflows/outbound-activity-options.ts sets the tenant as fairness key). Off by default in
+  // the server: without it the keys are ignored and a queue is first come, first served. Fairness
+  // holds within a task-queue partition; one partition per queue (a single-node server needs no
+  // more) makes it exact here instead of depending on which partition a poll reaches.
+  for (const value of ['matching.enableFairness=true', 'matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1']) {
+    args.push('--dynamic-config-value', value);
+  }
   for (const key of verificationSearchAttributes) args.push('--search-attribute', `${key.name}=${searchAttributeTypeNames[key.type]}`);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
   if (options.uiPort && options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);

@@ -14,7 +14,7 @@ import { loadIssuerKeyMaterial } from '../config/components';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { devMaterialPaths, readJson } from './dev-material';
 import { startFerretDb, startProcess, startTemporalDevServer, waitForLogLine, waitForPort, type ManagedProcess } from './processes';
-import { workerReadyMessage } from '../workers/verification-worker';
+import { workerReadyMessage } from '../workers/issuer-worker';
 import { toolPaths } from './tools';
 
 /**

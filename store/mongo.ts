@@ -57,6 +57,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(collections.idempotencyTakeovers).createIndex({ at: 1 }, { name: 'at' }),
     db.collection(collections.reconciliationRepairs).createIndex({ at: 1 }, { name: 'at' }),
     db.collection(collections.verificationSessions).createIndex({ tenantId: 1, updatedAt: 1 }, { name: 'tenant_updated' }),
+    // Notifications given up after the retries, for reconciliation (listUnacknowledgedNotifications).
+    db.collection(collections.verificationSessions).createIndex({ notificationAbandonedAt: 1 }, { name: 'notification_abandoned' }),
     db.collection(collections.verificationData).createIndex({ tenantId: 1, sessionId: 1 }, { name: 'tenant_session' }),
     // The review queue: open cases oldest first, per tenant.
     db.collection(collections.reviewCases).createIndex({ state: 1, createdAt: 1 }, { name: 'state_created' }),

@@ -46,6 +46,10 @@ interface VerificationEntry {
   decisions: Record<string, VerificationDecision>;
   statusVersion: number;
   startedAt: Date;
+  /** The highest status version the Wallet Server acknowledged (S2S §Verification Notification). */
+  notifiedStatusVersion?: number;
+  /** The highest status version whose notification was given up after the retries. */
+  abandonedNotificationVersion?: number;
 }
 
 /**
@@ -64,6 +68,8 @@ interface SessionDocument {
   verifications: Record<string, VerificationEntry>;
   createdAt: Date;
   updatedAt: Date;
+  /** When a notification of one of its verifications was last given up (indexed: the reconciliation query). */
+  notificationAbandonedAt?: Date;
 }
 
 /** One verification of a session, as callers see it. */
@@ -80,6 +86,15 @@ export interface VerificationSession extends Omit<VerificationEntry, 'startedAt'
 export type NewVerification = Omit<VerificationSession, 'current' | 'decisions' | 'statusVersion' | 'workflowId'>;
 
 export class SessionAlreadyUsedError extends Error {}
+
+/** A verification whose newest status the Wallet Server has not acknowledged, after a notification was given up. */
+export interface UnacknowledgedNotification extends SessionKey {
+  verificationId: string;
+  statusVersion: number;
+  /** 0 when no notification of this verification was ever acknowledged. */
+  notifiedStatusVersion: number;
+  abandonedAt: Date;
+}
 
 export function currentDecision(session: Pick<VerificationSession, 'decisions' | 'statusVersion'>): VerificationDecision {
   const decision = session.decisions[String(session.statusVersion)];
@@ -235,6 +250,42 @@ export function createVerificationSessionRepository(db: Db) {
     /** Removes a session whose first workflow never started, so nothing half-written remains. */
     async remove(key: SessionKey): Promise<void> {
       await sessions.deleteOne({ _id: sessionDocumentId(key) });
+    },
+
+    /**
+     * Records that the Wallet Server acknowledged a notification of `statusVersion`. $max commutes
+     * (FerretDB has no atomic conditional update): a late or repeated attempt never lowers it.
+     */
+    async recordNotificationDelivered(key: SessionKey, verificationId: string, statusVersion: number): Promise<void> {
+      await sessions.updateOne({ _id: sessionDocumentId(key) }, { $max: { [`verifications.${verificationId}.notifiedStatusVersion`]: statusVersion } });
+    },
+
+    /** Records that the notifier gave up notifying `statusVersion` (commuting operators only, as above). */
+    async recordNotificationAbandoned(key: SessionKey, verificationId: string, statusVersion: number): Promise<void> {
+      await sessions.updateOne(
+        { _id: sessionDocumentId(key) },
+        { $max: { [`verifications.${verificationId}.abandonedNotificationVersion`]: statusVersion, notificationAbandonedAt: new Date() } },
+      );
+    },
+
+    /**
+     * Verifications whose newest status the Wallet Server never acknowledged, among sessions with a
+     * notification given up at or after `since` (oldest first; index notification_abandoned), for
+     * a reconciliation job to notify again.
+     */
+    async listUnacknowledgedNotifications(options: { since: Date; limit: number }): Promise<UnacknowledgedNotification[]> {
+      const documents = await sessions
+        .find({ notificationAbandonedAt: { $gte: options.since } })
+        .sort({ notificationAbandonedAt: 1 })
+        .limit(options.limit)
+        .toArray();
+      return documents.flatMap((document) =>
+        Object.entries(document.verifications).flatMap(([verificationId, entry]) => {
+          const notifiedStatusVersion = entry.notifiedStatusVersion ?? 0;
+          if (entry.abandonedNotificationVersion === undefined || notifiedStatusVersion >= entry.statusVersion) return [];
+          return [{ tenantId: document.tenantId, sessionId: document.sessionId, verificationId, statusVersion: entry.statusVersion, notifiedStatusVersion, abandonedAt: document.notificationAbandonedAt as Date }];
+        }),
+      );
     },
   };
 }

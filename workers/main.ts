@@ -5,7 +5,7 @@ import { loadConfig } from '../config/config';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
-import { connectWorkerConnection, createIssuerWorker, workerReadyMessage } from './verification-worker';
+import { connectWorkerConnection, createIssuerWorker, workerReadyMessage } from './issuer-worker';
 
 /** Worker process: `node dist/workers/main.js`. Stops cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -18,11 +18,11 @@ async function main(): Promise<void> {
   const worker = await createIssuerWorker({ connection, config, db, logger, temporal: temporal.client });
   if (config.reconciliation.intervalMs > 0) {
     const { intervalMs, ...input } = config.reconciliation;
-    await ensureReconciliationSchedule(temporal.client, { taskQueue: config.temporal.taskQueue, intervalMs, input });
+    await ensureReconciliationSchedule(temporal.client, { taskQueue: config.temporal.taskQueue, intervalMs, input: { ...input, outboundTaskQueue: config.temporal.outboundTaskQueue } });
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
   const running = worker.run();
-  logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, workerReadyMessage);
+  logger.info({ taskQueue: config.temporal.taskQueue, outboundTaskQueue: config.temporal.outboundTaskQueue, namespace: config.temporal.namespace }, workerReadyMessage);
   await running;
   await connection.close();
   await temporal.connection.close();

@@ -18,11 +18,15 @@ afterAll(async () => {
   await h?.close();
 });
 
+function passSettings() {
+  return { lapsedGraceMs: 60_000, closedLookbackMs: 10 * 60_000, batchLimit: 100, outboundTaskQueue: h.config.temporal.outboundTaskQueue, notificationResendAfterMs: 600_000, notificationLookbackMs: 3600_000 };
+}
+
 function runReconciliation(): Promise<ReconciliationSummary> {
   return h.temporal.workflow.execute('reconciliationWorkflow', {
     taskQueue: h.config.temporal.taskQueue,
     workflowId: `reconciliation-test-${randomUUID()}`,
-    args: [{ lapsedGraceMs: 0, closedLookbackMs: 10 * 60_000, batchLimit: 100 }],
+    args: [{ ...passSettings(), lapsedGraceMs: 0, notificationResendAfterMs: 0 }],
   });
 }
 
@@ -88,8 +92,30 @@ describe('reconciliation', () => {
     expect((await runReconciliation()).verificationsAborted).toBe(0);
   });
 
+  it('sends a given-up notification again, once per pass, until the Wallet Server takes it', async () => {
+    const body = await approvableInitiate();
+    const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
+    const ref = { tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId as string };
+    await h.receiver.waitFor((n) => n.body.verificationId === ref.verificationId);
+    // A later status that the notifier gave up on (the Wallet Server was down for its 4 attempts).
+    const approved = { status: 'APPROVED' as const, credentialConfigurationIds: ['org.iso.18013.5.1.mDL'] };
+    await h.deps.sessions.recordDecision(ref, ref.verificationId, approved, 2);
+    await h.deps.sessions.recordNotificationAbandoned(ref, ref.verificationId, 2);
+    const forThis = (request: { body: Record<string, unknown> }) => request.body.verificationId === ref.verificationId;
+
+    // Still down at the first pass: one attempt, and it stays due.
+    h.receiver.answerNext(forThis, { status: 503 });
+    expect(await runReconciliation()).toMatchObject({ notificationsFailed: 1, notificationsSent: 0 });
+    // Back up: the next pass delivers it, and the one after has nothing left to send.
+    const before = h.receiver.received.filter(forThis).length;
+    expect(await runReconciliation()).toMatchObject({ notificationsSent: 1, notificationsFailed: 0 });
+    expect(h.receiver.received.filter(forThis).length).toBe(before + 1);
+    expect(await runReconciliation()).toMatchObject({ notificationsSent: 0, notificationsFailed: 0 });
+    expect(await h.db.collection('reconciliation_repairs').countDocuments({ 'subject.verificationId': ref.verificationId, kind: 'notification-resent' })).toBe(1);
+  });
+
   it('runs on a Temporal Schedule that every worker brings to the configured settings', async () => {
-    const input = { lapsedGraceMs: 60_000, closedLookbackMs: 3600_000, batchLimit: 50 };
+    const input = passSettings();
     await ensureReconciliationSchedule(h.temporal, { taskQueue: h.config.temporal.taskQueue, intervalMs: 3600_000, input });
     await ensureReconciliationSchedule(h.temporal, { taskQueue: h.config.temporal.taskQueue, intervalMs: 1800_000, input });
     const schedule = await h.temporal.schedule.getHandle(reconciliationScheduleId(h.config.temporal.taskQueue)).describe();

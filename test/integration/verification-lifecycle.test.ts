@@ -142,31 +142,76 @@ describe('/verification/cancel (S2S §Verification Cancellation)', () => {
 });
 
 describe('Wallet Server notifications (S2S §Verification Notification)', () => {
-  it('notifies the tenant’s Wallet Server over mTLS with the issuer’s client certificate', async () => {
-    const { response } = await initiateWithClientItem(await generateWalletSigningKey(), { id: 'c1', type: devApproveType });
+  // Each test scripts the answers for its own session only: tests never take each other's answers.
+  const forSession = (sessionId: string) => (request: { body: Record<string, unknown> }) => request.body.sessionId === sessionId;
+  const attemptsFor = (sessionId: string) => h.receiver.attempts.filter((a) => a.body.sessionId === sessionId);
+  const approvable = async () => {
+    const key = await generateWalletSigningKey();
+    return createInitiateRequest({ key, credentialConfigurationIds: [mdl], verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey(), { id: 'c1', type: devApproveType })] } });
+  };
+  async function eventually<T>(read: () => Promise<T> | T, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (accept(value) || Date.now() > deadline) return value;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const notifiedStatusVersion = async (sessionId: string, verificationId: string) => {
+    const session = await h.db.collection('verification_sessions').findOne({ _id: `${h.walletA.tenant._id}/${sessionId}` } as object);
+    return (session?.verifications as Record<string, { notifiedStatusVersion?: number }> | undefined)?.[verificationId]?.notifiedStatusVersion;
+  };
+
+  it('notifies the tenant’s Wallet Server over mTLS with the issuer’s client certificate, and records the version acknowledged', async () => {
+    const { body, response } = await initiateWithClientItem(await generateWalletSigningKey(), { id: 'c1', type: devApproveType });
     const notification = await h.receiver.waitFor((n) => n.body.verificationId === response.json.verificationId && n.body.status === 'APPROVED');
     expect(notification.path).toBe('/wallet-a/verification/notify');
     expect(notification.clientCertificateSubject).toBe('Development Issuer Server');
     expect(notification.headers['api-version']).toBe('1.0.0');
     expect(notification.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(notification.body).toEqual(response.json);
+    expect(await eventually(() => notifiedStatusVersion(body.sessionId, response.json.verificationId), (v) => v === 1)).toBe(1);
   });
 
-  it('honours 429 with Retry-After before delivering', async () => {
-    h.receiver.answerNext({ status: 429, headers: { 'Retry-After': '1' } });
-    const started = Date.now();
-    const { response } = await initiateWithClientItem(await generateWalletSigningKey(), { id: 'c1', type: devApproveType });
-    const notification = await h.receiver.waitFor((n) => n.body.verificationId === response.json.verificationId);
-    expect(notification.receivedAt.getTime() - started).toBeGreaterThanOrEqual(1000);
+  it('makes the next attempt after a 429 no earlier than its Retry-After, with the same x-request-id', async () => {
+    const body = await approvable();
+    h.receiver.answerNext(forSession(body.sessionId), { status: 429, headers: { 'Retry-After': '3' } });
+    const response = await post('/verification/initiate', body);
+    expect(response.json.status).toBe('APPROVED');
+    await h.receiver.waitFor((n) => n.body.sessionId === body.sessionId);
+    const [limited, delivered, ...more] = attemptsFor(body.sessionId);
+    expect([limited?.answeredStatus, delivered?.answeredStatus, more.length]).toEqual([429, 200, 0]);
+    const gap = (delivered as { receivedAt: Date }).receivedAt.getTime() - (limited as { receivedAt: Date }).receivedAt.getTime();
+    expect(gap).toBeGreaterThanOrEqual(3000);
+    // Temporal's retry timer, not a backoff of its own: the attempt comes soon after Retry-After.
+    expect(gap).toBeLessThan(8000);
+    expect(delivered?.headers['x-request-id']).toBe(limited?.headers['x-request-id']);
   });
 
-  it('keeps the truth available by polling while the Wallet Server fails', async () => {
-    h.receiver.answerNext({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
+  it('gives up after 1 + 3 retries, never delaying the verification, and records the notification as unacknowledged', async () => {
+    const body = await approvable();
+    h.receiver.answerAlways(forSession(body.sessionId), { status: 503, headers: { 'Retry-After': '1' } });
+    const since = new Date();
     const started = Date.now();
-    const { body, response } = await initiateWithClientItem(await generateWalletSigningKey(), { id: 'c1', type: devApproveType });
+    const response = await post('/verification/initiate', body);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(response.json.status).toBe('APPROVED');
-    expect((await post('/verification/status', { sessionId: body.sessionId, verificationId: response.json.verificationId })).json.status).toBe('APPROVED');
+    const ids = { sessionId: body.sessionId, verificationId: response.json.verificationId as string };
+    expect((await post('/verification/status', ids)).json.status).toBe('APPROVED');
+
+    expect(await eventually(() => attemptsFor(body.sessionId).length, (n) => n >= 4)).toBe(4);
+    // Nothing after the fourth attempt.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const attempts = attemptsFor(body.sessionId);
+    expect(attempts.map((a) => a.answeredStatus)).toEqual([503, 503, 503, 503]);
+    expect(new Set(attempts.map((a) => a.headers['x-request-id'])).size).toBe(1);
+
+    const unacknowledged = await eventually(
+      () => h.deps.sessions.listUnacknowledgedNotifications({ since, limit: 100 }),
+      (list) => list.some((n) => n.verificationId === ids.verificationId),
+    );
+    expect(unacknowledged.find((n) => n.verificationId === ids.verificationId)).toMatchObject({ ...ids, tenantId: h.walletA.tenant._id, statusVersion: 1, notifiedStatusVersion: 0 });
+    expect(await notifiedStatusVersion(body.sessionId, ids.verificationId)).toBeUndefined();
   });
 });
 

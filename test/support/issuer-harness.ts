@@ -4,7 +4,7 @@ import path from 'node:path';
 import type https from 'node:https';
 import type { Client } from '@temporalio/client';
 import { connectTemporalClient } from '../../clients/temporal';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import type { MongoClient, Db } from 'mongodb';
 import pino from 'pino';
 import { createApp, type ApiDeps } from '../../api/app';
@@ -24,7 +24,7 @@ import { ensureDevMaterial } from '../../dev/dev-material';
 import { startNotificationReceiver, type NotificationReceiver } from '../../wallet/notification-receiver';
 import { connectMongo, ensureIndexes } from '../../store/mongo';
 import { createTenantRepository, type Tenant } from '../../store/tenants';
-import { createIssuerWorker } from '../../workers/verification-worker';
+import { createIssuerWorker, type IssuerWorker } from '../../workers/issuer-worker';
 import { adminRequest, createHttpsClient, type ClientIdentity, type HttpsClient } from './https-client';
 
 /**
@@ -41,6 +41,8 @@ export interface IssuerHarness {
   db: Db;
   temporal: Client;
   http: HttpsClient;
+  /** Registers another Wallet Server (tenant), by default notified at `<receiver>/<name>`. */
+  registerWallet(name: string, options?: { notificationBaseUrl?: string }): Promise<ClientIdentity & { tenant: Tenant }>;
   /** Two registered Wallet Servers (tenants). */
   walletA: ClientIdentity & { tenant: Tenant };
   walletB: ClientIdentity & { tenant: Tenant };
@@ -62,9 +64,19 @@ export interface IssuerHarness {
   close(): Promise<void>;
 }
 
-export async function startIssuerHarness(
-  options: { initialDecisionWaitMs?: number; reviewClaimMs?: number; reviewClock?: () => Date; trustedIssuers?: TrustedCredentialIssuer[] } = {},
-): Promise<IssuerHarness> {
+export interface IssuerHarnessOptions {
+  initialDecisionWaitMs?: number;
+  reviewClaimMs?: number;
+  reviewClock?: () => Date;
+  trustedIssuers?: TrustedCredentialIssuer[];
+  /** Activity slots of the worker on the main task queue (SDK default when unset). */
+  workerActivitySlots?: number;
+  /** Activity slots of the outbound worker (calls to Wallet Servers in flight at once). */
+  outboundCallSlots?: number;
+  outboundRequestTimeoutMs?: number;
+}
+
+export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Promise<IssuerHarness> {
   const temporalAddress = process.env.S2S_TEST_TEMPORAL_ADDRESS;
   const mongoUri = process.env.S2S_TEST_MONGODB_URI;
   const testDir = process.env.S2S_TEST_DIR;
@@ -109,16 +121,19 @@ export async function startIssuerHarness(
     MONGODB_URI: mongoUri,
     MONGODB_DATABASE: `it_${id}`,
     LOG_LEVEL: 'warn',
+    ...(options.workerActivitySlots ? { S2S_WORKER_MAX_CONCURRENT_ACTIVITIES: String(options.workerActivitySlots) } : {}),
+    ...(options.outboundCallSlots ? { S2S_OUTBOUND_MAX_CONCURRENT_CALLS: String(options.outboundCallSlots) } : {}),
+    ...(options.outboundRequestTimeoutMs ? { S2S_OUTBOUND_REQUEST_TIMEOUT_MS: String(options.outboundRequestTimeoutMs) } : {}),
   };
   const config = loadConfig(env);
 
   const { client: mongo, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   await ensureIndexes(db);
   const tenants = createTenantRepository(db);
-  const register = async (name: string) => {
+  const register = async (name: string, registration: { notificationBaseUrl?: string } = {}) => {
     const issued = await issueCertificate(ca, { commonName: name, usage: 'client' });
     const tenant = await registerWalletServer(
-      { name, certificatePem: issued.certificatePem, notificationBaseUrl: `${receiver.url}/${name}`, clientCaPem: ca.certificatePem },
+      { name, certificatePem: issued.certificatePem, notificationBaseUrl: registration.notificationBaseUrl ?? `${receiver.url}/${name}`, clientCaPem: ca.certificatePem },
       tenants,
     );
     return { ...issued, tenant };
@@ -143,7 +158,7 @@ export async function startIssuerHarness(
     adminRequest(`https://127.0.0.1:${adminPort}${route}`, caPem, method, reviewer ? reviewers[reviewer] : undefined, body);
 
   const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
-  let worker: { worker: Worker; running: Promise<void> } | undefined;
+  let worker: { worker: IssuerWorker; running: Promise<void> } | undefined;
   const startWorker = async () => {
     const created = await createIssuerWorker({ connection: workerConnection, config, db, temporal });
     worker = { worker: created, running: created.run() };
@@ -163,6 +178,7 @@ export async function startIssuerHarness(
     db,
     temporal,
     http: createHttpsClient(`https://127.0.0.1:${port}`, ca.certificatePem),
+    registerWallet: register,
     walletA,
     walletB,
     unregistered,

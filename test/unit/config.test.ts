@@ -7,7 +7,9 @@ import { loadCredentialCatalogue } from '../../config/verification';
 describe('loadConfig', () => {
   it('defaults to the embedded development stack', () => {
     const config = loadConfig({});
-    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 's2s-issuer' });
+    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 's2s-issuer', outboundTaskQueue: 's2s-issuer-outbound' });
+    expect(config.worker).toEqual({});
+    expect(config.outbound).toEqual({ maxConcurrentCalls: 20, requestTimeoutMs: 10_000, retryAfterCeilingMs: 3_600_000 });
     expect(config.mongo.uri).toBe('mongodb://127.0.0.1:27017/');
     expect(config.api.port).toBe(8443);
     expect(config.verification.devTypesEnabled).toBe(false);
@@ -33,6 +35,25 @@ describe('loadConfig', () => {
     const config = loadConfig({ S2S_CONFIG_FILE: file, TEMPORAL_NAMESPACE: 'from-env' });
     expect(config.api.port).toBe(9443);
     expect(config.temporal.namespace).toBe('from-env');
+  });
+
+  it('names the outbound task queue after the task queue unless configured, and reads the outbound limits', () => {
+    expect(loadConfig({ TEMPORAL_TASK_QUEUE: 'issuer-a' }).temporal.outboundTaskQueue).toBe('issuer-a-outbound');
+    const config = loadConfig({
+      TEMPORAL_OUTBOUND_TASK_QUEUE: 'calls',
+      S2S_WORKER_MAX_CONCURRENT_ACTIVITIES: '8',
+      S2S_OUTBOUND_MAX_CONCURRENT_CALLS: '3',
+      S2S_OUTBOUND_REQUEST_TIMEOUT_MS: '2500',
+      S2S_OUTBOUND_RETRY_AFTER_MAX_MS: '600000',
+    });
+    expect(config.temporal.outboundTaskQueue).toBe('calls');
+    expect(config.worker).toEqual({ maxConcurrentActivities: 8 });
+    expect(config.outbound).toEqual({ maxConcurrentCalls: 3, requestTimeoutMs: 2500, retryAfterCeilingMs: 600_000 });
+  });
+
+  it('refuses a request timeout that Temporal would cut short, and zero slots', () => {
+    expect(() => loadConfig({ S2S_OUTBOUND_REQUEST_TIMEOUT_MS: '60000' })).toThrow(/S2S_OUTBOUND_REQUEST_TIMEOUT_MS/);
+    expect(() => loadConfig({ S2S_OUTBOUND_MAX_CONCURRENT_CALLS: '0' })).toThrow(/S2S_OUTBOUND_MAX_CONCURRENT_CALLS/);
   });
 
   it('refuses malformed numbers', () => {

@@ -1,28 +1,113 @@
-import { deterministicRequestId, retryAfterMs, retryWindowsMs } from '../../clients/wallet-server-client';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { classifyResponse, createWalletServerClient, deterministicRequestId, retryAfterMs } from '../../clients/wallet-server-client';
+import { draftBackoffWindowsMs, maxOutboundAttempts, outboundRetryDelayMs } from '../../domain/outbound-retry';
 
-describe('S2S §Rate Limiting helpers', () => {
-  it('reads Retry-After as seconds or an HTTP-date, capped at 30 s', () => {
-    const now = Date.parse('2026-11-25T12:00:00Z');
-    expect(retryAfterMs('2', now)).toBe(2000);
-    expect(retryAfterMs('Wed, 25 Nov 2026 12:00:05 GMT', now)).toBe(5000);
-    expect(retryAfterMs('3600', now)).toBe(30_000);
-    expect(retryAfterMs('Wed, 25 Nov 2026 11:00:00 GMT', now)).toBe(0);
-    expect(retryAfterMs('soon', now)).toBeUndefined();
-    expect(retryAfterMs(undefined, now)).toBeUndefined();
+const now = Date.parse('2026-11-25T12:00:00Z');
+
+describe('classifying a Wallet Server answer (S2S §Rate Limiting)', () => {
+  it.each([200, 201, 202, 204])('counts %i as delivered', (status) => {
+    expect(classifyResponse(status, undefined, now)).toEqual({ outcome: 'delivered', status });
   });
 
-  it('uses the draft’s three backoff windows', () => {
-    expect(retryWindowsMs).toEqual([
+  it.each([408, 429, 500, 502, 503, 504])('counts %i as retryable', (status) => {
+    expect(classifyResponse(status, undefined, now)).toEqual({ outcome: 'retryable', status, reason: `answered ${status}` });
+  });
+
+  it.each([301, 400, 401, 403, 404, 409, 413, 422])('counts %i as refused for good', (status) => {
+    expect(classifyResponse(status, '5', now)).toEqual({ outcome: 'refused', status, reason: `answered ${status}` });
+  });
+
+  it('carries a 429’s Retry-After in delta-seconds', () => {
+    expect(classifyResponse(429, '3', now)).toMatchObject({ outcome: 'retryable', retryAfterMs: 3000 });
+  });
+
+  it('carries a 429’s Retry-After as an HTTP-date', () => {
+    expect(classifyResponse(429, 'Wed, 25 Nov 2026 12:00:05 GMT', now)).toMatchObject({ outcome: 'retryable', retryAfterMs: 5000 });
+  });
+
+  it('carries Retry-After values beyond the draft’s 30 s as given (the ceiling is the caller’s)', () => {
+    expect(classifyResponse(429, '7200', now)).toMatchObject({ retryAfterMs: 7_200_000 });
+    expect(classifyResponse(429, 'Wed, 25 Nov 2026 13:00:00 GMT', now)).toMatchObject({ retryAfterMs: 3_600_000 });
+  });
+
+  it('honours a 503’s Retry-After too (RFC 9110 §10.2.3)', () => {
+    expect(classifyResponse(503, '2', now)).toMatchObject({ outcome: 'retryable', status: 503, retryAfterMs: 2000 });
+  });
+
+  it('reads a past HTTP-date as no wait and ignores an unreadable Retry-After', () => {
+    expect(retryAfterMs('Wed, 25 Nov 2026 11:00:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs('', now)).toBeUndefined();
+    expect(classifyResponse(429, 'soon', now)).toEqual({ outcome: 'retryable', status: 429, reason: 'answered 429' });
+  });
+});
+
+describe('the delay before the next attempt (S2S §Rate Limiting)', () => {
+  const ceiling = 3_600_000;
+
+  it('draws each retry’s delay from the draft’s window for that retry', () => {
+    expect(draftBackoffWindowsMs).toEqual([
       [0, 1000],
       [1100, 5000],
       [5100, 30000],
     ]);
+    for (const [index, [low, high]] of draftBackoffWindowsMs.entries()) {
+      expect(outboundRetryDelayMs({ attempt: index + 1, retryAfterCeilingMs: ceiling, random: () => 0 })).toBe(low);
+      expect(outboundRetryDelayMs({ attempt: index + 1, retryAfterCeilingMs: ceiling, random: () => 0.999999 })).toBe(high);
+      const drawn = outboundRetryDelayMs({ attempt: index + 1, retryAfterCeilingMs: ceiling, random: Math.random }) as number;
+      expect(drawn).toBeGreaterThanOrEqual(low);
+      expect(drawn).toBeLessThanOrEqual(high);
+    }
   });
 
-  it('derives one stable UUIDv8 x-request-id per notification', () => {
+  it('honours Retry-After as given, up to the ceiling', () => {
+    expect(outboundRetryDelayMs({ attempt: 1, retryAfterMs: 3000, retryAfterCeilingMs: ceiling, random: () => 0 })).toBe(3000);
+    expect(outboundRetryDelayMs({ attempt: 2, retryAfterMs: 45_000, retryAfterCeilingMs: ceiling, random: () => 0 })).toBe(45_000);
+    expect(outboundRetryDelayMs({ attempt: 3, retryAfterMs: 7_200_000, retryAfterCeilingMs: ceiling, random: () => 0 })).toBe(ceiling);
+  });
+
+  it('allows no fourth retry', () => {
+    expect(maxOutboundAttempts).toBe(4);
+    expect(outboundRetryDelayMs({ attempt: 4, retryAfterMs: 1000, retryAfterCeilingMs: ceiling, random: () => 0 })).toBeUndefined();
+  });
+});
+
+describe('one attempt that gets no HTTP answer', () => {
+  const client = createWalletServerClient({ certificatePem: '', privateKeyPem: '', requestTimeoutMs: 300 });
+  afterAll(() => client.close());
+
+  it('is retryable when the connection is refused', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const answer = await client.post(`https://127.0.0.1:${port}/verification/notify`, {}, 'id-1');
+    expect(answer).toMatchObject({ outcome: 'retryable', reason: expect.stringContaining('ECONNREFUSED') });
+  });
+
+  it('is retryable, and ends within the request timeout, when the server never answers', async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const started = Date.now();
+    const answer = await client.post(`https://127.0.0.1:${port}/verification/notify`, {}, 'id-2');
+    const took = Date.now() - started;
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+    expect(answer).toEqual({ outcome: 'retryable', reason: 'no answer within 300 ms' });
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(2000);
+  });
+});
+
+describe('x-request-id of a notification', () => {
+  it('derives one stable UUIDv8 per (verification, status version)', () => {
     const id = deterministicRequestId('verification-notify', 'v-1', '2');
     expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(deterministicRequestId('verification-notify', 'v-1', '2')).toBe(id);
     expect(deterministicRequestId('verification-notify', 'v-1', '3')).not.toBe(id);
+    expect(deterministicRequestId('verification-notify', 'v-2', '2')).not.toBe(id);
   });
 });

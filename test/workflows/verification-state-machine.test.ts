@@ -6,6 +6,9 @@ import { createVerificationWorkflows } from '../../clients/verification-workflow
 import type { VerificationDecision } from '../../domain/schemas/verification';
 import { supplementUpdate, verificationStatusQuery, verificationWorkflowId, type VerificationWorkflowInput } from '../../workflows/verification/messages';
 import type { verificationWorkflow } from '../../workflows/verification/workflow';
+import { outboundAttemptFailure } from '../../activities/outbound-attempt';
+import { Context } from '@temporalio/activity';
+import { temporal } from '@temporalio/proto';
 import { recordHistories } from '../support/recorded-histories';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
 
@@ -32,6 +35,7 @@ const approved: VerificationDecision = { status: 'APPROVED', credentialConfigura
 function activities() {
   const recorded: VerificationDecision[] = [];
   const notified: number[] = [];
+  const abandoned: number[] = [];
   const impl: VerificationActivities = {
     evaluateVerificationData: async ({ verificationDataRef }) => {
       if (verificationDataRef?.startsWith('approve')) return approved;
@@ -47,8 +51,11 @@ function activities() {
     notifyWalletServer: async ({ statusVersion }) => {
       notified.push(statusVersion);
     },
+    recordNotificationAbandoned: async ({ statusVersion }) => {
+      abandoned.push(statusVersion);
+    },
   };
-  return { impl, recorded, notified };
+  return { impl, recorded, notified, abandoned };
 }
 
 async function run(test: (ctx: { start: (overrides?: Partial<VerificationWorkflowInput>) => Promise<Session> }) => Promise<void>) {
@@ -237,5 +244,56 @@ describe('VerificationWorkflow notifications (S2S §Verification Notification)',
     expect(recorded.map((d) => d.status)).toEqual(['ADDITIONAL_INFO_REQUIRED', 'APPROVED']);
     // Coalesced: the first notification was in flight when the status changed; the last one carries the final version.
     expect(notified[notified.length - 1]).toBe(2);
+  });
+
+  it('runs each attempt on the outbound task queue with the tenant as fairness key, gives up after the draft’s 3 retries and records it', async () => {
+    const { impl, abandoned } = activities();
+    const attempts: { attempt: number; at: number }[] = [];
+    const taskQueue = `sm-${randomUUID()}`;
+    const outboundTaskQueue = `${taskQueue}-outbound`;
+    const bundle = await workflowBundle();
+    const main = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: { ...impl, notifyWalletServer: async () => { throw new Error('notifications run on the outbound task queue'); } } });
+    const outbound = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: outboundTaskQueue,
+      activities: {
+        // The real failure of an attempt that found the Wallet Server unavailable (503, no Retry-After).
+        notifyWalletServer: async () => {
+          const { attempt } = Context.current().info;
+          attempts.push({ attempt, at: await env.currentTimeMs() });
+          throw outboundAttemptFailure({ outcome: 'retryable', reason: 'answered 503', status: 503 }, { what: 'notification', attempt, retryAfterCeilingMs: 3_600_000 });
+        },
+      },
+    });
+    const ref = { tenantId: `tenant-${randomUUID()}`, sessionId: randomUUID(), verificationId: randomUUID() };
+    const handle = env.client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(ref));
+    await main.runUntil(
+      outbound.runUntil(async () => {
+        const workflows = createVerificationWorkflows(env.client, taskQueue, outboundTaskQueue);
+        const first = await workflows.start({ ...ref, verificationDataRef: 'approve-now', initialDecisionWaitMs: 2000, idleExpiryMs: day, limits: { requestDeadlineMs: day, maxAttempts: 3 }, credentialConfigurationIds: ['x'] });
+        // The verification is decided at once; the failing notification does not hold it back.
+        expect(first).toEqual(approved);
+        expect(await handle.result()).toEqual({ decision: approved });
+      }),
+    );
+    expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
+    // The waits are the draft's windows (S2S §Rate Limiting), taken by Temporal, not by the worker.
+    const gaps = attempts.slice(1).map((a, i) => a.at - (attempts[i] as { at: number }).at);
+    expect(gaps[0]).toBeLessThanOrEqual(1000 + 500);
+    expect(gaps[1]).toBeGreaterThanOrEqual(1100);
+    expect(gaps[1]).toBeLessThanOrEqual(5000 + 500);
+    expect(gaps[2]).toBeGreaterThanOrEqual(5100);
+    expect(gaps[2]).toBeLessThanOrEqual(30000 + 500);
+    expect(abandoned).toEqual([1]);
+
+    const history = await handle.fetchHistory();
+    const scheduled = (history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+    const notify = scheduled.find((a) => a.activityType?.name === 'notifyWalletServer');
+    expect(notify?.taskQueue?.name).toBe(outboundTaskQueue);
+    expect(notify?.priority?.fairnessKey).toBe(ref.tenantId);
+    expect(notify?.retryPolicy?.maximumAttempts).toBe(4);
+    expect(scheduled.find((a) => a.activityType?.name === 'recordNotificationAbandoned')?.taskQueue?.name).toBe(taskQueue);
+    expect((history.events ?? []).some((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED)).toBe(true);
+    if (process.env.RECORD_HISTORIES) await recordHistories([handle]);
   });
 });

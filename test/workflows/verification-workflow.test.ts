@@ -37,6 +37,9 @@ function scriptedActivities(decide: (input: { verificationDataRef?: string }) =>
     notifyWalletServer: async ({ statusVersion }) => {
       notified.push(statusVersion);
     },
+    recordNotificationAbandoned: async () => {
+      throw new Error('no notification fails here');
+    },
   };
   return { activities, recorded, notified };
 }

@@ -10,11 +10,19 @@ export interface ReconciliationInput {
   closedLookbackMs: number;
   /** Most repairs of each kind per run; the next run takes the rest. */
   batchLimit: number;
+  /** Where calls to Wallet Servers run (docs/architecture.md §Outbound calls). */
+  outboundTaskQueue: string;
+  /** A notification given up this long ago is tried again (once per pass). */
+  notificationResendAfterMs: number;
+  /** Notifications given up longer ago than this are left to polling. */
+  notificationLookbackMs: number;
 }
 
 export interface ReconciliationSummary {
   requestsReleased: number;
   workflowsStarted: number;
   verificationsAborted: number;
+  /** Notifications of aborted verifications, and given-up notifications sent again, delivered now. */
   notificationsSent: number;
+  notificationsFailed: number;
 }

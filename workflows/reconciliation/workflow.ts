@@ -1,16 +1,17 @@
 import { log, proxyActivities } from '@temporalio/workflow';
-import type { ReconciliationActivities } from '../../activities/reconciliation-activities';
+import type { RepairedStatus, ReconciliationActivities } from '../../activities/reconciliation-activities';
 import type { VerificationActivities } from '../../activities/verification-activities';
+import { outboundActivityOptions } from '../outbound-activity-options';
 import type { ReconciliationInput, ReconciliationSummary } from './messages';
 
-const { releaseLapsedRequests, abortClosedVerifications } = proxyActivities<ReconciliationActivities>({
+const { releaseLapsedRequests, abortClosedVerifications, listNotificationsToResend, recordResentNotifications } = proxyActivities<ReconciliationActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
-const { notifyWalletServer } = proxyActivities<VerificationActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 1 },
+const { recordNotificationAbandoned } = proxyActivities<VerificationActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
 });
 
 /**
@@ -21,17 +22,35 @@ const { notifyWalletServer } = proxyActivities<VerificationActivities>({
 export async function reconciliationWorkflow(input: ReconciliationInput): Promise<ReconciliationSummary> {
   const lapsed = await releaseLapsedRequests({ graceMs: input.lapsedGraceMs, limit: input.batchLimit });
   const aborted = await abortClosedVerifications({ lookbackMs: input.closedLookbackMs, limit: input.batchLimit });
-  let notificationsSent = 0;
-  for (const status of aborted) {
-    try {
-      await notifyWalletServer(status);
-      notificationsSent += 1;
-    } catch {
-      // Polling /verification/status tells the truth; the next pass does not retry this one.
-      log.warn('notification of an aborted verification failed', { verificationId: status.verificationId });
-    }
-  }
-  const summary = { requestsReleased: lapsed.released, workflowsStarted: lapsed.started, verificationsAborted: aborted.length, notificationsSent };
+  const resend = await listNotificationsToResend({ lookbackMs: input.notificationLookbackMs, minAgeMs: input.notificationResendAfterMs, limit: input.batchLimit });
+
+  // One attempt each, on the outbound task queue: a Wallet Server still down costs one call per
+  // pass, and the failure moves the notification to the back of the queue.
+  const outcomes = await Promise.all(
+    [...aborted, ...resend].map(async (status) => {
+      const { notifyWalletServer } = proxyActivities<VerificationActivities>({
+        ...outboundActivityOptions({ taskQueue: input.outboundTaskQueue, tenantId: status.tenantId }),
+        retry: { maximumAttempts: 1 },
+      });
+      try {
+        await notifyWalletServer(status);
+        return { status, delivered: true };
+      } catch {
+        await recordNotificationAbandoned(status);
+        return { status, delivered: false };
+      }
+    }),
+  );
+  const resent: RepairedStatus[] = outcomes.filter((o) => o.delivered && resend.includes(o.status)).map((o) => o.status);
+  if (resent.length > 0) await recordResentNotifications(resent);
+
+  const summary: ReconciliationSummary = {
+    requestsReleased: lapsed.released,
+    workflowsStarted: lapsed.started,
+    verificationsAborted: aborted.length,
+    notificationsSent: outcomes.filter((o) => o.delivered).length,
+    notificationsFailed: outcomes.filter((o) => !o.delivered).length,
+  };
   log.info('reconciliation pass', { ...summary });
   return summary;
 }

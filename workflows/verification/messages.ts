@@ -16,6 +16,8 @@ export interface VerificationWorkflowInput {
   idleExpiryMs: number;
   /** Deadline of each VerificationDataRequest and the supplements allowed. */
   limits: Omit<VerificationLimits, 'idleExpiryMs'>;
+  /** Task queue of calls to the Wallet Server (docs/architecture.md §Outbound calls); the workflow's own when absent. */
+  outboundTaskQueue?: string;
 }
 
 export interface VerificationWorkflowResult {

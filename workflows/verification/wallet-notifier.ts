@@ -1,19 +1,26 @@
-import { log, proxyActivities } from '@temporalio/workflow';
+import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { VerificationActivities } from '../../activities/verification-activities';
+import { outboundActivityOptions } from '../outbound-activity-options';
 
 /**
  * Tells the Wallet Server about status changes (S2S §Verification Notification) in the
  * background: the state machine never waits for it. Notifications are coalesced (one in flight;
- * the next one carries the newest status) and give up after a capped number of retries, because
- * polling /verification/status always gives the truth (S2S §Asynchronous Endpoints).
+ * the next one carries the newest status). Each attempt is one activity execution on the outbound
+ * task queue; Temporal waits between attempts (S2S §Rate Limiting: Retry-After, else the draft's
+ * backoff, max 3 retries). A notification given up is recorded for reconciliation, because
+ * polling /verification/status always gives the truth (S2S §Asynchronous Endpoints) but the
+ * Wallet Server should still hear of it eventually.
  */
-const { notifyWalletServer } = proxyActivities<VerificationActivities>({
-  // The activity itself retries 429/5xx on the draft's schedule (S2S §Rate Limiting) within this.
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '30 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 6 },
+const { recordNotificationAbandoned } = proxyActivities<VerificationActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-export function createWalletNotifier(ref: { tenantId: string; sessionId: string; verificationId: string }) {
+/** Workflows started before notifications had their own task queue and record of abandonment. */
+const recordsAbandonedNotifications = 'record-abandoned-notifications';
+
+export function createWalletNotifier(ref: { tenantId: string; sessionId: string; verificationId: string }, options: { taskQueue: string }) {
+  const { notifyWalletServer } = proxyActivities<VerificationActivities>(outboundActivityOptions({ taskQueue: options.taskQueue, tenantId: ref.tenantId }));
   let latest = 0;
   let delivered = 0;
   let running: Promise<void> | undefined;
@@ -25,6 +32,7 @@ export function createWalletNotifier(ref: { tenantId: string; sessionId: string;
         await notifyWalletServer({ ...ref, statusVersion });
       } catch {
         log.warn('wallet server notification abandoned after retries', { statusVersion });
+        if (patched(recordsAbandonedNotifications)) await recordNotificationAbandoned({ ...ref, statusVersion });
       }
       delivered = statusVersion;
     }
@@ -36,7 +44,7 @@ export function createWalletNotifier(ref: { tenantId: string; sessionId: string;
       latest = statusVersion;
       running ??= deliver();
     },
-    /** Waits for notifications in flight (bounded by the retry cap). */
+    /** Waits for notifications in flight (bounded by the retry cap and the Retry-After ceiling). */
     async drain(): Promise<void> {
       await running;
     },

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, log, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { VerificationActivities } from '../../activities/verification-activities';
 import type { VerificationDecision } from '../../domain/schemas/verification';
 import { ReasonCode } from '../../domain/reason-codes';
@@ -31,7 +31,8 @@ const { evaluateVerificationData, decideFromVerdict, recordVerificationStatus } 
 export async function verificationWorkflow(input: VerificationWorkflowInput): Promise<VerificationWorkflowResult> {
   const limits: VerificationLimits = { ...input.limits, idleExpiryMs: input.idleExpiryMs };
   const ref = { tenantId: input.tenantId, sessionId: input.sessionId, verificationId: input.verificationId };
-  const notifier = createWalletNotifier(ref);
+  // Workflows started before the outbound task queue existed notify from their own queue.
+  const notifier = createWalletNotifier(ref, { taskQueue: input.outboundTaskQueue ?? workflowInfo().taskQueue });
 
   let decision: VerificationDecision = { status: VerificationState.pending };
   let statusVersion = 0;

@@ -4,13 +4,12 @@ import { createReconciliationActivities } from '../activities/reconciliation-act
 import { createVerificationWorkflows } from '../clients/verification-workflows';
 import { createIdempotencyRepository } from '../store/idempotency';
 import { createRepairLog } from '../store/reconciliation-repairs';
-import { verificationWorkflowSettings } from '../config/verification';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { createVerificationActivities } from '../activities/verification-activities';
 import { temporalTlsOptions } from '../clients/temporal';
 import type { AppConfig } from '../config/config';
-import { loadCredentialCatalogue, loadEvaluators } from '../config/verification';
+import { loadCredentialCatalogue, loadEvaluators, verificationWorkflowSettings } from '../config/verification';
 import { createEvaluatorPorts } from '../activities/evaluator-ports';
 import { createVerificationDataRepository } from '../store/verification-data';
 import { createTenantRepository } from '../store/tenants';
@@ -37,13 +36,14 @@ export function createWorkerActivities(db: Db, config: AppConfig, walletServers:
       catalogue: loadCredentialCatalogue(config.verification),
       walletServers,
       reviewCases,
+      retryAfterCeilingMs: config.outbound.retryAfterCeilingMs,
     }),
     ...createReconciliationActivities({
       idempotency: createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs }),
       sessions,
       verificationData,
       reviewCases,
-      workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue),
+      workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue),
       repairs: createRepairLog(db),
       verificationSettings: verificationWorkflowSettings(config),
     }),
@@ -55,7 +55,20 @@ export async function connectWorkerConnection(config: AppConfig['temporal']): Pr
   return NativeConnection.connect({ address: config.address, ...(tls ? { tls } : {}) });
 }
 
-/** The worker that runs VerificationWorkflows and their activities on the configured task queue. */
+/** The issuer's two Temporal workers, run and stopped together. */
+export interface IssuerWorker {
+  /** Runs until shutdown(); if one worker fails, the other is stopped and the failure thrown. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * The issuer's workers (docs/architecture.md §Outbound calls):
+ * - on `temporal.taskQueue`, the workflows and every activity (also notifications of workflows
+ *   started before the outbound task queue existed);
+ * - on `temporal.outboundTaskQueue`, calls to Wallet Servers only, with `outbound.maxConcurrentCalls`
+ *   slots, so Wallet Servers that are slow or down never take the slots evaluations need.
+ */
 export async function createIssuerWorker(options: {
   connection: NativeConnection;
   config: AppConfig;
@@ -65,15 +78,46 @@ export async function createIssuerWorker(options: {
   walletServers?: WalletServerClient;
   /** The worker's own Temporal client, for reconciliation's starts and queries. */
   temporal: Client;
-}): Promise<Worker> {
-  const { dataKeyring } = loadIssuerKeyMaterial(options.config);
-  return Worker.create({
-    connection: options.connection,
-    namespace: options.config.temporal.namespace,
-    taskQueue: options.config.temporal.taskQueue,
-    workflowsPath: require.resolve('../workflows'),
-    // Same codec as the API's client: every payload is encrypted before it reaches Temporal.
-    dataConverter: { payloadCodecs: [createPayloadCodec(dataKeyring)] },
-    activities: createWorkerActivities(options.db, options.config, options.walletServers ?? createConfiguredWalletServerClient(options.config), dataKeyring, options.temporal),
-  });
+}): Promise<IssuerWorker> {
+  const { config } = options;
+  const { dataKeyring } = loadIssuerKeyMaterial(config);
+  const walletServers = options.walletServers ?? createConfiguredWalletServerClient(config);
+  const activities = createWorkerActivities(options.db, config, walletServers, dataKeyring, options.temporal);
+  // Same codec as the API's client: every payload is encrypted before it reaches Temporal.
+  const dataConverter = { payloadCodecs: [createPayloadCodec(dataKeyring)] };
+  const common = { connection: options.connection, namespace: config.temporal.namespace, dataConverter };
+  const workers = [
+    await Worker.create({
+      ...common,
+      taskQueue: config.temporal.taskQueue,
+      workflowsPath: require.resolve('../workflows'),
+      activities,
+      ...(config.worker.maxConcurrentActivities ? { maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities } : {}),
+    }),
+    await Worker.create({
+      ...common,
+      taskQueue: config.temporal.outboundTaskQueue,
+      activities: { notifyWalletServer: activities.notifyWalletServer },
+      maxConcurrentActivityTaskExecutions: config.outbound.maxConcurrentCalls,
+    }),
+  ];
+  const shutdown = () => {
+    for (const worker of workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+
+  return {
+    shutdown,
+    async run() {
+      const runs = workers.map((worker) => worker.run());
+      try {
+        await Promise.all(runs);
+      } catch (error) {
+        shutdown();
+        await Promise.allSettled(runs);
+        throw error;
+      } finally {
+        if (!options.walletServers) walletServers.close();
+      }
+    },
+  };
 }
