@@ -95,6 +95,9 @@ function serverSettings(socketDir: string, port: number): Record<string, string>
     fsync: 'on',
     full_page_writes: 'on',
     synchronous_commit: 'on',
+    // An error's DETAIL quotes stored values (a unique violation, which every first-one-wins
+    // race produces, names the duplicate key): the log keeps the error and the statement only.
+    log_error_verbosity: 'terse',
   };
 }
 

@@ -54,7 +54,7 @@ func main() {
 	if err := slogLevel.UnmarshalText([]byte(*level)); err != nil {
 		log.Fatal(err)
 	}
-	config.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slogLevel}))
+	config.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slogLevel, ReplaceAttr: redactQueryArguments}))
 
 	f, err := ferretdb.New(&config)
 	if err != nil {
@@ -64,4 +64,14 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	f.Run(ctx)
+}
+
+// redactQueryArguments keeps stored documents out of the log: on the PostgreSQL backend,
+// FerretDB logs every failed query (a duplicate key is one, whenever an insert decides a race)
+// with its arguments, which are the documents themselves. The SQL, with placeholders, stays.
+func redactQueryArguments(groups []string, attr slog.Attr) slog.Attr {
+	if len(groups) > 0 && groups[0] == "args" {
+		return slog.String(attr.Key, "(redacted)")
+	}
+	return attr
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -36,6 +37,25 @@ describe('the development database on PostgreSQL', () => {
     await client?.close();
     await database?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps stored values out of the FerretDB and PostgreSQL logs when an insert loses a race', async () => {
+    const [id, secret] = [`id-${randomUUID()}`, `value-${randomUUID()}`];
+    const items = client.db('loglines').collection<{ _id: string; secret: string }>('items');
+    await items.insertOne({ _id: id, secret: 'first' });
+    await expect(items.insertOne({ _id: id, secret })).rejects.toMatchObject({ code: 11000 });
+    const { postgres, ferretdb } = database;
+    if (!postgres) throw new Error('no PostgreSQL process');
+    // Both logged the failed insert (the SQL names the schema FerretDB keeps the database in)...
+    await waitForLogLine(ferretdb, 'INSERT INTO \\"loglines\\"', 5_000);
+    await waitForLogLine(postgres, 'INSERT INTO "loglines"', 5_000);
+    // ...without the document or its key.
+    for (const log of [ferretdb.logFile, postgres.logFile]) {
+      const text = readFileSync(log, 'utf8');
+      expect(text).toContain('duplicate key');
+      expect(text).not.toContain(id);
+      expect(text).not.toContain(secret);
+    }
   });
 
   it('keeps every acknowledged write and the unique index after PostgreSQL is SIGKILLed and restarted, and takes new writes', async () => {
