@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +27,8 @@ import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey 
  * line is `chaos: N sessions, L lost, D duplicated, W wedged`; the exit code is 0 only if all
  * three are 0 and every healthy session was notified.
  *
- * CHAOS_SESSIONS (default 300) and CHAOS_CONCURRENCY (8) set the load, CHAOS_KILL_EVERY_MS
+ * CHAOS_SESSIONS (default 300; the chaos run goes on until each kind of process was killed at
+ * least once) and CHAOS_CONCURRENCY (8) set the load, CHAOS_KILL_EVERY_MS
  * (default 4000) the mean time between kills, CHAOS_SETTLE_MS (120000) how long sessions may
  * take to finish after the faults end.
  */
@@ -151,13 +152,14 @@ async function pollUntilFinal(stack: LocalStack, target: WalletTarget, outcome: 
   if (isTerminal(outcome.status as VerificationState)) outcome.finishedAt = performance.now();
 }
 
-async function runLoad(stack: LocalStack, targets: WalletTarget[], count: number): Promise<{ outcomes: SessionOutcome[]; startedAt: number }> {
+/** `count` sessions, and more for as long as `keepGoing` says (so every planned fault meets traffic). */
+async function runLoad(stack: LocalStack, targets: WalletTarget[], count: number, keepGoing: () => boolean = () => false): Promise<{ outcomes: SessionOutcome[]; startedAt: number }> {
   const outcomes: SessionOutcome[] = [];
   const startedAt = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < count) {
+      while (next < count || keepGoing()) {
         const target = targets[next % targets.length] as WalletTarget;
         next += 1;
         outcomes.push(await runSession(stack, target));
@@ -203,6 +205,8 @@ function healthyThroughput({ outcomes, startedAt }: { outcomes: SessionOutcome[]
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 's2s-chaos-'));
+  // PostgreSQL may run as an unprivileged user (when we are root): it must be able to enter.
+  chmodSync(dir, 0o711);
   let stack: LocalStack | undefined;
   let receiver: NotificationReceiver | undefined;
   let failed = true;
@@ -215,6 +219,7 @@ async function main(): Promise<void> {
         S2S_IDEMPOTENCY_LEASE_MS: '2000',
         S2S_RECONCILE_INTERVAL_MS: '5000',
         S2S_RECONCILE_LAPSED_GRACE_MS: '3000',
+        S2S_RECONCILE_NOTIFY_AFTER_MS: '5000',
       },
     });
     receiver = await startNotificationReceiver({
@@ -237,7 +242,8 @@ async function main(): Promise<void> {
     const victims: StackProcessName[] = ['worker', 'api', 'ferretdb', 'temporal', ...(stack.database.postgres ? (['postgres'] as const) : [])];
     say(`chaos run: the same load while ${victims.join(', ')} are killed about every ${killEveryMs} ms`);
     const monkey = startMonkey(stack, victims);
-    const chaos = await runLoad(stack, targets, sessions);
+    // The load goes on until every kind of process was killed at least once.
+    const chaos = await runLoad(stack, targets, sessions, () => victims.some((v) => !monkey.kills.some((k) => k.victim === v)));
     await monkey.stop();
 
     // After the faults: sessions still open get time to finish (retries, timers, reconciliation).
@@ -245,6 +251,11 @@ async function main(): Promise<void> {
     say(`faults over (${monkey.kills.length} kills); ${open.length} sessions still open, letting them settle (up to ${settleMs / 1000} s)`);
     const settleDeadline = Date.now() + settleMs;
     await Promise.all(open.map((o) => pollUntilFinal(stack as LocalStack, targets.find((t) => t.role === o.role) as WalletTarget, o, settleDeadline)));
+    // Notifications whose attempt died with a process resume once the attempt times out (up to a
+    // minute later), or come from reconciliation; a healthy Wallet Server must get every one.
+    const finalNotified = () => new Set((receiver as NotificationReceiver).received.filter((n) => isTerminal(n.body.status as VerificationState)).map((n) => n.body.verificationId as string));
+    const healthyIds = [...calm.outcomes, ...chaos.outcomes].filter((o) => o.role === 'healthy' && o.verificationId).map((o) => o.verificationId as string);
+    while (Date.now() < settleDeadline && healthyIds.some((id) => !finalNotified().has(id))) await sleep(500);
 
     // Exactly one workflow per session, by Temporal's own list, and one verification per session document.
     const config = loadConfig(stack.env);
@@ -260,10 +271,11 @@ async function main(): Promise<void> {
     for (const doc of await db.collection('verification_sessions').find({}, { projection: { sessionId: 1, verifications: 1 } }).toArray()) {
       verificationsPerSession.set(doc.sessionId as string, Object.keys(doc.verifications as object).length);
     }
+    const downUnacknowledged = await db.collection('verification_sessions').countDocuments({ tenantId: wallets.down.tenant._id, notificationAbandonedAt: { $exists: true } });
     const repairs = await db.collection('reconciliation_repairs').aggregate<{ _id: string; count: number }>([{ $group: { _id: '$kind', count: { $sum: 1 } } }]).toArray();
     await mongo.close();
 
-    const notified = new Set(receiver.received.filter((n) => isTerminal(n.body.status as VerificationState)).map((n) => n.body.verificationId as string));
+    const notified = finalNotified();
     const check = (outcomes: SessionOutcome[]) => {
       const lost = outcomes.filter((o) => !o.wedged && !isTerminal(o.status as VerificationState));
       const wrong = outcomes.filter((o) => isTerminal(o.status as VerificationState) && o.status !== 'APPROVED');
@@ -287,8 +299,9 @@ healthy tenant throughput: ${healthyThroughput(calm).toFixed(1)} sessions/s with
 kills: ${killed.map(([victim, n]) => `${victim} ×${n}`).join(', ') || 'none'}
 reconciliation repairs: ${repairs.map((r) => `${r._id} ×${r.count}`).join(', ') || 'none'}
 no-fault run: ${sessions} sessions, ${calmCheck.lost.length} lost, ${calmCheck.duplicated.length} duplicated, ${calmCheck.wedged.length} wedged, ${calmCheck.wrong.length} not approved
-healthy tenant notified of the final status: ${calm.outcomes.filter((o) => o.role === 'healthy').length - calmCheck.unnotified.length + chaos.outcomes.filter((o) => o.role === 'healthy').length - chaosCheck.unnotified.length} of ${[...calm.outcomes, ...chaos.outcomes].filter((o) => o.role === 'healthy').length}; sessions without a workflow: ${calmCheck.missingWorkflow.length + chaosCheck.missingWorkflow.length}`);
-    console.log(`chaos: ${sessions} sessions, ${chaosCheck.lost.length} lost, ${chaosCheck.duplicated.length} duplicated, ${chaosCheck.wedged.length} wedged`);
+healthy tenant notified of the final status: ${calm.outcomes.filter((o) => o.role === 'healthy').length - calmCheck.unnotified.length + chaos.outcomes.filter((o) => o.role === 'healthy').length - chaosCheck.unnotified.length} of ${[...calm.outcomes, ...chaos.outcomes].filter((o) => o.role === 'healthy').length}; sessions without a workflow: ${calmCheck.missingWorkflow.length + chaosCheck.missingWorkflow.length}
+tenant whose Wallet Server is down: ${downUnacknowledged} sessions with notifications recorded as not acknowledged (for reconciliation to resend)`);
+    console.log(`chaos: ${chaos.outcomes.length} sessions, ${chaosCheck.lost.length} lost, ${chaosCheck.duplicated.length} duplicated, ${chaosCheck.wedged.length} wedged`);
     failed = [calmCheck, chaosCheck].some((c) => c.lost.length + c.duplicated.length + c.wedged.length + c.wrong.length + c.unnotified.length + c.missingWorkflow.length > 0);
     for (const target of targets) target.agent.destroy();
   } finally {

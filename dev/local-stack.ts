@@ -63,7 +63,8 @@ export async function startLocalStack(options: { dir: string; env?: Record<strin
     MONGODB_URI: database.mongoUri,
     S2S_API_PORT: String(apiPort),
     S2S_ADMIN_PORT: String(adminPort),
-    LOG_LEVEL: 'warn',
+    // info: the worker's ready line is how a (re)start is known to be complete.
+    LOG_LEVEL: 'info',
     ...options.env,
   };
 
