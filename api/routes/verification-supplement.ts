@@ -1,13 +1,14 @@
 import type { VerificationWorkflows } from '../../clients/verification-workflows';
 import type { IssuerKeys } from '../../crypto/issuer-keys';
 import { problems } from '../../domain/problems';
-import { SupplementVerificationRequest, type VerificationStatus } from '../../domain/schemas/verification';
+import { SupplementVerificationRequest, VerificationStatus } from '../../domain/schemas/verification';
 import type { VerificationDataRepository } from '../../store/verification-data';
 import { currentDecision, type VerificationSessionRepository } from '../../store/verification-sessions';
 import { supplementRefusal } from '../../workflows/verification/state';
 import type { ApiMiddleware } from '../context';
-import { validateBody, validatedBody } from '../middleware/validate-body';
+import { validatedBody } from '../middleware/validate-body';
 import { collectVerificationEvidence, hasEvidence } from '../verification-evidence';
+import type { ProtocolRoute } from './route';
 import { findTenantSession } from './session-lookup';
 
 export interface SupplementDeps {
@@ -18,12 +19,12 @@ export interface SupplementDeps {
 }
 
 /**
- * POST /verification/supplement (S2S §Supplement). Verifies client payloads with the session's
- * Wallet Signing Key, stores the evidence, and hands its reference to the workflow's supplement
- * Update, whose validator may still refuse it (then the stored evidence is removed again).
+ * Verifies client payloads with the session's Wallet Signing Key, stores the evidence, and
+ * hands its reference to the workflow's supplement Update, whose validator may still refuse it
+ * (then the stored evidence is removed again).
  */
-export function verificationSupplementRoute(deps: SupplementDeps): ApiMiddleware[] {
-  const supplement: ApiMiddleware = async (ctx) => {
+function supplementVerification(deps: SupplementDeps): ApiMiddleware {
+  return async (ctx) => {
     const body = validatedBody(ctx, SupplementVerificationRequest);
     const session = await findTenantSession(ctx, deps.sessions, body);
     // Answer cheaply from the projection when the workflow would refuse anyway.
@@ -55,5 +56,13 @@ export function verificationSupplementRoute(deps: SupplementDeps): ApiMiddleware
     }
     ctx.body = { sessionId: session.sessionId, verificationId: session.verificationId, ...outcome.decision } as VerificationStatus;
   };
-  return [validateBody(SupplementVerificationRequest), supplement];
 }
+
+export const verificationSupplementRoute: ProtocolRoute<SupplementDeps> = {
+  method: 'POST',
+  path: '/verification/supplement',
+  summary: 'More verification data (S2S §Supplement)',
+  requestSchema: SupplementVerificationRequest,
+  responseSchema: VerificationStatus,
+  steps: (deps) => [supplementVerification(deps)],
+};
