@@ -6,6 +6,7 @@ import { VerificationState } from '../../domain/verification-state';
 import { ReasonCode } from '../../domain/reason-codes';
 import type { ApiMiddleware } from '../context';
 import { validatedBody } from '../middleware/validate-body';
+import { refusalProblem } from '../refusal-problems';
 import type { ProtocolRoute } from './route';
 import { findTenantSession } from './session-lookup';
 
@@ -30,7 +31,7 @@ function cancelVerification(deps: CancelDeps): ApiMiddleware {
     if (!outcome.accepted) {
       // A completed workflow that was cancelled earlier: cancelling again is answered the same way.
       const decision = currentDecision(session);
-      if (!(decision.status === VerificationState.denied && decision.reasonCode === ReasonCode.cancelled)) throw problems.verificationFinal(decision.status);
+      if (!(decision.status === VerificationState.denied && decision.reasonCode === ReasonCode.cancelled)) throw refusalProblem(outcome.refusal, decision.status);
     }
     ctx.body = { sessionId: session.sessionId, verificationId: session.verificationId };
   };

@@ -7,6 +7,7 @@ import { currentDecision, type VerificationSessionRepository } from '../../store
 import { supplementRefusal } from '../../workflows/verification/state';
 import type { ApiMiddleware } from '../context';
 import { validatedBody } from '../middleware/validate-body';
+import { refusalProblem } from '../refusal-problems';
 import { collectVerificationEvidence, hasEvidence } from '../verification-evidence';
 import type { ProtocolRoute } from './route';
 import { findTenantSession } from './session-lookup';
@@ -29,8 +30,7 @@ function supplementVerification(deps: SupplementDeps): ApiMiddleware {
     const session = await findTenantSession(ctx, deps.sessions, body);
     // Answer cheaply from the projection when the workflow would refuse anyway.
     const refusal = supplementRefusal(currentDecision(session));
-    if (refusal === 'final') throw problems.verificationFinal(currentDecision(session).status);
-    if (refusal === 'not_awaiting_data') throw problems.verificationNotAwaitingData(currentDecision(session).status);
+    if (refusal) throw refusalProblem(refusal, currentDecision(session).status);
 
     const evidence = await collectVerificationEvidence(body.verificationDataPayload, {
       issuerKeys: deps.issuerKeys,
@@ -51,8 +51,7 @@ function supplementVerification(deps: SupplementDeps): ApiMiddleware {
     });
     if (!outcome.accepted) {
       await deps.verificationData.remove(ref);
-      if (outcome.refusal === 'not_awaiting_data') throw problems.verificationNotAwaitingData(currentDecision(session).status);
-      throw problems.verificationFinal(currentDecision(session).status);
+      throw refusalProblem(outcome.refusal, currentDecision(session).status);
     }
     ctx.body = { sessionId: session.sessionId, verificationId: session.verificationId, ...outcome.decision } as VerificationStatus;
   };

@@ -3,6 +3,8 @@ import type { VerificationDataItemRequest, VerificationDecision } from '../../do
 import type { VerificationLimits } from './state';
 
 export { verificationWorkflowId } from '../../domain/workflow-ids';
+/** The types of the ApplicationFailures by which the Update validators refuse a message. */
+export { VerificationRefusal, isVerificationRefusal } from '../../domain/verification-refusals';
 
 export interface VerificationWorkflowInput {
   tenantId: string;
@@ -39,8 +41,9 @@ export interface SupplementArgs {
 
 /**
  * /verification/supplement (S2S §Supplement). The validator refuses a supplement for a final
- * verification or one that awaits no data, before anything enters the history; the result is
- * the status after evaluating it (bounded wait, then the current status).
+ * verification or one that awaits no data, before anything enters the history (a non-retryable
+ * ApplicationFailure whose type is a VerificationRefusal); the result is the status after
+ * evaluating it (bounded wait, then the current status).
  */
 export const supplementUpdate = defineUpdate<VerificationDecision, [SupplementArgs]>('supplement');
 
@@ -50,7 +53,10 @@ export interface CancelArgs {
   reason: string;
 }
 
-/** /verification/cancel (S2S §Verification Cancellation). Refused for a verification already final. */
+/**
+ * /verification/cancel (S2S §Verification Cancellation). Refused (VerificationRefusal.final) for
+ * a verification already final other than by cancellation.
+ */
 export const cancelUpdate = defineUpdate<VerificationDecision, [CancelArgs]>('cancel');
 
 /**

@@ -1,5 +1,6 @@
 import type { VerificationDecision } from '../../domain/schemas/verification';
 import { ReasonCode } from '../../domain/reason-codes';
+import { VerificationRefusal } from '../../domain/verification-refusals';
 import { isTerminal, VerificationState } from '../../domain/verification-state';
 
 /**
@@ -27,12 +28,10 @@ export function awaitsVerificationData(decision: VerificationDecision): boolean 
   return decision.status === VerificationState.additionalInfoRequired || decision.status === VerificationState.rejected;
 }
 
-export type SupplementRefusal = 'final' | 'not_awaiting_data';
-
 /** Why a supplement is refused now, if it is (checked by the update's validator). */
-export function supplementRefusal(decision: VerificationDecision): SupplementRefusal | undefined {
-  if (isTerminal(decision.status)) return 'final';
-  if (!awaitsVerificationData(decision)) return 'not_awaiting_data';
+export function supplementRefusal(decision: VerificationDecision): VerificationRefusal | undefined {
+  if (isTerminal(decision.status)) return VerificationRefusal.final;
+  if (!awaitsVerificationData(decision)) return VerificationRefusal.notAwaitingData;
   return undefined;
 }
 
