@@ -1,3 +1,6 @@
+import type { VerificationDecision } from './schemas/verification';
+import { awaitsVerificationData, isTerminal } from './verification-state';
+
 /**
  * Why a VerificationWorkflow refuses an Update (profile §Verification state machine): the
  * `type` of the ApplicationFailure its validator throws. Defined once, here, so that the
@@ -19,4 +22,14 @@ const refusals = new Set<string>(Object.values(VerificationRefusal));
 
 export function isVerificationRefusal(type: unknown): type is VerificationRefusal {
   return typeof type === 'string' && refusals.has(type);
+}
+
+/**
+ * Why a supplement is refused now, if it is: the supplement Update's validator asks this of the
+ * workflow's decision, and /verification/supplement of the projection, to refuse early.
+ */
+export function supplementRefusal(decision: Pick<VerificationDecision, 'status'>): VerificationRefusal | undefined {
+  if (isTerminal(decision.status)) return VerificationRefusal.final;
+  if (!awaitsVerificationData(decision)) return VerificationRefusal.notAwaitingData;
+  return undefined;
 }

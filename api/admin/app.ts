@@ -3,7 +3,8 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { VerificationWorkflows } from '../../clients/verification-workflows';
 import { problems } from '../../domain/problems';
-import { CompleteIssuerAuthenticationRequest, CreateCredentialOfferRequest, IssueOneTimeCodeRequest, ProviderVerdictRequest, ReviewDecisionRequest } from '../../domain/schemas/verification';
+import { CompleteIssuerAuthenticationRequest, CreateCredentialOfferRequest, IssueOneTimeCodeRequest } from '../../domain/schemas/verification';
+import { ProviderVerdictRequest, requireCompleteVerdict, ReviewDecisionRequest } from '../../domain/verdicts';
 import { isTerminal } from '../../domain/verification-state';
 import { currentDecision, type VerificationSessionRepository } from '../../store/verification-sessions';
 import type { IssuerAuthenticationRepository } from '../../store/issuer-authentications';
@@ -53,16 +54,6 @@ function summary(c: ReviewCase) {
   };
 }
 
-/** What a reviewer's or provider's verdict must carry: a denial explains itself, a request says what to ask for. */
-function requireVerdictDetails(verdict: { outcome: string; reasonCode?: string; message?: string; request?: unknown[] }): void {
-  if (verdict.outcome === 'DENIED' && !(verdict.reasonCode && verdict.message)) {
-    throw problems.invalidRequest('A denial needs a reasonCode and a message for the holder', [{ pointer: '/message', message: 'is required for DENIED' }]);
-  }
-  if (verdict.outcome === 'ADDITIONAL_INFO_REQUIRED' && !verdict.request) {
-    throw problems.invalidRequest('Say what to ask for', [{ pointer: '/request', message: 'is required for ADDITIONAL_INFO_REQUIRED' }]);
-  }
-}
-
 function claimProblem(error: unknown): never {
   if (error instanceof ReviewClaimError) throw problems.reviewCaseUnavailable(error.message);
   throw error;
@@ -104,7 +95,7 @@ export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
   const decide: ApiMiddleware = async (ctx) => {
     const adminCtx = ctx as AdminContext;
     const decision = validatedBody(ctx, ReviewDecisionRequest);
-    requireVerdictDetails(decision);
+    requireCompleteVerdict(decision);
     const reviewerId = adminCtx.state.reviewerId;
     const claimed = await deps.reviewCases.claimedBy(adminCtx.params.caseId ?? '', reviewerId).catch(claimProblem);
     await deps.reviewCases
@@ -169,7 +160,7 @@ export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
   // Asynchronous verification providers (document checks, registries) report their verdicts here.
   const providerVerdict: ApiMiddleware = async (ctx) => {
     const verdict = validatedBody(ctx, ProviderVerdictRequest);
-    requireVerdictDetails(verdict);
+    requireCompleteVerdict(verdict);
     const ref = { tenantId: verdict.tenantId, sessionId: verdict.sessionId, verificationId: verdict.verificationId };
     const session = await deps.sessions.find(ref, verdict.verificationId);
     if (!session) throw problems.sessionNotFound();

@@ -4,7 +4,7 @@ import { problems } from '../../domain/problems';
 import { SupplementVerificationRequest, VerificationStatus } from '../../domain/schemas/verification';
 import type { VerificationDataRepository } from '../../store/verification-data';
 import { currentDecision, type VerificationSessionRepository } from '../../store/verification-sessions';
-import { supplementRefusal } from '../../workflows/verification/state';
+import { supplementRefusal } from '../../domain/verification-refusals';
 import type { ApiMiddleware } from '../context';
 import { validatedBody } from '../middleware/validate-body';
 import { refusalProblem } from '../refusal-problems';

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { VerificationDataItemRequest, VerificationDecision } from '../../domain/schemas/verification';
+import type { VerificationDecision } from '../../domain/schemas/verification';
+import type { VerificationVerdict } from '../../domain/verdicts';
 import type { VerificationLimits } from './state';
 
 export { verificationWorkflowId } from '../../domain/workflow-ids';
@@ -61,18 +62,9 @@ export const cancelUpdate = defineUpdate<VerificationDecision, [CancelArgs]>('ca
 
 /**
  * A decision made outside the workflow: an asynchronous verification provider's verdict or a
- * reviewer's decision (profile §Verdicts). Identifiers and codes only, no personal data.
+ * reviewer's decision (profile §Verdicts). Identifiers and codes only, no personal data. Its
+ * schema and rules are in domain/verdicts.ts.
  */
-export interface VerificationVerdict {
-  outcome: 'APPROVED' | 'DENIED' | 'REJECTED' | 'ADDITIONAL_INFO_REQUIRED';
-  reasonCode?: string;
-  /** For the holder (DENIED) or for logs (REJECTED). */
-  message?: string;
-  /** The items to ask for when the outcome is ADDITIONAL_INFO_REQUIRED. */
-  request?: VerificationDataItemRequest[];
-  source: 'provider' | 'reviewer';
-  /** Provider name or reviewer id, for the audit trail. */
-  decidedBy: string;
-}
+export type { VerificationVerdict };
 
 export const verdictSignal = defineSignal<[VerificationVerdict]>('verdict');

@@ -2,7 +2,9 @@ import { allHandlersFinished, ApplicationFailure, condition, log, proxyActivitie
 import type { VerificationActivities } from '../../activities/verification-activities';
 import type { VerificationDecision } from '../../domain/schemas/verification';
 import { ReasonCode } from '../../domain/reason-codes';
-import { isTerminal, VerificationState } from '../../domain/verification-state';
+import type { VerificationVerdict } from '../../domain/verdicts';
+import { supplementRefusal } from '../../domain/verification-refusals';
+import { awaitsVerificationData, isTerminal, VerificationState } from '../../domain/verification-state';
 import {
   cancelUpdate,
   firstDecisionUpdate,
@@ -10,12 +12,11 @@ import {
   verdictSignal,
   VerificationRefusal,
   verificationStatusQuery,
-  type VerificationVerdict,
   type VerificationWorkflowInput,
   type VerificationWorkflowResult,
 } from './messages';
 import { verificationStatusAttribute } from './search-attributes';
-import { afterAttempt, awaitsVerificationData, cancelledDecision, deadlineExceededDecision, supplementRefusal, withRequestLimits, type VerificationLimits } from './state';
+import { afterAttempt, cancelledDecision, deadlineExceededDecision, withRequestLimits, type VerificationLimits } from './state';
 import { createWalletNotifier } from './wallet-notifier';
 
 const { evaluateVerificationData, decideFromVerdict, recordVerificationStatus } = proxyActivities<VerificationActivities>({
