@@ -61,6 +61,24 @@ export default tseslint.config(
     },
   },
   {
+    // The API, activities and stores talk to a workflow only through its messages.ts (queries,
+    // updates, signals, inputs); its state functions and code are its own (STYLE.md).
+    files: ['api/**/*.ts', 'activities/**/*.ts', 'store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)workflows(/(?![^/]+/messages$).*)?$',
+              message: 'Import a workflow only through its messages.ts; move shared rules to domain/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { parserOptions: { projectService: false }, globals: { module: 'writable', require: 'readonly' } },

@@ -18,13 +18,10 @@ import { idempotent } from './middleware/idempotency';
 import { parseJsonBody } from './middleware/json-body';
 import { renderProblems } from './middleware/problem-details';
 import { requireRequestId } from './middleware/request-id';
+import { validateBody } from './middleware/validate-body';
 import { authenticateWalletServer } from './middleware/wallet-server-tenant';
-import { buildOpenApiDocument } from './openapi';
-import { issuerMetadataPath, issuerMetadataRoute } from './routes/issuer-metadata';
-import { verificationCancelRoute } from './routes/verification-cancel';
-import { verificationInitiateRoute } from './routes/verification-initiate';
-import { verificationStatusRoute } from './routes/verification-status';
-import { verificationSupplementRoute } from './routes/verification-supplement';
+import { documentRoutes, protocolRoutes, type DocumentDeps } from './routes';
+import type { DocumentRoute, ProtocolRoute } from './routes/route';
 
 export interface ApiDeps {
   logger: Logger;
@@ -43,41 +40,43 @@ export interface ApiDeps {
   crashAfter: CrashAfter;
 }
 
-/**
- * The Issuer API. Every protocol endpoint runs the same ordered chain before its own steps:
- * Api-Version → x-request-id → JSON body → idempotency; the Wallet Server (tenant) is
- * established for every request first, from the mTLS client certificate.
- */
-export function createApp(deps: ApiDeps): Koa<ApiState> {
-  const app = new Koa<ApiState>();
-  app.proxy = false;
-  const router = new Router<ApiState>();
+/** The route tables the API serves (api/routes/index.ts); tests may pass larger ones. */
+export interface RouteTables {
+  protocol: readonly ProtocolRoute<ApiDeps>[];
+  documents: readonly DocumentRoute<DocumentDeps>[];
+}
 
+const asRouterMiddleware = (steps: ApiMiddleware[]) => steps as RouterMiddleware<ApiState>[];
+
+/**
+ * The router, built from the route tables. Every protocol endpoint runs the same ordered chain
+ * before its own steps: Api-Version → x-request-id → JSON body → idempotency → body validation
+ * against the route's requestSchema.
+ */
+export function buildApiRouter(deps: ApiDeps, tables: RouteTables = { protocol: protocolRoutes, documents: documentRoutes }): Router<ApiState> {
+  const router = new Router<ApiState>();
   const protocolChain: ApiMiddleware[] = [
     requireApiVersion,
     requireRequestId,
     parseJsonBody(deps.bodyLimitBytes),
     idempotent(deps.idempotency, { concurrentWaitMs: deps.initialDecisionWaitMs + 3000, logger: deps.logger, crashAfter: deps.crashAfter }),
   ];
-  const post = (path: string, steps: ApiMiddleware[]) => router.post(path, ...(protocolChain as RouterMiddleware<ApiState>[]), ...(steps as RouterMiddleware<ApiState>[]));
+  for (const route of tables.protocol) {
+    router.register(route.path, [route.method], asRouterMiddleware([...protocolChain, validateBody(route.requestSchema), ...route.steps(deps)]));
+  }
+  const documentDeps: DocumentDeps = { ...deps, protocolRoutes: tables.protocol };
+  for (const route of tables.documents) router.register(route.path, [route.method], asRouterMiddleware(route.steps(documentDeps)));
+  return router;
+}
 
-  post('/verification/initiate', verificationInitiateRoute(deps));
-  post('/verification/supplement', verificationSupplementRoute(deps));
-  post('/verification/status', verificationStatusRoute(deps));
-  post('/verification/cancel', verificationCancelRoute(deps));
-
-  router.get(
-    issuerMetadataPath,
-    issuerMetadataRoute({
-      ...deps,
-      limits: { ...deps.limits, initialDecisionWaitMs: deps.initialDecisionWaitMs, bodyLimitBytes: deps.bodyLimitBytes },
-    }) as RouterMiddleware<ApiState>,
-  );
-  const openApi = JSON.stringify(buildOpenApiDocument());
-  router.get('/openapi.json', (ctx) => {
-    ctx.type = 'application/json';
-    ctx.body = openApi;
-  });
+/**
+ * The Issuer API. The Wallet Server (tenant) is established for every request first, from the
+ * mTLS client certificate; then the router (buildApiRouter) runs the endpoint.
+ */
+export function createApp(deps: ApiDeps): Koa<ApiState> {
+  const app = new Koa<ApiState>();
+  app.proxy = false;
+  const router = buildApiRouter(deps);
 
   app.use(renderProblems(deps.logger) as Koa.Middleware<ApiState>);
   app.use(authenticateWalletServer(deps.tenants) as Koa.Middleware<ApiState>);

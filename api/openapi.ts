@@ -1,31 +1,27 @@
-import type { TSchema } from '@sinclair/typebox';
+import { KindGuard, type TSchema } from '@sinclair/typebox';
 import { supportedApiVersions } from '../domain/api-version';
 import { ProblemType } from '../domain/problems';
-import { KeyData, PublicJwk } from '../domain/schemas/common';
-import {
-  CancelVerificationRequest,
-  SupplementVerificationRequest,
-  VerificationReference,
-  InitiateVerificationRequest,
-  VerificationDataRequest,
-  VerificationDataResponse,
-  VerificationStatus,
-  VerificationStatusRequest,
-} from '../domain/schemas/verification';
+import * as commonSchemas from '../domain/schemas/common';
+import * as verificationSchemas from '../domain/schemas/verification';
+import type { ProtocolRoute } from './routes/route';
 
-/** Named schemas in components.schemas; the same objects validate requests at the edge. */
-const schemas: Record<string, TSchema> = {
-  PublicJwk,
-  KeyData,
-  VerificationDataRequest,
-  VerificationDataResponse,
-  InitiateVerificationRequest,
-  SupplementVerificationRequest,
-  VerificationStatusRequest,
-  CancelVerificationRequest,
-  VerificationReference,
-  VerificationStatus,
-};
+/**
+ * Schemas that the endpoints' bodies embed and that deserve a name of their own in
+ * components.schemas; where a route's schema embeds one, the document refers to it by $ref.
+ * The request and response schemas themselves come from the route table.
+ */
+const embeddedSchemas = [commonSchemas.PublicJwk, commonSchemas.KeyData, verificationSchemas.VerificationDataRequest, verificationSchemas.VerificationDataResponse];
+
+/** A schema's component name is the name it is exported under from domain/schemas/. */
+const schemaNames = new Map<unknown, string>(
+  Object.entries({ ...commonSchemas, ...verificationSchemas }).flatMap(([name, value]) => (KindGuard.IsSchema(value) ? [[value, name] as const] : [])),
+);
+
+function nameOf(schema: TSchema): string {
+  const name = schemaNames.get(schema);
+  if (!name) throw new Error('A route schema must be a named export of domain/schemas/ to appear in the OpenAPI document');
+  return name;
+}
 
 const problemSchema = {
   type: 'object',
@@ -51,15 +47,15 @@ const commonParameters = [
   { name: 'x-request-id', in: 'header', required: true, schema: { type: 'string', format: 'uuid' } },
 ];
 
-function protocolOperation(summary: string, request: string, response: string) {
+function operation(route: ProtocolRoute<never>) {
   const problem = { description: 'Problem Details (RFC 9457)', content: { 'application/problem+json': { schema: ref('Problem') } } };
   return {
-    post: {
-      summary,
+    [route.method.toLowerCase()]: {
+      summary: route.summary,
       parameters: commonParameters,
-      requestBody: { required: true, content: { 'application/json': { schema: ref(request) } } },
+      requestBody: { required: true, content: { 'application/json': { schema: ref(nameOf(route.requestSchema)) } } },
       responses: {
-        200: { description: 'OK', content: { 'application/json': { schema: ref(response) } } },
+        200: { description: 'OK', content: { 'application/json': { schema: ref(nameOf(route.responseSchema)) } } },
         400: problem,
         401: problem,
         404: problem,
@@ -74,10 +70,37 @@ function protocolOperation(summary: string, request: string, response: string) {
 }
 
 /**
- * JSON Schema objects from TypeBox carry symbol-keyed metadata; JSON serialisation drops it.
- * Nested schemas stay inlined, which OpenAPI 3.1 (full JSON Schema) accepts.
+ * A TypeBox schema as plain JSON Schema (JSON serialisation drops TypeBox's symbol-keyed
+ * metadata), with every embedded copy of another named component replaced by its $ref.
+ * Optional() wraps a schema in a shallow copy, so components are recognised by their JSON.
  */
-export function buildOpenApiDocument(serverUrl?: string) {
+function toComponent(schema: TSchema, others: Map<string, string>): unknown {
+  const replace = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(replace);
+    if (node === null || typeof node !== 'object') return node;
+    const name = others.get(JSON.stringify(node));
+    if (name) return ref(name);
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, replace(value)]));
+  };
+  const plain = JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(plain).map(([key, value]) => [key, replace(value)]));
+}
+
+/** components.schemas: the table's request and response schemas, the schemas they embed, Problem. */
+function componentSchemas(routes: readonly ProtocolRoute<never>[]): Record<string, unknown> {
+  const named = new Map<string, TSchema>();
+  for (const schema of [...routes.flatMap((r) => [r.requestSchema, r.responseSchema]), ...embeddedSchemas]) named.set(nameOf(schema), schema);
+  const byJson = new Map([...named].map(([name, schema]) => [JSON.stringify(schema), name]));
+  const components: Record<string, unknown> = {};
+  for (const [name, schema] of named) {
+    const others = new Map([...byJson].filter(([, other]) => other !== name));
+    components[name] = toComponent(schema, others);
+  }
+  return { ...components, Problem: problemSchema };
+}
+
+/** The OpenAPI 3.1 document of the Issuer Endpoints in the route table (routes/index.ts). */
+export function buildOpenApiDocument(options: { routes: readonly ProtocolRoute<never>[]; serverUrl?: string }) {
   return {
     openapi: '3.1.0',
     info: {
@@ -85,15 +108,10 @@ export function buildOpenApiDocument(serverUrl?: string) {
       version: supportedApiVersions[supportedApiVersions.length - 1],
       description: 'Issuer Endpoints of the S2S draft as implemented by this server; see docs/profile.md.',
     },
-    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
-    paths: {
-      '/verification/initiate': protocolOperation('Start a verification (S2S §Verification Initiate)', 'InitiateVerificationRequest', 'VerificationStatus'),
-      '/verification/supplement': protocolOperation('More verification data (S2S §Supplement)', 'SupplementVerificationRequest', 'VerificationStatus'),
-      '/verification/status': protocolOperation('Current status of a verification (S2S §Get Verification Status)', 'VerificationStatusRequest', 'VerificationStatus'),
-      '/verification/cancel': protocolOperation('Cancel a verification (S2S §Verification Cancellation)', 'CancelVerificationRequest', 'VerificationReference'),
-    },
+    ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
+    paths: Object.fromEntries(options.routes.map((route) => [route.path, operation(route)])),
     components: {
-      schemas: { ...JSON.parse(JSON.stringify(schemas)), Problem: problemSchema },
+      schemas: componentSchemas(options.routes),
       securitySchemes: { mutualTLS: { type: 'mutualTLS', description: 'RFC 8705 client certificate registered to a Wallet Server' } },
     },
     security: [{ mutualTLS: [] }],

@@ -1,13 +1,15 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { VerificationDecision } from '../domain/schemas/verification';
 import { parseVerificationWorkflowId } from '../domain/workflow-ids';
 import { VerificationState } from '../domain/verification-state';
 import {
   cancelUpdate,
   firstDecisionUpdate,
+  isVerificationRefusal,
   supplementUpdate,
   verdictSignal,
+  VerificationRefusal,
   verificationWorkflowId,
   type VerificationVerdict,
   type VerificationWorkflowInput,
@@ -22,9 +24,6 @@ export class WorkflowNotStartedError extends Error {}
  * started it and it finished): its final status is in the session's projection.
  */
 export class WorkflowAlreadyClosedError extends Error {}
-
-/** Why a workflow refused a message (its validator's first word; profile §Verification state machine). */
-export type VerificationRefusal = 'final' | 'not_awaiting_data' | 'wrong_verification';
 
 export type MessageOutcome = { accepted: true; decision: VerificationDecision } | { accepted: false; refusal: VerificationRefusal };
 
@@ -57,13 +56,14 @@ export interface WorkflowSessionRef {
   verificationId: string;
 }
 
-function refusalOf(error: unknown): VerificationRefusal | undefined {
+/**
+ * Why the workflow refused an Update, if it did: the type of the ApplicationFailure its
+ * validator threw (profile §Verification state machine). Any other failure is not a refusal.
+ */
+export function refusalOf(error: unknown): VerificationRefusal | undefined {
   // A completed workflow takes no messages: the verification is final.
-  if (error instanceof WorkflowNotFoundError) return 'final';
-  if (error instanceof WorkflowUpdateFailedError) {
-    const word = /^(final|not_awaiting_data|wrong_verification):/.exec(error.cause?.message ?? '')?.[1];
-    return word as VerificationRefusal | undefined;
-  }
+  if (error instanceof WorkflowNotFoundError) return VerificationRefusal.final;
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && isVerificationRefusal(error.cause.type)) return error.cause.type;
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 import { ReasonCode } from './reason-codes';
 import { requirementSets, type CredentialCatalogue } from './credential-configurations';
 import type { VerificationDataItemRequest, VerificationDecision } from './schemas/verification';
+import type { VerdictDecision } from './verdicts';
 import { VerificationState } from './verification-state';
 import type { ItemVerdict } from './verification-types/evaluator';
 
@@ -41,7 +42,7 @@ export function approvalDecision(catalogue: CredentialCatalogue, credentialConfi
 
 /** The decision an asynchronous verdict stands for (profile §Verdicts). */
 export function decisionFromVerdict(
-  verdict: { outcome: 'APPROVED' | 'DENIED' | 'REJECTED' | 'ADDITIONAL_INFO_REQUIRED'; reasonCode?: string; message?: string; request?: VerificationDataItemRequest[] },
+  verdict: VerdictDecision,
   session: { catalogue: CredentialCatalogue; credentialConfigurationIds: string[]; requestedDeviceCount: number },
 ): VerificationDecision {
   switch (verdict.outcome) {

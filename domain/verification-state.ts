@@ -1,4 +1,5 @@
 import { ReasonCode } from './reason-codes';
+import type { VerificationDecision } from './schemas/verification';
 
 /**
  * S2S §Verification Status values, without any runtime dependency so that workflow code
@@ -19,6 +20,11 @@ export const terminalStates: readonly VerificationState[] = [VerificationState.a
 
 export function isTerminal(state: VerificationState): boolean {
   return terminalStates.includes(state);
+}
+
+/** States in which the wallet is expected to send (more) verification data (S2S §Supplement). */
+export function awaitsVerificationData(decision: Pick<VerificationDecision, 'status'>): boolean {
+  return decision.status === VerificationState.additionalInfoRequired || decision.status === VerificationState.rejected;
 }
 
 /**

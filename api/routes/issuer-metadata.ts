@@ -7,19 +7,16 @@ import { supportedApiVersions } from '../../domain/api-version';
 import { requirementSets, type CredentialCatalogue } from '../../domain/credential-configurations';
 import type { EvaluatorRegistry } from '../../domain/verification-types/evaluator';
 import type { ApiMiddleware } from '../context';
-import { buildOpenApiDocument } from '../openapi';
-
-export const issuerMetadataPath = '/.well-known/openid-credential-issuer-s2s';
+import type { DocumentRoute, ProtocolRoute } from './route';
 
 export interface MetadataDeps {
   issuerKeys: IssuerKeys;
   catalogue: CredentialCatalogue;
   evaluators: EvaluatorRegistry;
   limits: { requestDeadlineMs: number; maxAttempts: number; initialDecisionWaitMs: number; bodyLimitBytes: number };
+  /** The route table: endpoints_supported lists its paths (S2S §Endpoints). */
+  protocolRoutes: readonly ProtocolRoute<never>[];
 }
-
-/** The Issuer Endpoints this server implements (S2S §Endpoints): those of the OpenAPI document. */
-export const implementedEndpoints = Object.keys(buildOpenApiDocument().paths);
 
 /** The draft leaves S2S §Issuer Metadata open; profile §Issuer metadata defines this document. */
 export function buildIssuerMetadata(deps: MetadataDeps) {
@@ -31,7 +28,7 @@ export function buildIssuerMetadata(deps: MetadataDeps) {
   }
   return {
     api_versions_supported: [...supportedApiVersions],
-    endpoints_supported: implementedEndpoints,
+    endpoints_supported: deps.protocolRoutes.map((route) => route.path),
     wallet_signing_alg_values_supported: walletSigningAlgorithms,
     encryption_alg_values_supported: [...encryptionAlgs],
     encryption_enc_values_supported: contentEncryptionAlgorithms,
@@ -53,8 +50,8 @@ export function buildIssuerMetadata(deps: MetadataDeps) {
   };
 }
 
-/** GET /.well-known/openid-credential-issuer-s2s, cacheable for five minutes, with an ETag. */
-export function issuerMetadataRoute(deps: MetadataDeps): ApiMiddleware {
+/** Cacheable for five minutes, with an ETag. */
+function serveIssuerMetadata(deps: MetadataDeps): ApiMiddleware {
   const body = JSON.stringify(buildIssuerMetadata(deps));
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
   return async (ctx) => {
@@ -68,3 +65,21 @@ export function issuerMetadataRoute(deps: MetadataDeps): ApiMiddleware {
     ctx.body = body;
   };
 }
+
+/** What the API's composition hands the metadata route: its settings and the route table. */
+export interface MetadataRouteDeps extends Pick<MetadataDeps, 'issuerKeys' | 'catalogue' | 'evaluators' | 'protocolRoutes'> {
+  limits: { requestDeadlineMs: number; maxAttempts: number };
+  initialDecisionWaitMs: number;
+  bodyLimitBytes: number;
+}
+
+export const issuerMetadataRoute: DocumentRoute<MetadataRouteDeps> = {
+  method: 'GET',
+  path: '/.well-known/openid-credential-issuer-s2s',
+  steps: (deps) => [
+    serveIssuerMetadata({
+      ...deps,
+      limits: { ...deps.limits, initialDecisionWaitMs: deps.initialDecisionWaitMs, bodyLimitBytes: deps.bodyLimitBytes },
+    }),
+  ],
+};

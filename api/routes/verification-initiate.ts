@@ -6,7 +6,7 @@ import { verifyVerificationNonce } from '../../crypto/verification-nonce';
 import { unknownConfigurationIds, type CredentialCatalogue } from '../../domain/credential-configurations';
 import { problems } from '../../domain/problems';
 import { KeyType, uuidPattern } from '../../domain/schemas/common';
-import { InitiateVerificationRequest, type VerificationDecision, type VerificationStatus } from '../../domain/schemas/verification';
+import { InitiateVerificationRequest, VerificationStatus, type VerificationDecision } from '../../domain/schemas/verification';
 import type { VerificationDataRepository } from '../../store/verification-data';
 import { currentDecision, SessionAlreadyUsedError, type NewVerification, type SessionKey, type VerificationSessionRepository } from '../../store/verification-sessions';
 import { VerificationState } from '../../domain/verification-state';
@@ -16,7 +16,8 @@ import type { VerificationWorkflowInput } from '../../workflows/verification/mes
 import type { CrashAfter } from '../fault-injection';
 import type { ApiMiddleware } from '../context';
 import { collectVerificationEvidence, hasEvidence } from '../verification-evidence';
-import { validateBody, validatedBody } from '../middleware/validate-body';
+import { validatedBody } from '../middleware/validate-body';
+import type { ProtocolRoute } from './route';
 
 export interface InitiateDeps {
   catalogue: CredentialCatalogue;
@@ -193,12 +194,11 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
   };
 }
 
-/** POST /verification/initiate (S2S §Verification Initiate). */
-export function verificationInitiateRoute(deps: InitiateDeps): ApiMiddleware[] {
-  return [
-    validateBody(InitiateVerificationRequest),
-    checkCredentialConfigurations(deps.catalogue),
-    verifyNonce,
-    startVerification(deps),
-  ];
-}
+export const verificationInitiateRoute: ProtocolRoute<InitiateDeps> = {
+  method: 'POST',
+  path: '/verification/initiate',
+  summary: 'Start a verification (S2S §Verification Initiate)',
+  requestSchema: InitiateVerificationRequest,
+  responseSchema: VerificationStatus,
+  steps: (deps) => [checkCredentialConfigurations(deps.catalogue), verifyNonce, startVerification(deps)],
+};

@@ -1,16 +1,25 @@
-import { VerificationStatusRequest } from '../../domain/schemas/verification';
+import { VerificationStatus, VerificationStatusRequest } from '../../domain/schemas/verification';
 import { toVerificationStatus, type VerificationSessionRepository } from '../../store/verification-sessions';
 import type { ApiMiddleware } from '../context';
-import { validateBody, validatedBody } from '../middleware/validate-body';
+import { validatedBody } from '../middleware/validate-body';
+import type { ProtocolRoute } from './route';
 import { findTenantSession } from './session-lookup';
 
 /**
- * POST /verification/status (S2S §Get Verification Status). Reads the MongoDB projection the
- * workflow maintains, so it answers even while Temporal is unreachable.
+ * Reads the MongoDB projection the workflow maintains, so it answers even while Temporal is
+ * unreachable.
  */
-export function verificationStatusRoute(deps: { sessions: VerificationSessionRepository }): ApiMiddleware[] {
-  const readStatus: ApiMiddleware = async (ctx) => {
-    ctx.body = toVerificationStatus(await findTenantSession(ctx, deps.sessions, validatedBody(ctx, VerificationStatusRequest)));
+function readStatus(sessions: VerificationSessionRepository): ApiMiddleware {
+  return async (ctx) => {
+    ctx.body = toVerificationStatus(await findTenantSession(ctx, sessions, validatedBody(ctx, VerificationStatusRequest)));
   };
-  return [validateBody(VerificationStatusRequest), readStatus];
 }
+
+export const verificationStatusRoute: ProtocolRoute<{ sessions: VerificationSessionRepository }> = {
+  method: 'POST',
+  path: '/verification/status',
+  summary: 'Current status of a verification (S2S §Get Verification Status)',
+  requestSchema: VerificationStatusRequest,
+  responseSchema: VerificationStatus,
+  steps: (deps) => [readStatus(deps.sessions)],
+};

@@ -1,13 +1,15 @@
 import type { VerificationWorkflows } from '../../clients/verification-workflows';
 import type { IssuerKeys } from '../../crypto/issuer-keys';
 import { problems } from '../../domain/problems';
-import { SupplementVerificationRequest, type VerificationStatus } from '../../domain/schemas/verification';
+import { SupplementVerificationRequest, VerificationStatus } from '../../domain/schemas/verification';
 import type { VerificationDataRepository } from '../../store/verification-data';
 import { currentDecision, type VerificationSessionRepository } from '../../store/verification-sessions';
-import { supplementRefusal } from '../../workflows/verification/state';
+import { supplementRefusal } from '../../domain/verification-refusals';
 import type { ApiMiddleware } from '../context';
-import { validateBody, validatedBody } from '../middleware/validate-body';
+import { validatedBody } from '../middleware/validate-body';
+import { refusalProblem } from '../refusal-problems';
 import { collectVerificationEvidence, hasEvidence } from '../verification-evidence';
+import type { ProtocolRoute } from './route';
 import { findTenantSession } from './session-lookup';
 
 export interface SupplementDeps {
@@ -18,18 +20,17 @@ export interface SupplementDeps {
 }
 
 /**
- * POST /verification/supplement (S2S §Supplement). Verifies client payloads with the session's
- * Wallet Signing Key, stores the evidence, and hands its reference to the workflow's supplement
- * Update, whose validator may still refuse it (then the stored evidence is removed again).
+ * Verifies client payloads with the session's Wallet Signing Key, stores the evidence, and
+ * hands its reference to the workflow's supplement Update, whose validator may still refuse it
+ * (then the stored evidence is removed again).
  */
-export function verificationSupplementRoute(deps: SupplementDeps): ApiMiddleware[] {
-  const supplement: ApiMiddleware = async (ctx) => {
+function supplementVerification(deps: SupplementDeps): ApiMiddleware {
+  return async (ctx) => {
     const body = validatedBody(ctx, SupplementVerificationRequest);
     const session = await findTenantSession(ctx, deps.sessions, body);
     // Answer cheaply from the projection when the workflow would refuse anyway.
     const refusal = supplementRefusal(currentDecision(session));
-    if (refusal === 'final') throw problems.verificationFinal(currentDecision(session).status);
-    if (refusal === 'not_awaiting_data') throw problems.verificationNotAwaitingData(currentDecision(session).status);
+    if (refusal) throw refusalProblem(refusal, currentDecision(session).status);
 
     const evidence = await collectVerificationEvidence(body.verificationDataPayload, {
       issuerKeys: deps.issuerKeys,
@@ -50,10 +51,17 @@ export function verificationSupplementRoute(deps: SupplementDeps): ApiMiddleware
     });
     if (!outcome.accepted) {
       await deps.verificationData.remove(ref);
-      if (outcome.refusal === 'not_awaiting_data') throw problems.verificationNotAwaitingData(currentDecision(session).status);
-      throw problems.verificationFinal(currentDecision(session).status);
+      throw refusalProblem(outcome.refusal, currentDecision(session).status);
     }
     ctx.body = { sessionId: session.sessionId, verificationId: session.verificationId, ...outcome.decision } as VerificationStatus;
   };
-  return [validateBody(SupplementVerificationRequest), supplement];
 }
+
+export const verificationSupplementRoute: ProtocolRoute<SupplementDeps> = {
+  method: 'POST',
+  path: '/verification/supplement',
+  summary: 'More verification data (S2S §Supplement)',
+  requestSchema: SupplementVerificationRequest,
+  responseSchema: VerificationStatus,
+  steps: (deps) => [supplementVerification(deps)],
+};

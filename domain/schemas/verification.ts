@@ -100,27 +100,6 @@ export type CancelVerificationRequest = Static<typeof CancelVerificationRequest>
 /** S2S §Verification Cancellation, Response Body Schema (also the /verification/notify answer). */
 export const VerificationReference = Type.Object({ sessionId: Uuid, verificationId: Uuid });
 
-/** Admin API: an asynchronous verification provider's verdict on a verification (profile §Verdicts). */
-export const ProviderVerdictRequest = Type.Object({
-  tenantId: Type.String({ minLength: 1 }),
-  sessionId: Uuid,
-  verificationId: Uuid,
-  provider: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
-  outcome: Type.Union([Type.Literal('APPROVED'), Type.Literal('DENIED'), Type.Literal('REJECTED'), Type.Literal('ADDITIONAL_INFO_REQUIRED')]),
-  reasonCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Z0-9_]+$' })),
-  message: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-  request: Type.Optional(Type.Array(VerificationDataItemRequest, { minItems: 1, maxItems: 16 })),
-});
-
-/** Admin API: a reviewer's decision on a review case (profile §Manual review). */
-export const ReviewDecisionRequest = Type.Object({
-  outcome: Type.Union([Type.Literal('APPROVED'), Type.Literal('DENIED'), Type.Literal('REJECTED'), Type.Literal('ADDITIONAL_INFO_REQUIRED')]),
-  reasonCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Z0-9_]+$' })),
-  message: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'DENIED: shown to the holder; REJECTED: details for logs' })),
-  request: Type.Optional(Type.Array(VerificationDataItemRequest, { minItems: 1, maxItems: 16 })),
-});
-export type ReviewDecisionRequest = Static<typeof ReviewDecisionRequest>;
-
 /** Admin API: the issuer's back office creates a Credential Offer (profile §Credential Offers). */
 export const CreateCredentialOfferRequest = Type.Object({
   credentialConfigurationIds: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 32, uniqueItems: true }),

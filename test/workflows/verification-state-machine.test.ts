@@ -2,9 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { VerificationActivities } from '../../activities/verification-activities';
-import { createVerificationWorkflows } from '../../clients/verification-workflows';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { createVerificationWorkflows, refusalOf } from '../../clients/verification-workflows';
 import type { VerificationDecision } from '../../domain/schemas/verification';
-import { supplementUpdate, verificationStatusQuery, verificationWorkflowId, type VerificationWorkflowInput } from '../../workflows/verification/messages';
+import {
+  cancelUpdate,
+  supplementUpdate,
+  VerificationRefusal,
+  verificationStatusQuery,
+  verificationWorkflowId,
+  type VerificationWorkflowInput,
+} from '../../workflows/verification/messages';
 import type { verificationWorkflow } from '../../workflows/verification/workflow';
 import { outboundAttemptFailure } from '../../activities/outbound-attempt';
 import { Context } from '@temporalio/activity';
@@ -96,7 +105,11 @@ async function run(test: (ctx: { start: (overrides?: Partial<VerificationWorkflo
               .executeUpdate(supplementUpdate, { args: [{ verificationId, verificationDataRef: dataRef }] })
               .then(
                 (decision) => ({ accepted: true as const, decision }),
-                (error: Error) => ({ accepted: false as const, refusal: /^(\w+):/.exec((error.cause as Error | undefined)?.message ?? '')?.[1] as 'wrong_verification' }),
+                (error: unknown) => {
+                  const refusal = refusalOf(error);
+                  if (!refusal) throw error;
+                  return { accepted: false as const, refusal };
+                },
               ),
           cancel: (reason: string) => workflows.cancel(ref, reason, randomUUID()),
           verdict: (outcome: 'APPROVED' | 'DENIED', reasonCode?: string) => workflows.sendVerdict(ref, { outcome, source: 'reviewer', decidedBy: 'reviewer-7', ...(reasonCode ? { reasonCode } : {}) }),
@@ -177,12 +190,12 @@ describe('VerificationWorkflow state machine (S2S §Verification Status)', () =>
     await run(async ({ start }) => {
       const session = await start({ verificationDataRef: 'pending-review' });
       expect(session.first).toEqual({ status: 'PENDING' });
-      expect(await session.supplement('approve-1')).toEqual({ accepted: false, refusal: 'not_awaiting_data' });
-      expect(await session.supplementFor(randomUUID(), 'approve-1')).toEqual({ accepted: false, refusal: 'wrong_verification' });
+      expect(await session.supplement('approve-1')).toEqual({ accepted: false, refusal: VerificationRefusal.notAwaitingData });
+      expect(await session.supplementFor(randomUUID(), 'approve-1')).toEqual({ accepted: false, refusal: VerificationRefusal.wrongVerification });
 
       await session.verdict('APPROVED');
       await session.handle.result();
-      expect(await session.supplement('approve-2')).toEqual({ accepted: false, refusal: 'final' });
+      expect(await session.supplement('approve-2')).toEqual({ accepted: false, refusal: VerificationRefusal.final });
     });
   });
 
@@ -200,7 +213,7 @@ describe('VerificationWorkflow state machine (S2S §Verification Status)', () =>
       const session = await start();
       expect(await session.cancel('USER_ABANDONED')).toMatchObject({ accepted: true, decision: { status: 'DENIED', reasonCode: 'CANCELLED' } });
       expect(await session.handle.query(verificationStatusQuery)).toMatchObject({ reasonCode: 'CANCELLED' });
-      expect(await session.supplement('approve-1')).toEqual({ accepted: false, refusal: 'final' });
+      expect(await session.supplement('approve-1')).toEqual({ accepted: false, refusal: VerificationRefusal.final });
     });
   });
 
@@ -209,7 +222,66 @@ describe('VerificationWorkflow state machine (S2S §Verification Status)', () =>
       const session = await start({ verificationDataRef: 'approve-now' });
       expect(session.first).toEqual(approved);
       await session.handle.result();
-      expect(await session.cancel('TOO_LATE')).toEqual({ accepted: false, refusal: 'final' });
+      expect(await session.cancel('TOO_LATE')).toEqual({ accepted: false, refusal: VerificationRefusal.final });
+    });
+  });
+});
+
+/** The failure an Update was refused with: the validator's ApplicationFailure. */
+async function refusalFailure(update: Promise<unknown>): Promise<ApplicationFailure> {
+  const error = await update.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+describe('VerificationWorkflow Update refusals are typed, non-retryable ApplicationFailures', () => {
+  // A Wallet Server that does not answer keeps a final verification's workflow running (it
+  // drains its notifications before completing), so its validators, not a closed workflow, refuse.
+  it.each([
+    [VerificationRefusal.final, 'a supplement for an APPROVED verification', 'approve-now', 'supplement', 'own'],
+    [VerificationRefusal.final, 'a cancellation of an APPROVED verification', 'approve-now', 'cancel', 'own'],
+    [VerificationRefusal.notAwaitingData, 'a supplement while PENDING', 'pending-review', 'supplement', 'own'],
+    [VerificationRefusal.wrongVerification, 'a supplement naming another verificationId', 'more-please', 'supplement', 'other'],
+    [VerificationRefusal.wrongVerification, 'a cancellation naming another verificationId', 'more-please', 'cancel', 'other'],
+  ] as const)('refuses with type %s: %s', async (type, _label, verificationDataRef, update, target) => {
+    const { impl } = activities();
+    let release!: () => void;
+    const silentWallet = new Promise<void>((resolve) => (release = resolve));
+    const taskQueue = `sm-${randomUUID()}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: { ...impl, notifyWalletServer: () => silentWallet },
+    });
+    await worker.runUntil(async () => {
+      const workflows = createVerificationWorkflows(env.client, taskQueue);
+      const ref = { tenantId: 't', sessionId: randomUUID(), verificationId: randomUUID() };
+      await workflows.start({ ...ref, verificationDataRef, initialDecisionWaitMs: 2000, idleExpiryMs: day, limits: { requestDeadlineMs: day, maxAttempts: 3 }, credentialConfigurationIds: ['x'] });
+      const handle = env.client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(ref));
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      const verificationId = target === 'own' ? ref.verificationId : randomUUID();
+      const refused =
+        update === 'supplement'
+          ? handle.executeUpdate(supplementUpdate, { args: [{ verificationId, verificationDataRef: 'approve-1' }] })
+          : handle.executeUpdate(cancelUpdate, { args: [{ verificationId, reason: 'USER_ABANDONED' }] });
+      const failure = await refusalFailure(refused);
+      expect(failure.type).toBe(type);
+      expect(failure.nonRetryable).toBe(true);
+      expect(refusalOf(new WorkflowUpdateFailedError('refused', failure))).toBe(type);
+      // The same refusal through the client the API uses, where the target is the workflow's own.
+      if (target === 'own') {
+        const outcome = update === 'supplement' ? await workflows.supplement(ref, 'approve-1', randomUUID()) : await workflows.cancel(ref, 'USER_ABANDONED', randomUUID());
+        expect(outcome).toEqual({ accepted: false, refusal: type });
+      }
+      release();
+      await workflows.cancel(ref, 'TEST_DONE', randomUUID());
+      await handle.result();
     });
   });
 });

@@ -1,8 +1,11 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { VerificationDataItemRequest, VerificationDecision } from '../../domain/schemas/verification';
+import type { VerificationDecision } from '../../domain/schemas/verification';
+import type { VerificationVerdict } from '../../domain/verdicts';
 import type { VerificationLimits } from './state';
 
 export { verificationWorkflowId } from '../../domain/workflow-ids';
+/** The types of the ApplicationFailures by which the Update validators refuse a message. */
+export { VerificationRefusal, isVerificationRefusal } from '../../domain/verification-refusals';
 
 export interface VerificationWorkflowInput {
   tenantId: string;
@@ -41,8 +44,9 @@ export interface SupplementArgs {
 
 /**
  * /verification/supplement (S2S §Supplement). The validator refuses a supplement for a final
- * verification or one that awaits no data, before anything enters the history; the result is
- * the status after evaluating it (bounded wait, then the current status).
+ * verification or one that awaits no data, before anything enters the history (a non-retryable
+ * ApplicationFailure whose type is a VerificationRefusal); the result is the status after
+ * evaluating it (bounded wait, then the current status).
  */
 export const supplementUpdate = defineUpdate<VerificationDecision, [SupplementArgs]>('supplement');
 
@@ -52,23 +56,17 @@ export interface CancelArgs {
   reason: string;
 }
 
-/** /verification/cancel (S2S §Verification Cancellation). Refused for a verification already final. */
+/**
+ * /verification/cancel (S2S §Verification Cancellation). Refused (VerificationRefusal.final) for
+ * a verification already final other than by cancellation.
+ */
 export const cancelUpdate = defineUpdate<VerificationDecision, [CancelArgs]>('cancel');
 
 /**
  * A decision made outside the workflow: an asynchronous verification provider's verdict or a
- * reviewer's decision (profile §Verdicts). Identifiers and codes only, no personal data.
+ * reviewer's decision (profile §Verdicts). Identifiers and codes only, no personal data. Its
+ * schema and rules are in domain/verdicts.ts.
  */
-export interface VerificationVerdict {
-  outcome: 'APPROVED' | 'DENIED' | 'REJECTED' | 'ADDITIONAL_INFO_REQUIRED';
-  reasonCode?: string;
-  /** For the holder (DENIED) or for logs (REJECTED). */
-  message?: string;
-  /** The items to ask for when the outcome is ADDITIONAL_INFO_REQUIRED. */
-  request?: VerificationDataItemRequest[];
-  source: 'provider' | 'reviewer';
-  /** Provider name or reviewer id, for the audit trail. */
-  decidedBy: string;
-}
+export type { VerificationVerdict };
 
 export const verdictSignal = defineSignal<[VerificationVerdict]>('verdict');

@@ -3,7 +3,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 /**
  * Custom search attributes on every VerificationWorkflow, so an operator can filter in the
  * Temporal UI, e.g. `S2sTenantId = "…" AND S2sVerificationStatus = "PENDING"`.
- * They are registered when the dev server starts (dev/stack.ts) and in docker-compose.
+ * They are registered when the dev server starts (startTemporalDevServer in dev/processes.ts)
+ * and by the temporal-search-attributes service of docker-compose.yml.
  * Values are identifiers and states only, never personal data.
  */
 export const tenantIdAttribute = defineSearchAttributeKey('S2sTenantId', SearchAttributeType.KEYWORD);

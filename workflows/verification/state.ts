@@ -1,6 +1,6 @@
 import type { VerificationDecision } from '../../domain/schemas/verification';
 import { ReasonCode } from '../../domain/reason-codes';
-import { isTerminal, VerificationState } from '../../domain/verification-state';
+import { awaitsVerificationData, VerificationState } from '../../domain/verification-state';
 
 /**
  * The rules of the VerificationWorkflow's state machine (S2S §Verification Status), as pure
@@ -20,20 +20,6 @@ export interface VerificationLimits {
 /** Profile §Cancellation: a cancelled verification reports DENIED with reasonCode CANCELLED. */
 export function cancelledDecision(): VerificationDecision {
   return { status: VerificationState.denied, reasonCode: ReasonCode.cancelled, deniedMessage: 'The verification was cancelled.' };
-}
-
-/** States in which the wallet is expected to send (more) verification data. */
-export function awaitsVerificationData(decision: VerificationDecision): boolean {
-  return decision.status === VerificationState.additionalInfoRequired || decision.status === VerificationState.rejected;
-}
-
-export type SupplementRefusal = 'final' | 'not_awaiting_data';
-
-/** Why a supplement is refused now, if it is (checked by the update's validator). */
-export function supplementRefusal(decision: VerificationDecision): SupplementRefusal | undefined {
-  if (isTerminal(decision.status)) return 'final';
-  if (!awaitsVerificationData(decision)) return 'not_awaiting_data';
-  return undefined;
 }
 
 /** S2S §VerificationDataRequest: "after which the Verification will be DENIED". */

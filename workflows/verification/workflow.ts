@@ -1,20 +1,22 @@
-import { allHandlersFinished, condition, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { VerificationActivities } from '../../activities/verification-activities';
 import type { VerificationDecision } from '../../domain/schemas/verification';
 import { ReasonCode } from '../../domain/reason-codes';
-import { isTerminal, VerificationState } from '../../domain/verification-state';
+import type { VerificationVerdict } from '../../domain/verdicts';
+import { supplementRefusal } from '../../domain/verification-refusals';
+import { awaitsVerificationData, isTerminal, VerificationState } from '../../domain/verification-state';
 import {
   cancelUpdate,
   firstDecisionUpdate,
   supplementUpdate,
   verdictSignal,
+  VerificationRefusal,
   verificationStatusQuery,
-  type VerificationVerdict,
   type VerificationWorkflowInput,
   type VerificationWorkflowResult,
 } from './messages';
 import { verificationStatusAttribute } from './search-attributes';
-import { afterAttempt, awaitsVerificationData, cancelledDecision, deadlineExceededDecision, supplementRefusal, withRequestLimits, type VerificationLimits } from './state';
+import { afterAttempt, cancelledDecision, deadlineExceededDecision, withRequestLimits, type VerificationLimits } from './state';
 import { createWalletNotifier } from './wallet-notifier';
 
 const { evaluateVerificationData, decideFromVerdict, recordVerificationStatus } = proxyActivities<VerificationActivities>({
@@ -64,9 +66,9 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
     },
     {
       validator: ({ verificationId }) => {
-        if (verificationId !== input.verificationId) throw new Error('wrong_verification: this verificationId is not the session’s current one');
-        const refusal = cancelReason === undefined ? supplementRefusal(decision) : 'final';
-        if (refusal) throw new Error(`${refusal}: the verification is ${decision.status}`);
+        if (verificationId !== input.verificationId) throw refusal(VerificationRefusal.wrongVerification, 'this verificationId is not the session’s current one');
+        const refused = cancelReason === undefined ? supplementRefusal(decision) : VerificationRefusal.final;
+        if (refused) throw refusal(refused, `the verification is ${decision.status}`);
       },
     },
   );
@@ -79,8 +81,8 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
     },
     {
       validator: ({ verificationId }) => {
-        if (verificationId !== input.verificationId) throw new Error('wrong_verification: this verificationId is not the session’s current one');
-        if (finished() && !isCancelled(decision)) throw new Error(`final: the verification is ${decision.status}`);
+        if (verificationId !== input.verificationId) throw refusal(VerificationRefusal.wrongVerification, 'this verificationId is not the session’s current one');
+        if (finished() && !isCancelled(decision)) throw refusal(VerificationRefusal.final, `the verification is ${decision.status}`);
       },
     },
   );
@@ -130,6 +132,14 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
   await notifier.drain();
   await condition(allHandlersFinished);
   return { decision };
+}
+
+/**
+ * A validator's refusal: typed, so that clients tell the reasons apart without reading the
+ * message, and non-retryable, because the same message would be refused again.
+ */
+function refusal(type: VerificationRefusal, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
 function isCancelled(decision: VerificationDecision): boolean {

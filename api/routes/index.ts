@@ -1,0 +1,26 @@
+import type { ApiDeps } from '../app';
+import { issuerMetadataRoute, type MetadataRouteDeps } from './issuer-metadata';
+import { openApiDocumentRoute } from './openapi-document';
+import type { DocumentRoute, ProtocolRoute } from './route';
+import { verificationCancelRoute } from './verification-cancel';
+import { verificationInitiateRoute } from './verification-initiate';
+import { verificationStatusRoute } from './verification-status';
+import { verificationSupplementRoute } from './verification-supplement';
+
+/**
+ * The Issuer Endpoints (S2S §Endpoints) this server implements, in the order the draft lists
+ * them. The router (api/app.ts), the OpenAPI document (api/openapi.ts) and the issuer metadata's
+ * endpoints_supported are built from this table: adding an endpoint is adding it here.
+ */
+export const protocolRoutes: readonly ProtocolRoute<ApiDeps>[] = [
+  verificationInitiateRoute,
+  verificationSupplementRoute,
+  verificationStatusRoute,
+  verificationCancelRoute,
+];
+
+/** What document routes are given: the API's dependencies and the protocol route table. */
+export type DocumentDeps = ApiDeps & MetadataRouteDeps;
+
+/** Documents served by GET beside the endpoints; they describe the protocol route table. */
+export const documentRoutes: readonly DocumentRoute<DocumentDeps>[] = [issuerMetadataRoute, openApiDocumentRoute];

@@ -1,0 +1,29 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { ApiMiddleware } from '../context';
+
+/**
+ * One Issuer Endpoint (S2S §Endpoints), written once: the router, the OpenAPI document and the
+ * issuer metadata's endpoints_supported are all built from a table of these (routes/index.ts).
+ *
+ * Every Issuer Endpoint takes a JSON body (S2S §Transport), so it is a POST. The router runs
+ * the common chain (Api-Version, x-request-id, JSON body, idempotency), then validates the body
+ * against `requestSchema`, then `steps` in order (node-oidc-provider style).
+ */
+export interface ProtocolRoute<Deps> {
+  method: 'POST';
+  path: string;
+  /** What the endpoint does and the S2S section it implements (the OpenAPI summary). */
+  summary: string;
+  /** A named schema of domain/schemas/ (it becomes components.schemas.<name>). */
+  requestSchema: TSchema;
+  responseSchema: TSchema;
+  /** The endpoint's own middlewares, after body validation; given the API's dependencies. */
+  steps: (deps: Deps) => ApiMiddleware[];
+}
+
+/** A document served by GET beside the endpoints (issuer metadata, OpenAPI); not an Issuer Endpoint. */
+export interface DocumentRoute<Deps> {
+  method: 'GET';
+  path: string;
+  steps: (deps: Deps) => ApiMiddleware[];
+}

@@ -1,0 +1,68 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import pino from 'pino';
+import { buildAdminRouter, type AdminDeps } from '../../api/admin/app';
+import { adminRoutes } from '../../api/admin';
+import { AdminCaller, type AdminRoute, type AdminState } from '../../api/admin/route';
+import { renderProblems } from '../../api/middleware/problem-details';
+
+/** Only what building the router touches; the repositories are never reached by these tests. */
+const deps = { logger: pino({ level: 'silent' }), claimMs: 60_000, issuerUrl: 'https://issuer.example' } as unknown as AdminDeps;
+
+describe('the admin route table (api/admin/index.ts)', () => {
+  it('names the caller of every admin route, grouped by caller', () => {
+    expect(adminRoutes.map((r) => [r.caller, r.method, r.path])).toEqual([
+      [AdminCaller.reviewer, 'GET', '/review-cases'],
+      [AdminCaller.reviewer, 'POST', '/review-cases/:caseId/claim'],
+      [AdminCaller.reviewer, 'GET', '/review-cases/:caseId/evidence'],
+      [AdminCaller.reviewer, 'POST', '/review-cases/:caseId/decision'],
+      [AdminCaller.reviewer, 'GET', '/review-cases/:caseId/audit'],
+      [AdminCaller.backOffice, 'POST', '/credential-offers'],
+      [AdminCaller.backOffice, 'POST', '/one-time-codes'],
+      [AdminCaller.issuerSignIn, 'POST', '/issuer-authentications'],
+      [AdminCaller.provider, 'POST', '/verdicts'],
+    ]);
+  });
+
+  it('every caller has routes, and every route a known caller', () => {
+    const callers = new Set(adminRoutes.map((r) => r.caller));
+    expect([...callers].sort()).toEqual(Object.values(AdminCaller).sort());
+  });
+
+  it('the router registers each route of the table under /admin, once, with its method', () => {
+    const layers = buildAdminRouter(deps).stack.map((l) => [l.methods.filter((m) => m !== 'HEAD'), l.path]);
+    expect(layers).toEqual(adminRoutes.map((r) => [[r.method], `/admin${r.path}`]));
+  });
+
+  it('a route added to the table is served by the router with its path parameters', async () => {
+    const probe: AdminRoute<AdminDeps> = {
+      method: 'GET',
+      path: '/probe/:name',
+      caller: AdminCaller.backOffice,
+      steps: () => [
+        async (ctx) => {
+          ctx.body = { name: ctx.params.name, caller: ctx.state.reviewerId };
+        },
+      ],
+    };
+    const app = new Koa<AdminState>();
+    app.use(renderProblems(deps.logger) as unknown as Koa.Middleware<AdminState>);
+    app.use(async (ctx, next) => {
+      ctx.state.reviewerId = 'reviewer-1';
+      await next();
+    });
+    app.use(buildAdminRouter(deps, [...adminRoutes, probe]).routes());
+    const server = http.createServer(app.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const response = await fetch(`${base}/admin/probe/x1`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ name: 'x1', caller: 'reviewer-1' });
+      expect((await fetch(`${base}/probe/x1`)).status).toBe(404);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
