@@ -2,7 +2,7 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { deterministicRequestId, type WalletServerClient } from '../clients/wallet-server-client';
 import type { CredentialCatalogue } from '../domain/credential-configurations';
 import type { VerificationDecision } from '../domain/schemas/verification';
-import { isTerminal } from '../domain/verification-state';
+import { isTerminal, VerificationState } from '../domain/verification-state';
 import { decideVerification, decisionFromVerdict, type EvaluatedItem } from '../domain/verification-policy';
 import type { EvaluationContext, EvaluatorRegistry } from '../domain/verification-types/evaluator';
 import type { ReviewCaseRepository } from '../store/review-cases';
@@ -15,7 +15,7 @@ import { outboundAttemptFailure } from './outbound-attempt';
 export interface VerificationActivityDeps {
   sessions: VerificationSessionRepository;
   verificationData: VerificationDataRepository;
-  tenants: TenantRepository;
+  tenants: Pick<TenantRepository, 'findById'>;
   evaluators: EvaluatorRegistry;
   catalogue: CredentialCatalogue;
   walletServers: WalletServerClient;
@@ -68,9 +68,20 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
           if (evaluator) evaluated.push({ type: item.type, verdict: await evaluator.evaluate(item, context) });
         }
       }
-      // Evidence that needs a person enters the review queue; the decision comes back as a verdict.
+      const decision = decideVerification({
+        catalogue: deps.catalogue,
+        credentialConfigurationIds: session.credentialConfigurationIds,
+        requestedDeviceCount: session.requestedDeviceCount,
+        ...(session.supportedVerificationTypes ? { walletSupportedTypes: session.supportedVerificationTypes } : {}),
+        availableTypes: new Set(deps.evaluators.keys()),
+        evaluated,
+      });
+      // Evidence that needs a person enters the review queue, when the decision waits for it
+      // (PENDING; approved or rejected on other grounds, nobody needs to look); the reviewer's
+      // decision comes back as a verdict. So review cases exist only for verifications that
+      // were PENDING, which is when recordVerificationStatus has cases to close.
       const reviewReasons = evaluated.flatMap((e) => (e.verdict.verdict === 'review' ? [e.verdict.reason] : []));
-      if (reviewReasons.length > 0 && input.verificationDataRef) {
+      if (decision.status === VerificationState.pending && reviewReasons.length > 0 && input.verificationDataRef) {
         await deps.reviewCases.open({
           tenantId: input.tenantId,
           sessionId: input.sessionId,
@@ -80,14 +91,7 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
           reasons: reviewReasons,
         });
       }
-      return decideVerification({
-        catalogue: deps.catalogue,
-        credentialConfigurationIds: session.credentialConfigurationIds,
-        requestedDeviceCount: session.requestedDeviceCount,
-        ...(session.supportedVerificationTypes ? { walletSupportedTypes: session.supportedVerificationTypes } : {}),
-        availableTypes: new Set(deps.evaluators.keys()),
-        evaluated,
-      });
+      return decision;
     },
 
     /** Turns a provider's or reviewer's verdict into the session's decision. */
@@ -98,10 +102,11 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
     },
 
     /** Projects a status into the session record that /verification/status reads. */
-    async recordVerificationStatus(input: VerificationRef & { decision: VerificationDecision; statusVersion: number }): Promise<void> {
+    async recordVerificationStatus(input: VerificationRef & { decision: VerificationDecision; statusVersion: number; mayHaveReviewCases?: boolean }): Promise<void> {
       await deps.sessions.recordDecision(input, input.verificationId, input.decision, input.statusVersion);
-      // A verification that ends takes its open review cases out of the queue.
-      if (isTerminal(input.decision.status)) await deps.reviewCases.closeForVerification(input.verificationId, input.decision.status);
+      // A verification that ends takes its open review cases out of the queue (only one that was
+      // PENDING can have any; workflows started before the flag existed send none: look anyway).
+      if (isTerminal(input.decision.status) && input.mayHaveReviewCases !== false) await deps.reviewCases.closeForVerification(input.verificationId, input.decision.status);
     },
 
     /**

@@ -14,7 +14,7 @@ import type { VerificationWorkflowInput } from '../workflows/verification/messag
 import type { ApiMiddleware, ApiState } from './context';
 import type { CrashAfter } from './fault-injection';
 import { requireApiVersion } from './middleware/api-version';
-import { idempotent } from './middleware/idempotency';
+import { idempotent, idempotentRead } from './middleware/idempotency';
 import { parseJsonBody } from './middleware/json-body';
 import { renderProblems } from './middleware/problem-details';
 import { requireRequestId } from './middleware/request-id';
@@ -55,14 +55,16 @@ const asRouterMiddleware = (steps: ApiMiddleware[]) => steps as RouterMiddleware
  */
 export function buildApiRouter(deps: ApiDeps, tables: RouteTables = { protocol: protocolRoutes, documents: documentRoutes }): Router<ApiState> {
   const router = new Router<ApiState>();
-  const protocolChain: ApiMiddleware[] = [
+  const protocolChain = (effects: ProtocolRoute<ApiDeps>['effects']): ApiMiddleware[] => [
     requireApiVersion,
     requireRequestId,
     parseJsonBody(deps.bodyLimitBytes),
-    idempotent(deps.idempotency, { concurrentWaitMs: deps.initialDecisionWaitMs + 3000, logger: deps.logger, crashAfter: deps.crashAfter }),
+    effects === 'read'
+      ? idempotentRead(deps.idempotency)
+      : idempotent(deps.idempotency, { concurrentWaitMs: deps.initialDecisionWaitMs + 3000, logger: deps.logger, crashAfter: deps.crashAfter }),
   ];
   for (const route of tables.protocol) {
-    router.register(route.path, [route.method], asRouterMiddleware([...protocolChain, validateBody(route.requestSchema), ...route.steps(deps)]));
+    router.register(route.path, [route.method], asRouterMiddleware([...protocolChain(route.effects), validateBody(route.requestSchema), ...route.steps(deps)]));
   }
   const documentDeps: DocumentDeps = { ...deps, protocolRoutes: tables.protocol };
   for (const route of tables.documents) router.register(route.path, [route.method], asRouterMiddleware(route.steps(documentDeps)));

@@ -11,6 +11,7 @@ import { ensureDevMaterial } from '../dev/dev-material';
 import { developmentDatabaseBackend, startDevelopmentDatabase } from '../dev/development-database';
 import { freePort, startProcess, startTemporalDevServer, waitForPort, type ManagedProcess } from '../dev/processes';
 import { toolPaths } from '../dev/tools';
+import { cpuSecondsByTree } from './process-cpu';
 import { startNotificationReceiver, type NotificationReceiver } from '../wallet/notification-receiver';
 import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../wallet/wallet-client-instance';
 
@@ -168,11 +169,24 @@ async function main(): Promise<void> {
     ];
     const key = await generateWalletSigningKey();
     const results = [];
+    // CPU by component: on a small machine every process competes for the same cores.
+    const trees = {
+      'api': api.child.pid,
+      'worker': children.find((c) => c.name === 'worker')?.child.pid,
+      'baseline': baseline.child.pid,
+      'temporal': children.find((c) => c.name === 'temporal')?.child.pid,
+      'ferretdb': database.ferretdb.child.pid,
+      'postgres': database.postgres?.child.pid,
+    };
+    const cpu: Record<string, number>[] = [];
     for (const target of targets) {
       say(`${target.name}: warm-up (${warmup} sessions)`);
       await runLoad(target, key, warmup);
       say(`${target.name}: ${sessions} initiate→status sessions, concurrency ${concurrency}`);
+      const before = { ...cpuSecondsByTree(trees), 'bench client': process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 };
       results.push(summarize(target.name, await runLoad(target, key, sessions)));
+      const after = { ...cpuSecondsByTree(trees), 'bench client': process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 };
+      cpu.push(Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, ((seconds - (before[name as keyof typeof before] ?? 0)) * 1000) / sessions])));
       target.agent.destroy();
     }
 
@@ -186,6 +200,14 @@ async function main(): Promise<void> {
     }
     const [issuer, bare] = results;
     if (issuer && bare) {
+      console.log(`\nCPU per session (ms), by process tree:`);
+      const names = Object.keys(cpu[0] ?? {});
+      console.log(`${'target'.padEnd(15)} ${names.map((n) => n.padStart(12)).join(' ')}        total`);
+      results.forEach((r, i) => {
+        const row = cpu[i] ?? {};
+        const total = Object.values(row).reduce((a, b) => a + b, 0);
+        console.log(`${r.name.padEnd(15)} ${names.map((n) => (row[n] ?? 0).toFixed(1).padStart(12)).join(' ')} ${total.toFixed(1).padStart(12)}`);
+      });
       console.log(`\nratio issuer/baseline: throughput ${(issuer.sessionsPerSecond / bare.sessionsPerSecond).toFixed(2)}x, session p50 ${(issuer.session.p50 / bare.session.p50).toFixed(2)}x, session p99 ${(issuer.session.p99 / bare.session.p99).toFixed(2)}x`);
     }
   } finally {

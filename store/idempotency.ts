@@ -145,6 +145,34 @@ export function createIdempotencyRepository(db: Db, options: IdempotencyOptions)
       }
     },
 
+    /**
+     * Stores the response of a request without effects in one insert (no claim first): of two
+     * executions with the same x-request-id the first stored wins, and the other gets that one
+     * to replay, so every repeat answers with the original response.
+     */
+    async storeReadResponse(key: IdempotencyKey, request: RequestIdentity, response: StoredResponse): Promise<{ outcome: 'stored' } | IdempotencyClaim> {
+      const at = now();
+      try {
+        await records.insertOne({
+          _id: recordId(key),
+          ...key,
+          fingerprint: request.fingerprint,
+          path: request.path,
+          ...(request.sessionId ? { sessionId: request.sessionId } : {}),
+          state: 'completed',
+          response,
+          leaseUntil: new Date(at),
+          generation: 0,
+          createdAt: new Date(at),
+          expiresAt: new Date(at + options.retentionMs),
+        });
+        return { outcome: 'stored' };
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+      }
+      return (await readClaim(key, request.fingerprint)) ?? { outcome: 'in_progress' };
+    },
+
     /** Extends the lease of a running execution; commuting, so a late renewal never shortens it. */
     async renew(key: IdempotencyKey): Promise<void> {
       await records.updateOne({ _id: recordId(key) }, { $max: { leaseUntil: new Date(now() + options.leaseMs) } });

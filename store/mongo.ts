@@ -63,6 +63,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // The review queue: open cases oldest first, per tenant.
     db.collection(collections.reviewCases).createIndex({ state: 1, createdAt: 1 }, { name: 'state_created' }),
     db.collection(collections.reviewCases).createIndex({ tenantId: 1, state: 1, createdAt: 1 }, { name: 'tenant_state_created' }),
+    // A verification that ends closes its open cases.
+    db.collection(collections.reviewCases).createIndex({ verificationId: 1, state: 1 }, { name: 'verification_state' }),
     db.collection(collections.reviewAudit).createIndex({ caseId: 1, at: 1 }, { name: 'case_at' }),
     db.collection(collections.reviewClaims).createIndex({ caseId: 1, k: -1 }, { name: 'case_k' }),
   ]);

@@ -71,3 +71,22 @@ export function createTenantRepository(db: Db) {
   };
 }
 export type TenantRepository = ReturnType<typeof createTenantRepository>;
+
+/**
+ * A tenant lookup that keeps each answer for `ttlMs`: every notification needs the tenant's
+ * notification URL, which changes only when an operator re-registers the Wallet Server (so a
+ * new URL is used at most `ttlMs` later).
+ */
+export function cacheTenantLookups(tenants: Pick<TenantRepository, 'findById'>, ttlMs: number, now = Date.now): Pick<TenantRepository, 'findById'> {
+  const cache = new Map<string, { tenant: Tenant; until: number }>();
+  return {
+    async findById(tenantId) {
+      const cached = cache.get(tenantId);
+      if (cached && cached.until > now()) return cached.tenant;
+      const tenant = await tenants.findById(tenantId);
+      // Unknown tenants are not cached: a registration that follows is seen at once.
+      if (tenant) cache.set(tenantId, { tenant, until: now() + ttlMs });
+      return tenant;
+    },
+  };
+}

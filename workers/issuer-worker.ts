@@ -12,7 +12,7 @@ import type { AppConfig } from '../config/config';
 import { loadCredentialCatalogue, loadEvaluators, verificationWorkflowSettings } from '../config/verification';
 import { createEvaluatorPorts } from '../activities/evaluator-ports';
 import { createVerificationDataRepository } from '../store/verification-data';
-import { createTenantRepository } from '../store/tenants';
+import { cacheTenantLookups, createTenantRepository } from '../store/tenants';
 import { createReviewCaseRepository } from '../store/review-cases';
 import type { WalletServerClient } from '../clients/wallet-server-client';
 import { createConfiguredWalletServerClient, loadIssuerKeyMaterial } from '../config/components';
@@ -31,7 +31,8 @@ export function createWorkerActivities(db: Db, config: AppConfig, walletServers:
     ...createVerificationActivities({
       sessions,
       verificationData,
-      tenants: createTenantRepository(db),
+      // Notifications read the tenant's URL; a re-registration is seen within a minute.
+      tenants: cacheTenantLookups(createTenantRepository(db), 60_000),
       evaluators: loadEvaluators(config.verification, createEvaluatorPorts(db)),
       catalogue: loadCredentialCatalogue(config.verification),
       walletServers,

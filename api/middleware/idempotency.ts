@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { problems } from '../../domain/problems';
-import type { IdempotencyRepository } from '../../store/idempotency';
+import type { IdempotencyRepository, StoredResponse } from '../../store/idempotency';
 import type { ApiMiddleware } from '../context';
 import { neverCrash, type CrashAfter } from '../fault-injection';
 import { renderProblem, sendProblem, toProblem } from './problem-details';
@@ -94,5 +94,49 @@ export function idempotent(records: IdempotencyRepository, options: IdempotencyO
     ctx.body = body;
     crash('response.before-stored');
     await records.complete(key, { status: ctx.status, contentType: ctx.response.type || 'application/json', body });
+  };
+}
+
+/**
+ * S2S §Idempotency for an endpoint without effects (/verification/status): executing it again
+ * changes nothing, so it runs first and its response is stored with one insert afterwards; a
+ * repeat of the request gets whichever response was stored first, i.e. the original one. Saves
+ * the claim write that endpoints with effects need.
+ */
+export function idempotentRead(records: IdempotencyRepository): ApiMiddleware {
+  return async (ctx, next) => {
+    const key = { tenantId: ctx.state.tenant._id, requestId: ctx.state.requestId };
+    const fingerprint = requestFingerprint({ method: ctx.method, path: ctx.path, body: ctx.request.body });
+    ctx.state.requestFingerprint = fingerprint;
+    let response: StoredResponse;
+    try {
+      await next();
+      const body = typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body);
+      response = { status: ctx.status, contentType: ctx.response.type || 'application/json', body };
+    } catch (error) {
+      const problem = toProblem(error);
+      if (problem.status >= 500) throw problem;
+      const rendered = renderProblem(problem, `urn:uuid:${ctx.state.requestId}`);
+      response = { status: rendered.status, contentType: 'application/problem+json', body: rendered.body };
+      ctx.set(rendered.headers);
+    }
+    const sessionId = sessionIdOf(ctx.request.body);
+    const stored = await records.storeReadResponse(key, { fingerprint, path: ctx.path, ...(sessionId ? { sessionId } : {}) }, response);
+    switch (stored.outcome) {
+      case 'fingerprint_mismatch':
+        throw problems.requestIdReused();
+      case 'in_progress':
+        throw problems.requestInProgress();
+      case 'replay':
+        response = stored.response;
+        ctx.set('Idempotent-Replayed', 'true');
+        break;
+      case 'stored':
+      case 'claimed':
+        break;
+    }
+    ctx.status = response.status;
+    ctx.type = response.contentType;
+    ctx.body = response.body;
   };
 }

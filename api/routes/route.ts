@@ -17,6 +17,11 @@ export interface ProtocolRoute<Deps> {
   /** A named schema of domain/schemas/ (it becomes components.schemas.<name>). */
   requestSchema: TSchema;
   responseSchema: TSchema;
+  /**
+   * 'read' for an endpoint without effects (it only reads): its x-request-id replay needs one
+   * write, not two (api/middleware/idempotency.ts). Every other endpoint is 'write'.
+   */
+  effects: 'read' | 'write';
   /** The endpoint's own middlewares, after body validation; given the API's dependencies. */
   steps: (deps: Deps) => ApiMiddleware[];
 }

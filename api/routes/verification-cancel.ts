@@ -43,5 +43,6 @@ export const verificationCancelRoute: ProtocolRoute<CancelDeps> = {
   summary: 'Cancel a verification (S2S §Verification Cancellation)',
   requestSchema: CancelVerificationRequest,
   responseSchema: VerificationReference,
+  effects: 'write',
   steps: (deps) => [cancelVerification(deps)],
 };

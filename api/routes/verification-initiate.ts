@@ -200,5 +200,6 @@ export const verificationInitiateRoute: ProtocolRoute<InitiateDeps> = {
   summary: 'Start a verification (S2S §Verification Initiate)',
   requestSchema: InitiateVerificationRequest,
   responseSchema: VerificationStatus,
+  effects: 'write',
   steps: (deps) => [checkCredentialConfigurations(deps.catalogue), verifyNonce, startVerification(deps)],
 };

@@ -21,5 +21,6 @@ export const verificationStatusRoute: ProtocolRoute<{ sessions: VerificationSess
   summary: 'Current status of a verification (S2S §Get Verification Status)',
   requestSchema: VerificationStatusRequest,
   responseSchema: VerificationStatus,
+  effects: 'read',
   steps: (deps) => [readStatus(deps.sessions)],
 };

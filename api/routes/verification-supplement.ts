@@ -63,5 +63,6 @@ export const verificationSupplementRoute: ProtocolRoute<SupplementDeps> = {
   summary: 'More verification data (S2S §Supplement)',
   requestSchema: SupplementVerificationRequest,
   responseSchema: VerificationStatus,
+  effects: 'write',
   steps: (deps) => [supplementVerification(deps)],
 };

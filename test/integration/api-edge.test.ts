@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
-import { approvableInitiate } from '../support/wallet-requests';
+import { approvableInitiate, negotiatedInitiate } from '../support/wallet-requests';
 
 let h: IssuerHarness;
 beforeAll(async () => {
@@ -154,6 +154,24 @@ describe('x-request-id idempotency (S2S §Idempotency)', () => {
     expect(new Set(responses.map((r) => r.text)).size).toBe(1);
     expect(responses.filter((r) => r.headers['idempotent-replayed'] === 'true')).toHaveLength(4);
     expect(await sessions().countDocuments({ sessionId: body.sessionId })).toBe(1);
+  });
+
+  it('replays the original answer of a status request even after the status changed (one write per status request)', async () => {
+    const body = await negotiatedInitiate();
+    const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
+    const ids = { sessionId: body.sessionId, verificationId: started.json.verificationId };
+    const headers = { 'x-request-id': randomUUID() };
+    const first = await h.http.post('/verification/status', ids, { identity: h.walletA, headers });
+    expect(first.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect((await h.http.post('/verification/cancel', { ...ids, reason: 'USER_CANCELLED' }, { identity: h.walletA })).status).toBe(200);
+
+    const repeated = await h.http.post('/verification/status', ids, { identity: h.walletA, headers });
+    expect(repeated.text).toBe(first.text);
+    expect(repeated.headers['idempotent-replayed']).toBe('true');
+    expect((await h.http.post('/verification/status', ids, { identity: h.walletA })).json.status).toBe('DENIED');
+    expectProblem(await h.http.post('/verification/status', { ...ids, verificationId: randomUUID() }, { identity: h.walletA, headers }), 422, 'urn:s2s-issuer:problem:request-id-reused');
+    expect(await h.db.collection('idempotency_records').findOne({ _id: `${h.walletA.tenant._id}/${headers['x-request-id']}` as never })).toMatchObject({ state: 'completed', generation: 0 });
   });
 
   it('replays a client error too, so a retry cannot turn it into a different outcome', async () => {

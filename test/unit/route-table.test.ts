@@ -22,6 +22,7 @@ const probeRoute: ProtocolRoute<ApiDeps> = {
   summary: 'Echo for the route table test (S2S §Endpoints)',
   requestSchema: VerificationStatusRequest,
   responseSchema: VerificationReference,
+  effects: 'write',
   steps: () => [
     async (ctx) => {
       ctx.body = ctx.state.body;

@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { VerificationActivities } from '../../activities/verification-activities';
 import type { VerificationDecision } from '../../domain/schemas/verification';
 import { ReasonCode } from '../../domain/reason-codes';
@@ -19,10 +19,20 @@ import { verificationStatusAttribute } from './search-attributes';
 import { afterAttempt, cancelledDecision, deadlineExceededDecision, withRequestLimits, type VerificationLimits } from './state';
 import { createWalletNotifier } from './wallet-notifier';
 
-const { evaluateVerificationData, decideFromVerdict, recordVerificationStatus } = proxyActivities<VerificationActivities>({
+const decisionActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+} as const;
+
+/**
+ * Evaluating, deciding and recording a status are short database work on the worker that runs
+ * the workflow: as local activities they cost no round trip through the Temporal server's task
+ * queues (a marker in the history instead), which is most of a verification's Temporal cost.
+ * Workflows whose history predates this change keep scheduling them as activities (the patch).
+ */
+export const decideLocally = 'decision-activities-local';
+const remoteDecisions = proxyActivities<VerificationActivities>(decisionActivityOptions);
+const localDecisions = proxyLocalActivities<VerificationActivities>(decisionActivityOptions);
 
 /**
  * One verification (S2S §Verification Endpoints, §Verification Status). The workflow is the
@@ -35,9 +45,12 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
   const ref = { tenantId: input.tenantId, sessionId: input.sessionId, verificationId: input.verificationId };
   // Workflows started before the outbound task queue existed notify from their own queue.
   const notifier = createWalletNotifier(ref, { taskQueue: input.outboundTaskQueue ?? workflowInfo().taskQueue });
+  const { evaluateVerificationData, decideFromVerdict, recordVerificationStatus } = patched(decideLocally) ? localDecisions : remoteDecisions;
 
   let decision: VerificationDecision = { status: VerificationState.pending };
   let statusVersion = 0;
+  /** Review cases are opened only for a PENDING verification (activities/verification-activities.ts). */
+  let wasPending = false;
   let firstDecisionReached = false;
   let attemptsUsed = 0;
   let lastChangeAt = Date.now();
@@ -99,7 +112,8 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
     else requestDeadlineAt = undefined;
     const limited = requestDeadlineAt === undefined ? next : withRequestLimits(next, requestDeadlineAt, attemptsUsed, limits);
     statusVersion += 1;
-    await recordVerificationStatus({ ...ref, decision: limited, statusVersion });
+    wasPending ||= limited.status === VerificationState.pending;
+    await recordVerificationStatus({ ...ref, decision: limited, statusVersion, mayHaveReviewCases: wasPending });
     decision = limited;
     lastChangeAt = now;
     upsertSearchAttributes([{ key: verificationStatusAttribute, value: decision.status }]);
