@@ -13,6 +13,7 @@ import type { VerificationSessionRepository } from '../store/verification-sessio
 import type { VerificationWorkflowInput } from '../workflows/verification/messages';
 import type { ApiMiddleware, ApiState } from './context';
 import type { CrashAfter } from './fault-injection';
+import { serverTiming, timedStep } from './server-timing';
 import { requireApiVersion } from './middleware/api-version';
 import { idempotent, idempotentRead } from './middleware/idempotency';
 import { parseJsonBody } from './middleware/json-body';
@@ -38,6 +39,8 @@ export interface ApiDeps {
   idleExpiryMs: number;
   limits: VerificationWorkflowInput['limits'];
   crashAfter: CrashAfter;
+  /** Send Server-Timing headers (api/server-timing.ts). */
+  serverTiming: boolean;
 }
 
 /** The route tables the API serves (api/routes/index.ts); tests may pass larger ones. */
@@ -58,13 +61,16 @@ export function buildApiRouter(deps: ApiDeps, tables: RouteTables = { protocol: 
   const protocolChain = (effects: ProtocolRoute<ApiDeps>['effects']): ApiMiddleware[] => [
     requireApiVersion,
     requireRequestId,
-    parseJsonBody(deps.bodyLimitBytes),
-    effects === 'read'
-      ? idempotentRead(deps.idempotency)
-      : idempotent(deps.idempotency, { concurrentWaitMs: deps.initialDecisionWaitMs + 3000, logger: deps.logger, crashAfter: deps.crashAfter }),
+    timedStep('body', parseJsonBody(deps.bodyLimitBytes)),
+    timedStep(
+      'idempotency',
+      effects === 'read'
+        ? idempotentRead(deps.idempotency)
+        : idempotent(deps.idempotency, { concurrentWaitMs: deps.initialDecisionWaitMs + 3000, logger: deps.logger, crashAfter: deps.crashAfter }),
+    ),
   ];
   for (const route of tables.protocol) {
-    router.register(route.path, [route.method], asRouterMiddleware([...protocolChain(route.effects), validateBody(route.requestSchema), ...route.steps(deps)]));
+    router.register(route.path, [route.method], asRouterMiddleware([...protocolChain(route.effects), timedStep('validate', validateBody(route.requestSchema)), ...route.steps(deps)]));
   }
   const documentDeps: DocumentDeps = { ...deps, protocolRoutes: tables.protocol };
   for (const route of tables.documents) router.register(route.path, [route.method], asRouterMiddleware(route.steps(documentDeps)));
@@ -80,8 +86,9 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
   app.proxy = false;
   const router = buildApiRouter(deps);
 
+  app.use(serverTiming(deps.serverTiming) as Koa.Middleware<ApiState>);
   app.use(renderProblems(deps.logger) as Koa.Middleware<ApiState>);
-  app.use(authenticateWalletServer(deps.tenants) as Koa.Middleware<ApiState>);
+  app.use(timedStep('tenant', authenticateWalletServer(deps.tenants)) as Koa.Middleware<ApiState>);
   app.use(router.routes());
   app.use(
     router.allowedMethods({

@@ -28,6 +28,7 @@ export function composeApiDeps(options: { config: AppConfig; db: Db; temporal: C
     tenants: createTenantRepository(db),
     idempotency: createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs }),
     crashAfter: crashAfter(config.api.crashAfter),
+    serverTiming: config.api.serverTiming,
     sessions: createVerificationSessionRepository(db),
     verificationData: createVerificationDataRepository(db, dataKeyring),
     catalogue: loadCredentialCatalogue(config.verification),

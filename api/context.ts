@@ -1,5 +1,6 @@
 import type { ParameterizedContext } from 'koa';
 import type { Tenant } from '../store/tenants';
+import type { RequestTimings } from './server-timing';
 
 /** What the middleware chain establishes for a request, in order. */
 export interface ApiState {
@@ -13,6 +14,8 @@ export interface ApiState {
   requestFingerprint: string;
   /** Set by validate-body.ts: the body, checked against the endpoint's schema. */
   body: unknown;
+  /** Set by server-timing.ts: the request's time by phase. */
+  timings: RequestTimings;
 }
 
 export type ApiContext = ParameterizedContext<ApiState> & { request: { body?: unknown } };

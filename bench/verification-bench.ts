@@ -33,6 +33,20 @@ interface Target {
   agent: https.Agent;
 }
 
+/** Server-Timing phases (api/server-timing.ts) of every issuer response, by endpoint. */
+const phasesByRoute = new Map<string, Record<string, number>[]>();
+
+function recordServerTiming(route: string, header: string | undefined): void {
+  if (!header) return;
+  const phases: Record<string, number> = {};
+  for (const entry of header.split(',')) {
+    const [name, ...params] = entry.trim().split(';');
+    const duration = params.find((p) => p.startsWith('dur='));
+    if (name && duration) phases[name] = Number(duration.slice(4));
+  }
+  phasesByRoute.set(route, [...(phasesByRoute.get(route) ?? []), phases]);
+}
+
 function post(target: Target, route: string, body: unknown): Promise<{ status: number; json: { verificationId?: string; status?: string } }> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
@@ -46,7 +60,10 @@ function post(target: Target, route: string, body: unknown): Promise<{ status: n
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+        res.on('end', () => {
+          recordServerTiming(route, res.headers['server-timing'] as string | undefined);
+          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+        });
       },
     );
     req.on('error', reject);
@@ -138,6 +155,8 @@ async function main(): Promise<void> {
       MONGODB_URI: database.mongoUri,
       S2S_API_PORT: String(apiPort),
       LOG_LEVEL: 'warn',
+      // The per-request breakdown below comes from the API's Server-Timing headers.
+      S2S_SERVER_TIMING: 'true',
     };
     // The bench wallet answers the issuer's notifications, as a Wallet Server would.
     receiver = await startNotificationReceiver({
@@ -179,12 +198,15 @@ async function main(): Promise<void> {
       'postgres': database.postgres?.child.pid,
     };
     const cpu: Record<string, number>[] = [];
+    let breakdown = new Map<string, Record<string, number>[]>();
     for (const target of targets) {
       say(`${target.name}: warm-up (${warmup} sessions)`);
       await runLoad(target, key, warmup);
       say(`${target.name}: ${sessions} initiate→status sessions, concurrency ${concurrency}`);
+      phasesByRoute.clear();
       const before = { ...cpuSecondsByTree(trees), 'bench client': process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 };
       results.push(summarize(target.name, await runLoad(target, key, sessions)));
+      if (phasesByRoute.size > 0) breakdown = new Map(phasesByRoute);
       const after = { ...cpuSecondsByTree(trees), 'bench client': process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 };
       cpu.push(Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, ((seconds - (before[name as keyof typeof before] ?? 0)) * 1000) / sessions])));
       target.agent.destroy();
@@ -208,6 +230,12 @@ async function main(): Promise<void> {
         const total = Object.values(row).reduce((a, b) => a + b, 0);
         console.log(`${r.name.padEnd(15)} ${names.map((n) => (row[n] ?? 0).toFixed(1).padStart(12)).join(' ')} ${total.toFixed(1).padStart(12)}`);
       });
+      console.log(`\nIssuer API per request (Server-Timing), mean ms per phase:`);
+      for (const [route, samples] of breakdown) {
+        const names = [...new Set(samples.flatMap((sample) => Object.keys(sample)))];
+        const mean = (name: string) => samples.reduce((sum, sample) => sum + (sample[name] ?? 0), 0) / samples.length;
+        console.log(`  ${route.padEnd(24)} ${names.map((name) => `${name} ${mean(name).toFixed(1)}`).join(' · ')}  (${samples.length} requests)`);
+      }
       console.log(`\nratio issuer/baseline: throughput ${(issuer.sessionsPerSecond / bare.sessionsPerSecond).toFixed(2)}x, session p50 ${(issuer.session.p50 / bare.session.p50).toFixed(2)}x, session p99 ${(issuer.session.p99 / bare.session.p99).toFixed(2)}x`);
     }
   } finally {

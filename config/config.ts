@@ -23,6 +23,8 @@ export interface AppConfig {
     idempotencyLeaseMs: number;
     /** Fault injection for crash tests: kill the process right after this effect (api/fault-injection.ts). */
     crashAfter?: string;
+    /** Send Server-Timing response headers (the bench's per-request breakdown). */
+    serverTiming: boolean;
   };
   tls: {
     certFile: string;
@@ -162,6 +164,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       idempotencyRetentionMs: intFrom(merged.S2S_IDEMPOTENCY_RETENTION_MS, 24 * 3600 * 1000, 'S2S_IDEMPOTENCY_RETENTION_MS'),
       idempotencyLeaseMs: intFrom(merged.S2S_IDEMPOTENCY_LEASE_MS, 5000, 'S2S_IDEMPOTENCY_LEASE_MS'),
       ...(merged.S2S_FAULT_CRASH_AFTER ? { crashAfter: merged.S2S_FAULT_CRASH_AFTER } : {}),
+      serverTiming: merged.S2S_SERVER_TIMING === 'true',
     },
     tls: {
       certFile: merged.S2S_TLS_CERT ?? path.join(pki, 'issuer-server.crt'),

@@ -15,6 +15,7 @@ import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { VerificationWorkflowInput } from '../../workflows/verification/messages';
 import type { CrashAfter } from '../fault-injection';
 import type { ApiMiddleware } from '../context';
+import { timed } from '../server-timing';
 import { collectVerificationEvidence, hasEvidence } from '../verification-evidence';
 import { validatedBody } from '../middleware/validate-body';
 import type { ProtocolRoute } from './route';
@@ -60,7 +61,7 @@ const verifyNonce: ApiMiddleware = async (ctx, next) => {
   const reverification = reverificationOf(validatedBody(ctx, InitiateVerificationRequest));
   // Profile §Re-verification: the nonce then signs "<sessionId>.<previousVerificationId>".
   const signedValue = reverification ? `${sessionId}.${reverification.previousVerificationId}` : sessionId;
-  const check = await verifyVerificationNonce(signedValue, verificationNonce, signingKey);
+  const check = await timed(ctx, 'nonce', () => verifyVerificationNonce(signedValue, verificationNonce, signingKey));
   if (!check.valid) throw problems.invalidClientAuthentication(check.reason);
   await next();
 };
@@ -120,11 +121,11 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
     const tenantId = ctx.state.tenant._id;
     const initiatedBy = { requestId: ctx.state.requestId, fingerprint: ctx.state.requestFingerprint };
     // Client payloads are verified with the WSK of this very request (S2S §Client Encrypted Payload).
-    const evidence = await collectVerificationEvidence(body.verificationData, {
+    const evidence = await timed(ctx, 'payloads', () => collectVerificationEvidence(body.verificationData, {
       issuerKeys: deps.issuerKeys,
       walletSigningKey: body.walletSigningKeyData.client_public_key,
       pointer: '/verificationData',
-    });
+    }));
     const verificationDataRef = hasEvidence(evidence) ? deps.verificationData.refForRequest(tenantId, initiatedBy) : undefined;
     const key = { tenantId, sessionId: body.sessionId };
     const proposed: NewVerification = {
@@ -142,10 +143,10 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
     const reverification = reverificationOf(body);
     let verificationId: string;
     if (reverification) {
-      verificationId = await startReverification(deps.sessions, key, reverification.previousVerificationId, proposed);
+      verificationId = await timed(ctx, 'session', () => startReverification(deps.sessions, key, reverification.previousVerificationId, proposed));
     } else {
       try {
-        verificationId = await deps.sessions.create(proposed);
+        verificationId = await timed(ctx, 'session', () => deps.sessions.create(proposed));
       } catch (error) {
         if (error instanceof SessionAlreadyUsedError) throw problems.sessionAlreadyUsed();
         throw error;
@@ -162,17 +163,19 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
     let decision: VerificationDecision;
     try {
       if (verificationDataRef) {
-        await deps.verificationData.save(ref, evidence, verificationDataRef);
+        await timed(ctx, 'data', () => deps.verificationData.save(ref, evidence, verificationDataRef));
         deps.crashAfter('initiate.data-stored');
       }
-      decision = await deps.workflows.start({
+      decision = await timed(ctx, 'workflow', () =>
+        deps.workflows.start({
         ...ref,
         credentialConfigurationIds: body.credentialConfigurationIds,
         initialDecisionWaitMs: deps.initialDecisionWaitMs,
         idleExpiryMs: deps.idleExpiryMs,
         limits: deps.limits,
         ...(verificationDataRef ? { verificationDataRef } : {}),
-      });
+        }),
+      );
       deps.crashAfter('initiate.workflow-started');
     } catch (error) {
       if (error instanceof WorkflowAlreadyClosedError) {

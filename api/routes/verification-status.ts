@@ -1,6 +1,7 @@
 import { VerificationStatus, VerificationStatusRequest } from '../../domain/schemas/verification';
 import { toVerificationStatus, type VerificationSessionRepository } from '../../store/verification-sessions';
 import type { ApiMiddleware } from '../context';
+import { timed } from '../server-timing';
 import { validatedBody } from '../middleware/validate-body';
 import type { ProtocolRoute } from './route';
 import { findTenantSession } from './session-lookup';
@@ -11,7 +12,7 @@ import { findTenantSession } from './session-lookup';
  */
 function readStatus(sessions: VerificationSessionRepository): ApiMiddleware {
   return async (ctx) => {
-    ctx.body = toVerificationStatus(await findTenantSession(ctx, sessions, validatedBody(ctx, VerificationStatusRequest)));
+    ctx.body = toVerificationStatus(await timed(ctx, 'session', () => findTenantSession(ctx, sessions, validatedBody(ctx, VerificationStatusRequest))));
   };
 }
 

@@ -35,6 +35,7 @@ const extendedTable = [...protocolRoutes, probeRoute];
 async function documentOnlyDeps(): Promise<ApiDeps> {
   return {
     logger: pino({ level: 'silent' }),
+    serverTiming: false,
     issuerKeys: await generateIssuerKeys(),
     catalogue: createCredentialCatalogue([]),
     evaluators: createEvaluatorRegistry([]),
