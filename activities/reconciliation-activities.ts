@@ -55,7 +55,12 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
           const ref = { tenantId: verification.tenantId, sessionId: verification.sessionId, verificationId: verification.verificationId };
           const dataRef = verification.verificationDataRef;
           const withData = dataRef !== undefined && (await deps.verificationData.exists(ref.tenantId, dataRef));
-          await deps.workflows.start({ ...ref, ...deps.verificationSettings, credentialConfigurationIds: verification.credentialConfigurationIds, ...(withData ? { verificationDataRef: dataRef } : {}) });
+          const request = {
+            credentialConfigurationIds: verification.credentialConfigurationIds,
+            requestedDeviceCount: verification.requestedDeviceCount,
+            ...(verification.supportedVerificationTypes ? { supportedVerificationTypes: verification.supportedVerificationTypes } : {}),
+          };
+          await deps.workflows.start({ ...ref, ...deps.verificationSettings, credentialConfigurationIds: verification.credentialConfigurationIds, request, ...(withData ? { verificationDataRef: dataRef } : {}) });
           started += 1;
           await repaired('workflow-started', ref.tenantId, { sessionId: ref.sessionId, verificationId: ref.verificationId, requestId: execution.requestId });
         }

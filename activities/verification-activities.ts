@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { deterministicRequestId, type WalletServerClient } from '../clients/wallet-server-client';
 import type { CredentialCatalogue } from '../domain/credential-configurations';
-import type { VerificationDecision } from '../domain/schemas/verification';
+import type { VerificationDecision, VerificationStatus } from '../domain/schemas/verification';
 import { isTerminal, VerificationState } from '../domain/verification-state';
 import { decideVerification, decisionFromVerdict, type EvaluatedItem } from '../domain/verification-policy';
 import type { EvaluationContext, EvaluatorRegistry } from '../domain/verification-types/evaluator';
@@ -31,6 +31,16 @@ export interface VerificationRef {
   verificationId: string;
 }
 
+/**
+ * What a verification asked for (identifiers and counts only), carried in the workflow's input
+ * so that evaluating does not read the session back; older workflows lack it and read it.
+ */
+export interface VerificationRequestSummary {
+  credentialConfigurationIds: string[];
+  requestedDeviceCount: number;
+  supportedVerificationTypes?: string[];
+}
+
 /** Activities of the VerificationWorkflow. All I/O of a verification happens here. */
 export function createVerificationActivities(deps: VerificationActivityDeps) {
   async function loadSession(ref: VerificationRef): Promise<VerificationSession> {
@@ -45,8 +55,8 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
      * evaluator of its type and combines the verdicts (domain/verification-policy.ts). Returns
      * only the decision: the data stays in MongoDB.
      */
-    async evaluateVerificationData(input: VerificationRef & { verificationDataRef?: string }): Promise<VerificationDecision> {
-      const session = await loadSession(input);
+    async evaluateVerificationData(input: VerificationRef & { verificationDataRef?: string; request?: VerificationRequestSummary }): Promise<VerificationDecision> {
+      const session = input.request ?? (await loadSession(input));
       const evidence = input.verificationDataRef ? await deps.verificationData.load(input.tenantId, input.verificationDataRef) : null;
       if (input.verificationDataRef && !evidence) {
         throw ApplicationFailure.nonRetryable(`verification data ${input.verificationDataRef} is missing`, 'VerificationDataMissing');
@@ -95,8 +105,8 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
     },
 
     /** Turns a provider's or reviewer's verdict into the session's decision. */
-    async decideFromVerdict(input: VerificationRef & { verdict: VerificationVerdict }): Promise<VerificationDecision> {
-      const session = await loadSession(input);
+    async decideFromVerdict(input: VerificationRef & { verdict: VerificationVerdict; request?: VerificationRequestSummary }): Promise<VerificationDecision> {
+      const session = input.request ?? (await loadSession(input));
       log.info('verdict applied', { source: input.verdict.source, decidedBy: input.verdict.decidedBy, outcome: input.verdict.outcome });
       return decisionFromVerdict(input.verdict, { catalogue: deps.catalogue, credentialConfigurationIds: session.credentialConfigurationIds, requestedDeviceCount: session.requestedDeviceCount });
     },
@@ -117,14 +127,17 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
      * attempt of one notification carries the same id. A delivered version is recorded, so
      * notifications never acknowledged can be found (store: listUnacknowledgedNotifications).
      */
-    async notifyWalletServer(input: VerificationRef & { statusVersion: number }): Promise<void> {
-      const [tenant, session] = await Promise.all([deps.tenants.findById(input.tenantId), loadSession(input)]);
+    async notifyWalletServer(input: VerificationRef & { statusVersion: number; status?: VerificationStatus }): Promise<void> {
+      // The workflow sends the status it notifies (no personal data: states, codes, requests);
+      // reconciliation and older workflows send none, and the session's current one is sent.
+      const [tenant, session] = await Promise.all([deps.tenants.findById(input.tenantId), input.status ? undefined : loadSession(input)]);
       if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} is not registered`, 'TenantMissing');
-      const status = toVerificationStatus(session);
-      const requestId = deterministicRequestId('verification-notify', input.verificationId, String(session.statusVersion));
+      const status = input.status ?? toVerificationStatus(session as VerificationSession);
+      const statusVersion = session ? session.statusVersion : input.statusVersion;
+      const requestId = deterministicRequestId('verification-notify', input.verificationId, String(statusVersion));
       const answer = await deps.walletServers.post(`${tenant.notificationBaseUrl}/verification/notify`, status, requestId);
       if (answer.outcome === 'delivered') {
-        await deps.sessions.recordNotificationDelivered(input, input.verificationId, session.statusVersion);
+        await deps.sessions.recordNotificationDelivered(input, input.verificationId, statusVersion);
         return;
       }
       throw outboundAttemptFailure(answer, {

@@ -170,6 +170,11 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
         deps.workflows.start({
         ...ref,
         credentialConfigurationIds: body.credentialConfigurationIds,
+        request: {
+          credentialConfigurationIds: proposed.credentialConfigurationIds,
+          requestedDeviceCount: proposed.requestedDeviceCount,
+          ...(proposed.supportedVerificationTypes ? { supportedVerificationTypes: proposed.supportedVerificationTypes } : {}),
+        },
         initialDecisionWaitMs: deps.initialDecisionWaitMs,
         idleExpiryMs: deps.idleExpiryMs,
         limits: deps.limits,

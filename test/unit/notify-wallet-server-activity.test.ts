@@ -14,6 +14,7 @@ const quiet = new DefaultLogger('ERROR');
 function notifier(answer: WalletServerAnswer) {
   const posts: { url: string; body: unknown; requestId: string }[] = [];
   const delivered: number[] = [];
+  let sessionReads = 0;
   const session = {
     ...ref,
     workflowId: 'wf',
@@ -27,7 +28,7 @@ function notifier(answer: WalletServerAnswer) {
   const deps = {
     tenants: { findById: async () => ({ _id: ref.tenantId, name: 'w', notificationBaseUrl: 'https://wallet.example/s2s', createdAt: new Date() }) },
     sessions: {
-      find: async () => session,
+      find: async () => (sessionReads++, session),
       recordNotificationDelivered: async (_key: unknown, _verificationId: string, statusVersion: number) => void delivered.push(statusVersion),
     },
     walletServers: {
@@ -41,7 +42,9 @@ function notifier(answer: WalletServerAnswer) {
   } as unknown as VerificationActivityDeps;
   const activities = createVerificationActivities(deps);
   const run = (attempt: number) => new MockActivityEnvironment({ attempt }, { logger: quiet }).run(activities.notifyWalletServer, { ...ref, statusVersion: 1 });
-  return { run, posts, delivered };
+  const runWithStatus = (status: Record<string, unknown>, statusVersion: number) =>
+    new MockActivityEnvironment({ attempt: 1 }, { logger: quiet }).run(activities.notifyWalletServer, { ...ref, statusVersion, status: status as never });
+  return { run, runWithStatus, posts, delivered, sessionReads: () => sessionReads };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
@@ -54,6 +57,15 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 }
 
 describe('notifyWalletServer: one attempt per execution (S2S §Verification Notification, §Rate Limiting)', () => {
+  it('sends the status the workflow gives it, for that status version, without reading the session', async () => {
+    const { runWithStatus, posts, delivered, sessionReads } = notifier({ outcome: 'delivered', status: 204 });
+    const status = { sessionId: ref.sessionId, verificationId: ref.verificationId, status: 'DENIED', reasonCode: 'CANCELLED', deniedMessage: 'x' };
+    await runWithStatus(status, 3);
+    expect(posts).toEqual([{ url: 'https://wallet.example/s2s/verification/notify', body: status, requestId: deterministicRequestId('verification-notify', ref.verificationId, '3') }]);
+    expect(delivered).toEqual([3]);
+    expect(sessionReads()).toBe(0);
+  });
+
   it('posts the current status once with an x-request-id of (verification, status version), and records the version delivered', async () => {
     const { run, posts, delivered } = notifier({ outcome: 'delivered', status: 204 });
     await run(1);

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { VerificationDecision } from '../../domain/schemas/verification';
 import type { VerificationVerdict } from '../../domain/verdicts';
+import type { VerificationRequestSummary } from '../../activities/verification-activities';
 import type { VerificationLimits } from './state';
 
 export { verificationWorkflowId } from '../../domain/workflow-ids';
@@ -21,6 +22,8 @@ export interface VerificationWorkflowInput {
   limits: Omit<VerificationLimits, 'idleExpiryMs'>;
   /** Task queue of calls to the Wallet Server (docs/architecture.md §Outbound calls); the workflow's own when absent. */
   outboundTaskQueue?: string;
+  /** What the verification asked for (identifiers and counts), so activities need not read it back. */
+  request?: VerificationRequestSummary;
 }
 
 export interface VerificationWorkflowResult {

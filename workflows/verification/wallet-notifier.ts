@@ -1,5 +1,6 @@
 import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { VerificationActivities } from '../../activities/verification-activities';
+import type { VerificationStatus } from '../../domain/schemas/verification';
 import { outboundActivityOptions } from '../outbound-activity-options';
 
 /**
@@ -22,14 +23,16 @@ const recordsAbandonedNotifications = 'record-abandoned-notifications';
 export function createWalletNotifier(ref: { tenantId: string; sessionId: string; verificationId: string }, options: { taskQueue: string }) {
   const { notifyWalletServer } = proxyActivities<VerificationActivities>(outboundActivityOptions({ taskQueue: options.taskQueue, tenantId: ref.tenantId }));
   let latest = 0;
+  let latestStatus: VerificationStatus | undefined;
   let delivered = 0;
   let running: Promise<void> | undefined;
 
   async function deliver(): Promise<void> {
     while (delivered < latest) {
       const statusVersion = latest;
+      const status = latestStatus;
       try {
-        await notifyWalletServer({ ...ref, statusVersion });
+        await notifyWalletServer({ ...ref, statusVersion, ...(status ? { status } : {}) });
       } catch {
         log.warn('wallet server notification abandoned after retries', { statusVersion });
         if (patched(recordsAbandonedNotifications)) await recordNotificationAbandoned({ ...ref, statusVersion });
@@ -40,8 +43,10 @@ export function createWalletNotifier(ref: { tenantId: string; sessionId: string;
   }
 
   return {
-    statusChanged(statusVersion: number): void {
+    /** The status is sent as is (states and codes only), so the attempt need not read it back. */
+    statusChanged(statusVersion: number, status?: VerificationStatus): void {
       latest = statusVersion;
+      latestStatus = status;
       running ??= deliver();
     },
     /** Waits for notifications in flight (bounded by the retry cap and the Retry-After ceiling). */

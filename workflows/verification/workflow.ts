@@ -1,6 +1,6 @@
 import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { VerificationActivities } from '../../activities/verification-activities';
-import type { VerificationDecision } from '../../domain/schemas/verification';
+import type { VerificationDecision, VerificationStatus } from '../../domain/schemas/verification';
 import { ReasonCode } from '../../domain/reason-codes';
 import type { VerificationVerdict } from '../../domain/verdicts';
 import { supplementRefusal } from '../../domain/verification-refusals';
@@ -43,6 +43,7 @@ const localDecisions = proxyLocalActivities<VerificationActivities>(decisionActi
 export async function verificationWorkflow(input: VerificationWorkflowInput): Promise<VerificationWorkflowResult> {
   const limits: VerificationLimits = { ...input.limits, idleExpiryMs: input.idleExpiryMs };
   const ref = { tenantId: input.tenantId, sessionId: input.sessionId, verificationId: input.verificationId };
+  const request = input.request ? { request: input.request } : {};
   // Workflows started before the outbound task queue existed notify from their own queue.
   const notifier = createWalletNotifier(ref, { taskQueue: input.outboundTaskQueue ?? workflowInfo().taskQueue });
   const { evaluateVerificationData, decideFromVerdict, recordVerificationStatus } = patched(decideLocally) ? localDecisions : remoteDecisions;
@@ -117,10 +118,10 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
     decision = limited;
     lastChangeAt = now;
     upsertSearchAttributes([{ key: verificationStatusAttribute, value: decision.status }]);
-    notifier.statusChanged(statusVersion);
+    notifier.statusChanged(statusVersion, { sessionId: input.sessionId, verificationId: input.verificationId, ...decision } as VerificationStatus);
   }
 
-  await moveTo(await evaluateVerificationData({ ...ref, ...(input.verificationDataRef ? { verificationDataRef: input.verificationDataRef } : {}) }));
+  await moveTo(await evaluateVerificationData({ ...ref, ...request, ...(input.verificationDataRef ? { verificationDataRef: input.verificationDataRef } : {}) }));
   firstDecisionReached = true;
 
   while (!finished()) {
@@ -132,11 +133,11 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
       if (Date.now() >= wakeAt) await moveTo(requestDeadlineAt !== undefined && requestDeadlineAt <= lastChangeAt + limits.idleExpiryMs ? deadlineExceededDecision() : { status: VerificationState.expired });
     } else if (verdicts.length > 0) {
       const verdict = verdicts.shift() as VerificationVerdict;
-      await moveTo(afterAttempt(await decideFromVerdict({ ...ref, verdict }), attemptsUsed, limits));
+      await moveTo(afterAttempt(await decideFromVerdict({ ...ref, ...request, verdict }), attemptsUsed, limits));
     } else {
       const supplement = supplements.shift() as { seq: number; verificationDataRef: string };
       attemptsUsed += 1;
-      await moveTo(afterAttempt(await evaluateVerificationData({ ...ref, verificationDataRef: supplement.verificationDataRef }), attemptsUsed, limits));
+      await moveTo(afterAttempt(await evaluateVerificationData({ ...ref, ...request, verificationDataRef: supplement.verificationDataRef }), attemptsUsed, limits));
       supplementsSettled = supplement.seq;
     }
   }
