@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { registerWalletServer } from '../cli/register-wallet-server';
+import { registerWalletServerIn } from '../cli/register-wallet-server';
 import { loadConfig } from '../config/config';
 import { connectMongo, ensureIndexes } from '../store/mongo';
-import { createTenantRepository } from '../store/tenants';
 import { createInitiateRequest, importWalletSigningKeyPair } from '../wallet/wallet-client-instance';
 import { devApproveType } from '../domain/verification-types/development';
 import { developmentCatalogue } from '../config/verification';
@@ -102,15 +101,12 @@ async function main(): Promise<void> {
 
   const { client, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   await ensureIndexes(db);
-  const tenant = await registerWalletServer(
-    {
-      name: 'Development Wallet Server',
-      certificatePem: readFileSync(dev.walletCert, 'utf8'),
-      notificationBaseUrl: `${receiver.url}/s2s`,
-      clientCaPem: readFileSync(config.tls.clientCaFile, 'utf8'),
-    },
-    createTenantRepository(db),
-  );
+  const tenant = await registerWalletServerIn(db, {
+    name: 'Development Wallet Server',
+    certificatePem: readFileSync(dev.walletCert, 'utf8'),
+    notificationBaseUrl: `${receiver.url}/s2s`,
+    clientCaPem: readFileSync(config.tls.clientCaFile, 'utf8'),
+  });
   await client.close();
 
   say('worker');
