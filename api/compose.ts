@@ -1,13 +1,16 @@
 import type { Client, Connection } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
-import { createEvaluatorPorts } from '../activities/evaluator-ports';
 import { createTemporalClient } from '../clients/temporal';
 import { createVerificationWorkflows } from '../clients/verification-workflows';
-import { loadIssuerKeyMaterial } from '../config/components';
 import type { AppConfig } from '../config/config';
-import { loadCredentialCatalogue, loadEvaluators, verificationWorkflowSettings } from '../config/verification';
+import { readCredentialCatalogue, readTrustedIssuers, verificationWorkflowSettings } from '../config/verification';
+import { loadIssuerKeyMaterial } from '../crypto/key-material';
+import { createPresentationVerifier } from '../crypto/sd-jwt-vc-presentation';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
+import { createCredentialCatalogue } from '../domain/credential-configurations';
+import { createSupportedEvaluators } from '../domain/verification-types/supported';
+import { createEvaluatorPorts } from '../store/evaluator-ports';
 import { createCredentialOfferRepository } from '../store/credential-offers';
 import { createIdempotencyRepository } from '../store/idempotency';
 import { createIssuerAuthenticationRepository } from '../store/issuer-authentications';
@@ -54,8 +57,11 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     crashAfter: crashAfter(config.api.crashAfter),
     sessions: createVerificationSessionRepository(db),
     verificationData: createVerificationDataRepository(db, dataKeyring),
-    catalogue: loadCredentialCatalogue(config.verification),
-    evaluators: loadEvaluators(config.verification, createEvaluatorPorts(db)),
+    catalogue: createCredentialCatalogue(readCredentialCatalogue(config.verification)),
+    evaluators: createSupportedEvaluators(config.verification, {
+      ...createEvaluatorPorts(db),
+      presentations: createPresentationVerifier({ trusted: readTrustedIssuers(config.verification), audience: config.verification.presentationAudience }),
+    }),
     issuerKeys,
     workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue),
     bodyLimitBytes: config.api.bodyLimitBytes,

@@ -4,7 +4,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { connectTemporalClient } from '../clients/temporal';
-import { loadIssuerKeyMaterial } from '../config/components';
+import { loadIssuerKeyMaterial } from '../crypto/key-material';
 import { loadConfig } from '../config/config';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { devApproveType } from '../domain/verification-types/development';

@@ -9,7 +9,7 @@ import { devApproveType } from '../domain/verification-types/development';
 import { developmentCatalogue } from '../config/verification';
 import { startNotificationReceiver } from '../wallet/notification-receiver';
 import { startCodecServer } from '../api/codec-server';
-import { loadIssuerKeyMaterial } from '../config/components';
+import { loadIssuerKeyMaterial } from '../crypto/key-material';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { devMaterialPaths, readJson } from './dev-material';
 import { developmentDatabaseBackend, startDevelopmentDatabase } from './development-database';

@@ -1,16 +1,21 @@
+import { readFileSync } from 'node:fs';
 import type { Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { createReconciliationActivities } from '../activities/reconciliation-activities';
 import { createVerificationActivities } from '../activities/verification-activities';
-import { createEvaluatorPorts } from '../activities/evaluator-ports';
 import { ensureReconciliationSchedule } from '../clients/reconciliation-schedule';
 import { createTemporalClient } from '../clients/temporal';
 import { createVerificationWorkflows } from '../clients/verification-workflows';
-import { createConfiguredWalletServerClient, loadIssuerKeyMaterial } from '../config/components';
+import { createWalletServerClient, type WalletServerClient } from '../clients/wallet-server-client';
 import type { AppConfig } from '../config/config';
-import { loadCredentialCatalogue, loadEvaluators, verificationWorkflowSettings } from '../config/verification';
+import { readCredentialCatalogue, readTrustedIssuers, verificationWorkflowSettings } from '../config/verification';
+import { loadIssuerKeyMaterial } from '../crypto/key-material';
+import { createPresentationVerifier } from '../crypto/sd-jwt-vc-presentation';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
+import { createCredentialCatalogue } from '../domain/credential-configurations';
+import { createSupportedEvaluators } from '../domain/verification-types/supported';
+import { createEvaluatorPorts } from '../store/evaluator-ports';
 import { createIdempotencyRepository } from '../store/idempotency';
 import { createRepairLog } from '../store/reconciliation-repairs';
 import { createReviewCaseRepository } from '../store/review-cases';
@@ -37,6 +42,16 @@ export interface WorkerComponents {
   scheduleReconciliation?: () => Promise<void>;
 }
 
+/** Outbound mTLS to Wallet Servers with the issuer's client certificate (S2S §Server Authentication). */
+function createConfiguredWalletServerClient(tls: AppConfig['walletServerTls'], outbound: AppConfig['outbound']): WalletServerClient {
+  return createWalletServerClient({
+    certificatePem: readFileSync(tls.certFile, 'utf8'),
+    privateKeyPem: readFileSync(tls.keyFile, 'utf8'),
+    ...(tls.caFile ? { caPem: readFileSync(tls.caFile, 'utf8') } : {}),
+    requestTimeoutMs: outbound.requestTimeoutMs,
+  });
+}
+
 /**
  * The worker process's composition root: configuration in, wired components out. The only
  * place the worker's repositories, evaluators, activities, Temporal client and outbound
@@ -47,7 +62,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
   const { dataKeyring } = loadIssuerKeyMaterial(config);
   const payloadCodec = createPayloadCodec(dataKeyring);
   const temporal = createTemporalClient(connections.temporal, config.temporal, payloadCodec);
-  const walletServers = createConfiguredWalletServerClient(config);
+  const walletServers = createConfiguredWalletServerClient(config.walletServerTls, config.outbound);
 
   const sessions = createVerificationSessionRepository(db);
   const verificationData = createVerificationDataRepository(db, dataKeyring);
@@ -57,8 +72,11 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       sessions,
       verificationData,
       tenants: createTenantRepository(db),
-      evaluators: loadEvaluators(config.verification, createEvaluatorPorts(db)),
-      catalogue: loadCredentialCatalogue(config.verification),
+      evaluators: createSupportedEvaluators(config.verification, {
+        ...createEvaluatorPorts(db),
+        presentations: createPresentationVerifier({ trusted: readTrustedIssuers(config.verification), audience: config.verification.presentationAudience }),
+      }),
+      catalogue: createCredentialCatalogue(readCredentialCatalogue(config.verification)),
       walletServers,
       reviewCases,
       retryAfterCeilingMs: config.outbound.retryAfterCeilingMs,
