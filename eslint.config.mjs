@@ -6,6 +6,17 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'http', 'https', 'net', 'tls', 'child_process', 'worker_threads', 'dns', 'timers', 'process'];
 const ioPackages = ['mongodb', 'koa', '@koa/*', 'pino', 'undici', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'];
 
+/** Outside workflows/, a workflow is reached only through its messages.ts. */
+const workflowMessagesOnly = {
+  regex: '(^|/)workflows(/(?![^/]+/messages$).*)?$',
+  message: 'Import a workflow only through its messages.ts; move shared rules to domain/.',
+};
+const noEvaluatorsMessage = 'The API lists verification types by their descriptions (describeSupportedVerificationTypes); only the worker builds evaluators and their ports.';
+const noEvaluatorsInApi = [
+  { regex: '(^|/)store/evaluator-ports$', message: noEvaluatorsMessage },
+  { regex: '(^|/)domain/verification-types/supported$', importNames: ['createSupportedEvaluators'], message: noEvaluatorsMessage },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', '.test-data/'] },
   js.configs.recommended,
@@ -63,20 +74,14 @@ export default tseslint.config(
   {
     // The API, activities and stores talk to a workflow only through its messages.ts (queries,
     // updates, signals, inputs); its state functions and code are its own (STYLE.md).
-    files: ['api/**/*.ts', 'activities/**/*.ts', 'store/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '(^|/)workflows(/(?![^/]+/messages$).*)?$',
-              message: 'Import a workflow only through its messages.ts; move shared rules to domain/.',
-            },
-          ],
-        },
-      ],
-    },
+    files: ['activities/**/*.ts', 'store/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [workflowMessagesOnly] }] },
+  },
+  {
+    // The API also lists verification types from their descriptions only: evaluators and their
+    // database-backed ports are the worker's (workers/compose.ts).
+    files: ['api/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [workflowMessagesOnly, ...noEvaluatorsInApi] }] },
   },
   {
     files: ['**/*.mjs', '**/*.js'],

@@ -4,13 +4,11 @@ import type { Logger } from 'pino';
 import { createTemporalClient } from '../clients/temporal';
 import { createVerificationWorkflows } from '../clients/verification-workflows';
 import type { AppConfig } from '../config/config';
-import { readCredentialCatalogue, readTrustedIssuers, verificationWorkflowSettings } from '../config/verification';
+import { readCredentialCatalogue, verificationWorkflowSettings } from '../config/verification';
 import { loadIssuerKeyMaterial } from '../crypto/key-material';
-import { createPresentationVerifier } from '../crypto/sd-jwt-vc-presentation';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { createCredentialCatalogue } from '../domain/credential-configurations';
-import { createSupportedEvaluators } from '../domain/verification-types/supported';
-import { createEvaluatorPorts } from '../store/evaluator-ports';
+import { describeSupportedVerificationTypes } from '../domain/verification-types/supported';
 import { createCredentialOfferRepository } from '../store/credential-offers';
 import { createIdempotencyRepository } from '../store/idempotency';
 import { createIssuerAuthenticationRepository } from '../store/issuer-authentications';
@@ -58,10 +56,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     sessions: createVerificationSessionRepository(db),
     verificationData: createVerificationDataRepository(db, dataKeyring),
     catalogue: createCredentialCatalogue(readCredentialCatalogue(config.verification)),
-    evaluators: createSupportedEvaluators(config.verification, {
-      ...createEvaluatorPorts(db),
-      presentations: createPresentationVerifier({ trusted: readTrustedIssuers(config.verification), audience: config.verification.presentationAudience }),
-    }),
+    verificationTypes: describeSupportedVerificationTypes(config.verification),
     issuerKeys,
     workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue),
     bodyLimitBytes: config.api.bodyLimitBytes,

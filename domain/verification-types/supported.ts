@@ -1,12 +1,12 @@
-import { createCredentialPresentationEvaluator, type PresentationVerifier } from './credential-presentation';
-import { developmentEvaluators } from './development';
-import { createDeviceMigrationEvaluator, type MigrationCheck } from './device-migration';
-import { createEvaluatorRegistry, type EvaluatorRegistry, type VerificationEvaluator } from './evaluator';
-import { identityEvidenceEvaluator } from './identity-evidence';
-import { createIssuerAuthenticationEvaluator, type AuthenticationStart } from './issuer-authentication';
-import { createOneTimeCodeEvaluator, type OneTimeCodeCheckPort } from './one-time-code';
-import { createPreAuthorizedCodeEvaluator, type OfferLookup } from './pre-authorized-code';
-import { createWalletRiskAssessmentEvaluator } from './wallet-risk-assessment';
+import { createCredentialPresentationEvaluator, credentialPresentationDescription, type PresentationVerifier } from './credential-presentation';
+import { devAdditionalInfoDescription, devAdditionalInfoEvaluator, devApproveDescription, devApproveEvaluator, devPendingDescription, devPendingEvaluator } from './development';
+import { createDeviceMigrationEvaluator, deviceMigrationDescription, type MigrationCheck } from './device-migration';
+import { createEvaluatorRegistry, type EvaluatorRegistry, type VerificationEvaluator, type VerificationTypeDescription } from './evaluator';
+import { identityEvidenceDescription, identityEvidenceEvaluator } from './identity-evidence';
+import { createIssuerAuthenticationEvaluator, issuerAuthenticationDescription, type AuthenticationStart } from './issuer-authentication';
+import { createOneTimeCodeEvaluator, oneTimeCodeDescription, type OneTimeCodeCheckPort } from './one-time-code';
+import { createPreAuthorizedCodeEvaluator, preAuthorizedCodeDescription, type OfferLookup } from './pre-authorized-code';
+import { createWalletRiskAssessmentEvaluator, describeWalletRiskAssessment } from './wallet-risk-assessment';
 
 /** The database-backed I/O that evaluators need (store/evaluator-ports.ts), injected so they stay pure. */
 export interface EvaluatorPorts {
@@ -15,6 +15,9 @@ export interface EvaluatorPorts {
   authentications: AuthenticationStart;
   migrations: MigrationCheck;
 }
+
+/** What evaluating needs besides the configuration: the ports and the presentation check (crypto/). */
+export type EvaluatorDependencies = EvaluatorPorts & { presentations: PresentationVerifier };
 
 /** The configuration the selection reads (config/config.ts `verification`). */
 export interface VerificationTypeSettings {
@@ -25,22 +28,40 @@ export interface VerificationTypeSettings {
 }
 
 /** A risk score at or above this goes to a reviewer (profile §Verification types). */
-const walletRiskReviewThreshold = 0.7;
+const walletRiskAssessmentOptions = { reviewThreshold: 0.7 };
+
+interface SupportedType {
+  description: VerificationTypeDescription;
+  /** Offered only when the development types are enabled. */
+  development?: true;
+  createEvaluator(dependencies: EvaluatorDependencies, settings: VerificationTypeSettings): VerificationEvaluator;
+}
 
 /**
- * The verification types this issuer evaluates (profile §Verification types), each with the
- * I/O it needs: the development types only when enabled.
+ * The verification types this issuer supports (profile §Verification types), in the order the
+ * metadata lists them. The API only describes them; the worker evaluates them.
  */
-export function createSupportedEvaluators(settings: VerificationTypeSettings, dependencies: EvaluatorPorts & { presentations: PresentationVerifier }): EvaluatorRegistry {
-  const evaluators: VerificationEvaluator[] = [
-    identityEvidenceEvaluator,
-    createWalletRiskAssessmentEvaluator({ reviewThreshold: walletRiskReviewThreshold }),
-    createPreAuthorizedCodeEvaluator(dependencies.offers),
-    createDeviceMigrationEvaluator(dependencies.migrations),
-    createOneTimeCodeEvaluator(dependencies.oneTimeCodes),
-    createIssuerAuthenticationEvaluator({ start: dependencies.authentications, loginUrl: settings.issuerLoginUrl }),
-    createCredentialPresentationEvaluator(dependencies.presentations),
-  ];
-  if (settings.devTypesEnabled) evaluators.push(...developmentEvaluators);
-  return createEvaluatorRegistry(evaluators);
+const supportedTypes: readonly SupportedType[] = [
+  { description: identityEvidenceDescription, createEvaluator: () => identityEvidenceEvaluator },
+  { description: describeWalletRiskAssessment(walletRiskAssessmentOptions), createEvaluator: () => createWalletRiskAssessmentEvaluator(walletRiskAssessmentOptions) },
+  { description: preAuthorizedCodeDescription, createEvaluator: (d) => createPreAuthorizedCodeEvaluator(d.offers) },
+  { description: deviceMigrationDescription, createEvaluator: (d) => createDeviceMigrationEvaluator(d.migrations) },
+  { description: oneTimeCodeDescription, createEvaluator: (d) => createOneTimeCodeEvaluator(d.oneTimeCodes) },
+  { description: issuerAuthenticationDescription, createEvaluator: (d, settings) => createIssuerAuthenticationEvaluator({ start: d.authentications, loginUrl: settings.issuerLoginUrl }) },
+  { description: credentialPresentationDescription, createEvaluator: (d) => createCredentialPresentationEvaluator(d.presentations) },
+  { description: devApproveDescription, development: true, createEvaluator: () => devApproveEvaluator },
+  { description: devAdditionalInfoDescription, development: true, createEvaluator: () => devAdditionalInfoEvaluator },
+  { description: devPendingDescription, development: true, createEvaluator: () => devPendingEvaluator },
+];
+
+const selected = (settings: Pick<VerificationTypeSettings, 'devTypesEnabled'>) => supportedTypes.filter((t) => settings.devTypesEnabled || !t.development);
+
+/** The supported types as the issuer metadata lists them: no I/O is needed to describe a type. */
+export function describeSupportedVerificationTypes(settings: Pick<VerificationTypeSettings, 'devTypesEnabled'>): VerificationTypeDescription[] {
+  return selected(settings).map((t) => t.description);
+}
+
+/** The evaluators of the supported types, each with the I/O it needs (the worker's evaluate activity). */
+export function createSupportedEvaluators(settings: VerificationTypeSettings, dependencies: EvaluatorDependencies): EvaluatorRegistry {
+  return createEvaluatorRegistry(selected(settings).map((t) => t.createEvaluator(dependencies, settings)));
 }
