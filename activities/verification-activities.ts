@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import { deterministicRequestId, type WalletServerClient } from '../clients/wallet-server-client';
+import { deterministicRequestId, type WalletServerClient } from '../clients/wallet-servers/wallet-server-client';
 import type { CredentialCatalogue } from '../domain/credential-configurations';
 import type { VerificationDecision } from '../domain/schemas/verification';
 import { isTerminal } from '../domain/verification-state';

@@ -1,8 +1,8 @@
 import type { Client, Connection } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
-import { createTemporalClient } from '../clients/temporal';
-import { createVerificationWorkflows } from '../clients/verification-workflows';
+import { createTemporalClient } from '../clients/temporal/connection';
+import { createVerificationWorkflows } from '../clients/temporal/verification-workflows';
 import type { AppConfig } from '../config/config';
 import { readCredentialCatalogue, verificationWorkflowSettings } from '../config/verification';
 import { loadIssuerKeyMaterial } from '../crypto/key-material';

@@ -1,4 +1,4 @@
-import { connectTemporal } from '../clients/temporal';
+import { connectTemporal } from '../clients/temporal/connection';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';

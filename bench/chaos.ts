@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { connectTemporalClient } from '../clients/temporal';
+import { connectTemporalClient } from '../clients/temporal/connection';
 import { loadIssuerKeyMaterial } from '../crypto/key-material';
 import { loadConfig } from '../config/config';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type https from 'node:https';
 import type { Client } from '@temporalio/client';
-import { connectTemporal, connectTemporalWorkers } from '../../clients/temporal';
+import { connectTemporal, connectTemporalWorkers } from '../../clients/temporal/connection';
 import type { MongoClient, Db } from 'mongodb';
 import pino from 'pino';
 import { createApp, type ApiDeps } from '../../api/app';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
-import type { AppConfig } from '../config/config';
+import type { AppConfig } from '../../config/config';
 
 function readOptional(file: string | undefined): Buffer | undefined {
   return file ? readFileSync(file) : undefined;
