@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { registerWalletServerIn } from '../cli/register-wallet-server';
-import { issueCertificate, loadCertificateAuthority } from '../crypto/dev-pki';
+import { issueCertificate, loadCertificateAuthority } from './dev-pki';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import type { Tenant } from '../store/tenants';
 import { workerReadyMessage } from '../workers/issuer-worker';

@@ -8,7 +8,7 @@ import { createInitiateRequest, importWalletSigningKeyPair } from '../wallet/wal
 import { devApproveType } from '../domain/verification-types/development';
 import { developmentCatalogue } from '../config/verification';
 import { startNotificationReceiver } from '../wallet/notification-receiver';
-import { startCodecServer } from '../api/codec-server';
+import { startCodecServer } from './codec-server';
 import { loadIssuerKeyMaterial } from '../crypto/key-material';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { devMaterialPaths, readJson } from './dev-material';

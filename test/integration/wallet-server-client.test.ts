@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createCertificateAuthority, issueCertificate } from '../../crypto/dev-pki';
+import { createCertificateAuthority, issueCertificate } from '../../dev/dev-pki';
 import { createWalletServerClient } from '../../clients/wallet-servers/wallet-server-client';
 import { startNotificationReceiver, type NotificationReceiver } from '../../wallet/notification-receiver';
 

@@ -13,7 +13,7 @@ import { createAdminApp } from '../../api/admin/app';
 import { hashReviewerToken } from '../../api/admin/reviewer-auth';
 import { registerWalletServer } from '../../cli/register-wallet-server';
 import { loadConfig, type AppConfig } from '../../config/config';
-import { createCertificateAuthority, issueCertificate, loadCertificateAuthority } from '../../crypto/dev-pki';
+import { createCertificateAuthority, issueCertificate, loadCertificateAuthority } from '../../dev/dev-pki';
 import { issuerEncryptionJwks } from '../../crypto/issuer-keys';
 import type { TrustedCredentialIssuer } from '../../crypto/sd-jwt-vc-presentation';
 import type { HpkeJwk } from '../../crypto/jwe-hpke';
