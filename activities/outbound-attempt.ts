@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { WalletServerAnswer } from '../clients/wallet-server-client';
+import type { WalletServerAnswer } from '../clients/wallet-servers/wallet-server-client';
 import { outboundRetryDelayMs } from '../domain/outbound-retry';
 
 /**

@@ -1,5 +1,5 @@
 import { log } from '@temporalio/activity';
-import type { VerificationWorkflows } from '../clients/verification-workflows';
+import type { VerificationWorkflows } from '../clients/temporal/verification-workflows';
 import { abortedDecision, isTerminal } from '../domain/verification-state';
 import type { IdempotencyRepository } from '../store/idempotency';
 import type { RepairLog } from '../store/reconciliation-repairs';

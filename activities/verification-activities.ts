@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import { deterministicRequestId, type WalletServerClient } from '../clients/wallet-server-client';
+import { deterministicRequestId, type WalletServerClient } from '../clients/wallet-servers/wallet-server-client';
 import type { CredentialCatalogue } from '../domain/credential-configurations';
 import type { VerificationDecision, VerificationStatus } from '../domain/schemas/verification';
 import { isTerminal, VerificationState } from '../domain/verification-state';

@@ -1,11 +1,11 @@
 import Router, { type RouterMiddleware } from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
-import type { VerificationWorkflows } from '../clients/verification-workflows';
+import type { VerificationWorkflows } from '../clients/temporal/verification-workflows';
 import type { IssuerKeys } from '../crypto/issuer-keys';
 import type { CredentialCatalogue } from '../domain/credential-configurations';
 import { problems } from '../domain/problems';
-import type { EvaluatorRegistry } from '../domain/verification-types/evaluator';
+import type { VerificationTypeDescription } from '../domain/verification-types/evaluator';
 import type { IdempotencyRepository } from '../store/idempotency';
 import type { TenantRepository } from '../store/tenants';
 import type { VerificationDataRepository } from '../store/verification-data';
@@ -31,7 +31,8 @@ export interface ApiDeps {
   sessions: VerificationSessionRepository;
   verificationData: VerificationDataRepository;
   catalogue: CredentialCatalogue;
-  evaluators: EvaluatorRegistry;
+  /** The enabled verification types, for the metadata; the worker evaluates them. */
+  verificationTypes: readonly VerificationTypeDescription[];
   issuerKeys: IssuerKeys;
   workflows: VerificationWorkflows;
   bodyLimitBytes: number;

@@ -1,62 +1,81 @@
-import type { Client } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
-import { createVerificationWorkflows } from '../clients/verification-workflows';
-import { loadIssuerKeyMaterial } from '../config/components';
+import { createTemporalClient } from '../clients/temporal/connection';
+import { createVerificationWorkflows } from '../clients/temporal/verification-workflows';
 import type { AppConfig } from '../config/config';
-import { loadCredentialCatalogue, loadEvaluators, verificationWorkflowSettings } from '../config/verification';
-import { createEvaluatorPorts } from '../activities/evaluator-ports';
+import { readCredentialCatalogue, verificationWorkflowSettings } from '../config/verification';
+import { loadIssuerKeyMaterial } from '../crypto/key-material';
+import { createPayloadCodec } from '../crypto/temporal-payload-codec';
+import { createCredentialCatalogue } from '../domain/credential-configurations';
+import { describeSupportedVerificationTypes } from '../domain/verification-types/supported';
+import { createCredentialOfferRepository } from '../store/credential-offers';
 import { createIdempotencyRepository } from '../store/idempotency';
+import { createIssuerAuthenticationRepository } from '../store/issuer-authentications';
+import { createOneTimeCodeRepository } from '../store/one-time-codes';
+import { createReviewCaseRepository } from '../store/review-cases';
 import { createTenantRepository } from '../store/tenants';
 import { createVerificationDataRepository } from '../store/verification-data';
 import { createVerificationSessionRepository } from '../store/verification-sessions';
-import type { ApiDeps } from './app';
-import { crashAfter } from './fault-injection';
 import type { AdminDeps } from './admin/app';
 import { loadReviewerTokens } from './admin/reviewer-auth';
-import { createReviewCaseRepository } from '../store/review-cases';
-import { createCredentialOfferRepository } from '../store/credential-offers';
-import { createOneTimeCodeRepository } from '../store/one-time-codes';
-import { createIssuerAuthenticationRepository } from '../store/issuer-authentications';
+import type { ApiDeps } from './app';
+import { crashAfter } from './fault-injection';
 
-/** Everything the Issuer API needs, built from configuration (used by api/main.ts and the tests). */
-export function composeApiDeps(options: { config: AppConfig; db: Db; temporal: Client; logger: Logger }): ApiDeps {
-  const { config, db } = options;
+/** What the API process connects to before it is composed (api/main.ts, the test harness). */
+export interface ApiConnections {
+  db: Db;
+  temporal: Connection;
+  logger: Logger;
+  /** Times review claims: the system clock unless a test moves its own. */
+  reviewClock?: () => Date;
+}
+
+export interface ApiComponents {
+  /** The Issuer API's (api/app.ts). */
+  api: ApiDeps;
+  /** The admin listener's (api/admin/app.ts): it shares the API's repositories and workflow client. */
+  admin: AdminDeps;
+  /** The Temporal client behind both; its payloads pass through the PayloadCodec. */
+  temporal: Client;
+}
+
+/**
+ * The API process's composition root: configuration in, wired components out. The only place
+ * the Issuer API's and the admin listener's repositories and Temporal client are built.
+ */
+export function composeIssuerApi(config: AppConfig, connections: ApiConnections): ApiComponents {
+  const { db, logger } = connections;
   const { issuerKeys, dataKeyring } = loadIssuerKeyMaterial(config);
-  return {
-    logger: options.logger,
+  const temporal = createTemporalClient(connections.temporal, config.temporal, createPayloadCodec(dataKeyring));
+  const api: ApiDeps = {
+    logger,
     tenants: createTenantRepository(db),
     idempotency: createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs }),
     crashAfter: crashAfter(config.api.crashAfter),
     serverTiming: config.api.serverTiming,
     sessions: createVerificationSessionRepository(db),
     verificationData: createVerificationDataRepository(db, dataKeyring),
-    catalogue: loadCredentialCatalogue(config.verification),
-    evaluators: loadEvaluators(config.verification, createEvaluatorPorts(db)),
+    catalogue: createCredentialCatalogue(readCredentialCatalogue(config.verification)),
+    verificationTypes: describeSupportedVerificationTypes(config.verification),
     issuerKeys,
-    workflows: createVerificationWorkflows(options.temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue),
+    workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue),
     bodyLimitBytes: config.api.bodyLimitBytes,
     ...verificationWorkflowSettings(config),
   };
-}
-
-/**
- * The reviewers' admin API, sharing the Issuer API's repositories and workflow client.
- * `reviewClock` times review claims (the system clock unless a test moves its own).
- */
-export function composeAdminDeps(options: { config: AppConfig; db: Db; api: ApiDeps; reviewClock?: () => Date }): AdminDeps {
-  return {
-    logger: options.api.logger,
-    reviewCases: createReviewCaseRepository(options.db, options.reviewClock),
-    verificationData: options.api.verificationData,
-    workflows: options.api.workflows,
-    reviewerTokens: loadReviewerTokens(options.config.admin.tokensFile),
-    claimMs: options.config.admin.claimMs,
-    offers: createCredentialOfferRepository(options.db),
-    oneTimeCodes: createOneTimeCodeRepository(options.db),
-    authentications: createIssuerAuthenticationRepository(options.db),
-    sessions: options.api.sessions,
-    catalogue: options.api.catalogue,
-    issuerUrl: options.config.api.publicUrl,
+  const admin: AdminDeps = {
+    logger,
+    reviewCases: createReviewCaseRepository(db, connections.reviewClock),
+    verificationData: api.verificationData,
+    workflows: api.workflows,
+    reviewerTokens: loadReviewerTokens(config.admin.tokensFile),
+    claimMs: config.admin.claimMs,
+    offers: createCredentialOfferRepository(db),
+    oneTimeCodes: createOneTimeCodeRepository(db),
+    authentications: createIssuerAuthenticationRepository(db),
+    sessions: api.sessions,
+    catalogue: api.catalogue,
+    issuerUrl: config.api.publicUrl,
   };
+  return { api, admin, temporal };
 }

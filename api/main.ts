@@ -1,11 +1,9 @@
-import { connectTemporalClient } from '../clients/temporal';
-import { loadIssuerKeyMaterial } from '../config/components';
-import { createPayloadCodec } from '../crypto/temporal-payload-codec';
+import { connectTemporal } from '../clients/temporal/connection';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createApp } from './app';
-import { composeAdminDeps, composeApiDeps } from './compose';
+import { composeIssuerApi } from './compose';
 import { createAdminApp } from './admin/app';
 import { close, createAdminTlsServer, createMutualTlsServer, listen } from './server';
 
@@ -15,22 +13,21 @@ async function main(): Promise<void> {
   const logger = createLogger('api', config.logLevel);
   const { client: mongo, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   await ensureIndexes(db);
-  const temporal = await connectTemporalClient(config.temporal, createPayloadCodec(loadIssuerKeyMaterial(config).dataKeyring));
-  const deps = composeApiDeps({ config, db, temporal: temporal.client, logger });
-  const app = createApp(deps);
-  const server = createMutualTlsServer(app, config.tls);
+  const temporal = await connectTemporal(config.temporal);
+  const { api, admin } = composeIssuerApi(config, { db, temporal, logger });
+  const server = createMutualTlsServer(createApp(api), config.tls);
   const port = await listen(server, config.api.host, config.api.port);
-  const adminServer = createAdminTlsServer(createAdminApp(composeAdminDeps({ config, db, api: deps })), config.tls);
+  const adminServer = createAdminTlsServer(createAdminApp(admin), config.tls);
   const adminPort = await listen(adminServer, config.admin.host, config.admin.port);
   const sweeper = setInterval(() => {
-    deps.idempotency.sweepExpired().catch((error: unknown) => logger.warn({ err: error }, 'idempotency sweep failed'));
+    api.idempotency.sweepExpired().catch((error: unknown) => logger.warn({ err: error }, 'idempotency sweep failed'));
   }, 60_000);
   logger.info({ url: `https://${config.api.host}:${port}`, adminUrl: `https://${config.admin.host}:${adminPort}/admin` }, 'issuer api listening');
 
   const shutdown = async () => {
     clearInterval(sweeper);
     await Promise.all([close(server), close(adminServer)]);
-    await temporal.connection.close();
+    await temporal.close();
     await mongo.close();
     logger.info('issuer api stopped');
   };

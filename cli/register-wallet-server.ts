@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import type { Db } from 'mongodb';
 import { loadConfig } from '../config/config';
 import { pemThumbprint } from '../crypto/certificate-thumbprint';
 import { connectMongo, ensureIndexes } from '../store/mongo';
@@ -34,6 +35,14 @@ export async function registerWalletServer(options: { name: string; certificateP
   });
 }
 
+/**
+ * Registers into `db`: this command is a process of its own, and this is its composition (the
+ * development stack and the local chaos stack register their Wallet Servers the same way).
+ */
+export function registerWalletServerIn(db: Db, options: Parameters<typeof registerWalletServer>[0]): Promise<Tenant> {
+  return registerWalletServer(options, createTenantRepository(db));
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { name: { type: 'string' }, cert: { type: 'string' }, 'notification-url': { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help || !values.name || !values.cert || !values['notification-url']) {
@@ -44,15 +53,12 @@ async function main(): Promise<void> {
   const { client, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   try {
     await ensureIndexes(db);
-    const tenant = await registerWalletServer(
-      {
-        name: values.name,
-        certificatePem: readFileSync(values.cert, 'utf8'),
-        notificationBaseUrl: values['notification-url'],
-        clientCaPem: readFileSync(config.tls.clientCaFile, 'utf8'),
-      },
-      createTenantRepository(db),
-    );
+    const tenant = await registerWalletServerIn(db, {
+      name: values.name,
+      certificatePem: readFileSync(values.cert, 'utf8'),
+      notificationBaseUrl: values['notification-url'],
+      clientCaPem: readFileSync(config.tls.clientCaFile, 'utf8'),
+    });
     console.log(JSON.stringify({ tenantId: tenant._id, name: tenant.name, notificationBaseUrl: tenant.notificationBaseUrl }, null, 2));
   } finally {
     await client.close();

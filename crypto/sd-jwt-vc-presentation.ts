@@ -1,6 +1,7 @@
 import { digest } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { compactVerify, decodeJwt, importJWK, type JWK } from 'jose';
+import type { PresentationVerifier } from '../domain/verification-types/credential-presentation';
 
 /**
  * Verifies an SD-JWT VC presentation with key binding (draft-ietf-oauth-sd-jwt-vc) against the
@@ -76,4 +77,14 @@ function decodeHeaderAlg(signingInput: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The credential-presentation type's check (domain/verification-types/credential-presentation.ts):
+ * the KB-JWT's `nonce` is the verificationId and its `aud` the issuer's URL.
+ */
+export function createPresentationVerifier(options: { trusted: readonly TrustedCredentialIssuer[]; audience: string }): PresentationVerifier {
+  return {
+    verify: (presentation, nonce) => verifySdJwtVcPresentation(presentation, { trusted: options.trusted, audience: options.audience, nonce }),
+  };
 }

@@ -5,7 +5,7 @@ import { generateHpkeJwk } from '../crypto/issuer-keys';
 import { randomBytes } from 'node:crypto';
 import { generateDataKeyringJson } from '../crypto/data-encryption';
 import { hashReviewerToken } from '../api/admin/reviewer-auth';
-import { createCertificateAuthority, issueCertificate, type IssuedCertificate } from '../crypto/dev-pki';
+import { createCertificateAuthority, issueCertificate, type IssuedCertificate } from './dev-pki';
 import { exportWalletSigningKey, generateWalletSigningKey } from '../wallet/wallet-client-instance';
 
 /**

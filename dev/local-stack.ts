@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { registerWalletServer } from '../cli/register-wallet-server';
-import { issueCertificate, loadCertificateAuthority } from '../crypto/dev-pki';
+import { registerWalletServerIn } from '../cli/register-wallet-server';
+import { issueCertificate, loadCertificateAuthority } from './dev-pki';
 import { connectMongo, ensureIndexes } from '../store/mongo';
-import { createTenantRepository, type Tenant } from '../store/tenants';
+import type { Tenant } from '../store/tenants';
 import { workerReadyMessage } from '../workers/issuer-worker';
 import { startDevelopmentDatabase, developmentDatabaseBackend, type DevelopmentDatabase } from './development-database';
 import { ensureDevMaterial, type DevMaterialPaths } from './dev-material';
@@ -106,7 +106,7 @@ export async function startLocalStack(options: { dir: string; env?: Record<strin
       const issued = await issueCertificate(ca, { commonName: name, usage: 'client' });
       const { client: mongo, db: registry } = await connectMongo(database.mongoUri, 's2s_issuer');
       try {
-        const tenant = await registerWalletServer({ name, certificatePem: issued.certificatePem, notificationBaseUrl, clientCaPem: ca.certificatePem }, createTenantRepository(registry));
+        const tenant = await registerWalletServerIn(registry, { name, certificatePem: issued.certificatePem, notificationBaseUrl, clientCaPem: ca.certificatePem });
         return { tenant, certificatePem: issued.certificatePem, privateKeyPem: issued.privateKeyPem };
       } finally {
         await mongo.close();

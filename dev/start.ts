@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { registerWalletServer } from '../cli/register-wallet-server';
+import { registerWalletServerIn } from '../cli/register-wallet-server';
 import { loadConfig } from '../config/config';
 import { connectMongo, ensureIndexes } from '../store/mongo';
-import { createTenantRepository } from '../store/tenants';
 import { createInitiateRequest, importWalletSigningKeyPair } from '../wallet/wallet-client-instance';
 import { devApproveType } from '../domain/verification-types/development';
 import { developmentCatalogue } from '../config/verification';
 import { startNotificationReceiver } from '../wallet/notification-receiver';
-import { startCodecServer } from '../api/codec-server';
-import { loadIssuerKeyMaterial } from '../config/components';
+import { startCodecServer } from './codec-server';
+import { loadIssuerKeyMaterial } from '../crypto/key-material';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { devMaterialPaths, readJson } from './dev-material';
 import { developmentDatabaseBackend, startDevelopmentDatabase } from './development-database';
@@ -102,15 +101,12 @@ async function main(): Promise<void> {
 
   const { client, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   await ensureIndexes(db);
-  const tenant = await registerWalletServer(
-    {
-      name: 'Development Wallet Server',
-      certificatePem: readFileSync(dev.walletCert, 'utf8'),
-      notificationBaseUrl: `${receiver.url}/s2s`,
-      clientCaPem: readFileSync(config.tls.clientCaFile, 'utf8'),
-    },
-    createTenantRepository(db),
-  );
+  const tenant = await registerWalletServerIn(db, {
+    name: 'Development Wallet Server',
+    certificatePem: readFileSync(dev.walletCert, 'utf8'),
+    notificationBaseUrl: `${receiver.url}/s2s`,
+    clientCaPem: readFileSync(config.tls.clientCaFile, 'utf8'),
+  });
   await client.close();
 
   say('worker');

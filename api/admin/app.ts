@@ -1,7 +1,7 @@
 import Router, { type RouterMiddleware } from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
-import type { VerificationWorkflows } from '../../clients/verification-workflows';
+import type { VerificationWorkflows } from '../../clients/temporal/verification-workflows';
 import type { CredentialCatalogue } from '../../domain/credential-configurations';
 import { problems } from '../../domain/problems';
 import type { CredentialOfferRepository } from '../../store/credential-offers';

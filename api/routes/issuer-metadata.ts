@@ -5,14 +5,14 @@ import { contentEncryptionAlgorithms, parseHpkeAlg } from '../../crypto/jwe-hpke
 import { maxClientPayloadBytes } from '../../crypto/client-encrypted-payload';
 import { supportedApiVersions } from '../../domain/api-version';
 import { requirementSets, type CredentialCatalogue } from '../../domain/credential-configurations';
-import type { EvaluatorRegistry } from '../../domain/verification-types/evaluator';
+import type { VerificationTypeDescription } from '../../domain/verification-types/evaluator';
 import type { ApiMiddleware } from '../context';
 import type { DocumentRoute, ProtocolRoute } from './route';
 
 export interface MetadataDeps {
   issuerKeys: IssuerKeys;
   catalogue: CredentialCatalogue;
-  evaluators: EvaluatorRegistry;
+  verificationTypes: readonly VerificationTypeDescription[];
   limits: { requestDeadlineMs: number; maxAttempts: number; initialDecisionWaitMs: number; bodyLimitBytes: number };
   /** The route table: endpoints_supported lists its paths (S2S §Endpoints). */
   protocolRoutes: readonly ProtocolRoute<never>[];
@@ -33,7 +33,7 @@ export function buildIssuerMetadata(deps: MetadataDeps) {
     encryption_alg_values_supported: [...encryptionAlgs],
     encryption_enc_values_supported: contentEncryptionAlgorithms,
     issuer_encryption_jwks: jwks,
-    verification_types_supported: [...deps.evaluators.values()].map((e) => ({ type: e.type, description: e.description })),
+    verification_types_supported: deps.verificationTypes.map((t) => ({ type: t.type, description: t.description })),
     credential_configurations_supported: Object.fromEntries(
       [...deps.catalogue.values()].map((c) => [
         c.id,
@@ -67,7 +67,7 @@ function serveIssuerMetadata(deps: MetadataDeps): ApiMiddleware {
 }
 
 /** What the API's composition hands the metadata route: its settings and the route table. */
-export interface MetadataRouteDeps extends Pick<MetadataDeps, 'issuerKeys' | 'catalogue' | 'evaluators' | 'protocolRoutes'> {
+export interface MetadataRouteDeps extends Pick<MetadataDeps, 'issuerKeys' | 'catalogue' | 'verificationTypes' | 'protocolRoutes'> {
   limits: { requestDeadlineMs: number; maxAttempts: number };
   initialDecisionWaitMs: number;
   bodyLimitBytes: number;

@@ -1,4 +1,4 @@
-import type { VerificationWorkflows } from '../../clients/verification-workflows';
+import type { VerificationWorkflows } from '../../clients/temporal/verification-workflows';
 import { problems } from '../../domain/problems';
 import { CancelVerificationRequest, VerificationReference } from '../../domain/schemas/verification';
 import { currentDecision, type VerificationSessionRepository } from '../../store/verification-sessions';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowAlreadyClosedError, WorkflowNotStartedError, type VerificationWorkflows } from '../../clients/verification-workflows';
+import { WorkflowAlreadyClosedError, WorkflowNotStartedError, type VerificationWorkflows } from '../../clients/temporal/verification-workflows';
 import type { IssuerKeys } from '../../crypto/issuer-keys';
 import { importWalletSigningKey, UnusableKeyError } from '../../crypto/public-jwk';
 import { verifyVerificationNonce } from '../../crypto/verification-nonce';

@@ -1,4 +1,4 @@
-import type { VerificationWorkflows } from '../../clients/verification-workflows';
+import type { VerificationWorkflows } from '../../clients/temporal/verification-workflows';
 import type { IssuerKeys } from '../../crypto/issuer-keys';
 import { problems } from '../../domain/problems';
 import { SupplementVerificationRequest, VerificationStatus } from '../../domain/schemas/verification';

@@ -1,4 +1,4 @@
-import type { VerificationEvaluator } from './evaluator';
+import type { VerificationEvaluator, VerificationTypeDescription } from './evaluator';
 
 /**
  * Presentation of a credential the holder already has from a trusted issuer (profile
@@ -8,14 +8,18 @@ import type { VerificationEvaluator } from './evaluator';
  */
 export const credentialPresentationType = 'urn:s2s-issuer:verification-type:credential-presentation';
 
+export const credentialPresentationDescription: VerificationTypeDescription = {
+  type: credentialPresentationType,
+  description: 'SD-JWT VC presentation with key binding (nonce = verificationId) from a trusted issuer',
+};
+
 export interface PresentationVerifier {
   verify(presentation: string, nonce: string): Promise<{ valid: true } | { valid: false; reason: string }>;
 }
 
 export function createCredentialPresentationEvaluator(verifier: PresentationVerifier): VerificationEvaluator {
   return {
-    type: credentialPresentationType,
-    description: 'SD-JWT VC presentation with key binding (nonce = verificationId) from a trusted issuer',
+    ...credentialPresentationDescription,
     async evaluate(item, context) {
       if (context.origin !== 'WALLET_CLIENT') return { verdict: 'rejected', reasonCode: 'PRESENTATION_NOT_FROM_CLIENT' };
       if (typeof item.presentation !== 'string' || !item.presentation.includes('~')) return { verdict: 'rejected', reasonCode: 'PRESENTATION_MALFORMED' };

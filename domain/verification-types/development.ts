@@ -1,4 +1,4 @@
-import type { VerificationEvaluator } from './evaluator';
+import type { VerificationEvaluator, VerificationTypeDescription } from './evaluator';
 
 /**
  * Development verification types (profile §Verification types). They make no real check, so
@@ -9,17 +9,22 @@ export const devApproveType = 'urn:s2s-issuer:verification-type:dev-approve';
 export const devAdditionalInfoType = 'urn:s2s-issuer:verification-type:dev-additional-info';
 export const devPendingType = 'urn:s2s-issuer:verification-type:dev-pending';
 
+export const devApproveDescription: VerificationTypeDescription = { type: devApproveType, description: 'Development only: always satisfied' };
+export const devAdditionalInfoDescription: VerificationTypeDescription = {
+  type: devAdditionalInfoType,
+  description: `Development only: answers ADDITIONAL_INFO_REQUIRED asking for a ${devApproveType} item`,
+};
+export const devPendingDescription: VerificationTypeDescription = { type: devPendingType, description: 'Development only: decided later by a verdict (PENDING until then)' };
+
 /** Always satisfied. */
 export const devApproveEvaluator: VerificationEvaluator = {
-  type: devApproveType,
-  description: 'Development only: always satisfied',
+  ...devApproveDescription,
   evaluate: async () => ({ verdict: 'satisfied' }),
 };
 
 /** Always asks for one more item, of the dev-approve type: exercises ADDITIONAL_INFO_REQUIRED. */
 export const devAdditionalInfoEvaluator: VerificationEvaluator = {
-  type: devAdditionalInfoType,
-  description: `Development only: answers ADDITIONAL_INFO_REQUIRED asking for a ${devApproveType} item`,
+  ...devAdditionalInfoDescription,
   evaluate: async (item) => ({
     verdict: 'needs_more',
     request: [{ type: devApproveType, id: `${item.id}-followup`, required: true }],
@@ -28,9 +33,6 @@ export const devAdditionalInfoEvaluator: VerificationEvaluator = {
 
 /** Leaves the decision to an asynchronous verdict (a provider or a reviewer): exercises PENDING. */
 export const devPendingEvaluator: VerificationEvaluator = {
-  type: devPendingType,
-  description: 'Development only: decided later by a verdict (PENDING until then)',
+  ...devPendingDescription,
   evaluate: async () => ({ verdict: 'pending' }),
 };
-
-export const developmentEvaluators = [devApproveEvaluator, devAdditionalInfoEvaluator, devPendingEvaluator];

@@ -1,4 +1,4 @@
-import type { VerificationEvaluator } from './evaluator';
+import type { VerificationEvaluator, VerificationTypeDescription } from './evaluator';
 
 /**
  * Device migration (engagement flow 5; profile §Device migration): the Wallet Server names the
@@ -9,6 +9,11 @@ import type { VerificationEvaluator } from './evaluator';
  */
 export const deviceMigrationType = 'urn:s2s-issuer:verification-type:device-migration';
 
+export const deviceMigrationDescription: VerificationTypeDescription = {
+  type: deviceMigrationType,
+  description: 'Migration from a previous, approved session of the same Wallet Server (within authorizedDeviceCount)',
+};
+
 export interface MigrationCheck {
   /** The previous session's approval, if it is this tenant's and APPROVED. */
   approvedSession(tenantId: string, previousSessionId: string): Promise<{ credentialConfigurationIds: string[]; authorizedDeviceCount: number } | null>;
@@ -17,8 +22,7 @@ export interface MigrationCheck {
 
 export function createDeviceMigrationEvaluator(check: MigrationCheck): VerificationEvaluator {
   return {
-    type: deviceMigrationType,
-    description: 'Migration from a previous, approved session of the same Wallet Server (within authorizedDeviceCount)',
+    ...deviceMigrationDescription,
     async evaluate(item, context) {
       if (context.origin !== 'WALLET_SERVER') return { verdict: 'rejected', reasonCode: 'MIGRATION_NOT_FROM_SERVER' };
       const previous = typeof item.previousSessionId === 'string' ? item.previousSessionId : undefined;

@@ -1,14 +1,19 @@
 import type { VerificationDataItem, VerificationDataItemRequest } from '../schemas/verification';
 
-/**
- * A pluggable check for one verification type (S2S §Verification Data: types are
- * extensible, "collision-resistant values such as URNs"). One module per type.
- */
-export interface VerificationEvaluator {
-  /** The verification type this evaluator understands. */
+/** A verification type as the issuer metadata lists it (verification_types_supported). */
+export interface VerificationTypeDescription {
+  /** The verification type (S2S §Verification Data: "collision-resistant values such as URNs"). */
   readonly type: string;
   /** One line for the issuer metadata and the profile. */
   readonly description: string;
+}
+
+/**
+ * A pluggable check for one verification type (S2S §Verification Data: types are
+ * extensible). One module per type; its description is exported apart, so that listing the
+ * type needs none of the I/O that checking it does.
+ */
+export interface VerificationEvaluator extends VerificationTypeDescription {
   evaluate(item: VerificationDataItem, context: EvaluationContext): Promise<ItemVerdict>;
 }
 

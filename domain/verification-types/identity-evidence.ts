@@ -1,4 +1,4 @@
-import type { VerificationEvaluator } from './evaluator';
+import type { VerificationEvaluator, VerificationTypeDescription } from './evaluator';
 
 /**
  * Identity evidence collected by the Wallet Client (document images, a selfie), to be judged by
@@ -8,9 +8,13 @@ import type { VerificationEvaluator } from './evaluator';
  */
 export const identityEvidenceType = 'urn:s2s-issuer:verification-type:identity-evidence';
 
-export const identityEvidenceEvaluator: VerificationEvaluator = {
+export const identityEvidenceDescription: VerificationTypeDescription = {
   type: identityEvidenceType,
   description: 'Document images and a selfie from the Wallet Client, reviewed by a person',
+};
+
+export const identityEvidenceEvaluator: VerificationEvaluator = {
+  ...identityEvidenceDescription,
   async evaluate(item, context) {
     if (context.origin !== 'WALLET_CLIENT') return { verdict: 'rejected', reasonCode: 'EVIDENCE_NOT_FROM_CLIENT', details: 'identity evidence must be a Client Encrypted Payload' };
     const images = item.documentImageRefs;

@@ -1,4 +1,4 @@
-import type { VerificationEvaluator } from './evaluator';
+import type { VerificationEvaluator, VerificationTypeDescription } from './evaluator';
 
 /**
  * Authentication of the holder at the issuer's own surface, bound to this verification
@@ -11,14 +11,18 @@ import type { VerificationEvaluator } from './evaluator';
 export const issuerAuthenticationType = 'urn:s2s-issuer:verification-type:issuer-authentication';
 export const authenticationUrlExtension = 'urn:s2s-issuer:authentication-url';
 
+export const issuerAuthenticationDescription: VerificationTypeDescription = {
+  type: issuerAuthenticationType,
+  description: "The holder logs in at the issuer's website or app; the result is bound to this verification",
+};
+
 export interface AuthenticationStart {
   begin(ref: { tenantId: string; sessionId: string; verificationId: string }): Promise<string>;
 }
 
 export function createIssuerAuthenticationEvaluator(options: { start: AuthenticationStart; loginUrl: string }): VerificationEvaluator {
   return {
-    type: issuerAuthenticationType,
-    description: "The holder logs in at the issuer's website or app; the result is bound to this verification",
+    ...issuerAuthenticationDescription,
     async evaluate(item, context) {
       if (context.origin !== 'WALLET_CLIENT') return { verdict: 'rejected', reasonCode: 'AUTHENTICATION_NOT_FROM_CLIENT' };
       const handle = await options.start.begin(context);

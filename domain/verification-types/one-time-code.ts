@@ -1,4 +1,4 @@
-import type { VerificationEvaluator } from './evaluator';
+import type { VerificationEvaluator, VerificationTypeDescription } from './evaluator';
 
 /**
  * A one-time code the issuer sent to the holder through its own channel (profile §One-time
@@ -8,14 +8,18 @@ import type { VerificationEvaluator } from './evaluator';
  */
 export const oneTimeCodeType = 'urn:s2s-issuer:verification-type:one-time-code';
 
+export const oneTimeCodeDescription: VerificationTypeDescription = {
+  type: oneTimeCodeType,
+  description: "One-time code delivered through the issuer's own channel (Wallet Client only)",
+};
+
 export interface OneTimeCodeCheckPort {
   check(holderAccountId: string, code: string, by: string, credentialConfigurationIds: string[]): Promise<'accepted' | 'incorrect' | 'locked' | 'expired' | 'unknown' | 'used' | 'not_for_configuration'>;
 }
 
 export function createOneTimeCodeEvaluator(codes: OneTimeCodeCheckPort): VerificationEvaluator {
   return {
-    type: oneTimeCodeType,
-    description: "One-time code delivered through the issuer's own channel (Wallet Client only)",
+    ...oneTimeCodeDescription,
     async evaluate(item, context) {
       if (context.origin !== 'WALLET_CLIENT') return { verdict: 'rejected', reasonCode: 'CODE_NOT_FROM_CLIENT' };
       if (typeof item.holderAccountId !== 'string' || typeof item.code !== 'string' || !/^\d{8}$/.test(item.code)) {

@@ -1,4 +1,4 @@
-import type { VerificationEvaluator } from './evaluator';
+import type { VerificationEvaluator, VerificationTypeDescription } from './evaluator';
 import { identityEvidenceType } from './identity-evidence';
 
 /**
@@ -10,6 +10,11 @@ import { identityEvidenceType } from './identity-evidence';
  */
 export const preAuthorizedCodeType = 'urn:s2s-issuer:verification-type:pre-authorized-code';
 
+export const preAuthorizedCodeDescription: VerificationTypeDescription = {
+  type: preAuthorizedCodeType,
+  description: 'Pre-authorized code from an issuer Credential Offer (single use, Wallet Client only)',
+};
+
 export interface OfferLookup {
   redeem(code: string, by: { tenantId: string; sessionId: string; verificationId: string }): Promise<
     | { outcome: 'redeemed'; offer: { credentialConfigurationIds: string[]; holderAuthenticated: boolean } }
@@ -19,8 +24,7 @@ export interface OfferLookup {
 
 export function createPreAuthorizedCodeEvaluator(offers: OfferLookup): VerificationEvaluator {
   return {
-    type: preAuthorizedCodeType,
-    description: 'Pre-authorized code from an issuer Credential Offer (single use, Wallet Client only)',
+    ...preAuthorizedCodeDescription,
     async evaluate(item, context) {
       if (context.origin !== 'WALLET_CLIENT') return { verdict: 'rejected', reasonCode: 'CODE_NOT_FROM_CLIENT' };
       if (typeof item.preAuthorizedCode !== 'string' || item.preAuthorizedCode.length < 16) return { verdict: 'rejected', reasonCode: 'CODE_MALFORMED' };

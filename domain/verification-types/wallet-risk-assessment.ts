@@ -1,4 +1,4 @@
-import type { VerificationEvaluator } from './evaluator';
+import type { VerificationEvaluator, VerificationTypeDescription } from './evaluator';
 
 /**
  * The Wallet Server's own assessment of the Wallet Client Instance (S2S §VerificationDataResponse:
@@ -9,10 +9,13 @@ import type { VerificationEvaluator } from './evaluator';
  */
 export const walletRiskAssessmentType = 'urn:s2s-issuer:verification-type:wallet-risk-assessment';
 
+export function describeWalletRiskAssessment(options: { reviewThreshold: number }): VerificationTypeDescription {
+  return { type: walletRiskAssessmentType, description: `Wallet Server risk assessment: deviceIntegrity PASS and riskScore below ${options.reviewThreshold}` };
+}
+
 export function createWalletRiskAssessmentEvaluator(options: { reviewThreshold: number }): VerificationEvaluator {
   return {
-    type: walletRiskAssessmentType,
-    description: `Wallet Server risk assessment: deviceIntegrity PASS and riskScore below ${options.reviewThreshold}`,
+    ...describeWalletRiskAssessment(options),
     async evaluate(item, context) {
       if (context.origin !== 'WALLET_SERVER') return { verdict: 'rejected', reasonCode: 'ASSESSMENT_NOT_FROM_SERVER' };
       const score = item.riskScore;

@@ -1,5 +1,5 @@
 import { defaultPayloadConverter } from '@temporalio/common';
-import { startCodecServer } from '../../api/codec-server';
+import { startCodecServer } from '../../dev/codec-server';
 import { generateDataKeyringJson, parseDataKeyring } from '../../crypto/data-encryption';
 import { createPayloadCodec } from '../../crypto/temporal-payload-codec';
 

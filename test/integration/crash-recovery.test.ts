@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { crashPoints } from '../../api/fault-injection';
 import { requestFingerprint } from '../../api/middleware/idempotency';
-import { WorkflowNotStartedError } from '../../clients/verification-workflows';
+import { WorkflowNotStartedError } from '../../clients/temporal/verification-workflows';
 import { verificationWorkflowId } from '../../domain/workflow-ids';
 import { createIdempotencyRepository } from '../../store/idempotency';
 import { startCrashingApi } from '../support/crashing-api';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ensureReconciliationSchedule } from '../../clients/reconciliation-schedule';
+import { ensureReconciliationSchedule } from '../../clients/temporal/reconciliation-schedule';
 import { verificationWorkflowId } from '../../domain/workflow-ids';
 import { reconciliationScheduleId, type ReconciliationSummary } from '../../workflows/reconciliation/messages';
 import { startCrashingApi } from '../support/crashing-api';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createCertificateAuthority, issueCertificate } from '../../crypto/dev-pki';
+import { createCertificateAuthority, issueCertificate } from '../../dev/dev-pki';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
 import { approvableInitiate } from '../support/wallet-requests';
 

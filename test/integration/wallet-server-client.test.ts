@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createCertificateAuthority, issueCertificate } from '../../crypto/dev-pki';
-import { createWalletServerClient } from '../../clients/wallet-server-client';
+import { createCertificateAuthority, issueCertificate } from '../../dev/dev-pki';
+import { createWalletServerClient } from '../../clients/wallet-servers/wallet-server-client';
 import { startNotificationReceiver, type NotificationReceiver } from '../../wallet/notification-receiver';
 
 let receiver: NotificationReceiver;

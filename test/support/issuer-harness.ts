@@ -3,28 +3,26 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type https from 'node:https';
 import type { Client } from '@temporalio/client';
-import { connectTemporalClient } from '../../clients/temporal';
-import { NativeConnection } from '@temporalio/worker';
+import { connectTemporal, connectTemporalWorkers } from '../../clients/temporal/connection';
 import type { MongoClient, Db } from 'mongodb';
 import pino from 'pino';
 import { createApp, type ApiDeps } from '../../api/app';
-import { composeAdminDeps, composeApiDeps } from '../../api/compose';
+import { composeIssuerApi } from '../../api/compose';
 import { close, createAdminTlsServer, createMutualTlsServer, listen } from '../../api/server';
 import { createAdminApp } from '../../api/admin/app';
 import { hashReviewerToken } from '../../api/admin/reviewer-auth';
 import { registerWalletServer } from '../../cli/register-wallet-server';
 import { loadConfig, type AppConfig } from '../../config/config';
-import { createCertificateAuthority, issueCertificate, loadCertificateAuthority } from '../../crypto/dev-pki';
+import { createCertificateAuthority, issueCertificate, loadCertificateAuthority } from '../../dev/dev-pki';
 import { issuerEncryptionJwks } from '../../crypto/issuer-keys';
 import type { TrustedCredentialIssuer } from '../../crypto/sd-jwt-vc-presentation';
-import { createPayloadCodec } from '../../crypto/temporal-payload-codec';
-import { loadIssuerKeyMaterial } from '../../config/components';
 import type { HpkeJwk } from '../../crypto/jwe-hpke';
 import { ensureDevMaterial } from '../../dev/dev-material';
 import { startNotificationReceiver, type NotificationReceiver } from '../../wallet/notification-receiver';
 import { connectMongo, ensureIndexes } from '../../store/mongo';
-import { createTenantRepository, type Tenant } from '../../store/tenants';
-import { createIssuerWorker, type IssuerWorker } from '../../workers/issuer-worker';
+import type { Tenant } from '../../store/tenants';
+import { composeIssuerWorker } from '../../workers/compose';
+import type { IssuerWorker } from '../../workers/issuer-worker';
 import { adminRequest, createHttpsClient, type ClientIdentity, type HttpsClient } from './https-client';
 
 /**
@@ -129,12 +127,21 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
 
   const { client: mongo, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   await ensureIndexes(db);
-  const tenants = createTenantRepository(db);
+  const temporalConnection = await connectTemporal(config.temporal);
+  // The API's log lines are kept for the privacy scan, as the production JSON lines would be.
+  const apiLogs: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void apiLogs.push(line) });
+  const { api: deps, admin: adminDeps, temporal } = composeIssuerApi(config, {
+    db,
+    temporal: temporalConnection,
+    logger,
+    ...(options.reviewClock ? { reviewClock: options.reviewClock } : {}),
+  });
   const register = async (name: string, registration: { notificationBaseUrl?: string } = {}) => {
     const issued = await issueCertificate(ca, { commonName: name, usage: 'client' });
     const tenant = await registerWalletServer(
       { name, certificatePem: issued.certificatePem, notificationBaseUrl: registration.notificationBaseUrl ?? `${receiver.url}/${name}`, clientCaPem: ca.certificatePem },
-      tenants,
+      deps.tenants,
     );
     return { ...issued, tenant };
   };
@@ -143,24 +150,19 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
   const unregistered = await issueCertificate(ca, { commonName: 'unregistered', usage: 'client' });
   const foreign = await issueCertificate(otherCa, { commonName: 'foreign', usage: 'client' });
 
-  const { client: temporal, connection } = await connectTemporalClient(config.temporal, createPayloadCodec(loadIssuerKeyMaterial(config).dataKeyring));
-  // The API's log lines are kept for the privacy scan, as the production JSON lines would be.
-  const apiLogs: string[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void apiLogs.push(line) });
-  const deps = composeApiDeps({ config, db, temporal, logger });
-  const app = createApp(deps);
-  const server: https.Server = createMutualTlsServer(app, config.tls);
+  const server: https.Server = createMutualTlsServer(createApp(deps), config.tls);
   const port = await listen(server, '127.0.0.1', 0);
-  const adminServer = createAdminTlsServer(createAdminApp(composeAdminDeps({ config, db, api: deps, ...(options.reviewClock ? { reviewClock: options.reviewClock } : {}) })), config.tls);
+  const adminServer = createAdminTlsServer(createAdminApp(adminDeps), config.tls);
   const adminPort = await listen(adminServer, '127.0.0.1', 0);
   const caPem = readFileSync(material.caCert, 'utf8');
   const admin = (method: 'GET' | 'POST', route: string, reviewer: keyof typeof reviewers | undefined, body?: unknown) =>
     adminRequest(`https://127.0.0.1:${adminPort}${route}`, caPem, method, reviewer ? reviewers[reviewer] : undefined, body);
 
-  const workerConnection = await NativeConnection.connect({ address: config.temporal.address });
+  const workerConnection = await connectTemporalWorkers(config.temporal);
   let worker: { worker: IssuerWorker; running: Promise<void> } | undefined;
   const startWorker = async () => {
-    const created = await createIssuerWorker({ connection: workerConnection, config, db, temporal });
+    // The Schedule is not created: reconciliation tests run the workflow themselves.
+    const { worker: created } = await composeIssuerWorker(config, { db, temporal: temporalConnection, workerConnection });
     worker = { worker: created, running: created.run() };
   };
   const stopWorker = async () => {
@@ -195,7 +197,7 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
       await close(server);
       await close(adminServer);
       await workerConnection.close();
-      await connection.close();
+      await temporalConnection.close();
       await (mongo as MongoClient).close();
       await receiver.close();
     },

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../config/config';
-import { loadCredentialCatalogue } from '../../config/verification';
+import { readCredentialCatalogue } from '../../config/verification';
 
 describe('loadConfig', () => {
   it('defaults to the embedded development stack', () => {
@@ -61,7 +61,7 @@ describe('loadConfig', () => {
   });
 
   it('requires a credential catalogue unless the development types are enabled', () => {
-    expect(() => loadCredentialCatalogue(loadConfig({}).verification)).toThrow(/S2S_CREDENTIAL_CATALOGUE_FILE/);
-    expect(loadCredentialCatalogue(loadConfig({ S2S_ENABLE_DEV_VERIFICATION_TYPES: 'true' }).verification).size).toBeGreaterThan(0);
+    expect(() => readCredentialCatalogue(loadConfig({}).verification)).toThrow(/S2S_CREDENTIAL_CATALOGUE_FILE/);
+    expect(readCredentialCatalogue(loadConfig({ S2S_ENABLE_DEV_VERIFICATION_TYPES: 'true' }).verification).length).toBeGreaterThan(0);
   });
 });

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createVerificationActivities, type VerificationActivityDeps } from '../../activities/verification-activities';
-import { deterministicRequestId, type WalletServerAnswer } from '../../clients/wallet-server-client';
+import { deterministicRequestId, type WalletServerAnswer } from '../../clients/wallet-servers/wallet-server-client';
 import type { VerificationSession } from '../../store/verification-sessions';
 
 const ref = { tenantId: 'tenant-1', sessionId: 'session-1', verificationId: 'verification-1' };

@@ -12,7 +12,6 @@ import type { ProtocolRoute } from '../../api/routes/route';
 import { createCredentialCatalogue } from '../../domain/credential-configurations';
 import { VerificationReference, VerificationStatusRequest } from '../../domain/schemas/verification';
 import { Type } from '@sinclair/typebox';
-import { createEvaluatorRegistry } from '../../domain/verification-types/evaluator';
 import { generateIssuerKeys } from '../support/issuer-test-keys';
 
 /** A route that is in no table of the application: added here to see where it shows up. */
@@ -38,7 +37,7 @@ async function documentOnlyDeps(): Promise<ApiDeps> {
     serverTiming: false,
     issuerKeys: await generateIssuerKeys(),
     catalogue: createCredentialCatalogue([]),
-    evaluators: createEvaluatorRegistry([]),
+    verificationTypes: [],
     limits: { requestDeadlineMs: 60_000, maxAttempts: 3 },
     initialDecisionWaitMs: 1000,
     idleExpiryMs: 600_000,

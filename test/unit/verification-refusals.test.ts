@@ -1,13 +1,13 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { refusalProblem } from '../../api/refusal-problems';
-import { refusalOf } from '../../clients/verification-workflows';
+import { refusalOf } from '../../clients/temporal/verification-workflows';
 import { ProblemType } from '../../domain/problems';
 import { VerificationRefusal } from '../../domain/verification-refusals';
 
 const refusedWith = (type: string) => new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type, message: 'the verification is APPROVED', nonRetryable: true }));
 
-describe('refusalOf (clients/verification-workflows.ts): the refusal is the ApplicationFailure type', () => {
+describe('refusalOf (clients/temporal/verification-workflows.ts): the refusal is the ApplicationFailure type', () => {
   it.each(Object.values(VerificationRefusal))('reads %s from a refused Update', (type) => {
     expect(refusalOf(refusedWith(type))).toBe(type);
   });

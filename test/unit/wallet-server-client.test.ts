@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { classifyResponse, createWalletServerClient, deterministicRequestId, retryAfterMs } from '../../clients/wallet-server-client';
+import { classifyResponse, createWalletServerClient, deterministicRequestId, retryAfterMs } from '../../clients/wallet-servers/wallet-server-client';
 import { draftBackoffWindowsMs, maxOutboundAttempts, outboundRetryDelayMs } from '../../domain/outbound-retry';
 
 const now = Date.parse('2026-11-25T12:00:00Z');

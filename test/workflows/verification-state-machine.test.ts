@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import type { VerificationActivities } from '../../activities/verification-activities';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { createVerificationWorkflows, refusalOf } from '../../clients/verification-workflows';
+import { createVerificationWorkflows, refusalOf } from '../../clients/temporal/verification-workflows';
 import type { VerificationDecision } from '../../domain/schemas/verification';
 import {
   cancelUpdate,

@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { VerificationActivities } from '../../activities/verification-activities';
 import type { VerificationDecision } from '../../domain/schemas/verification';
-import { createVerificationWorkflows } from '../../clients/verification-workflows';
+import { createVerificationWorkflows } from '../../clients/temporal/verification-workflows';
 import { verificationStatusQuery, verificationWorkflowId, type VerificationWorkflowInput } from '../../workflows/verification/messages';
 import { credentialConfigurationIdsAttribute, tenantIdAttribute, verificationStatusAttribute } from '../../workflows/verification/search-attributes';
 import type { verificationWorkflow } from '../../workflows/verification/workflow';

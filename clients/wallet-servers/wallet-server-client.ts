@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import https from 'node:https';
-import { currentApiVersion } from '../domain/api-version';
+import { currentApiVersion } from '../../domain/api-version';
 
 /**
  * Outbound calls to Wallet Server Endpoints over mutual TLS with the issuer's own client

@@ -1,23 +1,13 @@
 import type { Db } from 'mongodb';
-import type { MigrationCheck } from '../domain/verification-types/device-migration';
-import type { OfferLookup } from '../domain/verification-types/pre-authorized-code';
-import type { OneTimeCodeCheckPort } from '../domain/verification-types/one-time-code';
-import { createOneTimeCodeRepository } from '../store/one-time-codes';
-import type { AuthenticationStart } from '../domain/verification-types/issuer-authentication';
-import { createIssuerAuthenticationRepository } from '../store/issuer-authentications';
 import { VerificationState } from '../domain/verification-state';
-import { createCredentialOfferRepository } from '../store/credential-offers';
-import { createDeviceMigrationRepository } from '../store/device-migrations';
-import { currentDecision, createVerificationSessionRepository, sessionDocumentId } from '../store/verification-sessions';
+import type { EvaluatorPorts } from '../domain/verification-types/supported';
+import { createCredentialOfferRepository } from './credential-offers';
+import { createDeviceMigrationRepository } from './device-migrations';
+import { createIssuerAuthenticationRepository } from './issuer-authentications';
+import { createOneTimeCodeRepository } from './one-time-codes';
+import { currentDecision, createVerificationSessionRepository, sessionDocumentId } from './verification-sessions';
 
-/** The I/O that evaluators need, injected so that the evaluators stay pure domain code. */
-export interface EvaluatorPorts {
-  offers: OfferLookup;
-  oneTimeCodes: OneTimeCodeCheckPort;
-  authentications: AuthenticationStart;
-  migrations: MigrationCheck;
-}
-
+/** The evaluators' ports (domain/verification-types/supported.ts) on this database's collections. */
 export function createEvaluatorPorts(db: Db): EvaluatorPorts {
   const offers = createCredentialOfferRepository(db);
   const sessions = createVerificationSessionRepository(db);

@@ -1,8 +1,8 @@
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
-import type { VerificationDecision } from '../domain/schemas/verification';
-import { parseVerificationWorkflowId } from '../domain/workflow-ids';
-import { VerificationState } from '../domain/verification-state';
+import type { VerificationDecision } from '../../domain/schemas/verification';
+import { parseVerificationWorkflowId } from '../../domain/workflow-ids';
+import { VerificationState } from '../../domain/verification-state';
 import {
   cancelUpdate,
   firstDecisionUpdate,
@@ -13,9 +13,9 @@ import {
   verificationWorkflowId,
   type VerificationVerdict,
   type VerificationWorkflowInput,
-} from '../workflows/verification/messages';
-import { credentialConfigurationIdsAttribute, tenantIdAttribute, verificationStatusAttribute } from '../workflows/verification/search-attributes';
-import type { verificationWorkflow } from '../workflows/verification/workflow';
+} from '../../workflows/verification/messages';
+import { credentialConfigurationIdsAttribute, tenantIdAttribute, verificationStatusAttribute } from '../../workflows/verification/search-attributes';
+import type { verificationWorkflow } from '../../workflows/verification/workflow';
 
 export class WorkflowNotStartedError extends Error {}
 

@@ -1,5 +1,5 @@
 import { ScheduleAlreadyRunning, type Client, type ScheduleOptions } from '@temporalio/client';
-import { reconciliationScheduleId, type ReconciliationInput } from '../workflows/reconciliation/messages';
+import { reconciliationScheduleId, type ReconciliationInput } from '../../workflows/reconciliation/messages';
 
 /**
  * Creates the Temporal Schedule that runs reconciliationWorkflow every `intervalMs`, or brings

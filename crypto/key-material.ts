@@ -1,0 +1,15 @@
+import type { AppConfig } from '../config/config';
+import { loadDataKeyring, type DataKeyring } from './data-encryption';
+import { loadIssuerKeys, type IssuerKeys } from './issuer-keys';
+
+export interface IssuerKeyMaterial {
+  /** The issuer's HPKE encryption keys (private JWKs). */
+  issuerKeys: IssuerKeys;
+  /** Key-encryption keys for personal data at rest, also behind the Temporal PayloadCodec. */
+  dataKeyring: DataKeyring;
+}
+
+/** Reads the key files the configuration names (mounted as secrets in production). */
+export function loadIssuerKeyMaterial(config: Pick<AppConfig, 'keys'>): IssuerKeyMaterial {
+  return { issuerKeys: loadIssuerKeys(config.keys.issuerKeysFile), dataKeyring: loadDataKeyring(config.keys.dataKeysFile) };
+}

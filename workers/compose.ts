@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import type { Connection } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import type { Db } from 'mongodb';
+import { createReconciliationActivities } from '../activities/reconciliation-activities';
+import { createVerificationActivities } from '../activities/verification-activities';
+import { ensureReconciliationSchedule } from '../clients/temporal/reconciliation-schedule';
+import { createTemporalClient } from '../clients/temporal/connection';
+import { createVerificationWorkflows } from '../clients/temporal/verification-workflows';
+import { createWalletServerClient, type WalletServerClient } from '../clients/wallet-servers/wallet-server-client';
+import type { AppConfig } from '../config/config';
+import { readCredentialCatalogue, readTrustedIssuers, verificationWorkflowSettings } from '../config/verification';
+import { loadIssuerKeyMaterial } from '../crypto/key-material';
+import { createPresentationVerifier } from '../crypto/sd-jwt-vc-presentation';
+import { createPayloadCodec } from '../crypto/temporal-payload-codec';
+import { createCredentialCatalogue } from '../domain/credential-configurations';
+import { createSupportedEvaluators } from '../domain/verification-types/supported';
+import { createEvaluatorPorts } from '../store/evaluator-ports';
+import { createIdempotencyRepository } from '../store/idempotency';
+import { createRepairLog } from '../store/reconciliation-repairs';
+import { createReviewCaseRepository } from '../store/review-cases';
+import { cacheTenantLookups, createTenantRepository } from '../store/tenants';
+import { createVerificationDataRepository } from '../store/verification-data';
+import { createVerificationSessionRepository } from '../store/verification-sessions';
+import { createIssuerWorker, type IssuerWorker } from './issuer-worker';
+
+/** What the worker process connects to before it is composed (workers/main.ts, the test harness). */
+export interface WorkerConnections {
+  db: Db;
+  /** For the worker's own Temporal client: reconciliation's starts and queries, the Schedule. */
+  temporal: Connection;
+  /** What the Temporal workers poll on. */
+  workerConnection: NativeConnection;
+}
+
+export interface WorkerComponents {
+  worker: IssuerWorker;
+  /**
+   * Creates or updates the reconciliation Schedule (docs/architecture.md §Reconciliation);
+   * absent when S2S_RECONCILE_INTERVAL_MS is 0 (a worker that does not manage it).
+   */
+  scheduleReconciliation?: () => Promise<void>;
+}
+
+/** Outbound mTLS to Wallet Servers with the issuer's client certificate (S2S §Server Authentication). */
+function createConfiguredWalletServerClient(tls: AppConfig['walletServerTls'], outbound: AppConfig['outbound']): WalletServerClient {
+  return createWalletServerClient({
+    certificatePem: readFileSync(tls.certFile, 'utf8'),
+    privateKeyPem: readFileSync(tls.keyFile, 'utf8'),
+    ...(tls.caFile ? { caPem: readFileSync(tls.caFile, 'utf8') } : {}),
+    requestTimeoutMs: outbound.requestTimeoutMs,
+  });
+}
+
+/**
+ * The worker process's composition root: configuration in, wired components out. The only
+ * place the worker's repositories, evaluators, activities, Temporal client and outbound
+ * Wallet Server client are built. A worker runs once: compose again to start another.
+ */
+export async function composeIssuerWorker(config: AppConfig, connections: WorkerConnections): Promise<WorkerComponents> {
+  const { db } = connections;
+  const { dataKeyring } = loadIssuerKeyMaterial(config);
+  const payloadCodec = createPayloadCodec(dataKeyring);
+  const temporal = createTemporalClient(connections.temporal, config.temporal, payloadCodec);
+  const walletServers = createConfiguredWalletServerClient(config.walletServerTls, config.outbound);
+
+  const sessions = createVerificationSessionRepository(db);
+  const verificationData = createVerificationDataRepository(db, dataKeyring);
+  const reviewCases = createReviewCaseRepository(db);
+  const activities = {
+    ...createVerificationActivities({
+      sessions,
+      verificationData,
+      // Notifications read the tenant's URL; a re-registration is seen within a minute.
+      tenants: cacheTenantLookups(createTenantRepository(db), 60_000),
+      evaluators: createSupportedEvaluators(config.verification, {
+        ...createEvaluatorPorts(db),
+        presentations: createPresentationVerifier({ trusted: readTrustedIssuers(config.verification), audience: config.verification.presentationAudience }),
+      }),
+      catalogue: createCredentialCatalogue(readCredentialCatalogue(config.verification)),
+      walletServers,
+      reviewCases,
+      retryAfterCeilingMs: config.outbound.retryAfterCeilingMs,
+    }),
+    ...createReconciliationActivities({
+      idempotency: createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs }),
+      sessions,
+      verificationData,
+      reviewCases,
+      workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue),
+      repairs: createRepairLog(db),
+      verificationSettings: verificationWorkflowSettings(config),
+    }),
+  };
+
+  const worker = await createIssuerWorker({ connection: connections.workerConnection, config, activities, payloadCodec, afterRun: () => walletServers.close() });
+  const { intervalMs, ...reconciliation } = config.reconciliation;
+  return {
+    worker,
+    ...(intervalMs > 0
+      ? {
+          scheduleReconciliation: () =>
+            ensureReconciliationSchedule(temporal, {
+              taskQueue: config.temporal.taskQueue,
+              intervalMs,
+              input: { ...reconciliation, outboundTaskQueue: config.temporal.outboundTaskQueue },
+            }),
+        }
+      : {}),
+  };
+}
