@@ -39,13 +39,14 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
     /**
      * Executions whose lease lapsed more than `graceMs` ago and that no retry took over: the
      * process died mid-request and the Wallet Server did not retry. An initiate that stored its
-     * session is rolled forward (its workflow is started, with the verification data if it was
-     * stored), so the wallet learns the outcome by notification; then the x-request-id is
-     * released, so a late retry executes afresh (and still finds its verificationId).
+     * session and its verification data is rolled forward (its workflow is started), so the
+     * wallet learns the outcome by notification; one that died before its data was stored is
+     * rolled back (the wallet never got its verificationId, and a workflow without the data would
+     * ask for data the wallet already sent). Then the x-request-id is released, so a late retry
+     * executes afresh: it finds its verificationId after a roll-forward, a new one after a roll-back.
      */
-    async releaseLapsedRequests(input: { graceMs: number; limit: number }): Promise<{ released: number; started: number }> {
-      let released = 0;
-      let started = 0;
+    async releaseLapsedRequests(input: { graceMs: number; limit: number }): Promise<{ released: number; started: number; rolledBack: number }> {
+      const counts = { released: 0, started: 0, rolledBack: 0 };
       for (const execution of await deps.idempotency.listLapsed(new Date(Date.now() - input.graceMs), input.limit)) {
         // The same first-one-wins takeover as a retry's: a retry arriving now and this repair never both act.
         if (!(await deps.idempotency.takeOverLapsed(execution))) continue;
@@ -53,22 +54,28 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
         const verification = execution.path === '/verification/initiate' && execution.sessionId ? await deps.sessions.findByInitiatingRequest(key, execution) : null;
         if (verification && (await deps.workflows.describe(verification)) === 'missing') {
           const ref = { tenantId: verification.tenantId, sessionId: verification.sessionId, verificationId: verification.verificationId };
+          const subject = { sessionId: ref.sessionId, verificationId: ref.verificationId, requestId: execution.requestId };
           const dataRef = verification.verificationDataRef;
-          const withData = dataRef !== undefined && (await deps.verificationData.exists(ref.tenantId, dataRef));
-          const request = {
-            credentialConfigurationIds: verification.credentialConfigurationIds,
-            requestedDeviceCount: verification.requestedDeviceCount,
-            ...(verification.supportedVerificationTypes ? { supportedVerificationTypes: verification.supportedVerificationTypes } : {}),
-          };
-          await deps.workflows.start({ ...ref, ...deps.verificationSettings, credentialConfigurationIds: verification.credentialConfigurationIds, request, ...(withData ? { verificationDataRef: dataRef } : {}) });
-          started += 1;
-          await repaired('workflow-started', ref.tenantId, { sessionId: ref.sessionId, verificationId: ref.verificationId, requestId: execution.requestId });
+          if (dataRef === undefined || (await deps.verificationData.exists(ref.tenantId, dataRef))) {
+            const request = {
+              credentialConfigurationIds: verification.credentialConfigurationIds,
+              requestedDeviceCount: verification.requestedDeviceCount,
+              ...(verification.supportedVerificationTypes ? { supportedVerificationTypes: verification.supportedVerificationTypes } : {}),
+            };
+            await deps.workflows.start({ ...ref, ...deps.verificationSettings, credentialConfigurationIds: verification.credentialConfigurationIds, request, ...(dataRef ? { verificationDataRef: dataRef } : {}) });
+            counts.started += 1;
+            await repaired('workflow-started', ref.tenantId, subject);
+          } else {
+            await deps.sessions.abandonVerification(ref, ref.verificationId);
+            counts.rolledBack += 1;
+            await repaired('initiate-rolled-back', ref.tenantId, subject);
+          }
         }
         await deps.idempotency.forget(execution);
-        released += 1;
+        counts.released += 1;
         await repaired('request-released', execution.tenantId, { requestId: execution.requestId, path: execution.path });
       }
-      return { released, started };
+      return counts;
     },
 
     /**

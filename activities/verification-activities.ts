@@ -8,7 +8,7 @@ import type { EvaluationContext, EvaluatorRegistry } from '../domain/verificatio
 import type { ReviewCaseRepository } from '../store/review-cases';
 import type { TenantRepository } from '../store/tenants';
 import type { VerificationDataRepository } from '../store/verification-data';
-import { toVerificationStatus, type VerificationSession, type VerificationSessionRepository } from '../store/verification-sessions';
+import { SessionMissingError, toVerificationStatus, type VerificationSession, type VerificationSessionRepository } from '../store/verification-sessions';
 import type { VerificationVerdict } from '../workflows/verification/messages';
 import { outboundAttemptFailure } from './outbound-attempt';
 
@@ -113,7 +113,13 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
 
     /** Projects a status into the session record that /verification/status reads. */
     async recordVerificationStatus(input: VerificationRef & { decision: VerificationDecision; statusVersion: number; mayHaveReviewCases?: boolean }): Promise<void> {
-      await deps.sessions.recordDecision(input, input.verificationId, input.decision, input.statusVersion);
+      try {
+        await deps.sessions.recordDecision(input, input.verificationId, input.decision, input.statusVersion);
+      } catch (error) {
+        // No retry can bring the session back: fail the workflow (reconciliation then sees it).
+        if (error instanceof SessionMissingError) throw ApplicationFailure.nonRetryable(error.message, 'SessionMissing');
+        throw error;
+      }
       // A verification that ends takes its open review cases out of the queue (only one that was
       // PENDING can have any; workflows started before the flag existed send none: look anyway).
       if (isTerminal(input.decision.status) && input.mayHaveReviewCases !== false) await deps.reviewCases.closeForVerification(input.verificationId, input.decision.status);

@@ -5,6 +5,8 @@ import { collections } from './mongo';
 export type RepairKind =
   /** An initiate died after storing the session and before its workflow started: started now. */
   | 'workflow-started'
+  /** An initiate died after storing the session but before its verification data: undone. */
+  | 'initiate-rolled-back'
   /** An execution's lease lapsed and no retry came: its x-request-id is free again. */
   | 'request-released'
   /** A verification workflow closed (failed, terminated, timed out) without a final status. */

@@ -87,6 +87,9 @@ export type NewVerification = Omit<VerificationSession, 'current' | 'decisions' 
 
 export class SessionAlreadyUsedError extends Error {}
 
+/** The session a write names does not exist (e.g. reconciliation rolled its initiate back). */
+export class SessionMissingError extends Error {}
+
 /** A verification whose newest status the Wallet Server has not acknowledged, after a notification was given up. */
 export interface UnacknowledgedNotification extends SessionKey {
   verificationId: string;
@@ -151,6 +154,12 @@ export function createVerificationSessionRepository(db: Db) {
     return document?.tenantId === key.tenantId ? document : null;
   };
 
+  /** Makes the previous verification current again, removing its successor. */
+  async function restorePrevious(key: SessionKey, previousVerificationId: string, verificationId: string): Promise<void> {
+    await successors.deleteOne({ _id: `${sessionDocumentId(key)}/${previousVerificationId}` });
+    await sessions.updateOne({ _id: sessionDocumentId(key) }, { $set: { currentVerificationId: previousVerificationId }, $unset: { [`verifications.${verificationId}`]: '' } });
+  }
+
   return {
     /**
      * Inserts a new session with its first verification and returns its verificationId; the
@@ -209,10 +218,7 @@ export function createVerificationSessionRepository(db: Db) {
     },
 
     /** Undoes a re-verification whose workflow never started. */
-    async abandonReverification(key: SessionKey, previousVerificationId: string, verificationId: string): Promise<void> {
-      await successors.deleteOne({ _id: `${sessionDocumentId(key)}/${previousVerificationId}` });
-      await sessions.updateOne({ _id: sessionDocumentId(key) }, { $set: { currentVerificationId: previousVerificationId }, $unset: { [`verifications.${verificationId}`]: '' } });
-    },
+    abandonReverification: restorePrevious,
 
     /** One verification of the tenant's session; another tenant's is indistinguishable from a missing one. */
     async find(key: SessionKey, verificationId: string): Promise<VerificationSession | null> {
@@ -244,12 +250,28 @@ export function createVerificationSessionRepository(db: Db) {
         { _id: sessionDocumentId(key) },
         { $set: { [`${prefix}.decisions.${statusVersion}`]: decision }, $max: { [`${prefix}.statusVersion`]: statusVersion, updatedAt: new Date() } },
       );
-      if (result.matchedCount === 0) throw new Error(`verification ${verificationId} has no session record`);
+      if (result.matchedCount === 0) throw new SessionMissingError(`verification ${verificationId} has no session record`);
     },
 
     /** Removes a session whose first workflow never started, so nothing half-written remains. */
     async remove(key: SessionKey): Promise<void> {
       await sessions.deleteOne({ _id: sessionDocumentId(key) });
+    },
+
+    /**
+     * Undoes a verification whose workflow never started (reconciliation of a crashed initiate):
+     * the whole session if it was the session's first, otherwise the re-verification (the
+     * previous verification becomes current again).
+     */
+    async abandonVerification(key: SessionKey, verificationId: string): Promise<void> {
+      const document = await load(key);
+      if (!document?.verifications[verificationId]) return;
+      const successor = await successors.findOne({ _id: { $regex: `^${escapeRegex(sessionDocumentId(key))}/` }, verificationId });
+      if (!successor) {
+        await sessions.deleteOne({ _id: sessionDocumentId(key) });
+        return;
+      }
+      await restorePrevious(key, successor._id.slice(sessionDocumentId(key).length + 1), verificationId);
     },
 
     /**
@@ -290,3 +312,7 @@ export function createVerificationSessionRepository(db: Db) {
   };
 }
 export type VerificationSessionRepository = ReturnType<typeof createVerificationSessionRepository>;
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

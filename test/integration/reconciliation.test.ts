@@ -70,11 +70,30 @@ describe('reconciliation', () => {
     expect(await runReconciliation()).toMatchObject({ workflowsStarted: 0, requestsReleased: 0 });
   });
 
-  it('starts the workflow without data when the initiate died before storing it: the issuer then asks for data', async () => {
-    const { body, verificationId } = await crashedInitiate('initiate.session-stored');
-    expect(await runReconciliation()).toMatchObject({ workflowsStarted: 1 });
-    const status = await statusOf(body.sessionId, verificationId, (s) => s !== 'PENDING');
-    expect(status.status).not.toBe('PENDING');
+  it('rolls back an initiate that died before storing its data: a late retry starts afresh and is decided on its data', async () => {
+    const { body, headers, verificationId } = await crashedInitiate('initiate.session-stored');
+    expect(await runReconciliation()).toMatchObject({ initiatesRolledBack: 1, workflowsStarted: 0, requestsReleased: 1 });
+    expect(await h.db.collection('verification_sessions').countDocuments({ tenantId: h.walletA.tenant._id, sessionId: body.sessionId })).toBe(0);
+    expect(await h.db.collection('reconciliation_repairs').countDocuments({ 'subject.verificationId': verificationId, kind: 'initiate-rolled-back' })).toBe(1);
+
+    const late = await h.http.post('/verification/initiate', body, { identity: h.walletA, headers });
+    expect(late.status).toBe(200);
+    expect(late.json.verificationId).not.toBe(verificationId);
+    expect((await statusOf(body.sessionId, late.json.verificationId, (s) => s !== 'PENDING')).status).toBe('APPROVED');
+  });
+
+  it('rolls back only the re-verification when a re-verification died before storing its data', async () => {
+    const sessions = h.deps.sessions;
+    const first = await approvableInitiate();
+    const started = await h.http.post('/verification/initiate', first, { identity: h.walletA });
+    const key = { tenantId: h.walletA.tenant._id, sessionId: first.sessionId };
+    const next = (await sessions.find(key, started.json.verificationId))!;
+    await sessions.recordDecision(key, next.verificationId, { status: 'EXPIRED' }, next.statusVersion + 1);
+    const successor = await sessions.startReverification(key, next.verificationId, { ...next, verificationId: randomUUID(), initiatedBy: { requestId: randomUUID(), fingerprint: 'fp' } });
+    await sessions.abandonVerification(key, successor as string);
+    const restored = await sessions.get(key);
+    expect(restored?.verificationId).toBe(started.json.verificationId);
+    expect(await sessions.find(key, successor as string)).toBeNull();
   });
 
   it('ends a verification whose workflow was terminated as DENIED VERIFICATION_ABORTED and notifies the wallet', async () => {

@@ -21,6 +21,7 @@ export interface ReconciliationInput {
 export interface ReconciliationSummary {
   requestsReleased: number;
   workflowsStarted: number;
+  initiatesRolledBack: number;
   verificationsAborted: number;
   /** Notifications of aborted verifications, and given-up notifications sent again, delivered now. */
   notificationsSent: number;

@@ -47,6 +47,7 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
   const summary: ReconciliationSummary = {
     requestsReleased: lapsed.released,
     workflowsStarted: lapsed.started,
+    initiatesRolledBack: lapsed.rolledBack,
     verificationsAborted: aborted.length,
     notificationsSent: outcomes.filter((o) => o.delivered).length,
     notificationsFailed: outcomes.filter((o) => !o.delivered).length,
