@@ -71,12 +71,22 @@ export function idempotent(records: IdempotencyRepository, options: IdempotencyO
         break;
     }
 
+    // On FerretDB an update is a read-modify-write of the whole record, so a renewal still in
+    // flight could write back the record as it was before complete(): wait for it first.
+    let renewing: Promise<void> = Promise.resolve();
     const renewal = setInterval(() => {
-      records.renew(key).catch((error: unknown) => options.logger.warn({ err: error, requestId: key.requestId }, 'idempotency lease renewal failed'));
+      renewing = renewing
+        .then(() => records.renew(key))
+        .catch((error: unknown) => options.logger.warn({ err: error, requestId: key.requestId }, 'idempotency lease renewal failed'));
     }, Math.max(100, Math.floor(records.leaseMs / 3)));
+    const stopRenewing = async () => {
+      clearInterval(renewal);
+      await renewing;
+    };
     try {
       await next();
     } catch (error) {
+      await stopRenewing();
       const problem = toProblem(error);
       if (problem.status >= 500) {
         await records.release(key);
@@ -87,9 +97,8 @@ export function idempotent(records: IdempotencyRepository, options: IdempotencyO
       await records.complete(key, { status: rendered.status, contentType: 'application/problem+json', body: rendered.body });
       sendProblem(ctx, rendered);
       return;
-    } finally {
-      clearInterval(renewal);
     }
+    await stopRenewing();
     const body = typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body);
     ctx.body = body;
     crash('response.before-stored');
