@@ -27,8 +27,8 @@ import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey 
  * line is `chaos: N sessions, L lost, D duplicated, W wedged`; the exit code is 0 only if all
  * three are 0 and every healthy session was notified.
  *
- * CHAOS_SESSIONS (default 300; the chaos run goes on until each kind of process was killed at
- * least once) and CHAOS_CONCURRENCY (8) set the load, CHAOS_KILL_EVERY_MS
+ * CHAOS_SESSIONS (default 300; the chaos run goes on until each kind of process was killed
+ * CHAOS_ROUNDS times, default 2) and CHAOS_CONCURRENCY (8) set the load, CHAOS_KILL_EVERY_MS
  * (default 4000) the mean time between kills, CHAOS_SETTLE_MS (120000) how long sessions may
  * take to finish after the faults end.
  */
@@ -36,6 +36,8 @@ const sessions = Number(process.env.CHAOS_SESSIONS ?? 300);
 const concurrency = Number(process.env.CHAOS_CONCURRENCY ?? 8);
 const killEveryMs = Number(process.env.CHAOS_KILL_EVERY_MS ?? 4000);
 const settleMs = Number(process.env.CHAOS_SETTLE_MS ?? 120_000);
+/** How many times each kind of process is killed (at least) during the chaos run. */
+const rounds = Number(process.env.CHAOS_ROUNDS ?? 2);
 /** How long one wallet keeps retrying a request before it gives up: "wedged" if it never succeeds. */
 const requestDeadlineMs = Number(process.env.CHAOS_REQUEST_DEADLINE_MS ?? 120_000);
 const say = (line: string) => console.log(`[chaos] ${line}`);
@@ -240,10 +242,10 @@ async function main(): Promise<void> {
     say(`no-fault run: ${sessions} sessions, concurrency ${concurrency}, half of them for the tenant whose Wallet Server is down`);
     const calm = await runLoad(stack, targets, sessions);
     const victims: StackProcessName[] = ['worker', 'api', 'ferretdb', 'temporal', ...(stack.database.postgres ? (['postgres'] as const) : [])];
-    say(`chaos run: the same load while ${victims.join(', ')} are killed about every ${killEveryMs} ms`);
+    say(`chaos run: the same load while ${victims.join(', ')} are killed about every ${killEveryMs} ms (each at least ${rounds} times)`);
     const monkey = startMonkey(stack, victims);
-    // The load goes on until every kind of process was killed at least once.
-    const chaos = await runLoad(stack, targets, sessions, () => victims.some((v) => !monkey.kills.some((k) => k.victim === v)));
+    // The load goes on until every kind of process was killed `rounds` times.
+    const chaos = await runLoad(stack, targets, sessions, () => victims.some((v) => monkey.kills.filter((k) => k.victim === v).length < rounds));
     await monkey.stop();
 
     // After the faults: sessions still open get time to finish (retries, timers, reconciliation).

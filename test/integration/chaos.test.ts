@@ -7,7 +7,7 @@ import path from 'node:path';
  */
 it('loses, duplicates and wedges no session while every process is killed and restarted', async () => {
   const chaos = spawn(process.execPath, [path.resolve(__dirname, '..', '..', 'dist', 'bench', 'chaos.js')], {
-    env: { ...process.env, CHAOS_SESSIONS: '30', CHAOS_CONCURRENCY: '4', CHAOS_KILL_EVERY_MS: '2000', CHAOS_SETTLE_MS: '150000' },
+    env: { ...process.env, CHAOS_SESSIONS: '30', CHAOS_CONCURRENCY: '4', CHAOS_ROUNDS: '1', CHAOS_KILL_EVERY_MS: '2000', CHAOS_SETTLE_MS: '150000' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
