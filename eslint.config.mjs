@@ -3,7 +3,23 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Modules with I/O, clocks or randomness: never in workflow code, nor in pure domain code. */
-const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'crypto', 'http', 'https', 'net', 'tls', 'child_process', 'worker_threads', 'dns', 'timers', 'process'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'os',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'tls',
+  'child_process',
+  'worker_threads',
+  'dns',
+  'timers',
+  'process',
+];
 const ioPackages = ['mongodb', 'koa', '@koa/*', 'pino', 'undici', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'];
 
 /** Outside workflows/, a workflow is reached only through its messages.ts. */
@@ -11,7 +27,8 @@ const workflowMessagesOnly = {
   regex: '(^|/)workflows(/(?![^/]+/messages$).*)?$',
   message: 'Import a workflow only through its messages.ts; move shared rules to domain/.',
 };
-const noEvaluatorsMessage = 'The API lists verification types by their descriptions (describeSupportedVerificationTypes); only the worker builds evaluators and their ports.';
+const noEvaluatorsMessage =
+  'The API lists verification types by their descriptions (describeSupportedVerificationTypes); only the worker builds evaluators and their ports.';
 const noEvaluatorsInApi = [
   { regex: '(^|/)store/evaluator-ports$', message: noEvaluatorsMessage },
   { regex: '(^|/)domain/verification-types/supported$', importNames: ['createSupportedEvaluators'], message: noEvaluatorsMessage },
@@ -61,7 +78,11 @@ export default tseslint.config(
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' }, { name: 'fetch', message: 'Do I/O in an activity.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow.' },
+        { name: 'fetch', message: 'Do I/O in an activity.' },
+      ],
     },
   },
   {
@@ -73,7 +94,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: [...nodeBuiltins, ...ioPackages], message: 'domain/ is pure: put I/O in store/, clients/ or activities/.' },
-            { group: ['../api/*', '../store/*', '../clients/*', '../activities/*', '../workers/*', '../config/*'], message: 'domain/ must not depend on outer layers.' },
+            {
+              group: ['../api/*', '../store/*', '../clients/*', '../activities/*', '../workers/*', '../config/*'],
+              message: 'domain/ must not depend on outer layers.',
+            },
             noDevImports,
           ],
         },

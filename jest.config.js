@@ -16,7 +16,12 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...common, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.test.ts'], setupFiles: ['<rootDir>/test/support/jest-setup-temporal.ts'] },
+    {
+      ...common,
+      displayName: 'workflows',
+      testMatch: ['<rootDir>/test/workflows/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/support/jest-setup-temporal.ts'],
+    },
     {
       ...common,
       displayName: 'integration',

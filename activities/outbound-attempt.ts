@@ -39,7 +39,8 @@ export function outboundAttemptFailure(answer: Exclude<WalletServerAnswer, { out
     retryAfterCeilingMs: attempt.retryAfterCeilingMs,
     random: attempt.random ?? Math.random,
   });
-  if (delayMs === undefined) return ApplicationFailure.create({ type: outboundFailureType.unavailable, message: `${message}; retries spent`, nonRetryable: true });
+  if (delayMs === undefined)
+    return ApplicationFailure.create({ type: outboundFailureType.unavailable, message: `${message}; retries spent`, nonRetryable: true });
   // A zero delay would read as "unset" and fall back to the retry policy's interval.
   return ApplicationFailure.create({ type: outboundFailureType.unavailable, message, nextRetryDelay: Math.max(1, delayMs) });
 }

@@ -51,7 +51,8 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
         // The same first-one-wins takeover as a retry's: a retry arriving now and this repair never both act.
         if (!(await deps.idempotency.takeOverLapsed(execution))) continue;
         const key = { tenantId: execution.tenantId, sessionId: execution.sessionId ?? '' };
-        const verification = execution.path === '/verification/initiate' && execution.sessionId ? await deps.sessions.findByInitiatingRequest(key, execution) : null;
+        const verification =
+          execution.path === '/verification/initiate' && execution.sessionId ? await deps.sessions.findByInitiatingRequest(key, execution) : null;
         if (verification && (await deps.workflows.describe(verification)) === 'missing') {
           const ref = { tenantId: verification.tenantId, sessionId: verification.sessionId, verificationId: verification.verificationId };
           const subject = { sessionId: ref.sessionId, verificationId: ref.verificationId, requestId: execution.requestId };
@@ -62,7 +63,13 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
               requestedDeviceCount: verification.requestedDeviceCount,
               ...(verification.supportedVerificationTypes ? { supportedVerificationTypes: verification.supportedVerificationTypes } : {}),
             };
-            await deps.workflows.start({ ...ref, ...deps.verificationSettings, credentialConfigurationIds: verification.credentialConfigurationIds, request, ...(dataRef ? { verificationDataRef: dataRef } : {}) });
+            await deps.workflows.start({
+              ...ref,
+              ...deps.verificationSettings,
+              credentialConfigurationIds: verification.credentialConfigurationIds,
+              request,
+              ...(dataRef ? { verificationDataRef: dataRef } : {}),
+            });
             counts.started += 1;
             await repaired('workflow-started', ref.tenantId, subject);
           } else {
@@ -115,7 +122,11 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
     /** Records repairs the workflow made through other activities (a notification sent again). */
     async recordResentNotifications(resent: RepairedStatus[]): Promise<void> {
       for (const status of resent) {
-        await repaired('notification-resent', status.tenantId, { sessionId: status.sessionId, verificationId: status.verificationId, statusVersion: String(status.statusVersion) });
+        await repaired('notification-resent', status.tenantId, {
+          sessionId: status.sessionId,
+          verificationId: status.verificationId,
+          statusVersion: String(status.statusVersion),
+        });
       }
     },
   };

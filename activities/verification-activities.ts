@@ -55,7 +55,9 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
      * evaluator of its type and combines the verdicts (domain/verification-policy.ts). Returns
      * only the decision: the data stays in MongoDB.
      */
-    async evaluateVerificationData(input: VerificationRef & { verificationDataRef?: string; request?: VerificationRequestSummary }): Promise<VerificationDecision> {
+    async evaluateVerificationData(
+      input: VerificationRef & { verificationDataRef?: string; request?: VerificationRequestSummary },
+    ): Promise<VerificationDecision> {
       const session = input.request ?? (await loadSession(input));
       const evidence = input.verificationDataRef ? await deps.verificationData.load(input.tenantId, input.verificationDataRef) : null;
       if (input.verificationDataRef && !evidence) {
@@ -72,7 +74,13 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
         { origin: 'WALLET_SERVER' as const, items: [...(evidence?.serverItems ?? []), ...assessments] },
       ];
       for (const { origin, items } of sources) {
-        const context: EvaluationContext = { tenantId: input.tenantId, sessionId: input.sessionId, verificationId: input.verificationId, credentialConfigurationIds: session.credentialConfigurationIds, origin };
+        const context: EvaluationContext = {
+          tenantId: input.tenantId,
+          sessionId: input.sessionId,
+          verificationId: input.verificationId,
+          credentialConfigurationIds: session.credentialConfigurationIds,
+          origin,
+        };
         for (const item of items) {
           const evaluator = deps.evaluators.get(item.type);
           if (evaluator) evaluated.push({ type: item.type, verdict: await evaluator.evaluate(item, context) });
@@ -108,11 +116,17 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
     async decideFromVerdict(input: VerificationRef & { verdict: VerificationVerdict; request?: VerificationRequestSummary }): Promise<VerificationDecision> {
       const session = input.request ?? (await loadSession(input));
       log.info('verdict applied', { source: input.verdict.source, decidedBy: input.verdict.decidedBy, outcome: input.verdict.outcome });
-      return decisionFromVerdict(input.verdict, { catalogue: deps.catalogue, credentialConfigurationIds: session.credentialConfigurationIds, requestedDeviceCount: session.requestedDeviceCount });
+      return decisionFromVerdict(input.verdict, {
+        catalogue: deps.catalogue,
+        credentialConfigurationIds: session.credentialConfigurationIds,
+        requestedDeviceCount: session.requestedDeviceCount,
+      });
     },
 
     /** Projects a status into the session record that /verification/status reads. */
-    async recordVerificationStatus(input: VerificationRef & { decision: VerificationDecision; statusVersion: number; mayHaveReviewCases?: boolean }): Promise<void> {
+    async recordVerificationStatus(
+      input: VerificationRef & { decision: VerificationDecision; statusVersion: number; mayHaveReviewCases?: boolean },
+    ): Promise<void> {
       try {
         await deps.sessions.recordDecision(input, input.verificationId, input.decision, input.statusVersion);
       } catch (error) {
@@ -122,7 +136,8 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
       }
       // A verification that ends takes its open review cases out of the queue (only one that was
       // PENDING can have any; workflows started before the flag existed send none: look anyway).
-      if (isTerminal(input.decision.status) && input.mayHaveReviewCases !== false) await deps.reviewCases.closeForVerification(input.verificationId, input.decision.status);
+      if (isTerminal(input.decision.status) && input.mayHaveReviewCases !== false)
+        await deps.reviewCases.closeForVerification(input.verificationId, input.decision.status);
     },
 
     /**

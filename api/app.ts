@@ -71,7 +71,11 @@ export function buildApiRouter(deps: ApiDeps, tables: RouteTables = { protocol: 
     ),
   ];
   for (const route of tables.protocol) {
-    router.register(route.path, [route.method], asRouterMiddleware([...protocolChain(route.effects), timedStep('validate', validateBody(route.requestSchema)), ...route.steps(deps)]));
+    router.register(
+      route.path,
+      [route.method],
+      asRouterMiddleware([...protocolChain(route.effects), timedStep('validate', validateBody(route.requestSchema)), ...route.steps(deps)]),
+    );
   }
   const documentDeps: DocumentDeps = { ...deps, protocolRoutes: tables.protocol };
   for (const route of tables.documents) router.register(route.path, [route.method], asRouterMiddleware(route.steps(documentDeps)));

@@ -10,7 +10,12 @@ import type { ProtocolRoute } from './routes/route';
  * components.schemas; where a route's schema embeds one, the document refers to it by $ref.
  * The request and response schemas themselves come from the route table.
  */
-const embeddedSchemas = [commonSchemas.PublicJwk, commonSchemas.KeyData, verificationSchemas.VerificationDataRequest, verificationSchemas.VerificationDataResponse];
+const embeddedSchemas = [
+  commonSchemas.PublicJwk,
+  commonSchemas.KeyData,
+  verificationSchemas.VerificationDataRequest,
+  verificationSchemas.VerificationDataResponse,
+];
 
 /** A schema's component name is the name it is exported under from domain/schemas/. */
 const schemaNames = new Map<unknown, string>(

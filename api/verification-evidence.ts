@@ -25,7 +25,9 @@ export async function collectVerificationEvidence(
   for (const [index, payload] of (data?.clientEncryptedPayload ?? []).entries()) {
     const at = `${options.pointer}/clientEncryptedPayload/${index}`;
     if (payload.origin !== 'WALLET_CLIENT') {
-      throw problems.invalidRequest('A clientEncryptedPayload must originate from the Wallet Client', [{ pointer: `${at}/origin`, message: 'must be WALLET_CLIENT' }]);
+      throw problems.invalidRequest('A clientEncryptedPayload must originate from the Wallet Client', [
+        { pointer: `${at}/origin`, message: 'must be WALLET_CLIENT' },
+      ]);
     }
     let claims: Record<string, unknown>;
     try {
@@ -37,7 +39,9 @@ export async function collectVerificationEvidence(
     }
     const item = Object.fromEntries(Object.entries(claims).filter(([name]) => !framingClaims.includes(name)));
     if (!isVerificationDataItem(item)) {
-      throw problems.invalidRequest('A Client Encrypted Payload must carry a VerificationDataItem', [{ pointer: at, message: 'payload needs string id and type' }]);
+      throw problems.invalidRequest('A Client Encrypted Payload must carry a VerificationDataItem', [
+        { pointer: at, message: 'payload needs string id and type' },
+      ]);
     }
     clientItems.push(item);
   }

@@ -155,7 +155,12 @@ async function pollUntilFinal(stack: LocalStack, target: WalletTarget, outcome: 
 }
 
 /** `count` sessions, and more for as long as `keepGoing` says (so every planned fault meets traffic). */
-async function runLoad(stack: LocalStack, targets: WalletTarget[], count: number, keepGoing: () => boolean = () => false): Promise<{ outcomes: SessionOutcome[]; startedAt: number }> {
+async function runLoad(
+  stack: LocalStack,
+  targets: WalletTarget[],
+  count: number,
+  keepGoing: () => boolean = () => false,
+): Promise<{ outcomes: SessionOutcome[]; startedAt: number }> {
   const outcomes: SessionOutcome[] = [];
   const startedAt = performance.now();
   let next = 0;
@@ -231,12 +236,20 @@ async function main(): Promise<void> {
     });
     // Nothing listens on this port: every notification to the down tenant is refused.
     const downUrl = `https://127.0.0.1:${await freePort()}/s2s`;
-    const wallets = { healthy: await stack.registerWallet('chaos healthy wallet', `${receiver.url}/s2s`), down: await stack.registerWallet('chaos wallet that is down', downUrl) };
+    const wallets = {
+      healthy: await stack.registerWallet('chaos healthy wallet', `${receiver.url}/s2s`),
+      down: await stack.registerWallet('chaos wallet that is down', downUrl),
+    };
     const ca = readFileSync(stack.material.caCert);
     const targets: WalletTarget[] = [];
     for (const role of ['healthy', 'down'] as const) {
       const wallet = wallets[role];
-      targets.push({ role, wallet, key: await generateWalletSigningKey(), agent: new https.Agent({ keepAlive: true, maxSockets: concurrency, ca, cert: wallet.certificatePem, key: wallet.privateKeyPem }) });
+      targets.push({
+        role,
+        wallet,
+        key: await generateWalletSigningKey(),
+        agent: new https.Agent({ keepAlive: true, maxSockets: concurrency, ca, cert: wallet.certificatePem, key: wallet.privateKeyPem }),
+      });
     }
 
     say(`no-fault run: ${sessions} sessions, concurrency ${concurrency}, half of them for the tenant whose Wallet Server is down`);
@@ -255,7 +268,10 @@ async function main(): Promise<void> {
     await Promise.all(open.map((o) => pollUntilFinal(stack as LocalStack, targets.find((t) => t.role === o.role) as WalletTarget, o, settleDeadline)));
     // Notifications whose attempt died with a process resume once the attempt times out (up to a
     // minute later), or come from reconciliation; a healthy Wallet Server must get every one.
-    const finalNotified = () => new Set((receiver as NotificationReceiver).received.filter((n) => isTerminal(n.body.status as VerificationState)).map((n) => n.body.verificationId as string));
+    const finalNotified = () =>
+      new Set(
+        (receiver as NotificationReceiver).received.filter((n) => isTerminal(n.body.status as VerificationState)).map((n) => n.body.verificationId as string),
+      );
     const healthyIds = [...calm.outcomes, ...chaos.outcomes].filter((o) => o.role === 'healthy' && o.verificationId).map((o) => o.verificationId as string);
     while (Date.now() < settleDeadline && healthyIds.some((id) => !finalNotified().has(id))) await sleep(500);
 
@@ -270,11 +286,19 @@ async function main(): Promise<void> {
     await temporal.connection.close();
     const { client: mongo, db } = await connectMongo(stack.mongoUri, 's2s_issuer');
     const verificationsPerSession = new Map<string, number>();
-    for (const doc of await db.collection('verification_sessions').find({}, { projection: { sessionId: 1, verifications: 1 } }).toArray()) {
+    for (const doc of await db
+      .collection('verification_sessions')
+      .find({}, { projection: { sessionId: 1, verifications: 1 } })
+      .toArray()) {
       verificationsPerSession.set(doc.sessionId as string, Object.keys(doc.verifications as object).length);
     }
-    const downUnacknowledged = await db.collection('verification_sessions').countDocuments({ tenantId: wallets.down.tenant._id, notificationAbandonedAt: { $exists: true } });
-    const repairs = await db.collection('reconciliation_repairs').aggregate<{ _id: string; count: number }>([{ $group: { _id: '$kind', count: { $sum: 1 } } }]).toArray();
+    const downUnacknowledged = await db
+      .collection('verification_sessions')
+      .countDocuments({ tenantId: wallets.down.tenant._id, notificationAbandonedAt: { $exists: true } });
+    const repairs = await db
+      .collection('reconciliation_repairs')
+      .aggregate<{ _id: string; count: number }>([{ $group: { _id: '$kind', count: { $sum: 1 } } }])
+      .toArray();
     await mongo.close();
 
     const notified = finalNotified();
@@ -289,7 +313,10 @@ async function main(): Promise<void> {
     };
     const calmCheck = check(calm.outcomes);
     const chaosCheck = check(chaos.outcomes);
-    for (const [name, result] of [['no-fault', calmCheck], ['chaos', chaosCheck]] as const) {
+    for (const [name, result] of [
+      ['no-fault', calmCheck],
+      ['chaos', chaosCheck],
+    ] as const) {
       for (const o of result.wedged) say(`${name}: wedged session ${o.sessionId} (${o.role}): ${o.wedged}`);
       for (const o of result.lost) say(`${name}: lost session ${o.sessionId} (${o.role}): last status ${o.status}`);
       for (const o of result.wrong) say(`${name}: session ${o.sessionId} ended ${o.status}, not APPROVED`);
@@ -303,8 +330,12 @@ reconciliation repairs: ${repairs.map((r) => `${r._id} ×${r.count}`).join(', ')
 no-fault run: ${sessions} sessions, ${calmCheck.lost.length} lost, ${calmCheck.duplicated.length} duplicated, ${calmCheck.wedged.length} wedged, ${calmCheck.wrong.length} not approved
 healthy tenant notified of the final status: ${calm.outcomes.filter((o) => o.role === 'healthy').length - calmCheck.unnotified.length + chaos.outcomes.filter((o) => o.role === 'healthy').length - chaosCheck.unnotified.length} of ${[...calm.outcomes, ...chaos.outcomes].filter((o) => o.role === 'healthy').length}; sessions without a workflow: ${calmCheck.missingWorkflow.length + chaosCheck.missingWorkflow.length}
 tenant whose Wallet Server is down: ${downUnacknowledged} sessions with notifications recorded as not acknowledged (for reconciliation to resend)`);
-    console.log(`chaos: ${chaos.outcomes.length} sessions, ${chaosCheck.lost.length} lost, ${chaosCheck.duplicated.length} duplicated, ${chaosCheck.wedged.length} wedged`);
-    failed = [calmCheck, chaosCheck].some((c) => c.lost.length + c.duplicated.length + c.wedged.length + c.wrong.length + c.unnotified.length + c.missingWorkflow.length > 0);
+    console.log(
+      `chaos: ${chaos.outcomes.length} sessions, ${chaosCheck.lost.length} lost, ${chaosCheck.duplicated.length} duplicated, ${chaosCheck.wedged.length} wedged`,
+    );
+    failed = [calmCheck, chaosCheck].some(
+      (c) => c.lost.length + c.duplicated.length + c.wedged.length + c.wrong.length + c.unnotified.length + c.missingWorkflow.length > 0,
+    );
     for (const target of targets) target.agent.destroy();
   } finally {
     await stack?.stop();

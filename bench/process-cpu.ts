@@ -25,7 +25,9 @@ function readStat(pid: string): ProcStat | undefined {
  * PostgreSQL's backends), from /proc: where a benchmark's time goes, by component. Linux only.
  */
 export function cpuSecondsByTree(roots: Record<string, number | undefined>): Record<string, number> {
-  const stats = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => readStat(pid) ?? []);
+  const stats = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => readStat(pid) ?? []);
   const children = new Map<number, ProcStat[]>();
   for (const stat of stats) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), stat]);
   const byPid = new Map(stats.map((stat) => [stat.pid, stat]));

@@ -167,7 +167,12 @@ async function main(): Promise<void> {
     const { client, db } = await connectMongo(env.MONGODB_URI, 's2s_issuer');
     await ensureIndexes(db);
     await registerWalletServer(
-      { name: 'bench wallet', certificatePem: readFileSync(material.walletCert, 'utf8'), notificationBaseUrl: `${receiver.url}/s2s`, clientCaPem: readFileSync(material.caCert, 'utf8') },
+      {
+        name: 'bench wallet',
+        certificatePem: readFileSync(material.walletCert, 'utf8'),
+        notificationBaseUrl: `${receiver.url}/s2s`,
+        clientCaPem: readFileSync(material.caCert, 'utf8'),
+      },
       createTenantRepository(db),
     );
     await client.close();
@@ -176,12 +181,21 @@ async function main(): Promise<void> {
     children.push(startProcess('worker', process.execPath, [path.join(dist, 'workers/main.js')], { logDir, env }));
     const api = startProcess('api', process.execPath, [path.join(dist, 'api/main.js')], { logDir, env });
     children.push(api);
-    const baseline = startProcess('baseline', process.execPath, [path.join(dist, 'bench/baseline-server.js')], { logDir, env: { ...env, S2S_API_PORT: String(baselinePort) } });
+    const baseline = startProcess('baseline', process.execPath, [path.join(dist, 'bench/baseline-server.js')], {
+      logDir,
+      env: { ...env, S2S_API_PORT: String(baselinePort) },
+    });
     children.push(baseline);
     await waitForPort(apiPort, 60_000, api);
     await waitForPort(baselinePort, 60_000, baseline);
 
-    const agentOptions = { keepAlive: true, maxSockets: concurrency, ca: readFileSync(material.caCert), cert: readFileSync(material.walletCert), key: readFileSync(material.walletKey) };
+    const agentOptions = {
+      keepAlive: true,
+      maxSockets: concurrency,
+      ca: readFileSync(material.caCert),
+      cert: readFileSync(material.walletCert),
+      key: readFileSync(material.walletKey),
+    };
     const targets: Target[] = [
       { name: 'issuer API', url: `https://127.0.0.1:${apiPort}`, agent: new https.Agent(agentOptions) },
       { name: 'bare baseline', url: `https://127.0.0.1:${baselinePort}`, agent: new https.Agent(agentOptions) },
@@ -190,12 +204,12 @@ async function main(): Promise<void> {
     const results = [];
     // CPU by component: on a small machine every process competes for the same cores.
     const trees = {
-      'api': api.child.pid,
-      'worker': children.find((c) => c.name === 'worker')?.child.pid,
-      'baseline': baseline.child.pid,
-      'temporal': children.find((c) => c.name === 'temporal')?.child.pid,
-      'ferretdb': database.ferretdb.child.pid,
-      'postgres': database.postgres?.child.pid,
+      api: api.child.pid,
+      worker: children.find((c) => c.name === 'worker')?.child.pid,
+      baseline: baseline.child.pid,
+      temporal: children.find((c) => c.name === 'temporal')?.child.pid,
+      ferretdb: database.ferretdb.child.pid,
+      postgres: database.postgres?.child.pid,
     };
     const cpu: Record<string, number>[] = [];
     let breakdown = new Map<string, Record<string, number>[]>();
@@ -208,12 +222,16 @@ async function main(): Promise<void> {
       results.push(summarize(target.name, await runLoad(target, key, sessions)));
       if (phasesByRoute.size > 0) breakdown = new Map(phasesByRoute);
       const after = { ...cpuSecondsByTree(trees), 'bench client': process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 };
-      cpu.push(Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, ((seconds - (before[name as keyof typeof before] ?? 0)) * 1000) / sessions])));
+      cpu.push(
+        Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, ((seconds - (before[name as keyof typeof before] ?? 0)) * 1000) / sessions])),
+      );
       target.agent.destroy();
     }
 
     const ms = (v: number) => `${v.toFixed(1)} ms`;
-    console.log(`\ninitiate→status, ${sessions} sessions, concurrency ${concurrency}, FerretDB on ${backend}, ${os.cpus().length} CPUs, Node ${process.version}`);
+    console.log(
+      `\ninitiate→status, ${sessions} sessions, concurrency ${concurrency}, FerretDB on ${backend}, ${os.cpus().length} CPUs, Node ${process.version}`,
+    );
     console.log('target          sessions/s  session p50  session p99  initiate p50  initiate p99  status p50  status p99');
     for (const r of results) {
       console.log(
@@ -236,7 +254,9 @@ async function main(): Promise<void> {
         const mean = (name: string) => samples.reduce((sum, sample) => sum + (sample[name] ?? 0), 0) / samples.length;
         console.log(`  ${route.padEnd(24)} ${names.map((name) => `${name} ${mean(name).toFixed(1)}`).join(' · ')}  (${samples.length} requests)`);
       }
-      console.log(`\nratio issuer/baseline: throughput ${(issuer.sessionsPerSecond / bare.sessionsPerSecond).toFixed(2)}x, session p50 ${(issuer.session.p50 / bare.session.p50).toFixed(2)}x, session p99 ${(issuer.session.p99 / bare.session.p99).toFixed(2)}x`);
+      console.log(
+        `\nratio issuer/baseline: throughput ${(issuer.sessionsPerSecond / bare.sessionsPerSecond).toFixed(2)}x, session p50 ${(issuer.session.p50 / bare.session.p50).toFixed(2)}x, session p99 ${(issuer.session.p99 / bare.session.p99).toFixed(2)}x`,
+      );
     }
   } finally {
     for (const child of children.reverse()) await child.stop();

@@ -19,7 +19,10 @@ const usage = `Registers a Wallet Server (a tenant) by its mTLS client certifica
 Connection settings come from the same environment as the API (MONGODB_URI, MONGODB_DATABASE, ...).`;
 
 /** Validates the registration and stores it; returns the tenant. */
-export async function registerWalletServer(options: { name: string; certificatePem: string; notificationBaseUrl: string; clientCaPem: string }, tenants: ReturnType<typeof createTenantRepository>): Promise<Tenant> {
+export async function registerWalletServer(
+  options: { name: string; certificatePem: string; notificationBaseUrl: string; clientCaPem: string },
+  tenants: ReturnType<typeof createTenantRepository>,
+): Promise<Tenant> {
   const certificate = new X509Certificate(options.certificatePem);
   const ca = new X509Certificate(options.clientCaPem);
   if (!certificate.checkIssued(ca) || !certificate.verify(ca.publicKey)) {
@@ -44,7 +47,9 @@ export function registerWalletServerIn(db: Db, options: Parameters<typeof regist
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { name: { type: 'string' }, cert: { type: 'string' }, 'notification-url': { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { name: { type: 'string' }, cert: { type: 'string' }, 'notification-url': { type: 'string' }, help: { type: 'boolean' } },
+  });
   if (values.help || !values.name || !values.cert || !values['notification-url']) {
     console.log(usage);
     process.exit(values.help ? 0 : 2);

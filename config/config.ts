@@ -188,7 +188,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outbound: {
       maxConcurrentCalls: boundedIntFrom(merged.S2S_OUTBOUND_MAX_CONCURRENT_CALLS, 20, 'S2S_OUTBOUND_MAX_CONCURRENT_CALLS', 1, 10_000),
       // Below Temporal's limit on one attempt, so an attempt always ends with the client's own verdict.
-      requestTimeoutMs: boundedIntFrom(merged.S2S_OUTBOUND_REQUEST_TIMEOUT_MS, 10_000, 'S2S_OUTBOUND_REQUEST_TIMEOUT_MS', 1, outboundAttemptTimeLimitMs - 5_000),
+      requestTimeoutMs: boundedIntFrom(
+        merged.S2S_OUTBOUND_REQUEST_TIMEOUT_MS,
+        10_000,
+        'S2S_OUTBOUND_REQUEST_TIMEOUT_MS',
+        1,
+        outboundAttemptTimeLimitMs - 5_000,
+      ),
       retryAfterCeilingMs: intFrom(merged.S2S_OUTBOUND_RETRY_AFTER_MAX_MS, defaultRetryAfterCeilingMs, 'S2S_OUTBOUND_RETRY_AFTER_MAX_MS'),
     },
     admin: {

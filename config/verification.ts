@@ -29,7 +29,12 @@ export const developmentCatalogue: CredentialConfigurationPolicy[] = [
     ],
     maxDevices: 2,
   },
-  { id: 'eu.europa.ec.eudi.pid.1', format: 'dc+sd-jwt', acceptedVerificationTypes: [devApproveType, identityEvidenceType, preAuthorizedCodeType, deviceMigrationType], maxDevices: 1 },
+  {
+    id: 'eu.europa.ec.eudi.pid.1',
+    format: 'dc+sd-jwt',
+    acceptedVerificationTypes: [devApproveType, identityEvidenceType, preAuthorizedCodeType, deviceMigrationType],
+    maxDevices: 1,
+  },
 ];
 
 /** The credential configuration policies: the catalogue file, or the development catalogue when the development types are enabled. */

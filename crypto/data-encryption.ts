@@ -70,6 +70,18 @@ export function openRecord(keyring: DataKeyring, envelope: EncryptedEnvelope, re
   const kek = keyring.keys.get(envelope.kid);
   if (!kek) throw new Error(`data key-encryption key ${envelope.kid} is not configured`);
   const wrapped = Buffer.from(envelope.wrappedKey, 'base64');
-  const dataKey = gcmOpen(kek, wrapped.subarray(0, 12), wrapped.subarray(12, wrapped.length - 16), wrapped.subarray(wrapped.length - 16), Buffer.from(`wrap|${envelope.kid}|${recordIdentity}`, 'utf8'));
-  return gcmOpen(dataKey, Buffer.from(envelope.iv, 'base64'), Buffer.from(envelope.ciphertext, 'base64'), Buffer.from(envelope.tag, 'base64'), Buffer.from(recordIdentity, 'utf8'));
+  const dataKey = gcmOpen(
+    kek,
+    wrapped.subarray(0, 12),
+    wrapped.subarray(12, wrapped.length - 16),
+    wrapped.subarray(wrapped.length - 16),
+    Buffer.from(`wrap|${envelope.kid}|${recordIdentity}`, 'utf8'),
+  );
+  return gcmOpen(
+    dataKey,
+    Buffer.from(envelope.iv, 'base64'),
+    Buffer.from(envelope.ciphertext, 'base64'),
+    Buffer.from(envelope.tag, 'base64'),
+    Buffer.from(recordIdentity, 'utf8'),
+  );
 }

@@ -307,7 +307,11 @@ export interface DecryptOptions {
  * Decrypts a JWE (compact, flattened or general JSON) with one of `keys`: the one named by `kid`
  * when the header has a kid, otherwise each key that serves the algorithm.
  */
-export async function decryptJwe(input: string | Record<string, unknown>, keys: readonly JweDecryptionKey[], options: DecryptOptions = {}): Promise<DecryptedJwe> {
+export async function decryptJwe(
+  input: string | Record<string, unknown>,
+  keys: readonly JweDecryptionKey[],
+  options: DecryptOptions = {},
+): Promise<DecryptedJwe> {
   const jwe = parseJwe(input);
   if (options.maxCiphertextBytes !== undefined && jwe.ciphertext.length > options.maxCiphertextBytes) {
     throw new JweError('too_large', `ciphertext over ${options.maxCiphertextBytes} bytes`);
@@ -332,7 +336,9 @@ export async function decryptJwe(input: string | Record<string, unknown>, keys: 
     }
     for (const key of candidates) {
       try {
-        const plaintext = parsed.keyEncryption ? await openKeyEncryption(parsed, header, recipient.encryptedKey, jwe, key, aadParameter) : await openIntegrated(parsed, header, recipient.encryptedKey, jwe, key, aadParameter);
+        const plaintext = parsed.keyEncryption
+          ? await openKeyEncryption(parsed, header, recipient.encryptedKey, jwe, key, aadParameter)
+          : await openIntegrated(parsed, header, recipient.encryptedKey, jwe, key, aadParameter);
         return { plaintext, header, key };
       } catch (error) {
         if (error instanceof JweError && error.reason !== 'decryption_failed') throw error;
@@ -352,7 +358,14 @@ async function privateKey(parsed: ParsedAlg, key: JweDecryptionKey): Promise<HPK
   };
 }
 
-async function openIntegrated(parsed: ParsedAlg, header: Record<string, unknown>, encapsulated: Buffer, jwe: ParsedJwe, key: JweDecryptionKey, aad: Buffer): Promise<Uint8Array> {
+async function openIntegrated(
+  parsed: ParsedAlg,
+  header: Record<string, unknown>,
+  encapsulated: Buffer,
+  jwe: ParsedJwe,
+  key: JweDecryptionKey,
+  aad: Buffer,
+): Promise<Uint8Array> {
   // draft-ietf-jose-hpke-encrypt §Integrated Encryption
   if ('enc' in header) throw new JweError('malformed', 'Integrated Encryption must not have enc');
   if ('ek' in header) throw new JweError('malformed', 'Integrated Encryption must not have ek');
@@ -365,7 +378,14 @@ async function openIntegrated(parsed: ParsedAlg, header: Record<string, unknown>
   }
 }
 
-async function openKeyEncryption(parsed: ParsedAlg, header: Record<string, unknown>, encryptedKey: Buffer, jwe: ParsedJwe, key: JweDecryptionKey, aad: Buffer): Promise<Uint8Array> {
+async function openKeyEncryption(
+  parsed: ParsedAlg,
+  header: Record<string, unknown>,
+  encryptedKey: Buffer,
+  jwe: ParsedJwe,
+  key: JweDecryptionKey,
+  aad: Buffer,
+): Promise<Uint8Array> {
   // draft-ietf-jose-hpke-encrypt §Key Encryption
   const enc = header.enc;
   if (typeof enc !== 'string' || !(enc in contentEncryption)) throw new JweError('unsupported', `enc ${JSON.stringify(enc)} is not supported`);

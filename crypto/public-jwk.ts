@@ -6,8 +6,20 @@ import type { PublicJwk } from '../domain/schemas/common';
  * Each maps to the JWK shape it requires and the WebCrypto parameters that verify it.
  */
 const signingAlgorithms = {
-  ES256: { kty: 'EC', crv: 'P-256', importParams: { name: 'ECDSA', namedCurve: 'P-256' }, verifyParams: { name: 'ECDSA', hash: 'SHA-256' }, signatureBytes: 64 },
-  ES384: { kty: 'EC', crv: 'P-384', importParams: { name: 'ECDSA', namedCurve: 'P-384' }, verifyParams: { name: 'ECDSA', hash: 'SHA-384' }, signatureBytes: 96 },
+  ES256: {
+    kty: 'EC',
+    crv: 'P-256',
+    importParams: { name: 'ECDSA', namedCurve: 'P-256' },
+    verifyParams: { name: 'ECDSA', hash: 'SHA-256' },
+    signatureBytes: 64,
+  },
+  ES384: {
+    kty: 'EC',
+    crv: 'P-384',
+    importParams: { name: 'ECDSA', namedCurve: 'P-384' },
+    verifyParams: { name: 'ECDSA', hash: 'SHA-384' },
+    signatureBytes: 96,
+  },
   EdDSA: { kty: 'OKP', crv: 'Ed25519', importParams: { name: 'Ed25519' }, verifyParams: { name: 'Ed25519' }, signatureBytes: 64 },
   Ed25519: { kty: 'OKP', crv: 'Ed25519', importParams: { name: 'Ed25519' }, verifyParams: { name: 'Ed25519' }, signatureBytes: 64 },
 } as const;

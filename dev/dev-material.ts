@@ -114,7 +114,6 @@ export async function ensureDevMaterial(dataDir: string, log: (line: string) => 
   return paths;
 }
 
-
 if (require.main === module) {
   const dataDir = path.resolve(process.env.S2S_DATA_DIR ?? '.data');
   ensureDevMaterial(dataDir, (line) => console.log(`[bootstrap] ${line}`))

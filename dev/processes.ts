@@ -115,7 +115,15 @@ export async function waitForLogLine(process: ManagedProcess, marker: string, ti
   }
 }
 
-const searchAttributeTypeNames: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', TEXT: 'Text', INT: 'Int', DOUBLE: 'Double', BOOL: 'Bool', DATETIME: 'Datetime' };
+const searchAttributeTypeNames: Record<string, string> = {
+  KEYWORD: 'Keyword',
+  KEYWORD_LIST: 'KeywordList',
+  TEXT: 'Text',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+};
 
 /** The Temporal CLI dev server with SQLite persistence, our search attributes and (optionally) its Web UI. */
 export async function startTemporalDevServer(

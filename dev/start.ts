@@ -72,7 +72,13 @@ async function main(): Promise<void> {
   closeOnStop.push(() => codecServer.close());
   say(`Temporal dev server on 127.0.0.1:${temporalPort}, Web UI on ${uiPort} (payload codec ${codecServer.url})`);
   watch(
-    await startTemporalDevServer(tools, { port: temporalPort, uiPort, codecEndpoint: codecServer.url, dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'), logDir }),
+    await startTemporalDevServer(tools, {
+      port: temporalPort,
+      uiPort,
+      codecEndpoint: codecServer.url,
+      dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'),
+      logDir,
+    }),
   );
   const backend = developmentDatabaseBackend(env);
   say(`FerretDB on 127.0.0.1:${mongoPort}, storing in ${backend === 'postgresql' ? 'PostgreSQL' : 'SQLite'}`);
@@ -96,7 +102,9 @@ async function main(): Promise<void> {
     clientCaPem: readFileSync(dev.caCert, 'utf8'),
     port: Number(env.S2S_DEV_WALLET_PORT ?? 9443),
   });
-  receiver.onNotification((n) => notificationLog.write(`${JSON.stringify({ at: n.receivedAt, path: n.path, requestId: n.headers['x-request-id'], body: n.body })}\n`));
+  receiver.onNotification((n) =>
+    notificationLog.write(`${JSON.stringify({ at: n.receivedAt, path: n.path, requestId: n.headers['x-request-id'], body: n.body })}\n`),
+  );
   closeOnStop.push(() => receiver.close());
 
   const { client, db } = await connectMongo(config.mongo.uri, config.mongo.database);

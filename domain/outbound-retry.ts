@@ -30,7 +30,12 @@ export const defaultRetryAfterCeilingMs = 60 * 60 * 1000;
  * retries are spent. A Retry-After the Wallet Server sent wins, as given, up to the ceiling;
  * otherwise a uniformly random delay in the window of this retry.
  */
-export function outboundRetryDelayMs(options: { attempt: number; retryAfterMs?: number; retryAfterCeilingMs: number; random: () => number }): number | undefined {
+export function outboundRetryDelayMs(options: {
+  attempt: number;
+  retryAfterMs?: number;
+  retryAfterCeilingMs: number;
+  random: () => number;
+}): number | undefined {
   const window = draftBackoffWindowsMs[options.attempt - 1];
   if (!window || options.attempt < 1) return undefined;
   if (options.retryAfterMs !== undefined) return Math.min(Math.max(0, options.retryAfterMs), options.retryAfterCeilingMs);

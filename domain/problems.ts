@@ -97,8 +97,7 @@ export class ProblemError extends Error {
 export const problems = {
   invalidRequest: (detail: string, validationErrors?: ValidationError[]) =>
     new ProblemError(ProblemType.invalidRequest, 'Invalid request', 400, { detail, ...(validationErrors ? { validationErrors } : {}) }),
-  malformedJson: (detail = 'The request body is not valid JSON') =>
-    new ProblemError(ProblemType.malformedJson, 'Malformed JSON', 400, { detail }),
+  malformedJson: (detail = 'The request body is not valid JSON') => new ProblemError(ProblemType.malformedJson, 'Malformed JSON', 400, { detail }),
   unsupportedMediaType: (got: string | undefined) =>
     new ProblemError(ProblemType.unsupportedMediaType, 'Unsupported media type', 415, {
       detail: `Request bodies must be application/json (S2S §Transport), got ${got ? `"${got}"` : 'no Content-Type'}`,
@@ -145,8 +144,7 @@ export const problems = {
       detail: `Supplements are accepted in ADDITIONAL_INFO_REQUIRED and REJECTED; the verification is ${status}`,
     }),
   invalidEncryption: (detail: string) => new ProblemError(ProblemType.invalidEncryption, 'Invalid encryption', 400, { detail }),
-  invalidClientAuthentication: (detail: string) =>
-    new ProblemError(ProblemType.invalidClientAuthentication, 'Invalid client authentication', 400, { detail }),
+  invalidClientAuthentication: (detail: string) => new ProblemError(ProblemType.invalidClientAuthentication, 'Invalid client authentication', 400, { detail }),
   unknownCredentialConfiguration: (ids: string[]) =>
     new ProblemError(ProblemType.unknownCredentialConfiguration, 'Unknown credential configuration', 400, {
       detail: `Not offered by this issuer: ${ids.join(', ')}`,
@@ -165,6 +163,5 @@ export const problems = {
     new ProblemError(ProblemType.methodNotAllowed, 'Method not allowed', 405, { headers: { Allow: allowed.join(', ') } }),
   serviceUnavailable: (detail: string, cause?: unknown) =>
     new ProblemError(ProblemType.serviceUnavailable, 'Service unavailable', 503, { detail, headers: { 'Retry-After': '5' }, cause }),
-  internal: (cause?: unknown) =>
-    new ProblemError(ProblemType.internal, 'Internal server error', 500, { detail: 'An unexpected error occurred', cause }),
+  internal: (cause?: unknown) => new ProblemError(ProblemType.internal, 'Internal server error', 500, { detail: 'An unexpected error occurred', cause }),
 };

@@ -10,7 +10,12 @@ import { VerificationDataItemRequest } from './schemas/verification';
  * from VerificationVerdict (workflows import the type only).
  */
 
-export const VerdictOutcome = Type.Union([Type.Literal('APPROVED'), Type.Literal('DENIED'), Type.Literal('REJECTED'), Type.Literal('ADDITIONAL_INFO_REQUIRED')]);
+export const VerdictOutcome = Type.Union([
+  Type.Literal('APPROVED'),
+  Type.Literal('DENIED'),
+  Type.Literal('REJECTED'),
+  Type.Literal('ADDITIONAL_INFO_REQUIRED'),
+]);
 
 /** What a verdict decides, whoever decides it. Codes and texts for the holder only, no personal data. */
 export const VerdictDecision = Type.Object({

@@ -21,7 +21,6 @@ export interface PolicyInput {
   evaluated: EvaluatedItem[];
 }
 
-
 function policiesFor(catalogue: CredentialCatalogue, ids: readonly string[]) {
   return ids.map((id) => {
     const policy = catalogue.get(id);
@@ -49,9 +48,17 @@ export function decisionFromVerdict(
     case 'APPROVED':
       return approvalDecision(session.catalogue, session.credentialConfigurationIds, session.requestedDeviceCount);
     case 'DENIED':
-      return { status: VerificationState.denied, reasonCode: verdict.reasonCode ?? ReasonCode.deniedByIssuer, deniedMessage: verdict.message ?? 'The issuer could not verify the holder.' };
+      return {
+        status: VerificationState.denied,
+        reasonCode: verdict.reasonCode ?? ReasonCode.deniedByIssuer,
+        deniedMessage: verdict.message ?? 'The issuer could not verify the holder.',
+      };
     case 'REJECTED':
-      return { status: VerificationState.rejected, reasonCode: verdict.reasonCode ?? ReasonCode.rejectedByIssuer, ...(verdict.message ? { rejectedDetails: verdict.message } : {}) };
+      return {
+        status: VerificationState.rejected,
+        reasonCode: verdict.reasonCode ?? ReasonCode.rejectedByIssuer,
+        ...(verdict.message ? { rejectedDetails: verdict.message } : {}),
+      };
     case 'ADDITIONAL_INFO_REQUIRED':
       return { status: VerificationState.additionalInfoRequired, verificationDataRequest: { verificationDataItems: verdict.request ?? [] } };
   }

@@ -32,5 +32,9 @@ export function awaitsVerificationData(decision: Pick<VerificationDecision, 'sta
  * reaching one (it failed, or an operator terminated it). The wallet may re-verify.
  */
 export function abortedDecision(): { status: 'DENIED'; reasonCode: string; deniedMessage: string } {
-  return { status: VerificationState.denied, reasonCode: ReasonCode.verificationAborted, deniedMessage: 'The verification could not be completed; please start again.' };
+  return {
+    status: VerificationState.denied,
+    reasonCode: ReasonCode.verificationAborted,
+    deniedMessage: 'The verification could not be completed; please start again.',
+  };
 }

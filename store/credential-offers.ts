@@ -27,7 +27,9 @@ export function createCredentialOfferRepository(db: Db) {
   const offers = db.collection<CredentialOffer>(collections.credentialOffers);
   const redemptions = db.collection<{ _id: string; tenantId: string; sessionId: string; verificationId: string; at: Date }>(collections.offerRedemptions);
   return {
-    async create(details: Pick<CredentialOffer, 'credentialConfigurationIds' | 'holderAccountId' | 'holderAuthenticated'> & { ttlMs: number }): Promise<{ code: string; offer: CredentialOffer }> {
+    async create(
+      details: Pick<CredentialOffer, 'credentialConfigurationIds' | 'holderAccountId' | 'holderAuthenticated'> & { ttlMs: number },
+    ): Promise<{ code: string; offer: CredentialOffer }> {
       for (;;) {
         const code = randomBytes(32).toString('base64url');
         const now = new Date();
@@ -57,7 +59,8 @@ export function createCredentialOfferRepository(db: Db) {
       const id = hashPreAuthorizedCode(code);
       const found = await offers.findOne({ _id: id });
       if (!found) return { outcome: 'unknown' };
-      const sameRedeemer = found.redeemedBy?.tenantId === by.tenantId && found.redeemedBy.sessionId === by.sessionId && found.redeemedBy.verificationId === by.verificationId;
+      const sameRedeemer =
+        found.redeemedBy?.tenantId === by.tenantId && found.redeemedBy.sessionId === by.sessionId && found.redeemedBy.verificationId === by.verificationId;
       if (found.state === 'redeemed') return sameRedeemer ? { outcome: 'redeemed', offer: found } : { outcome: 'used' };
       if (found.expiresAt.getTime() <= now.getTime()) return { outcome: 'expired' };
       // The insert decides between concurrent redemptions (conditional updates are not atomic on FerretDB).

@@ -24,7 +24,8 @@ export function createEvaluatorPorts(db: Db): EvaluatorPorts {
         if (decision?.status !== VerificationState.approved) return null;
         return { credentialConfigurationIds: decision.credentialConfigurationIds, authorizedDeviceCount: decision.authorizedDeviceCount ?? 1 };
       },
-      claimDeviceSlot: (tenantId, previousSessionId, newSessionId, count) => slots.claimSlot(sessionDocumentId({ tenantId, sessionId: previousSessionId }), tenantId, newSessionId, count),
+      claimDeviceSlot: (tenantId, previousSessionId, newSessionId, count) =>
+        slots.claimSlot(sessionDocumentId({ tenantId, sessionId: previousSessionId }), tenantId, newSessionId, count),
     },
   };
 }

@@ -31,7 +31,11 @@ export function createIssuerAuthenticationRepository(db: Db) {
     },
 
     /** Completes a login once; returns the verification it belongs to, or why not. */
-    async complete(handle: string, holderAccountId: string, now = new Date()): Promise<{ ref: { tenantId: string; sessionId: string; verificationId: string } } | { refused: 'unknown' | 'expired' | 'completed' }> {
+    async complete(
+      handle: string,
+      holderAccountId: string,
+      now = new Date(),
+    ): Promise<{ ref: { tenantId: string; sessionId: string; verificationId: string } } | { refused: 'unknown' | 'expired' | 'completed' }> {
       const id = hashHandle(handle);
       const request = await requests.findOne({ _id: id });
       if (!request) return { refused: 'unknown' };

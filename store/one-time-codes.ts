@@ -43,7 +43,13 @@ export function createOneTimeCodeRepository(db: Db) {
     },
 
     /** Checks a code presented for `holderAccountId` by a verification (`by`); idempotent for the same verification. */
-    async check(holderAccountId: string, code: string, by: string, credentialConfigurationIds: string[], now = new Date()): Promise<OneTimeCodeCheck | 'not_for_configuration'> {
+    async check(
+      holderAccountId: string,
+      code: string,
+      by: string,
+      credentialConfigurationIds: string[],
+      now = new Date(),
+    ): Promise<OneTimeCodeCheck | 'not_for_configuration'> {
       const record = await codes.findOne({ _id: holderAccountId });
       if (!record) return 'unknown';
       const use = await uses.findOne({ _id: record.issueId });

@@ -30,7 +30,8 @@ export function createRepairLog(db: Db) {
     },
     async countByKind(since = new Date(0)): Promise<Partial<Record<RepairKind, number>>> {
       const counts: Partial<Record<RepairKind, number>> = {};
-      for (const repair of await repairs.find({ at: { $gte: since } }, { projection: { kind: 1 } }).toArray()) counts[repair.kind] = (counts[repair.kind] ?? 0) + 1;
+      for (const repair of await repairs.find({ at: { $gte: since } }, { projection: { kind: 1 } }).toArray())
+        counts[repair.kind] = (counts[repair.kind] ?? 0) + 1;
       return counts;
     },
   };

@@ -123,7 +123,10 @@ export function createReviewCaseRepository(db: Db, now: () => Date = () => new D
 
     /** Closes the open cases of a verification that ended without a reviewer's decision. */
     async closeForVerification(verificationId: string, finalStatus: string): Promise<void> {
-      await cases.updateMany({ verificationId, state: 'open' }, { $set: { state: 'closed', decidedAt: now(), decision: { outcome: finalStatus, decidedBy: 'verification-ended' } } });
+      await cases.updateMany(
+        { verificationId, state: 'open' },
+        { $set: { state: 'closed', decidedAt: now(), decision: { outcome: finalStatus, decidedBy: 'verification-ended' } } },
+      );
     },
 
     /** Takes back a decision whose verdict could not be delivered, so it can be decided again. */

@@ -57,7 +57,12 @@ export function createTenantRepository(db: Db) {
       const tenant: Tenant = { _id: randomUUID(), name: registration.name, notificationBaseUrl: registration.notificationBaseUrl, createdAt: new Date() };
       await tenants.insertOne(tenant);
       try {
-        await certificates.insertOne({ _id: registration.certThumbprint, tenantId: tenant._id, certificatePem: registration.certificatePem, addedAt: new Date() });
+        await certificates.insertOne({
+          _id: registration.certThumbprint,
+          tenantId: tenant._id,
+          certificatePem: registration.certificatePem,
+          addedAt: new Date(),
+        });
         return tenant;
       } catch (error) {
         // A concurrent registration of the same certificate won: drop ours, return the winner.

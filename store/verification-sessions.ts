@@ -126,7 +126,16 @@ function entryOf(verification: NewVerification): VerificationEntry {
 function view(document: SessionDocument, verificationId: string): VerificationSession | null {
   const entry = document.verifications[verificationId];
   if (!entry) return null;
-  const { workflowId, initiatedBy, verificationDataRef, credentialConfigurationIds, requestedDeviceCount, supportedVerificationTypes, decisions, statusVersion } = entry;
+  const {
+    workflowId,
+    initiatedBy,
+    verificationDataRef,
+    credentialConfigurationIds,
+    requestedDeviceCount,
+    supportedVerificationTypes,
+    decisions,
+    statusVersion,
+  } = entry;
   return {
     workflowId,
     initiatedBy,
@@ -157,7 +166,10 @@ export function createVerificationSessionRepository(db: Db) {
   /** Makes the previous verification current again, removing its successor. */
   async function restorePrevious(key: SessionKey, previousVerificationId: string, verificationId: string): Promise<void> {
     await successors.deleteOne({ _id: `${sessionDocumentId(key)}/${previousVerificationId}` });
-    await sessions.updateOne({ _id: sessionDocumentId(key) }, { $set: { currentVerificationId: previousVerificationId }, $unset: { [`verifications.${verificationId}`]: '' } });
+    await sessions.updateOne(
+      { _id: sessionDocumentId(key) },
+      { $set: { currentVerificationId: previousVerificationId }, $unset: { [`verifications.${verificationId}`]: '' } },
+    );
   }
 
   return {
@@ -305,7 +317,16 @@ export function createVerificationSessionRepository(db: Db) {
         Object.entries(document.verifications).flatMap(([verificationId, entry]) => {
           const notifiedStatusVersion = entry.notifiedStatusVersion ?? 0;
           if (entry.abandonedNotificationVersion === undefined || notifiedStatusVersion >= entry.statusVersion) return [];
-          return [{ tenantId: document.tenantId, sessionId: document.sessionId, verificationId, statusVersion: entry.statusVersion, notifiedStatusVersion, abandonedAt: document.notificationAbandonedAt as Date }];
+          return [
+            {
+              tenantId: document.tenantId,
+              sessionId: document.sessionId,
+              verificationId,
+              statusVersion: entry.statusVersion,
+              notifiedStatusVersion,
+              abandonedAt: document.notificationAbandonedAt as Date,
+            },
+          ];
         }),
       );
     },

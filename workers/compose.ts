@@ -93,7 +93,13 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
     }),
   };
 
-  const worker = await createIssuerWorker({ connection: connections.workerConnection, config, activities, payloadCodec, afterRun: () => walletServers.close() });
+  const worker = await createIssuerWorker({
+    connection: connections.workerConnection,
+    config,
+    activities,
+    payloadCodec,
+    afterRun: () => walletServers.close(),
+  });
   const { intervalMs, ...reconciliation } = config.reconciliation;
   return {
     worker,

@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   await scheduleReconciliation?.();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
   const running = worker.run();
-  logger.info({ taskQueue: config.temporal.taskQueue, outboundTaskQueue: config.temporal.outboundTaskQueue, namespace: config.temporal.namespace }, workerReadyMessage);
+  logger.info(
+    { taskQueue: config.temporal.taskQueue, outboundTaskQueue: config.temporal.outboundTaskQueue, namespace: config.temporal.namespace },
+    workerReadyMessage,
+  );
   await running;
   await workerConnection.close();
   await temporal.close();

@@ -55,6 +55,12 @@ export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
   app.use(renderProblems(deps.logger) as unknown as Koa.Middleware<AdminState>);
   app.use(authenticateReviewer(deps.reviewerTokens) as unknown as Koa.Middleware<AdminState>);
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true, methodNotAllowed: () => problems.methodNotAllowed(['GET', 'POST']), notImplemented: () => problems.methodNotAllowed(['GET', 'POST']) }));
+  app.use(
+    router.allowedMethods({
+      throw: true,
+      methodNotAllowed: () => problems.methodNotAllowed(['GET', 'POST']),
+      notImplemented: () => problems.methodNotAllowed(['GET', 'POST']),
+    }),
+  );
   return app;
 }

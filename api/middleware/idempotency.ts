@@ -18,7 +18,9 @@ export function canonicalJson(value: unknown): string {
 
 /** Profile §3: what makes two requests with one x-request-id the same request. */
 export function requestFingerprint(request: { method: string; path: string; body: unknown }): string {
-  return createHash('sha256').update(`${request.method} ${request.path}\n${canonicalJson(request.body)}`).digest('base64url');
+  return createHash('sha256')
+    .update(`${request.method} ${request.path}\n${canonicalJson(request.body)}`)
+    .digest('base64url');
 }
 
 /** The sessionId a request concerns (recorded for reconciliation), if the body names a plausible one. */
@@ -67,18 +69,22 @@ export function idempotent(records: IdempotencyRepository, options: IdempotencyO
         ctx.set('Idempotent-Replayed', 'true');
         return;
       case 'claimed':
-        if (claim.generation > 0) options.logger.info({ tenantId: key.tenantId, requestId: key.requestId, generation: claim.generation }, 'request taken over after its lease lapsed');
+        if (claim.generation > 0)
+          options.logger.info({ tenantId: key.tenantId, requestId: key.requestId, generation: claim.generation }, 'request taken over after its lease lapsed');
         break;
     }
 
     // On FerretDB an update is a read-modify-write of the whole record, so a renewal still in
     // flight could write back the record as it was before complete(): wait for it first.
     let renewing: Promise<void> = Promise.resolve();
-    const renewal = setInterval(() => {
-      renewing = renewing
-        .then(() => records.renew(key))
-        .catch((error: unknown) => options.logger.warn({ err: error, requestId: key.requestId }, 'idempotency lease renewal failed'));
-    }, Math.max(100, Math.floor(records.leaseMs / 3)));
+    const renewal = setInterval(
+      () => {
+        renewing = renewing
+          .then(() => records.renew(key))
+          .catch((error: unknown) => options.logger.warn({ err: error, requestId: key.requestId }, 'idempotency lease renewal failed'));
+      },
+      Math.max(100, Math.floor(records.leaseMs / 3)),
+    );
     const stopRenewing = async () => {
       clearInterval(renewal);
       await renewing;

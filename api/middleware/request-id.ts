@@ -2,7 +2,6 @@ import { problems } from '../../domain/problems';
 import { uuidPattern } from '../../domain/schemas/common';
 import type { ApiMiddleware } from '../context';
 
-
 /** S2S §Idempotency: every request carries an x-request-id UUID; it is echoed on the response. */
 export const requireRequestId: ApiMiddleware = async (ctx, next) => {
   const requestId = ctx.get('x-request-id');

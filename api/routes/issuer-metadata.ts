@@ -37,7 +37,12 @@ export function buildIssuerMetadata(deps: MetadataDeps) {
     credential_configurations_supported: Object.fromEntries(
       [...deps.catalogue.values()].map((c) => [
         c.id,
-        { format: c.format, accepted_verification_types: c.acceptedVerificationTypes, required_verification_type_sets: requirementSets(c), max_authorized_devices: c.maxDevices },
+        {
+          format: c.format,
+          accepted_verification_types: c.acceptedVerificationTypes,
+          required_verification_type_sets: requirementSets(c),
+          max_authorized_devices: c.maxDevices,
+        },
       ]),
     ),
     limits: {

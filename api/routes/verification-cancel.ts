@@ -31,7 +31,8 @@ function cancelVerification(deps: CancelDeps): ApiMiddleware {
     if (!outcome.accepted) {
       // A completed workflow that was cancelled earlier: cancelling again is answered the same way.
       const decision = currentDecision(session);
-      if (!(decision.status === VerificationState.denied && decision.reasonCode === ReasonCode.cancelled)) throw refusalProblem(outcome.refusal, decision.status);
+      if (!(decision.status === VerificationState.denied && decision.reasonCode === ReasonCode.cancelled))
+        throw refusalProblem(outcome.refusal, decision.status);
     }
     ctx.body = { sessionId: session.sessionId, verificationId: session.verificationId };
   };

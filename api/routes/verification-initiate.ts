@@ -8,7 +8,13 @@ import { problems } from '../../domain/problems';
 import { KeyType, uuidPattern } from '../../domain/schemas/common';
 import { InitiateVerificationRequest, VerificationStatus, type VerificationDecision } from '../../domain/schemas/verification';
 import type { VerificationDataRepository } from '../../store/verification-data';
-import { currentDecision, SessionAlreadyUsedError, type NewVerification, type SessionKey, type VerificationSessionRepository } from '../../store/verification-sessions';
+import {
+  currentDecision,
+  SessionAlreadyUsedError,
+  type NewVerification,
+  type SessionKey,
+  type VerificationSessionRepository,
+} from '../../store/verification-sessions';
 import { VerificationState } from '../../domain/verification-state';
 import type { PublicJwk } from '../../domain/schemas/common';
 import { calculateJwkThumbprint, type JWK } from 'jose';
@@ -56,7 +62,9 @@ const verifyNonce: ApiMiddleware = async (ctx, next) => {
     signingKey = await importWalletSigningKey(walletSigningKeyData.client_public_key);
   } catch (error) {
     if (!(error instanceof UnusableKeyError)) throw error;
-    throw problems.invalidRequest('walletSigningKeyData.client_public_key is not usable', [{ pointer: `${keyPointer}/${error.member}`, message: error.message }]);
+    throw problems.invalidRequest('walletSigningKeyData.client_public_key is not usable', [
+      { pointer: `${keyPointer}/${error.member}`, message: error.message },
+    ]);
   }
   const reverification = reverificationOf(validatedBody(ctx, InitiateVerificationRequest));
   // Profile §Re-verification: the nonce then signs "<sessionId>.<previousVerificationId>".
@@ -87,7 +95,12 @@ function reverificationOf(body: InitiateVerificationRequest): { previousVerifica
  * Signing Key. The previous verification stays readable. Returns the new verificationId (the
  * one chosen before, when this request is a retry of the one that started it).
  */
-async function startReverification(sessions: VerificationSessionRepository, key: SessionKey, previousVerificationId: string, next: NewVerification): Promise<string> {
+async function startReverification(
+  sessions: VerificationSessionRepository,
+  key: SessionKey,
+  previousVerificationId: string,
+  next: NewVerification,
+): Promise<string> {
   const previous = await sessions.find(key, previousVerificationId);
   if (!previous) throw problems.sessionNotFound();
   const [established, presented] = await Promise.all([jwkThumbprint(previous.walletSigningKey), jwkThumbprint(next.walletSigningKey)]);
@@ -121,11 +134,13 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
     const tenantId = ctx.state.tenant._id;
     const initiatedBy = { requestId: ctx.state.requestId, fingerprint: ctx.state.requestFingerprint };
     // Client payloads are verified with the WSK of this very request (S2S §Client Encrypted Payload).
-    const evidence = await timed(ctx, 'payloads', () => collectVerificationEvidence(body.verificationData, {
-      issuerKeys: deps.issuerKeys,
-      walletSigningKey: body.walletSigningKeyData.client_public_key,
-      pointer: '/verificationData',
-    }));
+    const evidence = await timed(ctx, 'payloads', () =>
+      collectVerificationEvidence(body.verificationData, {
+        issuerKeys: deps.issuerKeys,
+        walletSigningKey: body.walletSigningKeyData.client_public_key,
+        pointer: '/verificationData',
+      }),
+    );
     const verificationDataRef = hasEvidence(evidence) ? deps.verificationData.refForRequest(tenantId, initiatedBy) : undefined;
     const key = { tenantId, sessionId: body.sessionId };
     const proposed: NewVerification = {
@@ -168,17 +183,17 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
       }
       decision = await timed(ctx, 'workflow', () =>
         deps.workflows.start({
-        ...ref,
-        credentialConfigurationIds: body.credentialConfigurationIds,
-        request: {
-          credentialConfigurationIds: proposed.credentialConfigurationIds,
-          requestedDeviceCount: proposed.requestedDeviceCount,
-          ...(proposed.supportedVerificationTypes ? { supportedVerificationTypes: proposed.supportedVerificationTypes } : {}),
-        },
-        initialDecisionWaitMs: deps.initialDecisionWaitMs,
-        idleExpiryMs: deps.idleExpiryMs,
-        limits: deps.limits,
-        ...(verificationDataRef ? { verificationDataRef } : {}),
+          ...ref,
+          credentialConfigurationIds: body.credentialConfigurationIds,
+          request: {
+            credentialConfigurationIds: proposed.credentialConfigurationIds,
+            requestedDeviceCount: proposed.requestedDeviceCount,
+            ...(proposed.supportedVerificationTypes ? { supportedVerificationTypes: proposed.supportedVerificationTypes } : {}),
+          },
+          initialDecisionWaitMs: deps.initialDecisionWaitMs,
+          idleExpiryMs: deps.idleExpiryMs,
+          limits: deps.limits,
+          ...(verificationDataRef ? { verificationDataRef } : {}),
         }),
       );
       deps.crashAfter('initiate.workflow-started');

@@ -37,7 +37,8 @@ function supplementVerification(deps: SupplementDeps): ApiMiddleware {
       walletSigningKey: session.walletSigningKey,
       pointer: '/verificationDataPayload',
     });
-    if (!hasEvidence(evidence)) throw problems.invalidRequest('verificationDataPayload carries no verification data', [{ pointer: '/verificationDataPayload', message: 'is empty' }]);
+    if (!hasEvidence(evidence))
+      throw problems.invalidRequest('verificationDataPayload carries no verification data', [{ pointer: '/verificationDataPayload', message: 'is empty' }]);
 
     const owner = { tenantId: session.tenantId, sessionId: session.sessionId, verificationId: session.verificationId };
     // Profile §3: the record id and the Update id derive from the request, so a retry after a

@@ -6,7 +6,10 @@ import { reconciliationScheduleId, type ReconciliationInput } from '../../workfl
  * an existing one to the current settings (every worker process calls this at start; the
  * Schedule exists once per task queue). Overlapping runs are skipped.
  */
-export async function ensureReconciliationSchedule(client: Client, options: { taskQueue: string; intervalMs: number; input: ReconciliationInput }): Promise<void> {
+export async function ensureReconciliationSchedule(
+  client: Client,
+  options: { taskQueue: string; intervalMs: number; input: ReconciliationInput },
+): Promise<void> {
   const scheduleId = reconciliationScheduleId(options.taskQueue);
   const schedule: ScheduleOptions = {
     scheduleId,
@@ -25,6 +28,8 @@ export async function ensureReconciliationSchedule(client: Client, options: { ta
     await client.schedule.create(schedule);
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec: schedule.spec, action: schedule.action, policies: schedule.policies }));
+    await client.schedule
+      .getHandle(scheduleId)
+      .update((previous) => ({ ...previous, spec: schedule.spec, action: schedule.action, policies: schedule.policies }));
   }
 }

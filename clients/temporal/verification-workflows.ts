@@ -63,7 +63,8 @@ export interface WorkflowSessionRef {
 export function refusalOf(error: unknown): VerificationRefusal | undefined {
   // A completed workflow takes no messages: the verification is final.
   if (error instanceof WorkflowNotFoundError) return VerificationRefusal.final;
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && isVerificationRefusal(error.cause.type)) return error.cause.type;
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && isVerificationRefusal(error.cause.type))
+    return error.cause.type;
   return undefined;
 }
 
@@ -86,7 +87,8 @@ export function createVerificationWorkflows(client: Client, taskQueue: string, o
   return {
     supplement: (session, verificationDataRef, updateId) =>
       sendUpdate(() => handle(session).executeUpdate(supplementUpdate, { args: [{ verificationId: session.verificationId, verificationDataRef }], updateId })),
-    cancel: (session, reason, updateId) => sendUpdate(() => handle(session).executeUpdate(cancelUpdate, { args: [{ verificationId: session.verificationId, reason }], updateId })),
+    cancel: (session, reason, updateId) =>
+      sendUpdate(() => handle(session).executeUpdate(cancelUpdate, { args: [{ verificationId: session.verificationId, reason }], updateId })),
     sendVerdict: (session, verdict) => handle(session).signal(verdictSignal, verdict),
 
     async describe(session) {

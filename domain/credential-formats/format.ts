@@ -114,7 +114,10 @@ export function createCredentialFormatRegistry(formats: readonly CredentialForma
 }
 
 /** The ids of the configurations whose format no registered implementation signs (checked at start). */
-export function configurationsWithoutFormat(registry: CredentialFormatRegistry, configurations: readonly Pick<IssuanceConfiguration, 'id' | 'format'>[]): string[] {
+export function configurationsWithoutFormat(
+  registry: CredentialFormatRegistry,
+  configurations: readonly Pick<IssuanceConfiguration, 'id' | 'format'>[],
+): string[] {
   return configurations.filter((configuration) => !registry.has(configuration.format)).map((configuration) => configuration.id);
 }
 

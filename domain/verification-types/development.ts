@@ -14,7 +14,10 @@ export const devAdditionalInfoDescription: VerificationTypeDescription = {
   type: devAdditionalInfoType,
   description: `Development only: answers ADDITIONAL_INFO_REQUIRED asking for a ${devApproveType} item`,
 };
-export const devPendingDescription: VerificationTypeDescription = { type: devPendingType, description: 'Development only: decided later by a verdict (PENDING until then)' };
+export const devPendingDescription: VerificationTypeDescription = {
+  type: devPendingType,
+  description: 'Development only: decided later by a verdict (PENDING until then)',
+};
 
 /** Always satisfied. */
 export const devApproveEvaluator: VerificationEvaluator = {

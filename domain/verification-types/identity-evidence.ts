@@ -16,7 +16,8 @@ export const identityEvidenceDescription: VerificationTypeDescription = {
 export const identityEvidenceEvaluator: VerificationEvaluator = {
   ...identityEvidenceDescription,
   async evaluate(item, context) {
-    if (context.origin !== 'WALLET_CLIENT') return { verdict: 'rejected', reasonCode: 'EVIDENCE_NOT_FROM_CLIENT', details: 'identity evidence must be a Client Encrypted Payload' };
+    if (context.origin !== 'WALLET_CLIENT')
+      return { verdict: 'rejected', reasonCode: 'EVIDENCE_NOT_FROM_CLIENT', details: 'identity evidence must be a Client Encrypted Payload' };
     const images = item.documentImageRefs;
     const complete =
       typeof item.documentType === 'string' &&
@@ -26,7 +27,8 @@ export const identityEvidenceEvaluator: VerificationEvaluator = {
       images.every((ref) => typeof ref === 'string' && ref.length > 0) &&
       typeof item.selfieRef === 'string' &&
       item.selfieRef.length > 0;
-    if (!complete) return { verdict: 'rejected', reasonCode: 'EVIDENCE_INCOMPLETE', details: 'documentType, documentImageRefs (1–4) and selfieRef are required' };
+    if (!complete)
+      return { verdict: 'rejected', reasonCode: 'EVIDENCE_INCOMPLETE', details: 'documentType, documentImageRefs (1–4) and selfieRef are required' };
     return { verdict: 'review', reason: `identity evidence (${item.documentType}) needs a reviewer` };
   },
 };

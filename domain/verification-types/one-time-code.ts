@@ -14,7 +14,12 @@ export const oneTimeCodeDescription: VerificationTypeDescription = {
 };
 
 export interface OneTimeCodeCheckPort {
-  check(holderAccountId: string, code: string, by: string, credentialConfigurationIds: string[]): Promise<'accepted' | 'incorrect' | 'locked' | 'expired' | 'unknown' | 'used' | 'not_for_configuration'>;
+  check(
+    holderAccountId: string,
+    code: string,
+    by: string,
+    credentialConfigurationIds: string[],
+  ): Promise<'accepted' | 'incorrect' | 'locked' | 'expired' | 'unknown' | 'used' | 'not_for_configuration'>;
 }
 
 export function createOneTimeCodeEvaluator(codes: OneTimeCodeCheckPort): VerificationEvaluator {
@@ -25,7 +30,12 @@ export function createOneTimeCodeEvaluator(codes: OneTimeCodeCheckPort): Verific
       if (typeof item.holderAccountId !== 'string' || typeof item.code !== 'string' || !/^\d{8}$/.test(item.code)) {
         return { verdict: 'rejected', reasonCode: 'CODE_MALFORMED' };
       }
-      const result = await codes.check(item.holderAccountId, item.code, `${context.tenantId}/${context.sessionId}/${context.verificationId}`, context.credentialConfigurationIds);
+      const result = await codes.check(
+        item.holderAccountId,
+        item.code,
+        `${context.tenantId}/${context.sessionId}/${context.verificationId}`,
+        context.credentialConfigurationIds,
+      );
       return result === 'accepted' ? { verdict: 'satisfied' } : { verdict: 'rejected', reasonCode: `OTP_${result.toUpperCase()}` };
     },
   };

@@ -16,9 +16,11 @@ export const preAuthorizedCodeDescription: VerificationTypeDescription = {
 };
 
 export interface OfferLookup {
-  redeem(code: string, by: { tenantId: string; sessionId: string; verificationId: string }): Promise<
-    | { outcome: 'redeemed'; offer: { credentialConfigurationIds: string[]; holderAuthenticated: boolean } }
-    | { outcome: 'unknown' | 'expired' | 'used' }
+  redeem(
+    code: string,
+    by: { tenantId: string; sessionId: string; verificationId: string },
+  ): Promise<
+    { outcome: 'redeemed'; offer: { credentialConfigurationIds: string[]; holderAuthenticated: boolean } } | { outcome: 'unknown' | 'expired' | 'used' }
   >;
 }
 

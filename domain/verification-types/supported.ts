@@ -1,5 +1,12 @@
 import { createCredentialPresentationEvaluator, credentialPresentationDescription, type PresentationVerifier } from './credential-presentation';
-import { devAdditionalInfoDescription, devAdditionalInfoEvaluator, devApproveDescription, devApproveEvaluator, devPendingDescription, devPendingEvaluator } from './development';
+import {
+  devAdditionalInfoDescription,
+  devAdditionalInfoEvaluator,
+  devApproveDescription,
+  devApproveEvaluator,
+  devPendingDescription,
+  devPendingEvaluator,
+} from './development';
 import { createDeviceMigrationEvaluator, deviceMigrationDescription, type MigrationCheck } from './device-migration';
 import { createEvaluatorRegistry, type EvaluatorRegistry, type VerificationEvaluator, type VerificationTypeDescription } from './evaluator';
 import { identityEvidenceDescription, identityEvidenceEvaluator } from './identity-evidence';
@@ -43,11 +50,17 @@ interface SupportedType {
  */
 const supportedTypes: readonly SupportedType[] = [
   { description: identityEvidenceDescription, createEvaluator: () => identityEvidenceEvaluator },
-  { description: describeWalletRiskAssessment(walletRiskAssessmentOptions), createEvaluator: () => createWalletRiskAssessmentEvaluator(walletRiskAssessmentOptions) },
+  {
+    description: describeWalletRiskAssessment(walletRiskAssessmentOptions),
+    createEvaluator: () => createWalletRiskAssessmentEvaluator(walletRiskAssessmentOptions),
+  },
   { description: preAuthorizedCodeDescription, createEvaluator: (d) => createPreAuthorizedCodeEvaluator(d.offers) },
   { description: deviceMigrationDescription, createEvaluator: (d) => createDeviceMigrationEvaluator(d.migrations) },
   { description: oneTimeCodeDescription, createEvaluator: (d) => createOneTimeCodeEvaluator(d.oneTimeCodes) },
-  { description: issuerAuthenticationDescription, createEvaluator: (d, settings) => createIssuerAuthenticationEvaluator({ start: d.authentications, loginUrl: settings.issuerLoginUrl }) },
+  {
+    description: issuerAuthenticationDescription,
+    createEvaluator: (d, settings) => createIssuerAuthenticationEvaluator({ start: d.authentications, loginUrl: settings.issuerLoginUrl }),
+  },
   { description: credentialPresentationDescription, createEvaluator: (d) => createCredentialPresentationEvaluator(d.presentations) },
   { description: devApproveDescription, development: true, createEvaluator: () => devApproveEvaluator },
   { description: devAdditionalInfoDescription, development: true, createEvaluator: () => devAdditionalInfoEvaluator },

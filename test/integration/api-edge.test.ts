@@ -170,8 +170,15 @@ describe('x-request-id idempotency (S2S §Idempotency)', () => {
     expect(repeated.text).toBe(first.text);
     expect(repeated.headers['idempotent-replayed']).toBe('true');
     expect((await h.http.post('/verification/status', ids, { identity: h.walletA })).json.status).toBe('DENIED');
-    expectProblem(await h.http.post('/verification/status', { ...ids, verificationId: randomUUID() }, { identity: h.walletA, headers }), 422, 'urn:s2s-issuer:problem:request-id-reused');
-    expect(await h.db.collection('idempotency_records').findOne({ _id: `${h.walletA.tenant._id}/${headers['x-request-id']}` as never })).toMatchObject({ state: 'completed', generation: 0 });
+    expectProblem(
+      await h.http.post('/verification/status', { ...ids, verificationId: randomUUID() }, { identity: h.walletA, headers }),
+      422,
+      'urn:s2s-issuer:problem:request-id-reused',
+    );
+    expect(await h.db.collection('idempotency_records').findOne({ _id: `${h.walletA.tenant._id}/${headers['x-request-id']}` as never })).toMatchObject({
+      state: 'completed',
+      generation: 0,
+    });
   });
 
   it('replays a client error too, so a retry cannot turn it into a different outcome', async () => {
@@ -192,7 +199,11 @@ describe('request bodies', () => {
   });
 
   it('answers a non-JSON media type with 415', async () => {
-    const response = await h.http.post('/verification/initiate', undefined, { identity: h.walletA, raw: 'sessionId=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const response = await h.http.post('/verification/initiate', undefined, {
+      identity: h.walletA,
+      raw: 'sessionId=1',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
     expectProblem(response, 415, 'urn:s2s-issuer:problem:unsupported-media-type');
   });
 

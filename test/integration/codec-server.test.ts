@@ -17,7 +17,11 @@ describe('codec server for the Temporal Web UI', () => {
           },
         ],
       };
-      const response = await fetch(`${server.url}/decode`, { method: 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json', origin: 'http://localhost:8233', 'x-namespace': 'default' } });
+      const response = await fetch(`${server.url}/decode`, {
+        method: 'POST',
+        body: JSON.stringify(json),
+        headers: { 'content-type': 'application/json', origin: 'http://localhost:8233', 'x-namespace': 'default' },
+      });
       expect(response.status).toBe(200);
       expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:8233');
       const { payloads } = (await response.json()) as { payloads: { data: string }[] };

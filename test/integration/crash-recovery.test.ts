@@ -25,7 +25,8 @@ afterAll(async () => {
 
 async function workflowsOfSession(sessionId: string): Promise<string[]> {
   const ids: string[] = [];
-  for await (const execution of h.temporal.workflow.list({ query: `WorkflowId STARTS_WITH "verification-${h.walletA.tenant._id}-${sessionId}"` })) ids.push(execution.workflowId);
+  for await (const execution of h.temporal.workflow.list({ query: `WorkflowId STARTS_WITH "verification-${h.walletA.tenant._id}-${sessionId}"` }))
+    ids.push(execution.workflowId);
   return ids;
 }
 
@@ -56,7 +57,9 @@ describe('an initiate whose API process is killed mid-request', () => {
     expect(retry.status).toBe(200);
     expect(retry.json.verificationId).toBe(chosen[0]);
     expect(await pollStatus(body.sessionId, retry.json.verificationId)).toBe('APPROVED');
-    expect(await workflowsOfSession(body.sessionId)).toEqual([verificationWorkflowId({ tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: retry.json.verificationId })]);
+    expect(await workflowsOfSession(body.sessionId)).toEqual([
+      verificationWorkflowId({ tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: retry.json.verificationId }),
+    ]);
 
     // The finished execution is stored: a further retry is a replay.
     const replay = await h.http.post('/verification/initiate', body, { identity: h.walletA, headers });
@@ -71,7 +74,10 @@ describe('executions in progress and server errors (profile §3)', () => {
     const requestId = randomUUID();
     // Another API process is executing this very request and keeps renewing its lease.
     const elsewhere = createIdempotencyRepository(h.db, { retentionMs: 60_000, leaseMs: 60_000 });
-    await elsewhere.claim({ tenantId: h.walletA.tenant._id, requestId }, { fingerprint: requestFingerprint({ method: 'POST', path: '/verification/initiate', body }), path: '/verification/initiate' });
+    await elsewhere.claim(
+      { tenantId: h.walletA.tenant._id, requestId },
+      { fingerprint: requestFingerprint({ method: 'POST', path: '/verification/initiate', body }), path: '/verification/initiate' },
+    );
     const duplicate = await h.http.post('/verification/initiate', body, { identity: h.walletA, headers: { 'x-request-id': requestId } });
     expect(duplicate.status).toBe(409);
     expect(duplicate.json).toMatchObject({ type: 'urn:s2s-issuer:problem:request-in-progress', retryable: true });

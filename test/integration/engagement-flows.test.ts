@@ -19,7 +19,12 @@ afterAll(async () => {
   await h?.close();
 });
 
-const newWallet = () => createWalletInstance({ http: h.http, identity: h.walletA, issuerKey: h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]> });
+const newWallet = () =>
+  createWalletInstance({
+    http: h.http,
+    identity: h.walletA,
+    issuerKey: h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]>,
+  });
 const evidence = { documentType: 'DRIVING_LICENCE', documentImageRefs: ['front-1'], selfieRef: 'selfie-1' };
 const lowRisk = { id: 'risk', type: walletRiskAssessmentType, deviceIntegrity: 'PASS', riskScore: 0.05 };
 
@@ -32,7 +37,11 @@ async function reviewerApproves(verificationId: string) {
 }
 
 async function createOffer(holderAuthenticated: boolean, credentialConfigurationIds = [mdl]) {
-  const response = await h.admin('POST', '/admin/credential-offers', 'alice', { credentialConfigurationIds, holderAccountId: 'account-991', holderAuthenticated });
+  const response = await h.admin('POST', '/admin/credential-offers', 'alice', {
+    credentialConfigurationIds,
+    holderAccountId: 'account-991',
+    holderAuthenticated,
+  });
   expect(response.status).toBe(201);
   return response.json.credential_offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']['pre-authorized_code'] as string;
 }
@@ -61,24 +70,37 @@ describe('engagement flows (S2S §Verification Flow Examples)', () => {
   it('3. Issuer initiated, authenticated holder: the offer’s pre-authorized code approves, once', async () => {
     const code = await createOffer(true);
     const wallet = await newWallet();
-    const started = await wallet.initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }] });
+    const started = await wallet.initiate({
+      credentialConfigurationIds: [mdl],
+      client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }],
+    });
     expect(started.json.status).toBe('APPROVED');
 
-    const replay = await (await newWallet()).initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }] });
+    const replay = await (
+      await newWallet()
+    ).initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }] });
     expect(replay.json).toMatchObject({ status: 'REJECTED', reasonCode: 'CODE_USED' });
   });
 
   it('3b. refuses a code that does not cover the requested configuration', async () => {
     const code = await createOffer(true, ['eu.europa.ec.eudi.pid.1']);
-    const started = await (await newWallet()).initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }] });
+    const started = await (
+      await newWallet()
+    ).initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }] });
     expect(started.json).toMatchObject({ status: 'REJECTED', reasonCode: 'CODE_NOT_FOR_CONFIGURATION' });
   });
 
   it('4. Issuer initiated, unauthenticated holder: the offer leads to proofing, then review, then APPROVED', async () => {
     const code = await createOffer(false);
     const wallet = await newWallet();
-    const started = await wallet.initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }] });
-    expect(started.json).toMatchObject({ status: 'ADDITIONAL_INFO_REQUIRED', verificationDataRequest: { verificationDataItems: [{ type: identityEvidenceType, required: true }] } });
+    const started = await wallet.initiate({
+      credentialConfigurationIds: [mdl],
+      client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }],
+    });
+    expect(started.json).toMatchObject({
+      status: 'ADDITIONAL_INFO_REQUIRED',
+      verificationDataRequest: { verificationDataItems: [{ type: identityEvidenceType, required: true }] },
+    });
     const supplemented = await wallet.supplement({ client: [{ id: 'offer-proofing', type: identityEvidenceType, ...evidence }] });
     expect(supplemented.json.status).toBe('PENDING');
     await reviewerApproves(wallet.ids.verificationId);
@@ -90,7 +112,11 @@ describe('engagement flows (S2S §Verification Flow Examples)', () => {
     const approved = await original.initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'ok', type: devApproveType }], requestedDeviceCount: 2 });
     expect(approved.json).toMatchObject({ status: 'APPROVED', authorizedDeviceCount: 2 });
 
-    const migrate = async () => (await newWallet()).initiate({ credentialConfigurationIds: [mdl], server: [{ id: 'mig', type: deviceMigrationType, previousSessionId: original.ids.sessionId }] });
+    const migrate = async () =>
+      (await newWallet()).initiate({
+        credentialConfigurationIds: [mdl],
+        server: [{ id: 'mig', type: deviceMigrationType, previousSessionId: original.ids.sessionId }],
+      });
     expect((await migrate()).json.status).toBe('APPROVED');
     expect((await migrate()).json).toMatchObject({ status: 'REJECTED', reasonCode: 'DEVICE_LIMIT_REACHED' });
   });
@@ -98,8 +124,15 @@ describe('engagement flows (S2S §Verification Flow Examples)', () => {
   it('5b. refuses to migrate from another Wallet Server’s session', async () => {
     const original = await newWallet();
     await original.initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'ok', type: devApproveType }], requestedDeviceCount: 2 });
-    const other = await createWalletInstance({ http: h.http, identity: h.walletB, issuerKey: h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]> });
-    const started = await other.initiate({ credentialConfigurationIds: [mdl], server: [{ id: 'mig', type: deviceMigrationType, previousSessionId: original.ids.sessionId }] });
+    const other = await createWalletInstance({
+      http: h.http,
+      identity: h.walletB,
+      issuerKey: h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]>,
+    });
+    const started = await other.initiate({
+      credentialConfigurationIds: [mdl],
+      server: [{ id: 'mig', type: deviceMigrationType, previousSessionId: original.ids.sessionId }],
+    });
     expect(started.json).toMatchObject({ status: 'REJECTED', reasonCode: 'MIGRATION_SOURCE_NOT_APPROVED' });
   });
 });
@@ -116,19 +149,34 @@ describe('one-time codes through the issuer’s channel (profile §One-time code
     const code = await issueCode(account);
     const wallet = await newWallet();
     const wrong = code === '00000000' ? '00000001' : '00000000';
-    const first = await wallet.initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'otp', type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: account, code: wrong }] });
+    const first = await wallet.initiate({
+      credentialConfigurationIds: [mdl],
+      client: [{ id: 'otp', type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: account, code: wrong }],
+    });
     expect(first.json).toMatchObject({ status: 'REJECTED', reasonCode: 'OTP_INCORRECT' });
-    const second = await wallet.supplement({ client: [{ id: 'otp-2', type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: account, code }] });
+    const second = await wallet.supplement({
+      client: [{ id: 'otp-2', type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: account, code }],
+    });
     expect(second.json.status).toBe('APPROVED');
 
     const locked = `acct-locked-${Date.now()}`;
     const lockedCode = await issueCode(locked);
     // Five wrong guesses, from as many sessions, lock the code for everyone.
     for (let i = 0; i < 5; i += 1) {
-      const guess = await (await newWallet()).initiate({ credentialConfigurationIds: [mdl], client: [{ id: `g${i}`, type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: locked, code: wrong }] });
+      const guess = await (
+        await newWallet()
+      ).initiate({
+        credentialConfigurationIds: [mdl],
+        client: [{ id: `g${i}`, type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: locked, code: wrong }],
+      });
       expect(guess.json.reasonCode).toBe('OTP_INCORRECT');
     }
-    const other = await (await newWallet()).initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'late', type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: locked, code: lockedCode }] });
+    const other = await (
+      await newWallet()
+    ).initiate({
+      credentialConfigurationIds: [mdl],
+      client: [{ id: 'late', type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: locked, code: lockedCode }],
+    });
     expect(other.json).toMatchObject({ status: 'REJECTED', reasonCode: 'OTP_LOCKED' });
   });
 });
@@ -136,7 +184,10 @@ describe('one-time codes through the issuer’s channel (profile §One-time code
 describe('issuer-surface authentication bound to the session (profile §Issuer-surface authentication)', () => {
   it('gives the wallet a login URL with a one-time handle; the issuer’s surface completes it and the verification is approved', async () => {
     const wallet = await newWallet();
-    const started = await wallet.initiate({ credentialConfigurationIds: [mdl], client: [{ id: 'login', type: 'urn:s2s-issuer:verification-type:issuer-authentication' }] });
+    const started = await wallet.initiate({
+      credentialConfigurationIds: [mdl],
+      client: [{ id: 'login', type: 'urn:s2s-issuer:verification-type:issuer-authentication' }],
+    });
     expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
     const [requested] = started.json.verificationDataRequest.verificationDataItems;
     const url = new URL(requested.extensions['urn:s2s-issuer:authentication-url']);
@@ -158,7 +209,9 @@ describe('presentation of an existing credential (profile §Verification types)'
     expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
 
     const elsewhere = await pidProvider.present({ aud: 'https://issuer.test', nonce: 'another-verification' });
-    const refused = await wallet.supplement({ client: [{ id: 'pid-0', type: 'urn:s2s-issuer:verification-type:credential-presentation', presentation: elsewhere }] });
+    const refused = await wallet.supplement({
+      client: [{ id: 'pid-0', type: 'urn:s2s-issuer:verification-type:credential-presentation', presentation: elsewhere }],
+    });
     expect(refused.json).toMatchObject({ status: 'REJECTED', reasonCode: 'PRESENTATION_INVALID_PRESENTATION' });
 
     const presentation = await pidProvider.present({ aud: 'https://issuer.test', nonce: wallet.ids.verificationId });

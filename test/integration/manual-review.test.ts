@@ -22,7 +22,11 @@ const evidence = { documentType: 'PASSPORT', documentImageRefs: ['img-front-77',
 async function submitEvidence() {
   const key = await generateWalletSigningKey();
   const issuerKey = h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]>;
-  const body = await createInitiateRequest({ key, credentialConfigurationIds: [mdl], verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'idv-1', type: identityEvidenceType, ...evidence })] } });
+  const body = await createInitiateRequest({
+    key,
+    credentialConfigurationIds: [mdl],
+    verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'idv-1', type: identityEvidenceType, ...evidence })] },
+  });
   const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
   expect(started.json.status).toBe('PENDING');
   const listed = await h.admin('GET', `/admin/review-cases?tenantId=${h.walletA.tenant._id}`, 'alice');
@@ -32,7 +36,11 @@ async function submitEvidence() {
 }
 
 async function statusOf(ids: { sessionId: string; verificationId: string }, until: (s: string) => boolean) {
-  const response = await pollUntil(() => h.http.post('/verification/status', ids, { identity: h.walletA }), (r) => until(r.json.status), { what: 'status change' });
+  const response = await pollUntil(
+    () => h.http.post('/verification/status', ids, { identity: h.walletA }),
+    (r) => until(r.json.status),
+    { what: 'status change' },
+  );
   return response.json;
 }
 
@@ -61,7 +69,11 @@ describe('manual review queue and admin API (profile §Manual review)', () => {
     expect(await statusOf(ids, (s) => s !== 'PENDING')).toMatchObject({ status: 'APPROVED', credentialConfigurationIds: [mdl] });
 
     const audit = await h.admin('GET', `/admin/review-cases/${caseId}/audit`, 'alice');
-    expect(audit.json.entries.map((e: { action: string; reviewerId: string }) => `${e.reviewerId}:${e.action}`)).toEqual(['alice:claim', 'alice:view_evidence', 'alice:decide']);
+    expect(audit.json.entries.map((e: { action: string; reviewerId: string }) => `${e.reviewerId}:${e.action}`)).toEqual([
+      'alice:claim',
+      'alice:view_evidence',
+      'alice:decide',
+    ]);
     expect((await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'alice', { outcome: 'DENIED', reasonCode: 'X', message: 'x' })).status).toBe(409);
   });
 
@@ -69,8 +81,16 @@ describe('manual review queue and admin API (profile §Manual review)', () => {
     const { ids, caseId } = await submitEvidence();
     await h.admin('POST', `/admin/review-cases/${caseId}/claim`, 'bob');
     expect((await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'bob', { outcome: 'DENIED' })).status).toBe(400);
-    await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'bob', { outcome: 'DENIED', reasonCode: 'DOCUMENT_NOT_GENUINE', message: 'We could not confirm your passport.' });
-    expect(await statusOf(ids, (s) => s !== 'PENDING')).toMatchObject({ status: 'DENIED', reasonCode: 'DOCUMENT_NOT_GENUINE', deniedMessage: 'We could not confirm your passport.' });
+    await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'bob', {
+      outcome: 'DENIED',
+      reasonCode: 'DOCUMENT_NOT_GENUINE',
+      message: 'We could not confirm your passport.',
+    });
+    expect(await statusOf(ids, (s) => s !== 'PENDING')).toMatchObject({
+      status: 'DENIED',
+      reasonCode: 'DOCUMENT_NOT_GENUINE',
+      deniedMessage: 'We could not confirm your passport.',
+    });
   });
 
   it('returns a claimed but undecided case to the queue when the claim expires', async () => {
@@ -110,32 +130,64 @@ describe('manual review queue and admin API (profile §Manual review)', () => {
     const body = await createInitiateRequest({
       key: await generateWalletSigningKey(),
       credentialConfigurationIds: [mdl],
-      verificationData: { additionalAssessments: [{ type: walletRiskAssessmentType, deviceIntegrity: 'PASS', riskScore: 0.05 }, { vendor: 'fraud-score-x', score: 12 }] },
+      verificationData: {
+        additionalAssessments: [
+          { type: walletRiskAssessmentType, deviceIntegrity: 'PASS', riskScore: 0.05 },
+          { vendor: 'fraud-score-x', score: 12 },
+        ],
+      },
     });
     expect((await h.http.post('/verification/initiate', body, { identity: h.walletA })).json.status).toBe('APPROVED');
   });
 
   it('sends a high Wallet Server risk score to review and approves a low one directly', async () => {
-    const low = await createInitiateRequest({ key: await generateWalletSigningKey(), credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'r', type: walletRiskAssessmentType, deviceIntegrity: 'PASS', riskScore: 0.1 } as never] } });
+    const low = await createInitiateRequest({
+      key: await generateWalletSigningKey(),
+      credentialConfigurationIds: [mdl],
+      verificationData: { serverVerificationDataItem: [{ id: 'r', type: walletRiskAssessmentType, deviceIntegrity: 'PASS', riskScore: 0.1 } as never] },
+    });
     expect((await h.http.post('/verification/initiate', low, { identity: h.walletA })).json.status).toBe('APPROVED');
-    const high = await createInitiateRequest({ key: await generateWalletSigningKey(), credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'r', type: walletRiskAssessmentType, deviceIntegrity: 'PASS', riskScore: 0.9 } as never] } });
+    const high = await createInitiateRequest({
+      key: await generateWalletSigningKey(),
+      credentialConfigurationIds: [mdl],
+      verificationData: { serverVerificationDataItem: [{ id: 'r', type: walletRiskAssessmentType, deviceIntegrity: 'PASS', riskScore: 0.9 } as never] },
+    });
     const started = await h.http.post('/verification/initiate', high, { identity: h.walletA });
     expect(started.json.status).toBe('PENDING');
     const cases = (await h.admin('GET', '/admin/review-cases', 'alice')).json.cases;
-    expect(cases.some((c: { verificationId: string; reasons: string[] }) => c.verificationId === started.json.verificationId && c.reasons[0]?.includes('0.9'))).toBe(true);
-    const failed = await createInitiateRequest({ key: await generateWalletSigningKey(), credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'r', type: walletRiskAssessmentType, deviceIntegrity: 'FAIL', riskScore: 0.1 } as never] } });
-    expect((await h.http.post('/verification/initiate', failed, { identity: h.walletA })).json).toMatchObject({ status: 'REJECTED', reasonCode: 'DEVICE_INTEGRITY_FAILED' });
+    expect(
+      cases.some((c: { verificationId: string; reasons: string[] }) => c.verificationId === started.json.verificationId && c.reasons[0]?.includes('0.9')),
+    ).toBe(true);
+    const failed = await createInitiateRequest({
+      key: await generateWalletSigningKey(),
+      credentialConfigurationIds: [mdl],
+      verificationData: { serverVerificationDataItem: [{ id: 'r', type: walletRiskAssessmentType, deviceIntegrity: 'FAIL', riskScore: 0.1 } as never] },
+    });
+    expect((await h.http.post('/verification/initiate', failed, { identity: h.walletA })).json).toMatchObject({
+      status: 'REJECTED',
+      reasonCode: 'DEVICE_INTEGRITY_FAILED',
+    });
   });
 });
 
 describe('verdicts from asynchronous verification providers (profile §Verdicts)', () => {
   it('moves a PENDING verification on with a provider’s verdict, and refuses one for a final verification', async () => {
-    const body = await createInitiateRequest({ key: await generateWalletSigningKey(), credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'p', type: 'urn:s2s-issuer:verification-type:dev-pending' }] } });
+    const body = await createInitiateRequest({
+      key: await generateWalletSigningKey(),
+      credentialConfigurationIds: [mdl],
+      verificationData: { serverVerificationDataItem: [{ id: 'p', type: 'urn:s2s-issuer:verification-type:dev-pending' }] },
+    });
     const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
     expect(started.json.status).toBe('PENDING');
     const ids = { tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId };
     expect((await h.admin('POST', '/admin/verdicts', 'bob', { ...ids, provider: 'doc-check-co', outcome: 'ADDITIONAL_INFO_REQUIRED' })).status).toBe(400);
-    const accepted = await h.admin('POST', '/admin/verdicts', 'bob', { ...ids, provider: 'doc-check-co', outcome: 'REJECTED', reasonCode: 'IMAGE_TOO_DARK', message: 'Retake the photo' });
+    const accepted = await h.admin('POST', '/admin/verdicts', 'bob', {
+      ...ids,
+      provider: 'doc-check-co',
+      outcome: 'REJECTED',
+      reasonCode: 'IMAGE_TOO_DARK',
+      message: 'Retake the photo',
+    });
     expect(accepted.status).toBe(202);
     const status = await statusOf({ sessionId: ids.sessionId, verificationId: ids.verificationId }, (s) => s !== 'PENDING');
     expect(status).toMatchObject({ status: 'REJECTED', reasonCode: 'IMAGE_TOO_DARK', rejectedDetails: 'Retake the photo' });

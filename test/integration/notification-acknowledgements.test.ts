@@ -73,11 +73,19 @@ describe('notification acknowledgements', () => {
 
     const listed = await sessions().listUnacknowledgedNotifications({ since, limit: 100 });
     const mine = new Set([before, neverAcknowledged, olderAcknowledged, caughtUp, neverGivenUp].map((v) => v.verificationId));
-    expect(listed.filter((n) => mine.has(n.verificationId)).map(({ verificationId, statusVersion, notifiedStatusVersion }) => ({ verificationId, statusVersion, notifiedStatusVersion }))).toEqual([
+    expect(
+      listed
+        .filter((n) => mine.has(n.verificationId))
+        .map(({ verificationId, statusVersion, notifiedStatusVersion }) => ({ verificationId, statusVersion, notifiedStatusVersion })),
+    ).toEqual([
       { verificationId: neverAcknowledged.verificationId, statusVersion: 2, notifiedStatusVersion: 0 },
       { verificationId: olderAcknowledged.verificationId, statusVersion: 3, notifiedStatusVersion: 1 },
     ]);
-    expect(listed.find((n) => n.verificationId === neverAcknowledged.verificationId)).toMatchObject({ tenantId, sessionId: neverAcknowledged.key.sessionId, abandonedAt: expect.any(Date) });
+    expect(listed.find((n) => n.verificationId === neverAcknowledged.verificationId)).toMatchObject({
+      tenantId,
+      sessionId: neverAcknowledged.key.sessionId,
+      abandonedAt: expect.any(Date),
+    });
   });
 
   it('indexes the reconciliation query', async () => {

@@ -24,23 +24,50 @@ describe('privacy: the holder’s data stays out of histories and logs', () => {
     const secrets = [holderPersonalData.givenName + ' ', holderPersonalData.familyName, holderPersonalData.birthDate, 'DOC-4242-PASSPORT'];
     const key = await generateWalletSigningKey();
     const issuerKey = h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]>;
-    const item = { type: 'urn:s2s-issuer:verification-type:dev-additional-info', ...holderPersonalData, documentNumber: 'DOC-4242-PASSPORT', givenName: `${holderPersonalData.givenName} ` };
+    const item = {
+      type: 'urn:s2s-issuer:verification-type:dev-additional-info',
+      ...holderPersonalData,
+      documentNumber: 'DOC-4242-PASSPORT',
+      givenName: `${holderPersonalData.givenName} `,
+    };
 
-    const body = await createInitiateRequest({ key, credentialConfigurationIds: [mdl], verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'first', ...item })] } });
+    const body = await createInitiateRequest({
+      key,
+      credentialConfigurationIds: [mdl],
+      verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'first', ...item })] },
+    });
     const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
     expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
     const ids = { sessionId: body.sessionId, verificationId: started.json.verificationId };
     const supplement = await h.http.post(
       '/verification/supplement',
-      { ...ids, verificationDataPayload: { clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'second', ...item, type: devApproveType })], serverVerificationDataItem: [{ id: 'risk', type: 'urn:example:risk', holder: holderPersonalData } as VerificationDataItem] } },
+      {
+        ...ids,
+        verificationDataPayload: {
+          clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'second', ...item, type: devApproveType })],
+          serverVerificationDataItem: [{ id: 'risk', type: 'urn:example:risk', holder: holderPersonalData } as VerificationDataItem],
+        },
+      },
       { identity: h.walletA },
     );
     expect(supplement.json.status).toBe('APPROVED');
     await h.http.post('/verification/status', ids, { identity: h.walletA });
 
-    const cancelled = await createInitiateRequest({ key, credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'x', type: 'urn:s2s-issuer:verification-type:dev-additional-info', holder: holderPersonalData } as VerificationDataItem] } });
+    const cancelled = await createInitiateRequest({
+      key,
+      credentialConfigurationIds: [mdl],
+      verificationData: {
+        serverVerificationDataItem: [
+          { id: 'x', type: 'urn:s2s-issuer:verification-type:dev-additional-info', holder: holderPersonalData } as VerificationDataItem,
+        ],
+      },
+    });
     const second = await h.http.post('/verification/initiate', cancelled, { identity: h.walletA });
-    await h.http.post('/verification/cancel', { sessionId: cancelled.sessionId, verificationId: second.json.verificationId, reason: 'USER_ABANDONED' }, { identity: h.walletA });
+    await h.http.post(
+      '/verification/cancel',
+      { sessionId: cancelled.sessionId, verificationId: second.json.verificationId, reason: 'USER_ABANDONED' },
+      { identity: h.walletA },
+    );
 
     const histories = await Promise.all(
       [ids, { sessionId: cancelled.sessionId, verificationId: second.json.verificationId as string }].map(async (ref) => {

@@ -19,7 +19,14 @@ afterAll(async () => {
 });
 
 function passSettings() {
-  return { lapsedGraceMs: 60_000, closedLookbackMs: 10 * 60_000, batchLimit: 100, outboundTaskQueue: h.config.temporal.outboundTaskQueue, notificationResendAfterMs: 600_000, notificationLookbackMs: 3600_000 };
+  return {
+    lapsedGraceMs: 60_000,
+    closedLookbackMs: 10 * 60_000,
+    batchLimit: 100,
+    outboundTaskQueue: h.config.temporal.outboundTaskQueue,
+    notificationResendAfterMs: 600_000,
+    notificationLookbackMs: 3600_000,
+  };
 }
 
 function runReconciliation(): Promise<ReconciliationSummary> {
@@ -89,7 +96,11 @@ describe('reconciliation', () => {
     const key = { tenantId: h.walletA.tenant._id, sessionId: first.sessionId };
     const next = (await sessions.find(key, started.json.verificationId))!;
     await sessions.recordDecision(key, next.verificationId, { status: 'EXPIRED' }, next.statusVersion + 1);
-    const successor = await sessions.startReverification(key, next.verificationId, { ...next, verificationId: randomUUID(), initiatedBy: { requestId: randomUUID(), fingerprint: 'fp' } });
+    const successor = await sessions.startReverification(key, next.verificationId, {
+      ...next,
+      verificationId: randomUUID(),
+      initiatedBy: { requestId: randomUUID(), fingerprint: 'fp' },
+    });
     await sessions.abandonVerification(key, successor as string);
     const restored = await sessions.get(key);
     expect(restored?.verificationId).toBe(started.json.verificationId);
@@ -122,7 +133,8 @@ describe('reconciliation', () => {
     await h.deps.sessions.recordNotificationAbandoned(ref, ref.verificationId, 2);
     const forThis = (request: { body: Record<string, unknown> }) => request.body.verificationId === ref.verificationId;
 
-    const unacknowledged = async () => (await h.deps.sessions.listUnacknowledgedNotifications({ since: new Date(0), limit: 1000 })).some((n) => n.verificationId === ref.verificationId);
+    const unacknowledged = async () =>
+      (await h.deps.sessions.listUnacknowledgedNotifications({ since: new Date(0), limit: 1000 })).some((n) => n.verificationId === ref.verificationId);
     const attempts = () => h.receiver.attempts.filter(forThis).length;
     expect(await unacknowledged()).toBe(true);
 
@@ -139,7 +151,9 @@ describe('reconciliation', () => {
     expect(await unacknowledged()).toBe(false);
     await runReconciliation();
     expect(attempts()).toBe(beforeFirst + 2);
-    expect(await h.db.collection('reconciliation_repairs').countDocuments({ 'subject.verificationId': ref.verificationId, kind: 'notification-resent' })).toBe(1);
+    expect(await h.db.collection('reconciliation_repairs').countDocuments({ 'subject.verificationId': ref.verificationId, kind: 'notification-resent' })).toBe(
+      1,
+    );
   });
 
   it('runs on a Temporal Schedule that every worker brings to the configured settings', async () => {

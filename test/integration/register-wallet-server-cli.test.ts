@@ -28,7 +28,9 @@ describe('npm run register-wallet-server', () => {
     const before = await h.http.post('/verification/initiate', await approvableInitiate(), { identity: h.unregistered });
     expect(before.status).toBe(401);
 
-    const { stdout } = await run(process.execPath, [cli, '--name', 'Late Wallet', '--cert', certFile, '--notification-url', 'https://late.example/s2s/'], { env: cliEnv() });
+    const { stdout } = await run(process.execPath, [cli, '--name', 'Late Wallet', '--cert', certFile, '--notification-url', 'https://late.example/s2s/'], {
+      env: cliEnv(),
+    });
     expect(JSON.parse(stdout)).toMatchObject({ tenantId: expect.any(String), name: 'Late Wallet', notificationBaseUrl: 'https://late.example/s2s' });
 
     const after = await h.http.post('/verification/initiate', await approvableInitiate(), { identity: h.unregistered });
@@ -40,18 +42,25 @@ describe('npm run register-wallet-server', () => {
     const foreign = await issueCertificate(foreignCa, { commonName: 'x', usage: 'client' });
     const foreignFile = path.join(h.config.dataDir, 'foreign.crt');
     writeFileSync(foreignFile, foreign.certificatePem);
-    await expect(run(process.execPath, [cli, '--name', 'x', '--cert', foreignFile, '--notification-url', 'https://x.example'], { env: cliEnv() })).rejects.toMatchObject({
+    await expect(
+      run(process.execPath, [cli, '--name', 'x', '--cert', foreignFile, '--notification-url', 'https://x.example'], { env: cliEnv() }),
+    ).rejects.toMatchObject({
       stderr: expect.stringContaining('not issued by the configured client CA'),
     });
 
     const certFile = path.join(h.config.dataDir, 'wallet-a.crt');
     writeFileSync(certFile, h.walletA.certificatePem);
-    await expect(run(process.execPath, [cli, '--name', 'x', '--cert', certFile, '--notification-url', 'http://x.example'], { env: cliEnv() })).rejects.toMatchObject({
+    await expect(
+      run(process.execPath, [cli, '--name', 'x', '--cert', certFile, '--notification-url', 'http://x.example'], { env: cliEnv() }),
+    ).rejects.toMatchObject({
       stderr: expect.stringContaining('https'),
     });
   });
 
   it('prints usage and exits 2 without the required options', async () => {
-    await expect(run(process.execPath, [cli, '--name', 'x'], { env: cliEnv() })).rejects.toMatchObject({ code: 2, stdout: expect.stringContaining('--notification-url') });
+    await expect(run(process.execPath, [cli, '--name', 'x'], { env: cliEnv() })).rejects.toMatchObject({
+      code: 2,
+      stdout: expect.stringContaining('--notification-url'),
+    });
   });
 });

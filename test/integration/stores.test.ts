@@ -49,8 +49,12 @@ describe('verification sessions', () => {
     expect(await sessions().create(session)).toBe(session.verificationId);
     // The same request retried after a crash proposes a fresh verificationId; it gets the first one.
     expect(await sessions().create({ ...session, verificationId: randomUUID() })).toBe(session.verificationId);
-    await expect(sessions().create({ ...session, verificationId: randomUUID(), initiatedBy: { ...session.initiatedBy, requestId: randomUUID() } })).rejects.toBeInstanceOf(SessionAlreadyUsedError);
-    await expect(sessions().create({ ...session, verificationId: randomUUID(), initiatedBy: { ...session.initiatedBy, fingerprint: 'other' } })).rejects.toBeInstanceOf(SessionAlreadyUsedError);
+    await expect(
+      sessions().create({ ...session, verificationId: randomUUID(), initiatedBy: { ...session.initiatedBy, requestId: randomUUID() } }),
+    ).rejects.toBeInstanceOf(SessionAlreadyUsedError);
+    await expect(
+      sessions().create({ ...session, verificationId: randomUUID(), initiatedBy: { ...session.initiatedBy, fingerprint: 'other' } }),
+    ).rejects.toBeInstanceOf(SessionAlreadyUsedError);
   });
 
   it('keeps the newest status when status writes arrive out of order', async () => {
@@ -58,7 +62,12 @@ describe('verification sessions', () => {
     await sessions().create(session);
     const key = { tenantId: 't1', sessionId: session.sessionId };
     await sessions().recordDecision(key, session.verificationId, { status: 'APPROVED', credentialConfigurationIds: ['x'] }, 2);
-    await sessions().recordDecision(key, session.verificationId, { status: 'ADDITIONAL_INFO_REQUIRED', verificationDataRequest: { verificationDataItems: [] } }, 1);
+    await sessions().recordDecision(
+      key,
+      session.verificationId,
+      { status: 'ADDITIONAL_INFO_REQUIRED', verificationDataRequest: { verificationDataItems: [] } },
+      1,
+    );
     const stored = await sessions().find(key, session.verificationId);
     expect(stored && currentDecision(stored)).toEqual({ status: 'APPROVED', credentialConfigurationIds: ['x'] });
     expect(Object.keys(stored?.decisions ?? {}).sort()).toEqual(['0', '1', '2']);
@@ -69,9 +78,17 @@ describe('verification sessions', () => {
     await sessions().create(session);
     const key = { tenantId: 't1', sessionId: session.sessionId };
     await sessions().recordDecision(key, session.verificationId, { status: 'EXPIRED' }, 1);
-    const next = { ...session, verificationId: randomUUID(), credentialConfigurationIds: ['y'], initiatedBy: { requestId: randomUUID(), fingerprint: 'fp-next' } };
+    const next = {
+      ...session,
+      verificationId: randomUUID(),
+      credentialConfigurationIds: ['y'],
+      initiatedBy: { requestId: randomUUID(), fingerprint: 'fp-next' },
+    };
     const rival = { ...next, verificationId: randomUUID(), initiatedBy: { requestId: randomUUID(), fingerprint: 'fp-rival' } };
-    const attempts = await Promise.all([sessions().startReverification(key, session.verificationId, next), sessions().startReverification(key, session.verificationId, rival)]);
+    const attempts = await Promise.all([
+      sessions().startReverification(key, session.verificationId, next),
+      sessions().startReverification(key, session.verificationId, rival),
+    ]);
     expect(attempts.filter(Boolean)).toHaveLength(1);
     const winner = attempts[0] ? next : rival;
     // The winning request, retried, recognises its own verification; the loser stays refused.
@@ -84,7 +101,7 @@ describe('verification sessions', () => {
     expect(earlier && { current: earlier.current, decision: currentDecision(earlier) }).toEqual({ current: false, decision: { status: 'EXPIRED' } });
   });
 
-  it("finds a session only with its tenant and verificationId", async () => {
+  it('finds a session only with its tenant and verificationId', async () => {
     const session = newSession('t1');
     await sessions().create(session);
     expect(await sessions().find({ tenantId: 't1', sessionId: session.sessionId }, session.verificationId)).not.toBeNull();
@@ -221,7 +238,9 @@ describe('tenants', () => {
     const tenants = createTenantRepository(db);
     const thumbprint = randomUUID();
     const registrations = await Promise.all(
-      Array.from({ length: 4 }, () => tenants.register({ name: 'w', certThumbprint: thumbprint, certificatePem: 'pem', notificationBaseUrl: 'https://w.example' })),
+      Array.from({ length: 4 }, () =>
+        tenants.register({ name: 'w', certThumbprint: thumbprint, certificatePem: 'pem', notificationBaseUrl: 'https://w.example' }),
+      ),
     );
     expect(new Set(registrations.map((t) => t._id)).size).toBe(1);
     const renamed = await tenants.register({ name: 'renamed', certThumbprint: thumbprint, certificatePem: 'pem', notificationBaseUrl: 'https://w2.example' });

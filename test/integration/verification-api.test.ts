@@ -128,7 +128,8 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
     const body = await negotiatedInitiate();
     const started = await initiate(body);
     expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
-    const cancel = (ids: { sessionId: string; verificationId: string }) => h.http.post('/verification/cancel', { ...ids, reason: 'USER_ABANDONED' }, { identity: h.walletB });
+    const cancel = (ids: { sessionId: string; verificationId: string }) =>
+      h.http.post('/verification/cancel', { ...ids, reason: 'USER_ABANDONED' }, { identity: h.walletB });
     const crossTenant = await cancel({ sessionId: body.sessionId, verificationId: started.json.verificationId });
     const missing = await cancel({ sessionId: randomUUID(), verificationId: randomUUID() });
     expect(crossTenant.status).toBe(404);
@@ -150,7 +151,9 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
   it('tags the workflow with tenant and status search attributes an operator can filter on', async () => {
     const body = await approvableInitiate();
     const started = await initiate(body);
-    const handle = h.temporal.workflow.getHandle(verificationWorkflowId({ tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId }));
+    const handle = h.temporal.workflow.getHandle(
+      verificationWorkflowId({ tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId }),
+    );
     await handle.result();
     const description = await handle.describe();
     expect(description.typedSearchAttributes.get(tenantIdAttribute)).toBe(h.walletA.tenant._id);
@@ -170,7 +173,9 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
   it('keeps verification data and keys out of the workflow history', async () => {
     const body = await approvableInitiate();
     const started = await initiate(body);
-    const handle = h.temporal.workflow.getHandle(verificationWorkflowId({ tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId }));
+    const handle = h.temporal.workflow.getHandle(
+      verificationWorkflowId({ tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId }),
+    );
     await handle.result();
     const events = (await handle.fetchHistory()).events ?? [];
     const history = JSON.stringify(events);

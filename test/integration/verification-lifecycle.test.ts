@@ -70,7 +70,11 @@ describe('Client Encrypted Payloads at the API (S2S §Client Encrypted Payload)'
 describe('/verification/supplement (S2S §Supplement)', () => {
   it('takes a negotiated verification from ADDITIONAL_INFO_REQUIRED to APPROVED with a client payload', async () => {
     const key = await generateWalletSigningKey();
-    const body = await createInitiateRequest({ key, credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'first', type: 'urn:s2s-issuer:verification-type:dev-additional-info' }] } });
+    const body = await createInitiateRequest({
+      key,
+      credentialConfigurationIds: [mdl],
+      verificationData: { serverVerificationDataItem: [{ id: 'first', type: 'urn:s2s-issuer:verification-type:dev-additional-info' }] },
+    });
     const started = await post('/verification/initiate', body);
     expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
     const [requested] = started.json.verificationDataRequest.verificationDataItems;
@@ -98,7 +102,11 @@ describe('/verification/supplement (S2S §Supplement)', () => {
   });
 
   it('refuses a supplement while the issuer decides (PENDING) with 409 verification-not-awaiting-data', async () => {
-    const body = await createInitiateRequest({ key: await generateWalletSigningKey(), credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'r', type: devPendingType }] } });
+    const body = await createInitiateRequest({
+      key: await generateWalletSigningKey(),
+      credentialConfigurationIds: [mdl],
+      verificationData: { serverVerificationDataItem: [{ id: 'r', type: devPendingType }] },
+    });
     const started = await post('/verification/initiate', body);
     expect(started.json.status).toBe('PENDING');
     const supplement = await post('/verification/supplement', {
@@ -113,7 +121,11 @@ describe('/verification/supplement (S2S §Supplement)', () => {
   it("answers another tenant's or an unknown verification as not found", async () => {
     const started = await post('/verification/initiate', await negotiatedInitiate());
     const payload = { verificationDataPayload: { serverVerificationDataItem: [{ id: 'x', type: devApproveType }] } };
-    const crossTenant = await post('/verification/supplement', { sessionId: started.json.sessionId, verificationId: started.json.verificationId, ...payload }, h.walletB);
+    const crossTenant = await post(
+      '/verification/supplement',
+      { sessionId: started.json.sessionId, verificationId: started.json.verificationId, ...payload },
+      h.walletB,
+    );
     expect(crossTenant.status).toBe(404);
     const unknown = await post('/verification/supplement', { sessionId: started.json.sessionId, verificationId: randomUUID(), ...payload });
     expect(unknown.status).toBe(404);
@@ -129,7 +141,10 @@ describe('/verification/cancel (S2S §Verification Cancellation)', () => {
     expect(cancelled.json).toEqual(ids);
     expect((await post('/verification/status', ids)).json).toMatchObject({ status: 'DENIED', reasonCode: 'CANCELLED' });
     expect((await post('/verification/cancel', { ...ids, reason: 'AGAIN' })).status).toBe(200);
-    const supplement = await post('/verification/supplement', { ...ids, verificationDataPayload: { serverVerificationDataItem: [{ id: 'x', type: devApproveType }] } });
+    const supplement = await post('/verification/supplement', {
+      ...ids,
+      verificationDataPayload: { serverVerificationDataItem: [{ id: 'x', type: devApproveType }] },
+    });
     expect(supplement.json.type).toBe('urn:s2s-issuer:problem:verification-final');
   });
 
@@ -147,7 +162,11 @@ describe('Wallet Server notifications (S2S §Verification Notification)', () => 
   const attemptsFor = (sessionId: string) => h.receiver.attempts.filter((a) => a.body.sessionId === sessionId);
   const approvable = async () => {
     const key = await generateWalletSigningKey();
-    return createInitiateRequest({ key, credentialConfigurationIds: [mdl], verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey(), { id: 'c1', type: devApproveType })] } });
+    return createInitiateRequest({
+      key,
+      credentialConfigurationIds: [mdl],
+      verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey(), { id: 'c1', type: devApproveType })] },
+    });
   };
   async function eventually<T>(read: () => Promise<T> | T, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -170,7 +189,12 @@ describe('Wallet Server notifications (S2S §Verification Notification)', () => 
     expect(notification.headers['api-version']).toBe('1.0.0');
     expect(notification.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(notification.body).toEqual(response.json);
-    expect(await eventually(() => notifiedStatusVersion(body.sessionId, response.json.verificationId), (v) => v === 1)).toBe(1);
+    expect(
+      await eventually(
+        () => notifiedStatusVersion(body.sessionId, response.json.verificationId),
+        (v) => v === 1,
+      ),
+    ).toBe(1);
   });
 
   it('makes the next attempt after a 429 no earlier than its Retry-After, with the same x-request-id', async () => {
@@ -199,7 +223,12 @@ describe('Wallet Server notifications (S2S §Verification Notification)', () => 
     const ids = { sessionId: body.sessionId, verificationId: response.json.verificationId as string };
     expect((await post('/verification/status', ids)).json.status).toBe('APPROVED');
 
-    expect(await eventually(() => attemptsFor(body.sessionId).length, (n) => n >= 4)).toBe(4);
+    expect(
+      await eventually(
+        () => attemptsFor(body.sessionId).length,
+        (n) => n >= 4,
+      ),
+    ).toBe(4);
     // Nothing after the fourth attempt.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const attempts = attemptsFor(body.sessionId);
@@ -210,7 +239,12 @@ describe('Wallet Server notifications (S2S §Verification Notification)', () => 
       () => h.deps.sessions.listUnacknowledgedNotifications({ since, limit: 100 }),
       (list) => list.some((n) => n.verificationId === ids.verificationId),
     );
-    expect(unacknowledged.find((n) => n.verificationId === ids.verificationId)).toMatchObject({ ...ids, tenantId: h.walletA.tenant._id, statusVersion: 1, notifiedStatusVersion: 0 });
+    expect(unacknowledged.find((n) => n.verificationId === ids.verificationId)).toMatchObject({
+      ...ids,
+      tenantId: h.walletA.tenant._id,
+      statusVersion: 1,
+      notifiedStatusVersion: 0,
+    });
     expect(await notifiedStatusVersion(body.sessionId, ids.verificationId)).toBeUndefined();
   });
 });
@@ -221,7 +255,9 @@ describe('issuer metadata (profile §Issuer metadata)', () => {
     expect(response.status).toBe(200);
     expect(response.headers['cache-control']).toBe('public, max-age=300');
     expect(response.json.api_versions_supported).toEqual(['1.0.0']);
-    expect(response.json.endpoints_supported).toEqual(expect.arrayContaining(['/verification/initiate', '/verification/supplement', '/verification/status', '/verification/cancel']));
+    expect(response.json.endpoints_supported).toEqual(
+      expect.arrayContaining(['/verification/initiate', '/verification/supplement', '/verification/status', '/verification/cancel']),
+    );
     expect(response.json.issuer_encryption_jwks.keys).toHaveLength(2);
     for (const jwk of response.json.issuer_encryption_jwks.keys) expect(jwk.d).toBeUndefined();
     expect(response.json.encryption_alg_values_supported).toEqual(expect.arrayContaining(['HPKE-0-KE', 'HPKE-0', 'HPKE-3-KE', 'HPKE-3']));
@@ -233,7 +269,11 @@ describe('issuer metadata (profile §Issuer metadata)', () => {
 describe('re-verification (profile §Re-verification)', () => {
   async function endedSession() {
     const key = await generateWalletSigningKey();
-    const body = await createInitiateRequest({ key, credentialConfigurationIds: [mdl], verificationData: { serverVerificationDataItem: [{ id: 'first', type: 'urn:s2s-issuer:verification-type:dev-additional-info' }] } });
+    const body = await createInitiateRequest({
+      key,
+      credentialConfigurationIds: [mdl],
+      verificationData: { serverVerificationDataItem: [{ id: 'first', type: 'urn:s2s-issuer:verification-type:dev-additional-info' }] },
+    });
     const started = await post('/verification/initiate', body);
     await post('/verification/cancel', { sessionId: body.sessionId, verificationId: started.json.verificationId, reason: 'RETRY_LATER' });
     return { key, sessionId: body.sessionId, previous: started.json.verificationId as string };
@@ -241,7 +281,13 @@ describe('re-verification (profile §Re-verification)', () => {
 
   it('gives an ended session a new verificationId, keeping the old one readable', async () => {
     const { key, sessionId, previous } = await endedSession();
-    const body = await createInitiateRequest({ key, sessionId, reverificationOf: previous, credentialConfigurationIds: [mdl], verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey(), { id: 'c', type: devApproveType })] } });
+    const body = await createInitiateRequest({
+      key,
+      sessionId,
+      reverificationOf: previous,
+      credentialConfigurationIds: [mdl],
+      verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey(), { id: 'c', type: devApproveType })] },
+    });
     const again = await post('/verification/initiate', body);
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ sessionId, status: 'APPROVED' });
@@ -256,7 +302,12 @@ describe('re-verification (profile §Re-verification)', () => {
 
   it('requires the session’s own Wallet Signing Key and a nonce over sessionId.previousVerificationId', async () => {
     const { key, sessionId, previous } = await endedSession();
-    const otherKey = await createInitiateRequest({ key: await generateWalletSigningKey(), sessionId, reverificationOf: previous, credentialConfigurationIds: [mdl] });
+    const otherKey = await createInitiateRequest({
+      key: await generateWalletSigningKey(),
+      sessionId,
+      reverificationOf: previous,
+      credentialConfigurationIds: [mdl],
+    });
     expect((await post('/verification/initiate', otherKey)).json.type).toBe('urn:openid:dcp:s2s:invalid_client_authentication');
 
     const plainNonce = await createInitiateRequest({ key, sessionId, credentialConfigurationIds: [mdl] });
@@ -267,7 +318,10 @@ describe('re-verification (profile §Re-verification)', () => {
   it('refuses to re-verify an approved verification', async () => {
     const key = await generateWalletSigningKey();
     const { body, response } = await initiateWithClientItem(key, { id: 'c1', type: devApproveType });
-    const again = await post('/verification/initiate', await createInitiateRequest({ key, sessionId: body.sessionId, reverificationOf: response.json.verificationId, credentialConfigurationIds: [mdl] }));
+    const again = await post(
+      '/verification/initiate',
+      await createInitiateRequest({ key, sessionId: body.sessionId, reverificationOf: response.json.verificationId, credentialConfigurationIds: [mdl] }),
+    );
     expect(again.status).toBe(409);
     expect(again.json.type).toBe('urn:s2s-issuer:problem:reverification-not-allowed');
   });

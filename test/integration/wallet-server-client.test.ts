@@ -11,7 +11,12 @@ beforeAll(async () => {
   const server = await issueCertificate(ca, { commonName: 'localhost', usage: 'server', ipAddresses: ['127.0.0.1'] });
   const issuer = await issueCertificate(ca, { commonName: 'issuer', usage: 'client' });
   receiver = await startNotificationReceiver({ certificatePem: server.certificatePem, privateKeyPem: server.privateKeyPem, clientCaPem: ca.certificatePem });
-  client = createWalletServerClient({ certificatePem: issuer.certificatePem, privateKeyPem: issuer.privateKeyPem, caPem: ca.certificatePem, requestTimeoutMs: 1000 });
+  client = createWalletServerClient({
+    certificatePem: issuer.certificatePem,
+    privateKeyPem: issuer.privateKeyPem,
+    caPem: ca.certificatePem,
+    requestTimeoutMs: 1000,
+  });
 });
 afterAll(async () => {
   client?.close();
@@ -40,7 +45,11 @@ describe('Wallet Server client over mTLS: one attempt, classified (S2S §Rate Li
 
   it('reads the Retry-After of a 429 as sent, in seconds and as an HTTP-date', async () => {
     const path = pathOfThisTest();
-    receiver.answerNext(on(path), { status: 429, headers: { 'Retry-After': '120' } }, { status: 429, headers: { 'Retry-After': new Date(Date.now() + 90_000).toUTCString() } });
+    receiver.answerNext(
+      on(path),
+      { status: 429, headers: { 'Retry-After': '120' } },
+      { status: 429, headers: { 'Retry-After': new Date(Date.now() + 90_000).toUTCString() } },
+    );
     expect(await client.post(`${receiver.url}${path}`, {}, 'id-3')).toMatchObject({ outcome: 'retryable', status: 429, retryAfterMs: 120_000 });
     const dated = await client.post(`${receiver.url}${path}`, {}, 'id-3');
     expect(dated).toMatchObject({ outcome: 'retryable', status: 429 });

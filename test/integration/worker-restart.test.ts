@@ -13,7 +13,11 @@ afterAll(async () => {
 
 /** The VerificationStatus once `until` holds (the worker decides on its own time). */
 async function pollStatus(sessionId: string, verificationId: string, until: (status: string) => boolean) {
-  const response = await pollUntil(() => h.http.post('/verification/status', { sessionId, verificationId }, { identity: h.walletA }), (r) => until(r.json.status), { what: 'status change' });
+  const response = await pollUntil(
+    () => h.http.post('/verification/status', { sessionId, verificationId }, { identity: h.walletA }),
+    (r) => until(r.json.status),
+    { what: 'status change' },
+  );
   return response.json;
 }
 
@@ -34,15 +38,26 @@ describe('worker restart in the middle of sessions', () => {
     const duringStarted = await h.http.post('/verification/initiate', during, { identity: h.walletA });
     expect(duringStarted.status).toBe(200);
     expect(duringStarted.json.status).toBe('PENDING');
-    expect((await h.http.post('/verification/status', { sessionId: during.sessionId, verificationId: duringStarted.json.verificationId }, { identity: h.walletA })).json.status).toBe('PENDING');
+    expect(
+      (await h.http.post('/verification/status', { sessionId: during.sessionId, verificationId: duringStarted.json.verificationId }, { identity: h.walletA }))
+        .json.status,
+    ).toBe('PENDING');
 
     // A new worker picks both up.
     await h.startWorker();
     expect((await pollStatus(during.sessionId, duringStarted.json.verificationId, (s) => s !== 'PENDING')).status).toBe('APPROVED');
 
     // The waiting workflow was rebuilt from its history on the new worker, state intact.
-    const handle = h.temporal.workflow.getHandle(verificationWorkflowId({ tenantId: h.walletA.tenant._id, sessionId: waiting.sessionId, verificationId: waitingStarted.json.verificationId }));
-    expect(await handle.query(verificationStatusQuery)).toEqual({ status: 'ADDITIONAL_INFO_REQUIRED', verificationDataRequest: waitingStatus.verificationDataRequest });
-    expect((await h.http.post('/verification/status', { sessionId: waiting.sessionId, verificationId: waitingStarted.json.verificationId }, { identity: h.walletA })).json).toEqual(waitingStatus);
+    const handle = h.temporal.workflow.getHandle(
+      verificationWorkflowId({ tenantId: h.walletA.tenant._id, sessionId: waiting.sessionId, verificationId: waitingStarted.json.verificationId }),
+    );
+    expect(await handle.query(verificationStatusQuery)).toEqual({
+      status: 'ADDITIONAL_INFO_REQUIRED',
+      verificationDataRequest: waitingStatus.verificationDataRequest,
+    });
+    expect(
+      (await h.http.post('/verification/status', { sessionId: waiting.sessionId, verificationId: waitingStarted.json.verificationId }, { identity: h.walletA }))
+        .json,
+    ).toEqual(waitingStatus);
   });
 });

@@ -10,7 +10,11 @@ const apiMain = path.resolve(__dirname, '..', '..', 'dist', 'api', 'main.js');
  * A real API process (dist/api/main.js) on the harness's database and Temporal, set to kill
  * itself (SIGKILL) right after `point`. `exited` resolves with the signal that ended it.
  */
-export async function startCrashingApi(h: IssuerHarness, point: CrashPoint, leaseMs = 1000): Promise<{ http: HttpsClient; exited: Promise<NodeJS.Signals | null>; stop(): Promise<void> }> {
+export async function startCrashingApi(
+  h: IssuerHarness,
+  point: CrashPoint,
+  leaseMs = 1000,
+): Promise<{ http: HttpsClient; exited: Promise<NodeJS.Signals | null>; stop(): Promise<void> }> {
   const [port, adminPort] = [await freePort(), await freePort()];
   const api = startProcess(`api-crash-${point}`, process.execPath, [apiMain], {
     logDir: path.join(h.config.dataDir, 'logs'),

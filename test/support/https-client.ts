@@ -43,7 +43,13 @@ export function createHttpsClient(baseUrl: string, caPem: string) {
     return request('GET', path, undefined, {}, identity);
   }
 
-  function request(method: string, path: string, payload: string | Buffer | undefined, headers: Record<string, string>, identity?: ClientIdentity): Promise<HttpResult> {
+  function request(
+    method: string,
+    path: string,
+    payload: string | Buffer | undefined,
+    headers: Record<string, string>,
+    identity?: ClientIdentity,
+  ): Promise<HttpResult> {
     return new Promise((resolve, reject) => {
       const req = https.request(
         new URL(path, baseUrl),
@@ -80,7 +86,14 @@ export function createHttpsClient(baseUrl: string, caPem: string) {
 export type HttpsClient = ReturnType<typeof createHttpsClient>;
 
 /** A reviewer's call to the admin API: server TLS only, bearer token. */
-export function adminRequest(url: string, caPem: string, method: 'GET' | 'POST', token: string | undefined, body?: unknown): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export function adminRequest(
+  url: string,
+  caPem: string,
+  method: 'GET' | 'POST',
+  token: string | undefined,
+  body?: unknown,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; json: any }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = https.request(

@@ -131,7 +131,11 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
   // The API's log lines are kept for the privacy scan, as the production JSON lines would be.
   const apiLogs: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void apiLogs.push(line) });
-  const { api: deps, admin: adminDeps, temporal } = composeIssuerApi(config, {
+  const {
+    api: deps,
+    admin: adminDeps,
+    temporal,
+  } = composeIssuerApi(config, {
     db,
     temporal: temporalConnection,
     logger,
@@ -140,7 +144,12 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
   const register = async (name: string, registration: { notificationBaseUrl?: string } = {}) => {
     const issued = await issueCertificate(ca, { commonName: name, usage: 'client' });
     const tenant = await registerWalletServer(
-      { name, certificatePem: issued.certificatePem, notificationBaseUrl: registration.notificationBaseUrl ?? `${receiver.url}/${name}`, clientCaPem: ca.certificatePem },
+      {
+        name,
+        certificatePem: issued.certificatePem,
+        notificationBaseUrl: registration.notificationBaseUrl ?? `${receiver.url}/${name}`,
+        clientCaPem: ca.certificatePem,
+      },
       deps.tenants,
     );
     return { ...issued, tenant };

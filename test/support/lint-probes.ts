@@ -32,7 +32,10 @@ export function lintProbes(tag: string, probes: readonly LintProbe[]): Record<st
     }
     let output: string;
     try {
-      output = execFileSync(path.join(root, 'node_modules/.bin/eslint'), ['--format', 'json', '--no-warn-ignored', ...files.keys()], { cwd: root, encoding: 'utf8' });
+      output = execFileSync(path.join(root, 'node_modules/.bin/eslint'), ['--format', 'json', '--no-warn-ignored', ...files.keys()], {
+        cwd: root,
+        encoding: 'utf8',
+      });
     } catch (error) {
       output = (error as { stdout: string }).stdout; // exit code 1: lint errors found, as expected
     }

@@ -12,7 +12,11 @@ export const historiesDir = path.resolve(__dirname, '../workflows/histories');
 const History = temporal.api.history.v1.History;
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
 }
 
 export async function recordHistories(handles: WorkflowHandle[]): Promise<void> {

@@ -19,14 +19,24 @@ export async function createCredentialIssuer(issuer = 'https://pid-provider.exam
     kbSignAlg: 'ES256',
   });
   const credential = await sdjwt.issue(
-    { iss: issuer, vct: 'urn:eudi:pid:1', iat: Math.floor(Date.now() / 1000), cnf: { jwk: { ...(holderKeys.publicKey as object), alg: 'ES256' } }, given_name: 'Erika', family_name: 'Mustermann', age_over_18: true },
+    {
+      iss: issuer,
+      vct: 'urn:eudi:pid:1',
+      iat: Math.floor(Date.now() / 1000),
+      cnf: { jwk: { ...(holderKeys.publicKey as object), alg: 'ES256' } },
+      given_name: 'Erika',
+      family_name: 'Mustermann',
+      age_over_18: true,
+    },
     { _sd: ['given_name', 'family_name', 'age_over_18'] },
   );
   return {
     trusted,
     /** The holder's presentation with key binding for `aud` and `nonce`. */
     present: (options: { aud: string; nonce: string; disclose?: Record<string, boolean> }) =>
-      sdjwt.present(credential, options.disclose ?? { age_over_18: true }, { kb: { payload: { aud: options.aud, nonce: options.nonce, iat: Math.floor(Date.now() / 1000) } } }),
+      sdjwt.present(credential, options.disclose ?? { age_over_18: true }, {
+        kb: { payload: { aud: options.aud, nonce: options.nonce, iat: Math.floor(Date.now() / 1000) } },
+      }),
     withoutKeyBinding: () => sdjwt.present(credential, { age_over_18: true }),
   };
 }

@@ -14,7 +14,8 @@ export async function createWalletInstance(options: { http: HttpsClient; identit
   const key: WalletSigningKey = await generateWalletSigningKey();
   let ids: { sessionId: string; verificationId: string } | undefined;
   const post = (path: string, body: unknown) => options.http.post(path, body, { identity: options.identity });
-  const encrypt = (items: Record<string, unknown>[]) => Promise.all(items.map((claims) => createClientEncryptedPayload({ key, issuerKey: options.issuerKey, claims })));
+  const encrypt = (items: Record<string, unknown>[]) =>
+    Promise.all(items.map((claims) => createClientEncryptedPayload({ key, issuerKey: options.issuerKey, claims })));
   const verificationData = async (data: { client?: Record<string, unknown>[]; server?: Record<string, unknown>[] }) => ({
     ...(data.client ? { clientEncryptedPayload: await encrypt(data.client) } : {}),
     ...(data.server ? { serverVerificationDataItem: data.server as VerificationDataItem[] } : {}),
@@ -26,7 +27,12 @@ export async function createWalletInstance(options: { http: HttpsClient; identit
       if (!ids) throw new Error('initiate first');
       return ids;
     },
-    async initiate(request: { credentialConfigurationIds: string[]; client?: Record<string, unknown>[]; server?: Record<string, unknown>[]; requestedDeviceCount?: number }) {
+    async initiate(request: {
+      credentialConfigurationIds: string[];
+      client?: Record<string, unknown>[];
+      server?: Record<string, unknown>[];
+      requestedDeviceCount?: number;
+    }) {
       const data = request.client || request.server ? await verificationData(request) : undefined;
       const body = await createInitiateRequest({
         key,
@@ -44,7 +50,13 @@ export async function createWalletInstance(options: { http: HttpsClient; identit
     status: () => post('/verification/status', ids),
     /** Polls /verification/status until it leaves `from` (S2S §Asynchronous Endpoints). */
     async statusAfter(from: string) {
-      return (await pollUntil(() => post('/verification/status', ids), (response) => response.json.status !== from, { what: `a status other than ${from}` })).json;
+      return (
+        await pollUntil(
+          () => post('/verification/status', ids),
+          (response) => response.json.status !== from,
+          { what: `a status other than ${from}` },
+        )
+      ).json;
     },
   };
 }

@@ -24,7 +24,11 @@ describe('loadConfig', () => {
       MONGODB_URI: 'mongodb://db:27017/?replicaSet=rs0',
       S2S_TLS_CLIENT_CA: '/tls/wallets.crt',
     });
-    expect(config.temporal).toMatchObject({ address: 'temporal.internal:7233', namespace: 'issuer', tls: { certFile: '/tls/client.crt', keyFile: '/tls/client.key' } });
+    expect(config.temporal).toMatchObject({
+      address: 'temporal.internal:7233',
+      namespace: 'issuer',
+      tls: { certFile: '/tls/client.crt', keyFile: '/tls/client.key' },
+    });
     expect(config.mongo.uri).toBe('mongodb://db:27017/?replicaSet=rs0');
     expect(config.tls.clientCaFile).toBe('/tls/wallets.crt');
   });

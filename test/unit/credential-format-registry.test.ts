@@ -25,7 +25,9 @@ describe('credential format registry (domain/credential-formats/format.ts)', () 
   });
 
   it('refuses two implementations of one format', () => {
-    expect(() => createCredentialFormatRegistry([registered('dc+sd-jwt'), registered('dc+sd-jwt')])).toThrow(/two credential formats registered for dc\+sd-jwt/);
+    expect(() => createCredentialFormatRegistry([registered('dc+sd-jwt'), registered('dc+sd-jwt')])).toThrow(
+      /two credential formats registered for dc\+sd-jwt/,
+    );
   });
 
   it('refuses a format without an identifier', () => {
@@ -47,7 +49,9 @@ describe('credential format registry (domain/credential-formats/format.ts)', () 
     const jwtVc = registered(CredentialFormatId.jwtVcJson);
     const registry = createCredentialFormatRegistry([jwtVc]);
     expect(credentialFormatFor(registry, { id: 'UniversityDegree', format: 'jwt_vc_json' })).toBe(jwtVc);
-    expect(() => credentialFormatFor(registry, { id: 'org.iso.18013.5.1.mDL', format: 'mso_mdoc' })).toThrow(/no credential format mso_mdoc for configuration org.iso.18013.5.1.mDL/);
+    expect(() => credentialFormatFor(registry, { id: 'org.iso.18013.5.1.mDL', format: 'mso_mdoc' })).toThrow(
+      /no credential format mso_mdoc for configuration org.iso.18013.5.1.mDL/,
+    );
   });
 
   it('knows the three Appendix A identifiers it is shaped for', () => {

@@ -5,7 +5,10 @@ import { verificationSearchAttributes } from '../../workflows/verification/searc
 
 const root = path.resolve(__dirname, '../..');
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { command?: string[] | string; environment?: Record<string, string>; build?: string; depends_on?: Record<string, unknown>; volumes?: string[] }>;
+  services: Record<
+    string,
+    { command?: string[] | string; environment?: Record<string, string>; build?: string; depends_on?: Record<string, unknown>; volumes?: string[] }
+  >;
 };
 
 /** Every environment variable config/config.ts reads. */

@@ -15,7 +15,9 @@ describe('identity evidence evaluator', () => {
   it('rejects evidence the Wallet Server supplied, and incomplete evidence', async () => {
     expect(await identityEvidenceEvaluator.evaluate(item, fromServer)).toMatchObject({ verdict: 'rejected', reasonCode: 'EVIDENCE_NOT_FROM_CLIENT' });
     expect(await identityEvidenceEvaluator.evaluate({ ...item, selfieRef: undefined }, fromClient)).toMatchObject({ reasonCode: 'EVIDENCE_INCOMPLETE' });
-    expect(await identityEvidenceEvaluator.evaluate({ ...item, documentImageRefs: ['a', 'b', 'c', 'd', 'e'] }, fromClient)).toMatchObject({ reasonCode: 'EVIDENCE_INCOMPLETE' });
+    expect(await identityEvidenceEvaluator.evaluate({ ...item, documentImageRefs: ['a', 'b', 'c', 'd', 'e'] }, fromClient)).toMatchObject({
+      reasonCode: 'EVIDENCE_INCOMPLETE',
+    });
   });
 });
 
@@ -26,8 +28,14 @@ describe('Wallet Server risk assessment evaluator', () => {
   it.each([
     [{ deviceIntegrity: 'PASS', riskScore: 0.2 }, { verdict: 'satisfied' }],
     [{ deviceIntegrity: 'PASS', riskScore: 0.7 }, { verdict: 'review' }],
-    [{ deviceIntegrity: 'FAIL', riskScore: 0 }, { verdict: 'rejected', reasonCode: 'DEVICE_INTEGRITY_FAILED' }],
-    [{ deviceIntegrity: 'PASS', riskScore: 1.5 }, { verdict: 'rejected', reasonCode: 'ASSESSMENT_MALFORMED' }],
+    [
+      { deviceIntegrity: 'FAIL', riskScore: 0 },
+      { verdict: 'rejected', reasonCode: 'DEVICE_INTEGRITY_FAILED' },
+    ],
+    [
+      { deviceIntegrity: 'PASS', riskScore: 1.5 },
+      { verdict: 'rejected', reasonCode: 'ASSESSMENT_MALFORMED' },
+    ],
     [{ riskScore: 0.1 }, { verdict: 'rejected', reasonCode: 'ASSESSMENT_MALFORMED' }],
   ])('%j → %j', async (fields, verdict) => {
     expect(await evaluator.evaluate(item(fields), fromServer)).toMatchObject(verdict);

@@ -20,7 +20,11 @@ function notifier(answer: WalletServerAnswer) {
     workflowId: 'wf',
     credentialConfigurationIds: ['x'],
     requestedDeviceCount: 1,
-    decisions: { '0': { status: 'PENDING' }, '1': { status: 'PENDING' }, '2': { status: 'APPROVED', credentialConfigurationIds: ['x'], authorizedDeviceCount: 1 } },
+    decisions: {
+      '0': { status: 'PENDING' },
+      '1': { status: 'PENDING' },
+      '2': { status: 'APPROVED', credentialConfigurationIds: ['x'], authorizedDeviceCount: 1 },
+    },
     statusVersion: 2,
     walletSigningKey: { kty: 'EC' },
     current: true,
@@ -61,7 +65,13 @@ describe('notifyWalletServer: one attempt per execution (S2S §Verification Noti
     const { runWithStatus, posts, delivered, sessionReads } = notifier({ outcome: 'delivered', status: 204 });
     const status = { sessionId: ref.sessionId, verificationId: ref.verificationId, status: 'DENIED', reasonCode: 'CANCELLED', deniedMessage: 'x' };
     await runWithStatus(status, 3);
-    expect(posts).toEqual([{ url: 'https://wallet.example/s2s/verification/notify', body: status, requestId: deterministicRequestId('verification-notify', ref.verificationId, '3') }]);
+    expect(posts).toEqual([
+      {
+        url: 'https://wallet.example/s2s/verification/notify',
+        body: status,
+        requestId: deterministicRequestId('verification-notify', ref.verificationId, '3'),
+      },
+    ]);
     expect(delivered).toEqual([3]);
     expect(sessionReads()).toBe(0);
   });

@@ -76,7 +76,7 @@ describe('renderProblems (RFC 9457)', () => {
     expect(problems.sessionNotFound().toBody().retryable).toBeUndefined();
   });
 
-  it('uses a distinct type URI per problem, the draft\'s two among them', () => {
+  it("uses a distinct type URI per problem, the draft's two among them", () => {
     const types = Object.values(ProblemType);
     expect(new Set(types).size).toBe(types.length);
     expect(types).toEqual(expect.arrayContaining(['urn:openid:dcp:s2s:invalid_encryption', 'urn:openid:dcp:s2s:invalid_client_authentication']));

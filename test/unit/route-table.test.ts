@@ -118,7 +118,11 @@ describe('the protocol route table (api/routes/index.ts)', () => {
 
   it('a route added to the table appears in the issuer metadata endpoints_supported', async () => {
     const deps = await documentOnlyDeps();
-    const metadata = buildIssuerMetadata({ ...deps, limits: { ...deps.limits, initialDecisionWaitMs: 1000, bodyLimitBytes: 1024 }, protocolRoutes: extendedTable });
+    const metadata = buildIssuerMetadata({
+      ...deps,
+      limits: { ...deps.limits, initialDecisionWaitMs: 1000, bodyLimitBytes: 1024 },
+      protocolRoutes: extendedTable,
+    });
     expect(metadata.endpoints_supported).toEqual(extendedTable.map((r) => r.path));
   });
 
@@ -143,7 +147,9 @@ describe('the protocol route table (api/routes/index.ts)', () => {
     const paths = protocolRoutes.map((r) => r.path);
     expect(routed).toEqual(paths);
     expect(Object.keys(buildOpenApiDocument({ routes: protocolRoutes }).paths)).toEqual(paths);
-    expect(buildIssuerMetadata({ ...deps, limits: { ...deps.limits, initialDecisionWaitMs: 1, bodyLimitBytes: 1 }, protocolRoutes }).endpoints_supported).toEqual(paths);
+    expect(
+      buildIssuerMetadata({ ...deps, limits: { ...deps.limits, initialDecisionWaitMs: 1, bodyLimitBytes: 1 }, protocolRoutes }).endpoints_supported,
+    ).toEqual(paths);
   });
 });
 

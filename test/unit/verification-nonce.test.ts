@@ -45,7 +45,11 @@ describe('verificationNonce (S2S §Replay Protection, profile §Verification non
     ['padded base64url', (n: string) => `${n}==`, 'not base64url'],
     ['standard base64 characters', (n: string) => n.replace(/-/g, '+').replace(/_/g, '/') + '+/', 'not base64url'],
     ['a JWS-like value with dots', (n: string) => `eyJhbGciOiJFUzI1NiJ9.${n}`, 'not base64url'],
-    ['a DER-encoded length (too long)', (n: string) => Buffer.concat([Buffer.from([0x30, 0x44, 0x02, 0x20]), Buffer.from(n, 'base64url')]).toString('base64url'), '64-byte'],
+    [
+      'a DER-encoded length (too long)',
+      (n: string) => Buffer.concat([Buffer.from([0x30, 0x44, 0x02, 0x20]), Buffer.from(n, 'base64url')]).toString('base64url'),
+      '64-byte',
+    ],
     ['a truncated signature', (n: string) => n.slice(0, 40), '64-byte'],
   ])('refuses %s', async (_label, mangle, reason) => {
     const key = await generateWalletSigningKey();

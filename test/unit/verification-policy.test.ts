@@ -31,7 +31,9 @@ describe('decideVerification (profile §Verification policy)', () => {
   });
 
   it('does not approve a configuration whose accepted types were not satisfied', () => {
-    const decision = decideVerification(input({ credentialConfigurationIds: ['mdl', 'pid'], evaluated: [{ type: 'urn:t:offer', verdict: { verdict: 'satisfied' } }] }));
+    const decision = decideVerification(
+      input({ credentialConfigurationIds: ['mdl', 'pid'], evaluated: [{ type: 'urn:t:offer', verdict: { verdict: 'satisfied' } }] }),
+    );
     expect(decision).toEqual({
       status: 'ADDITIONAL_INFO_REQUIRED',
       verificationDataRequest: { verificationDataItems: [{ type: 'urn:t:doc', id: 'urn:t:doc#1', required: false }] },
@@ -39,7 +41,9 @@ describe('decideVerification (profile §Verification policy)', () => {
   });
 
   it('reports a rejected item as REJECTED', () => {
-    const decision = decideVerification(input({ evaluated: [{ type: 'urn:t:doc', verdict: { verdict: 'rejected', reasonCode: 'DOCUMENT_EXPIRED', details: 'expired 2020' } }] }));
+    const decision = decideVerification(
+      input({ evaluated: [{ type: 'urn:t:doc', verdict: { verdict: 'rejected', reasonCode: 'DOCUMENT_EXPIRED', details: 'expired 2020' } }] }),
+    );
     expect(decision).toEqual({ status: 'REJECTED', reasonCode: 'DOCUMENT_EXPIRED', rejectedDetails: 'expired 2020' });
   });
 
@@ -60,9 +64,16 @@ describe('decideVerification (profile §Verification policy)', () => {
   });
 
   it('requires every type of a combination, asking for the missing ones as required', () => {
-    const combined = createCredentialCatalogue([{ id: 'bank', format: 'x', acceptedVerificationTypes: ['urn:t:doc', 'urn:t:offer'], requiredTypeSets: [['urn:t:doc', 'urn:t:offer']], maxDevices: 1 }]);
-    const partial = decideVerification(input({ catalogue: combined, credentialConfigurationIds: ['bank'], evaluated: [{ type: 'urn:t:doc', verdict: { verdict: 'satisfied' } }] }));
-    expect(partial).toEqual({ status: 'ADDITIONAL_INFO_REQUIRED', verificationDataRequest: { verificationDataItems: [{ type: 'urn:t:offer', id: 'urn:t:offer#1', required: true }] } });
+    const combined = createCredentialCatalogue([
+      { id: 'bank', format: 'x', acceptedVerificationTypes: ['urn:t:doc', 'urn:t:offer'], requiredTypeSets: [['urn:t:doc', 'urn:t:offer']], maxDevices: 1 },
+    ]);
+    const partial = decideVerification(
+      input({ catalogue: combined, credentialConfigurationIds: ['bank'], evaluated: [{ type: 'urn:t:doc', verdict: { verdict: 'satisfied' } }] }),
+    );
+    expect(partial).toEqual({
+      status: 'ADDITIONAL_INFO_REQUIRED',
+      verificationDataRequest: { verificationDataItems: [{ type: 'urn:t:offer', id: 'urn:t:offer#1', required: true }] },
+    });
     const both = decideVerification(
       input({
         catalogue: combined,

@@ -5,7 +5,8 @@ import { refusalOf } from '../../clients/temporal/verification-workflows';
 import { ProblemType } from '../../domain/problems';
 import { VerificationRefusal } from '../../domain/verification-refusals';
 
-const refusedWith = (type: string) => new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type, message: 'the verification is APPROVED', nonRetryable: true }));
+const refusedWith = (type: string) =>
+  new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type, message: 'the verification is APPROVED', nonRetryable: true }));
 
 describe('refusalOf (clients/temporal/verification-workflows.ts): the refusal is the ApplicationFailure type', () => {
   it.each(Object.values(VerificationRefusal))('reads %s from a refused Update', (type) => {
@@ -13,7 +14,11 @@ describe('refusalOf (clients/temporal/verification-workflows.ts): the refusal is
   });
 
   it('does not read the message: an old-style "final:" message with another type is no refusal', () => {
-    expect(refusalOf(new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type: 'Error', message: 'final: the verification is APPROVED' })))).toBeUndefined();
+    expect(
+      refusalOf(
+        new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ type: 'Error', message: 'final: the verification is APPROVED' })),
+      ),
+    ).toBeUndefined();
   });
 
   it('treats a workflow that no longer exists as final', () => {

@@ -20,7 +20,10 @@ const settings = (devTypesEnabled: boolean) => ({ devTypesEnabled, issuerLoginUr
 
 describe('supported verification types', () => {
   it.each([true, false])('describes, in order, exactly the types the worker evaluates (development types enabled: %s)', (devTypesEnabled) => {
-    const evaluated = [...createSupportedEvaluators(settings(devTypesEnabled), dependencies).values()].map((e) => ({ type: e.type, description: e.description }));
+    const evaluated = [...createSupportedEvaluators(settings(devTypesEnabled), dependencies).values()].map((e) => ({
+      type: e.type,
+      description: e.description,
+    }));
     expect(describeSupportedVerificationTypes(settings(devTypesEnabled))).toEqual(evaluated);
     expect(evaluated.length).toBeGreaterThan(0);
   });
@@ -36,8 +39,16 @@ describe('supported verification types', () => {
 
 const evaluatorProbes = [
   { folder: 'api', name: 'ports', code: "import { createEvaluatorPorts } from '../../store/evaluator-ports';\nexport const used = createEvaluatorPorts;\n" },
-  { folder: 'api', name: 'evaluators', code: "import { createSupportedEvaluators } from '../../domain/verification-types/supported';\nexport const used = createSupportedEvaluators;\n" },
-  { folder: 'api', name: 'descriptions', code: "import { describeSupportedVerificationTypes } from '../../domain/verification-types/supported';\nexport const used = describeSupportedVerificationTypes;\n" },
+  {
+    folder: 'api',
+    name: 'evaluators',
+    code: "import { createSupportedEvaluators } from '../../domain/verification-types/supported';\nexport const used = createSupportedEvaluators;\n",
+  },
+  {
+    folder: 'api',
+    name: 'descriptions',
+    code: "import { describeSupportedVerificationTypes } from '../../domain/verification-types/supported';\nexport const used = describeSupportedVerificationTypes;\n",
+  },
   {
     folder: 'workers',
     name: 'evaluators',

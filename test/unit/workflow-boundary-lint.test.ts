@@ -15,7 +15,8 @@ const imports = {
   workflowState: "import { afterAttempt } from '../../workflows/verification/state';\nexport const used = afterAttempt;\n",
   workflowCodeAsType: "import type { verificationWorkflow } from '../../workflows/verification/workflow';\nexport type Used = typeof verificationWorkflow;\n",
   workflowIndex: "import { verificationWorkflow } from '../../workflows';\nexport const used = verificationWorkflow;\n",
-  searchAttributes: "import { verificationStatusAttribute } from '../../workflows/verification/search-attributes';\nexport const used = verificationStatusAttribute;\n",
+  searchAttributes:
+    "import { verificationStatusAttribute } from '../../workflows/verification/search-attributes';\nexport const used = verificationStatusAttribute;\n",
   otherWorkflowInternals: "import { reconciliationWorkflow } from '../../workflows/reconciliation/workflow';\nexport const used = reconciliationWorkflow;\n",
   messages: [
     "import { verdictSignal } from '../../workflows/verification/messages';",
@@ -49,7 +50,10 @@ beforeAll(() => {
     }
     const results = JSON.parse(output) as { filePath: string; messages: { ruleId: string | null; message: string }[] }[];
     rules = Object.fromEntries(
-      results.map((r) => [key(path.relative(root, r.filePath).split(path.sep)[0] ?? '', path.basename(r.filePath, '.ts')), r.messages.map((m) => m.ruleId ?? m.message)]),
+      results.map((r) => [
+        key(path.relative(root, r.filePath).split(path.sep)[0] ?? '', path.basename(r.filePath, '.ts')),
+        r.messages.map((m) => m.ruleId ?? m.message),
+      ]),
     );
   } finally {
     for (const dir of probeDirs) rmSync(dir, { recursive: true, force: true });

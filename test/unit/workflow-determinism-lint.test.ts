@@ -13,7 +13,10 @@ const probeDirs = [path.join(root, 'workflows', '__lint_probe__'), path.join(roo
 const probes = {
   nodeBuiltin: ['workflows', "import { readFileSync } from 'node:fs';\nexport const used = readFileSync;\n"],
   databaseDriver: ['workflows', "import { MongoClient } from 'mongodb';\nexport const used = MongoClient;\n"],
-  activityImplementation: ['workflows', "import { createVerificationActivities } from '../../activities/verification-activities';\nexport const used = createVerificationActivities;\n"],
+  activityImplementation: [
+    'workflows',
+    "import { createVerificationActivities } from '../../activities/verification-activities';\nexport const used = createVerificationActivities;\n",
+  ],
   configuration: ['workflows', "import { createLogger } from '../../config/logger';\nexport const used = createLogger;\n"],
   httpFramework: ['workflows', "import Koa from 'koa';\nexport const used = Koa;\n"],
   timer: ['workflows', 'export const used = setTimeout;\n'],

@@ -53,7 +53,9 @@ function activities() {
       return needsMore;
     },
     decideFromVerdict: async ({ verdict }) =>
-      verdict.outcome === 'APPROVED' ? approved : { status: 'DENIED', reasonCode: verdict.reasonCode ?? 'DENIED_BY_ISSUER', deniedMessage: verdict.message ?? 'no' },
+      verdict.outcome === 'APPROVED'
+        ? approved
+        : { status: 'DENIED', reasonCode: verdict.reasonCode ?? 'DENIED_BY_ISSUER', deniedMessage: verdict.message ?? 'no' },
     recordVerificationStatus: async ({ decision }) => {
       recorded.push(decision);
     },
@@ -112,7 +114,8 @@ async function run(test: (ctx: { start: (overrides?: Partial<VerificationWorkflo
                 },
               ),
           cancel: (reason: string) => workflows.cancel(ref, reason, randomUUID()),
-          verdict: (outcome: 'APPROVED' | 'DENIED', reasonCode?: string) => workflows.sendVerdict(ref, { outcome, source: 'reviewer', decidedBy: 'reviewer-7', ...(reasonCode ? { reasonCode } : {}) }),
+          verdict: (outcome: 'APPROVED' | 'DENIED', reasonCode?: string) =>
+            workflows.sendVerdict(ref, { outcome, source: 'reviewer', decidedBy: 'reviewer-7', ...(reasonCode ? { reasonCode } : {}) }),
         };
         started.push(session);
         return session;
@@ -178,7 +181,8 @@ describe('VerificationWorkflow state machine (S2S §Verification Status)', () =>
       // On the workflow's own clock: it ended no earlier than the published deadline, a full
       // requestDeadlineMs after it started (a timer that fired at once would end within seconds).
       const events = (await session.handle.fetchHistory()).events ?? [];
-      const eventTime = (event: (typeof events)[number] | undefined) => Number(event?.eventTime?.seconds ?? 0) * 1000 + Math.floor((event?.eventTime?.nanos ?? 0) / 1e6);
+      const eventTime = (event: (typeof events)[number] | undefined) =>
+        Number(event?.eventTime?.seconds ?? 0) * 1000 + Math.floor((event?.eventTime?.nanos ?? 0) / 1e6);
       const startedAt = eventTime(events[0]);
       const endedAt = eventTime(events[events.length - 1]);
       expect(endedAt).toBeGreaterThanOrEqual(deadline);
@@ -262,7 +266,14 @@ describe('VerificationWorkflow Update refusals are typed, non-retryable Applicat
     await worker.runUntil(async () => {
       const workflows = createVerificationWorkflows(env.client, taskQueue);
       const ref = { tenantId: 't', sessionId: randomUUID(), verificationId: randomUUID() };
-      await workflows.start({ ...ref, verificationDataRef, initialDecisionWaitMs: 2000, idleExpiryMs: day, limits: { requestDeadlineMs: day, maxAttempts: 3 }, credentialConfigurationIds: ['x'] });
+      await workflows.start({
+        ...ref,
+        verificationDataRef,
+        initialDecisionWaitMs: 2000,
+        idleExpiryMs: day,
+        limits: { requestDeadlineMs: day, maxAttempts: 3 },
+        credentialConfigurationIds: ['x'],
+      });
       const handle = env.client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(ref));
       expect((await handle.describe()).status.name).toBe('RUNNING');
       const verificationId = target === 'own' ? ref.verificationId : randomUUID();
@@ -276,7 +287,8 @@ describe('VerificationWorkflow Update refusals are typed, non-retryable Applicat
       expect(refusalOf(new WorkflowUpdateFailedError('refused', failure))).toBe(type);
       // The same refusal through the client the API uses, where the target is the workflow's own.
       if (target === 'own') {
-        const outcome = update === 'supplement' ? await workflows.supplement(ref, 'approve-1', randomUUID()) : await workflows.cancel(ref, 'USER_ABANDONED', randomUUID());
+        const outcome =
+          update === 'supplement' ? await workflows.supplement(ref, 'approve-1', randomUUID()) : await workflows.cancel(ref, 'USER_ABANDONED', randomUUID());
         expect(outcome).toEqual({ accepted: false, refusal: type });
       }
       release();
@@ -307,7 +319,13 @@ describe('VerificationWorkflow notifications (S2S §Verification Notification)',
     await worker.runUntil(async () => {
       const workflows = createVerificationWorkflows(env.client, taskQueue);
       const ref = { tenantId: 't', sessionId: randomUUID(), verificationId: randomUUID() };
-      await workflows.start({ ...ref, initialDecisionWaitMs: 2000, idleExpiryMs: day, limits: { requestDeadlineMs: day, maxAttempts: 3 }, credentialConfigurationIds: ['x'] });
+      await workflows.start({
+        ...ref,
+        initialDecisionWaitMs: 2000,
+        idleExpiryMs: day,
+        limits: { requestDeadlineMs: day, maxAttempts: 3 },
+        credentialConfigurationIds: ['x'],
+      });
       // The wallet is not answering, yet the supplement is evaluated and answered.
       expect(await workflows.supplement(ref, 'approve-1', randomUUID())).toMatchObject({ accepted: true, decision: { status: 'APPROVED' } });
       release();
@@ -324,7 +342,17 @@ describe('VerificationWorkflow notifications (S2S §Verification Notification)',
     const taskQueue = `sm-${randomUUID()}`;
     const outboundTaskQueue = `${taskQueue}-outbound`;
     const bundle = await workflowBundle();
-    const main = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: { ...impl, notifyWalletServer: async () => { throw new Error('notifications run on the outbound task queue'); } } });
+    const main = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: bundle,
+      activities: {
+        ...impl,
+        notifyWalletServer: async () => {
+          throw new Error('notifications run on the outbound task queue');
+        },
+      },
+    });
     const outbound = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: outboundTaskQueue,
@@ -333,7 +361,10 @@ describe('VerificationWorkflow notifications (S2S §Verification Notification)',
         notifyWalletServer: async () => {
           const { attempt } = Context.current().info;
           attempts.push({ attempt, at: await env.currentTimeMs() });
-          throw outboundAttemptFailure({ outcome: 'retryable', reason: 'answered 503', status: 503 }, { what: 'notification', attempt, retryAfterCeilingMs: 3_600_000 });
+          throw outboundAttemptFailure(
+            { outcome: 'retryable', reason: 'answered 503', status: 503 },
+            { what: 'notification', attempt, retryAfterCeilingMs: 3_600_000 },
+          );
         },
       },
     });
@@ -342,7 +373,14 @@ describe('VerificationWorkflow notifications (S2S §Verification Notification)',
     await main.runUntil(
       outbound.runUntil(async () => {
         const workflows = createVerificationWorkflows(env.client, taskQueue, outboundTaskQueue);
-        const first = await workflows.start({ ...ref, verificationDataRef: 'approve-now', initialDecisionWaitMs: 2000, idleExpiryMs: day, limits: { requestDeadlineMs: day, maxAttempts: 3 }, credentialConfigurationIds: ['x'] });
+        const first = await workflows.start({
+          ...ref,
+          verificationDataRef: 'approve-now',
+          initialDecisionWaitMs: 2000,
+          idleExpiryMs: day,
+          limits: { requestDeadlineMs: day, maxAttempts: 3 },
+          credentialConfigurationIds: ['x'],
+        });
         // The verification is decided at once; the failing notification does not hold it back.
         expect(first).toEqual(approved);
         expect(await handle.result()).toEqual({ decision: approved });

@@ -22,7 +22,11 @@ const { recordNotificationAbandoned } = proxyActivities<VerificationActivities>(
 export async function reconciliationWorkflow(input: ReconciliationInput): Promise<ReconciliationSummary> {
   const lapsed = await releaseLapsedRequests({ graceMs: input.lapsedGraceMs, limit: input.batchLimit });
   const aborted = await abortClosedVerifications({ lookbackMs: input.closedLookbackMs, limit: input.batchLimit });
-  const resend = await listNotificationsToResend({ lookbackMs: input.notificationLookbackMs, minAgeMs: input.notificationResendAfterMs, limit: input.batchLimit });
+  const resend = await listNotificationsToResend({
+    lookbackMs: input.notificationLookbackMs,
+    minAgeMs: input.notificationResendAfterMs,
+    limit: input.batchLimit,
+  });
 
   // One attempt each, on the outbound task queue: a Wallet Server still down costs one call per
   // pass, and the failure moves the notification to the back of the queue.

@@ -16,7 +16,6 @@ export interface VerificationLimits {
   idleExpiryMs: number;
 }
 
-
 /** Profile §Cancellation: a cancelled verification reports DENIED with reasonCode CANCELLED. */
 export function cancelledDecision(): VerificationDecision {
   return { status: VerificationState.denied, reasonCode: ReasonCode.cancelled, deniedMessage: 'The verification was cancelled.' };
@@ -31,7 +30,12 @@ export function afterAttempt(decision: VerificationDecision, attemptsUsed: numbe
 }
 
 /** Adds the request's deadline and the attempts left to an ADDITIONAL_INFO_REQUIRED decision. */
-export function withRequestLimits(decision: VerificationDecision, deadlineAtMs: number, attemptsUsed: number, limits: VerificationLimits): VerificationDecision {
+export function withRequestLimits(
+  decision: VerificationDecision,
+  deadlineAtMs: number,
+  attemptsUsed: number,
+  limits: VerificationLimits,
+): VerificationDecision {
   if (decision.status !== VerificationState.additionalInfoRequired) return decision;
   return {
     ...decision,
@@ -44,5 +48,9 @@ export function withRequestLimits(decision: VerificationDecision, deadlineAtMs: 
 }
 
 export function deadlineExceededDecision(): VerificationDecision {
-  return { status: VerificationState.denied, reasonCode: ReasonCode.deadlineExceeded, deniedMessage: 'The requested verification data did not arrive in time.' };
+  return {
+    status: VerificationState.denied,
+    reasonCode: ReasonCode.deadlineExceeded,
+    deniedMessage: 'The requested verification data did not arrive in time.',
+  };
 }

@@ -1,4 +1,15 @@
-import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, proxyLocalActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { VerificationActivities } from '../../activities/verification-activities';
 import type { VerificationDecision, VerificationStatus } from '../../domain/schemas/verification';
 import { ReasonCode } from '../../domain/reason-codes';
@@ -80,7 +91,8 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
     },
     {
       validator: ({ verificationId }) => {
-        if (verificationId !== input.verificationId) throw refusal(VerificationRefusal.wrongVerification, 'this verificationId is not the session’s current one');
+        if (verificationId !== input.verificationId)
+          throw refusal(VerificationRefusal.wrongVerification, 'this verificationId is not the session’s current one');
         const refused = cancelReason === undefined ? supplementRefusal(decision) : VerificationRefusal.final;
         if (refused) throw refusal(refused, `the verification is ${decision.status}`);
       },
@@ -95,7 +107,8 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
     },
     {
       validator: ({ verificationId }) => {
-        if (verificationId !== input.verificationId) throw refusal(VerificationRefusal.wrongVerification, 'this verificationId is not the session’s current one');
+        if (verificationId !== input.verificationId)
+          throw refusal(VerificationRefusal.wrongVerification, 'this verificationId is not the session’s current one');
         if (finished() && !isCancelled(decision)) throw refusal(VerificationRefusal.final, `the verification is ${decision.status}`);
       },
     },
@@ -121,7 +134,9 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
     notifier.statusChanged(statusVersion, { sessionId: input.sessionId, verificationId: input.verificationId, ...decision } as VerificationStatus);
   }
 
-  await moveTo(await evaluateVerificationData({ ...ref, ...request, ...(input.verificationDataRef ? { verificationDataRef: input.verificationDataRef } : {}) }));
+  await moveTo(
+    await evaluateVerificationData({ ...ref, ...request, ...(input.verificationDataRef ? { verificationDataRef: input.verificationDataRef } : {}) }),
+  );
   firstDecisionReached = true;
 
   while (!finished()) {
@@ -130,14 +145,21 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
     if (cancelReason !== undefined) {
       await moveTo(cancelledDecision());
     } else if (!woken) {
-      if (Date.now() >= wakeAt) await moveTo(requestDeadlineAt !== undefined && requestDeadlineAt <= lastChangeAt + limits.idleExpiryMs ? deadlineExceededDecision() : { status: VerificationState.expired });
+      if (Date.now() >= wakeAt)
+        await moveTo(
+          requestDeadlineAt !== undefined && requestDeadlineAt <= lastChangeAt + limits.idleExpiryMs
+            ? deadlineExceededDecision()
+            : { status: VerificationState.expired },
+        );
     } else if (verdicts.length > 0) {
       const verdict = verdicts.shift() as VerificationVerdict;
       await moveTo(afterAttempt(await decideFromVerdict({ ...ref, ...request, verdict }), attemptsUsed, limits));
     } else {
       const supplement = supplements.shift() as { seq: number; verificationDataRef: string };
       attemptsUsed += 1;
-      await moveTo(afterAttempt(await evaluateVerificationData({ ...ref, ...request, verificationDataRef: supplement.verificationDataRef }), attemptsUsed, limits));
+      await moveTo(
+        afterAttempt(await evaluateVerificationData({ ...ref, ...request, verificationDataRef: supplement.verificationDataRef }), attemptsUsed, limits),
+      );
       supplementsSettled = supplement.seq;
     }
   }

@@ -14,7 +14,11 @@ function issueOneTimeCode(deps: Deps): AdminMiddleware {
     const request = validatedBody(ctx, IssueOneTimeCodeRequest);
     const unknown = unknownConfigurationIds(deps.catalogue, request.credentialConfigurationIds);
     if (unknown.length > 0) throw problems.unknownCredentialConfiguration(unknown);
-    const { code, expiresAt } = await deps.oneTimeCodes.issue(request.holderAccountId, request.credentialConfigurationIds, (request.expiresInSeconds ?? 600) * 1000);
+    const { code, expiresAt } = await deps.oneTimeCodes.issue(
+      request.holderAccountId,
+      request.credentialConfigurationIds,
+      (request.expiresInSeconds ?? 600) * 1000,
+    );
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { holderAccountId: request.holderAccountId, code, expiresAt: expiresAt.toISOString() };

@@ -4,7 +4,13 @@ import { AdminCaller, type AdminMiddleware, type AdminRoute } from '../route';
 /** Who claimed, viewed and decided the case, and when. */
 function auditTrail(deps: Pick<AdminDeps, 'reviewCases'>): AdminMiddleware {
   return async (ctx) => {
-    ctx.body = { entries: (await deps.reviewCases.auditTrail(ctx.params.caseId ?? '')).map((e) => ({ reviewerId: e.reviewerId, action: e.action, at: e.at.toISOString() })) };
+    ctx.body = {
+      entries: (await deps.reviewCases.auditTrail(ctx.params.caseId ?? '')).map((e) => ({
+        reviewerId: e.reviewerId,
+        action: e.action,
+        at: e.at.toISOString(),
+      })),
+    };
   };
 }
 

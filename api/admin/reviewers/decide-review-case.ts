@@ -20,7 +20,11 @@ function decideReviewCase(deps: Deps): AdminMiddleware {
     const reviewerId = ctx.state.reviewerId;
     const claimed = await deps.reviewCases.claimedBy(ctx.params.caseId ?? '', reviewerId).catch(claimProblem);
     await deps.reviewCases
-      .recordDecision(claimed._id, reviewerId, { outcome: decision.outcome, ...(decision.reasonCode ? { reasonCode: decision.reasonCode } : {}), decidedBy: reviewerId })
+      .recordDecision(claimed._id, reviewerId, {
+        outcome: decision.outcome,
+        ...(decision.reasonCode ? { reasonCode: decision.reasonCode } : {}),
+        decidedBy: reviewerId,
+      })
       .catch(claimProblem);
     try {
       await deps.workflows.sendVerdict(claimed, { ...decision, source: 'reviewer', decidedBy: reviewerId });

@@ -17,7 +17,8 @@ beforeAll(async () => {
   wsk = await generateWalletSigningKey('ES256');
 });
 
-const open = (jwe: string | Record<string, unknown>, walletSigningKey = wsk) => openClientEncryptedPayload(jwe, { issuerKeys, walletSigningKey: walletSigningKey.publicJwk });
+const open = (jwe: string | Record<string, unknown>, walletSigningKey = wsk) =>
+  openClientEncryptedPayload(jwe, { issuerKeys, walletSigningKey: walletSigningKey.publicJwk });
 const firstKey = () => published[0] as HpkeJwk;
 
 async function expectFailure(promise: Promise<unknown>, failure: ClientPayloadError['failure']) {
@@ -140,7 +141,12 @@ describe('openClientEncryptedPayload (S2S §Client Encrypted Payload)', () => {
     });
 
     it('the aud of the other issuer key than the one it was encrypted to', async () => {
-      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: firstKey(), claims, aud: await encryptionKeyAudience(published[1] as HpkeJwk) });
+      const { jwe } = await createClientEncryptedPayload({
+        key: wsk,
+        issuerKey: firstKey(),
+        claims,
+        aud: await encryptionKeyAudience(published[1] as HpkeJwk),
+      });
       await expectFailure(open(jwe), 'invalid_client_authentication');
     });
 

@@ -12,7 +12,11 @@ const ub64 = (s: string) => Buffer.from(s, 'base64url');
 
 function independentSuite(alg: string) {
   const x25519 = alg.startsWith('HPKE-3');
-  return new CipherSuite({ kem: x25519 ? new DhkemX25519HkdfSha256() : new DhkemP256HkdfSha256(), kdf: new HkdfSha256(), aead: alg.startsWith('HPKE-7') ? new Aes256Gcm() : new Aes128Gcm() });
+  return new CipherSuite({
+    kem: x25519 ? new DhkemX25519HkdfSha256() : new DhkemP256HkdfSha256(),
+    kdf: new HkdfSha256(),
+    aead: alg.startsWith('HPKE-7') ? new Aes256Gcm() : new Aes128Gcm(),
+  });
 }
 
 const rcpt = (enc: string) => Buffer.concat([Buffer.from('JOSE-HPKE rcpt'), Buffer.from([0xff]), Buffer.from(enc), Buffer.from([0xff])]);

@@ -9,9 +9,7 @@ interface Vector {
   compact: string;
 }
 
-const vectors = JSON.parse(
-  readFileSync(path.resolve(__dirname, '../../fixtures/jose-hpke/jose-vectors.json'), 'utf8'),
-) as Vector[];
+const vectors = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/jose-hpke/jose-vectors.json'), 'utf8')) as Vector[];
 
 describe('draft-ietf-jose-hpke-encrypt test vectors', () => {
   it('has all 16 algorithms', () => {

@@ -26,8 +26,17 @@ describe('SD-JWT VC presentation with key binding', () => {
     const impostor = await createCredentialIssuer();
     const presentation = await pid.present({ aud: audience, nonce: 'n' });
     expect(await verifySdJwtVcPresentation(presentation, { trusted: [], audience, nonce: 'n' })).toEqual({ valid: false, reason: 'UNTRUSTED_ISSUER' });
-    expect(await verifySdJwtVcPresentation(presentation, { trusted: [impostor.trusted], audience, nonce: 'n' })).toEqual({ valid: false, reason: 'INVALID_PRESENTATION' });
-    expect(await verifySdJwtVcPresentation(await pid.withoutKeyBinding(), { trusted: [pid.trusted], audience, nonce: 'n' })).toEqual({ valid: false, reason: 'INVALID_PRESENTATION' });
-    expect(await verifySdJwtVcPresentation(presentation, { trusted: [{ ...pid.trusted, vcts: ['urn:other'] }], audience, nonce: 'n' })).toEqual({ valid: false, reason: 'UNACCEPTED_TYPE' });
+    expect(await verifySdJwtVcPresentation(presentation, { trusted: [impostor.trusted], audience, nonce: 'n' })).toEqual({
+      valid: false,
+      reason: 'INVALID_PRESENTATION',
+    });
+    expect(await verifySdJwtVcPresentation(await pid.withoutKeyBinding(), { trusted: [pid.trusted], audience, nonce: 'n' })).toEqual({
+      valid: false,
+      reason: 'INVALID_PRESENTATION',
+    });
+    expect(await verifySdJwtVcPresentation(presentation, { trusted: [{ ...pid.trusted, vcts: ['urn:other'] }], audience, nonce: 'n' })).toEqual({
+      valid: false,
+      reason: 'UNACCEPTED_TYPE',
+    });
   });
 });
