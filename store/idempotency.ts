@@ -91,6 +91,28 @@ export function createIdempotencyRepository(db: Db, options: IdempotencyOptions)
     return { outcome: 'claimed', generation };
   }
 
+  /** A new record: in progress under a lease, or completed at once (an endpoint without effects). */
+  function newRecord(
+    key: IdempotencyKey,
+    request: RequestIdentity,
+    as: { state: 'in_progress' | 'completed'; response?: StoredResponse; leaseMs: number },
+  ): IdempotencyRecord {
+    const at = now();
+    return {
+      _id: recordId(key),
+      ...key,
+      fingerprint: request.fingerprint,
+      path: request.path,
+      ...(request.sessionId ? { sessionId: request.sessionId } : {}),
+      state: as.state,
+      ...(as.response ? { response: as.response } : {}),
+      leaseUntil: new Date(at + as.leaseMs),
+      generation: 0,
+      createdAt: new Date(at),
+      expiresAt: new Date(at + options.retentionMs),
+    };
+  }
+
   async function readClaim(key: IdempotencyKey, fingerprint: string): Promise<IdempotencyClaim | null> {
     const existing = await records.findOne({ _id: recordId(key) });
     if (!existing) return null;
@@ -109,20 +131,8 @@ export function createIdempotencyRepository(db: Db, options: IdempotencyOptions)
      * of a request whose execution stopped renewing its lease takes it over.
      */
     async claim(key: IdempotencyKey, request: RequestIdentity): Promise<IdempotencyClaim> {
-      const at = now();
       try {
-        await records.insertOne({
-          _id: recordId(key),
-          ...key,
-          fingerprint: request.fingerprint,
-          path: request.path,
-          ...(request.sessionId ? { sessionId: request.sessionId } : {}),
-          state: 'in_progress',
-          leaseUntil: new Date(at + options.leaseMs),
-          generation: 0,
-          createdAt: new Date(at),
-          expiresAt: new Date(at + options.retentionMs),
-        });
+        await records.insertOne(newRecord(key, request, { state: 'in_progress', leaseMs: options.leaseMs }));
         return { outcome: 'claimed', generation: 0 };
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
@@ -151,21 +161,8 @@ export function createIdempotencyRepository(db: Db, options: IdempotencyOptions)
      * to replay, so every repeat answers with the original response.
      */
     async storeReadResponse(key: IdempotencyKey, request: RequestIdentity, response: StoredResponse): Promise<{ outcome: 'stored' } | IdempotencyClaim> {
-      const at = now();
       try {
-        await records.insertOne({
-          _id: recordId(key),
-          ...key,
-          fingerprint: request.fingerprint,
-          path: request.path,
-          ...(request.sessionId ? { sessionId: request.sessionId } : {}),
-          state: 'completed',
-          response,
-          leaseUntil: new Date(at),
-          generation: 0,
-          createdAt: new Date(at),
-          expiresAt: new Date(at + options.retentionMs),
-        });
+        await records.insertOne(newRecord(key, request, { state: 'completed', response, leaseMs: 0 }));
         return { outcome: 'stored' };
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;

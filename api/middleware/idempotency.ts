@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { problems } from '../../domain/problems';
 import type { IdempotencyRepository, StoredResponse } from '../../store/idempotency';
-import type { ApiMiddleware } from '../context';
+import type { ApiContext, ApiMiddleware } from '../context';
 import { neverCrash, type CrashAfter } from '../fault-injection';
 import { renderProblem, sendProblem, toProblem } from './problem-details';
 
@@ -21,6 +21,13 @@ export function requestFingerprint(request: { method: string; path: string; body
   return createHash('sha256')
     .update(`${request.method} ${request.path}\n${canonicalJson(request.body)}`)
     .digest('base64url');
+}
+
+function answerWith(ctx: ApiContext, response: StoredResponse, options: { replayed: boolean }): void {
+  ctx.status = response.status;
+  ctx.type = response.contentType;
+  ctx.body = response.body;
+  if (options.replayed) ctx.set('Idempotent-Replayed', 'true');
 }
 
 /** The sessionId a request concerns (recorded for reconciliation), if the body names a plausible one. */
@@ -63,10 +70,7 @@ export function idempotent(records: IdempotencyRepository, options: IdempotencyO
       case 'in_progress':
         throw problems.requestInProgress();
       case 'replay':
-        ctx.status = claim.response.status;
-        ctx.type = claim.response.contentType;
-        ctx.body = claim.response.body;
-        ctx.set('Idempotent-Replayed', 'true');
+        answerWith(ctx, claim.response, { replayed: true });
         return;
       case 'claimed':
         if (claim.generation > 0)
@@ -137,21 +141,8 @@ export function idempotentRead(records: IdempotencyRepository): ApiMiddleware {
     }
     const sessionId = sessionIdOf(ctx.request.body);
     const stored = await records.storeReadResponse(key, { fingerprint, path: ctx.path, ...(sessionId ? { sessionId } : {}) }, response);
-    switch (stored.outcome) {
-      case 'fingerprint_mismatch':
-        throw problems.requestIdReused();
-      case 'in_progress':
-        throw problems.requestInProgress();
-      case 'replay':
-        response = stored.response;
-        ctx.set('Idempotent-Replayed', 'true');
-        break;
-      case 'stored':
-      case 'claimed':
-        break;
-    }
-    ctx.status = response.status;
-    ctx.type = response.contentType;
-    ctx.body = response.body;
+    if (stored.outcome === 'fingerprint_mismatch') throw problems.requestIdReused();
+    if (stored.outcome === 'in_progress') throw problems.requestInProgress();
+    answerWith(ctx, stored.outcome === 'replay' ? stored.response : response, { replayed: stored.outcome === 'replay' });
   };
 }

@@ -1,15 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { lintProbes } from '../support/lint-probes';
 
 /**
  * Runs the project's ESLint configuration over probe files placed in api/, activities/ and
  * store/, which may reach a workflow only through its messages.ts (STYLE.md: "nothing imports
- * upward into workflows/ internals"). Run as the CLI does, like workflow-determinism-lint.test.ts.
+ * upward into workflows/ internals").
  */
-const root = path.resolve(__dirname, '../..');
 const folders = ['api', 'activities', 'store'] as const;
-const probeDirs = folders.map((folder) => path.join(root, folder, '__lint_probe__'));
 
 const imports = {
   workflowState: "import { afterAttempt } from '../../workflows/verification/state';\nexport const used = afterAttempt;\n",
@@ -32,32 +28,10 @@ let rules: Record<string, string[]> = {};
 const key = (folder: string, probe: string) => `${folder}/${probe}`;
 
 beforeAll(() => {
-  const files: string[] = [];
-  try {
-    for (const dir of probeDirs) mkdirSync(dir, { recursive: true });
-    for (const folder of folders) {
-      for (const [probe, code] of Object.entries(imports)) {
-        const file = path.join(root, folder, '__lint_probe__', `${probe}.ts`);
-        writeFileSync(file, code);
-        files.push(file);
-      }
-    }
-    let output: string;
-    try {
-      output = execFileSync(path.join(root, 'node_modules/.bin/eslint'), ['--format', 'json', '--no-warn-ignored', ...files], { cwd: root, encoding: 'utf8' });
-    } catch (error) {
-      output = (error as { stdout: string }).stdout; // exit code 1: lint errors found, as expected
-    }
-    const results = JSON.parse(output) as { filePath: string; messages: { ruleId: string | null; message: string }[] }[];
-    rules = Object.fromEntries(
-      results.map((r) => [
-        key(path.relative(root, r.filePath).split(path.sep)[0] ?? '', path.basename(r.filePath, '.ts')),
-        r.messages.map((m) => m.ruleId ?? m.message),
-      ]),
-    );
-  } finally {
-    for (const dir of probeDirs) rmSync(dir, { recursive: true, force: true });
-  }
+  rules = lintProbes(
+    'boundary',
+    folders.flatMap((folder) => Object.entries(imports).map(([name, code]) => ({ folder, name, code }))),
+  );
 }, 60_000);
 
 const forbidden: Probe[] = ['workflowState', 'workflowCodeAsType', 'workflowIndex', 'searchAttributes', 'otherWorkflowInternals'];

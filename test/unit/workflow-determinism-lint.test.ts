@@ -1,14 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { lintProbes } from '../support/lint-probes';
 
 /**
  * Runs the project's ESLint configuration over probe files placed where workflow and domain
- * code lives, once for all cases (ESLint's flat config loads through dynamic import, which
- * jest's module system does not run, so it runs as the CLI does).
+ * code lives, once for all cases (test/support/lint-probes.ts).
  */
-const root = path.resolve(__dirname, '../..');
-const probeDirs = [path.join(root, 'workflows', '__lint_probe__'), path.join(root, 'domain', '__lint_probe__')];
 
 const probes = {
   nodeBuiltin: ['workflows', "import { readFileSync } from 'node:fs';\nexport const used = readFileSync;\n"],
@@ -36,25 +31,11 @@ const probes = {
 let rulesByProbe: Record<string, string[]> = {};
 
 beforeAll(() => {
-  const files: string[] = [];
-  try {
-    for (const dir of probeDirs) mkdirSync(dir, { recursive: true });
-    for (const [name, [folder, code]] of Object.entries(probes)) {
-      const file = path.join(root, folder, '__lint_probe__', `${name}.ts`);
-      writeFileSync(file, code);
-      files.push(file);
-    }
-    let output: string;
-    try {
-      output = execFileSync(path.join(root, 'node_modules/.bin/eslint'), ['--format', 'json', '--no-warn-ignored', ...files], { cwd: root, encoding: 'utf8' });
-    } catch (error) {
-      output = (error as { stdout: string }).stdout; // exit code 1: lint errors found, as expected
-    }
-    const results = JSON.parse(output) as { filePath: string; messages: { ruleId: string | null; message: string }[] }[];
-    rulesByProbe = Object.fromEntries(results.map((r) => [path.basename(r.filePath, '.ts'), r.messages.map((m) => m.ruleId ?? m.message)]));
-  } finally {
-    for (const dir of probeDirs) rmSync(dir, { recursive: true, force: true });
-  }
+  const byFolder = lintProbes(
+    'determinism',
+    Object.entries(probes).map(([name, [folder, code]]) => ({ folder, name, code })),
+  );
+  rulesByProbe = Object.fromEntries(Object.entries(byFolder).map(([folderAndName, found]) => [folderAndName.split('/').pop() as string, found]));
 }, 60_000);
 
 describe('lint rules that keep workflow code deterministic (STYLE.md)', () => {
