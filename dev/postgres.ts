@@ -1,5 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startProcess, waitForPort, type ManagedProcess } from './processes';
 import { postgresBinaries, type PostgresBinaries } from './tools';
@@ -39,19 +41,17 @@ interface Identity {
  * stop() asks for a fast shutdown (SIGINT: disconnect clients, checkpoint, exit).
  */
 export async function startPostgres(options: PostgresOptions): Promise<ManagedProcess> {
-  const binaries = postgresBinaries();
   const identity = unprivilegedIdentity();
-  const dataDir = path.join(options.dir, 'data');
-  const socketDir = path.join(options.dir, 'run');
+  const binaries = identity ? binariesReachableBy(postgresBinaries(), identity) : postgresBinaries();
   mkdirSync(path.dirname(options.dir), { recursive: true });
-  for (const dir of [options.dir, socketDir]) {
+  const clusterDir = identity ? clusterDirReachableBy(options.dir, identity) : options.dir;
+  const dataDir = path.join(clusterDir, 'data');
+  const socketDir = path.join(clusterDir, 'run');
+  for (const dir of [clusterDir, socketDir]) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (identity) chownSync(dir, identity.uid, identity.gid);
   }
-  if (identity) {
-    assertReachable(options.dir, identity);
-    assertReachable(binaries.postgres, identity);
-  }
+  if (identity) assertReachable(clusterDir, identity);
   const clusterVersionFile = path.join(dataDir, 'PG_VERSION');
   if (!existsSync(clusterVersionFile)) {
     if (existsSync(dataDir)) throw new Error(`${dataDir} exists but holds no PostgreSQL cluster: move it away and start again`);
@@ -200,15 +200,65 @@ function unprivilegedIdentity(): Identity | undefined {
 }
 
 /** The unprivileged user must be able to enter every folder above `target`. */
-function assertReachable(target: string, identity: Identity): void {
+/**
+ * Where the cluster lives: `dir`, or, when the unprivileged user cannot reach `dir` (a clone in
+ * a private folder), a folder of its own under /var/tmp named after `dir`, so every start of the
+ * same clone finds the same cluster.
+ */
+function clusterDirReachableBy(dir: string, identity: Identity): string {
+  if (!unreachableFolder(dir, identity)) return dir;
+  const base = existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir();
+  const elsewhere = path.join(base, `s2s-issuer-postgres-cluster-${createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 12)}`);
+  console.log(`[postgres] ${postgresSystemUser} cannot enter ${dir}; the cluster lives in ${elsewhere}`);
+  return elsewhere;
+}
+
+/** The first folder above `target` that `identity` cannot enter, if any. */
+function unreachableFolder(target: string, identity: Identity): string | undefined {
   for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
     const { mode, uid, gid } = statSync(dir);
     const bits = uid === identity.uid ? mode >> 6 : gid === identity.gid ? mode >> 3 : mode;
-    if ((bits & 0o1) === 0) {
-      throw new Error(
-        `PostgreSQL runs as ${postgresSystemUser} (it refuses to run as root), which cannot enter ${dir}: allow it with "chmod o+x ${dir}" or keep the data elsewhere`,
-      );
-    }
-    if (dir === path.dirname(dir)) return;
+    if ((bits & 0o1) === 0) return dir;
+    if (dir === path.dirname(dir)) return undefined;
   }
+}
+
+function assertReachable(target: string, identity: Identity): void {
+  const dir = unreachableFolder(target, identity);
+  if (dir) {
+    throw new Error(
+      `PostgreSQL runs as ${postgresSystemUser} (it refuses to run as root), which cannot enter ${dir}: allow it with "chmod o+x ${dir}" or keep the data elsewhere`,
+    );
+  }
+}
+
+/**
+ * The server binaries where the unprivileged user can run them. A clone inside a private folder
+ * (a home directory, a `mktemp -d` folder as CI uses) hides node_modules from that user, so the
+ * package's installation (bin, lib, share: PostgreSQL finds its libraries and data files relative
+ * to the binary) is copied once per version to a world-readable folder under /var/tmp, root-owned
+ * and not writable by anyone else.
+ */
+function binariesReachableBy(binaries: PostgresBinaries, identity: Identity): PostgresBinaries {
+  if (!unreachableFolder(binaries.postgres, identity) && !unreachableFolder(binaries.initdb, identity)) return binaries;
+  const installation = path.resolve(path.dirname(binaries.postgres), '..');
+  const version = execFileSync(binaries.postgres, ['--version'], { encoding: 'utf8' }).trim().split(' ').pop() ?? 'unknown';
+  const base = existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir();
+  const copy = path.join(base, `s2s-issuer-postgres-${version}-${createHash('sha256').update(installation).digest('hex').slice(0, 8)}`);
+  if (!existsSync(path.join(copy, 'bin', 'postgres'))) {
+    const staging = `${copy}.${process.pid}.tmp`;
+    rmSync(staging, { recursive: true, force: true });
+    cpSync(installation, staging, { recursive: true, verbatimSymlinks: true });
+    chmodSync(staging, 0o755);
+    try {
+      renameSync(staging, copy);
+    } catch (error) {
+      // Another start copied it at the same moment.
+      rmSync(staging, { recursive: true, force: true });
+      if (!existsSync(path.join(copy, 'bin', 'postgres'))) throw error;
+    }
+  }
+  const reachable = { initdb: path.join(copy, 'bin', 'initdb'), postgres: path.join(copy, 'bin', 'postgres') };
+  assertReachable(reachable.postgres, identity);
+  return reachable;
 }
