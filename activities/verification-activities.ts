@@ -148,7 +148,7 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
      * attempt of one notification carries the same id. A delivered version is recorded, so
      * notifications never acknowledged can be found (store: listUnacknowledgedNotifications).
      */
-    async notifyWalletServer(input: VerificationRef & { statusVersion: number; status?: VerificationStatus }): Promise<void> {
+    async notifyWalletServer(input: VerificationRef & { statusVersion: number; status?: VerificationStatus; recordDelivery?: boolean }): Promise<void> {
       // The workflow sends the status it notifies (no personal data: states, codes, requests);
       // reconciliation and older workflows send none, and the session's current one is sent.
       const [tenant, session] = await Promise.all([deps.tenants.findById(input.tenantId), input.status ? undefined : loadSession(input)]);
@@ -158,7 +158,9 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
       const requestId = deterministicRequestId('verification-notify', input.verificationId, String(statusVersion));
       const answer = await deps.walletServers.post(`${tenant.notificationBaseUrl}/verification/notify`, status, requestId);
       if (answer.outcome === 'delivered') {
-        await deps.sessions.recordNotificationDelivered(input, input.verificationId, statusVersion);
+        // Only a verification with a notification given up is ever listed as unacknowledged, so a
+        // delivery needs recording only then (the notifier says so; absent: record).
+        if (input.recordDelivery !== false) await deps.sessions.recordNotificationDelivered(input, input.verificationId, statusVersion);
         return;
       }
       throw outboundAttemptFailure(answer, {

@@ -1,3 +1,4 @@
+import { verificationWorkflowId } from '../../domain/workflow-ids';
 import { randomUUID } from 'node:crypto';
 import { devApproveType, devPendingType } from '../../domain/verification-types/development';
 import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../../wallet/wallet-client-instance';
@@ -181,7 +182,7 @@ describe('Wallet Server notifications (S2S §Verification Notification)', () => 
     return (session?.verifications as Record<string, { notifiedStatusVersion?: number }> | undefined)?.[verificationId]?.notifiedStatusVersion;
   };
 
-  it('notifies the tenant’s Wallet Server over mTLS with the issuer’s client certificate, and records the version acknowledged', async () => {
+  it('notifies the tenant’s Wallet Server over mTLS with the issuer’s client certificate, recording nothing while nothing was given up', async () => {
     const { body, response } = await initiateWithClientItem(await generateWalletSigningKey(), { id: 'c1', type: devApproveType });
     const notification = await h.receiver.waitFor((n) => n.body.verificationId === response.json.verificationId && n.body.status === 'APPROVED');
     expect(notification.path).toBe('/wallet-a/verification/notify');
@@ -189,12 +190,14 @@ describe('Wallet Server notifications (S2S §Verification Notification)', () => 
     expect(notification.headers['api-version']).toBe('1.0.0');
     expect(notification.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(notification.body).toEqual(response.json);
-    expect(
-      await eventually(
-        () => notifiedStatusVersion(body.sessionId, response.json.verificationId),
-        (v) => v === 1,
-      ),
-    ).toBe(1);
+    // Only verifications with a notification given up are listed for reconciliation, so a
+    // delivery on the first try costs no write (profile §14). The workflow ends after it.
+    await h.temporal.workflow
+      .getHandle(verificationWorkflowId({ tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: response.json.verificationId }))
+      .result();
+    expect(await notifiedStatusVersion(body.sessionId, response.json.verificationId)).toBeUndefined();
+    const listed = await h.deps.sessions.listUnacknowledgedNotifications({ since: new Date(0), limit: 1000 });
+    expect(listed.some((n) => n.verificationId === response.json.verificationId)).toBe(false);
   });
 
   it('makes the next attempt after a 429 no earlier than its Retry-After, with the same x-request-id', async () => {

@@ -46,8 +46,13 @@ function notifier(answer: WalletServerAnswer) {
   } as unknown as VerificationActivityDeps;
   const activities = createVerificationActivities(deps);
   const run = (attempt: number) => new MockActivityEnvironment({ attempt }, { logger: quiet }).run(activities.notifyWalletServer, { ...ref, statusVersion: 1 });
-  const runWithStatus = (status: Record<string, unknown>, statusVersion: number) =>
-    new MockActivityEnvironment({ attempt: 1 }, { logger: quiet }).run(activities.notifyWalletServer, { ...ref, statusVersion, status: status as never });
+  const runWithStatus = (status: Record<string, unknown>, statusVersion: number, recordDelivery?: boolean) =>
+    new MockActivityEnvironment({ attempt: 1 }, { logger: quiet }).run(activities.notifyWalletServer, {
+      ...ref,
+      statusVersion,
+      status: status as never,
+      ...(recordDelivery === undefined ? {} : { recordDelivery }),
+    });
   return { run, runWithStatus, posts, delivered, sessionReads: () => sessionReads };
 }
 
@@ -74,6 +79,15 @@ describe('notifyWalletServer: one attempt per execution (S2S §Verification Noti
     ]);
     expect(delivered).toEqual([3]);
     expect(sessionReads()).toBe(0);
+  });
+
+  it('records a delivery only when asked to (a verification with no notification given up is never listed)', async () => {
+    const { runWithStatus, posts, delivered } = notifier({ outcome: 'delivered', status: 204 });
+    const status = { sessionId: ref.sessionId, verificationId: ref.verificationId, status: 'APPROVED' };
+    await runWithStatus(status, 1, false);
+    await runWithStatus(status, 2, true);
+    expect(posts).toHaveLength(2);
+    expect(delivered).toEqual([2]);
   });
 
   it('posts the current status once with an x-request-id of (verification, status version), and records the version delivered', async () => {

@@ -37,7 +37,7 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
         retry: { maximumAttempts: 1 },
       });
       try {
-        await notifyWalletServer(status);
+        await notifyWalletServer({ ...status, recordDelivery: true });
         return { status, delivered: true };
       } catch {
         await recordNotificationAbandoned(status);

@@ -25,6 +25,8 @@ export function createWalletNotifier(ref: { tenantId: string; sessionId: string;
   let latest = 0;
   let latestStatus: VerificationStatus | undefined;
   let delivered = 0;
+  /** Once a notification was given up, later deliveries are recorded so reconciliation skips them. */
+  let gaveUp = false;
   let running: Promise<void> | undefined;
 
   async function deliver(): Promise<void> {
@@ -32,9 +34,10 @@ export function createWalletNotifier(ref: { tenantId: string; sessionId: string;
       const statusVersion = latest;
       const status = latestStatus;
       try {
-        await notifyWalletServer({ ...ref, statusVersion, ...(status ? { status } : {}) });
+        await notifyWalletServer({ ...ref, statusVersion, ...(status ? { status } : {}), recordDelivery: gaveUp });
       } catch {
         log.warn('wallet server notification abandoned after retries', { statusVersion });
+        gaveUp = true;
         if (patched(recordsAbandonedNotifications)) await recordNotificationAbandoned({ ...ref, statusVersion });
       }
       delivered = statusVersion;
