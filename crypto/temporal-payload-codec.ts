@@ -11,10 +11,19 @@ import type { DataKeyring } from './data-encryption';
  * KEK rotation rotates the codec key too and old histories stay readable while their KEK is kept.
  */
 const ENCODING = 'binary/encrypted';
+
+/** A payload that this codec did not encrypt reached a process that only accepts encrypted ones. */
+export class UnencryptedPayloadError extends Error {}
 const keyIdField = 'encryption-key-id';
 const utf8 = (value: string) => new TextEncoder().encode(value);
 
-export function createPayloadCodec(keyring: DataKeyring): PayloadCodec {
+/**
+ * `acceptPlaintext` is for display only (the codec server behind the Web UI shows what a payload
+ * holds, whoever wrote it). The API and the worker refuse any payload they did not encrypt: a
+ * plain JSON signal sent with the Temporal CLI or UI by someone who can reach Temporal fails the
+ * workflow task instead of reaching the workflow (an operator sees the failed task and resets).
+ */
+export function createPayloadCodec(keyring: DataKeyring, options: { acceptPlaintext?: boolean } = {}): PayloadCodec {
   const keys = new Map<string, Buffer>();
   const keyFor = (kid: string): Buffer => {
     let key = keys.get(kid);
@@ -43,7 +52,10 @@ export function createPayloadCodec(keyring: DataKeyring): PayloadCodec {
     async decode(payloads: Payload[]): Promise<Payload[]> {
       return payloads.map((payload) => {
         const encoding = payload.metadata?.encoding ? Buffer.from(payload.metadata.encoding).toString() : undefined;
-        if (encoding !== ENCODING || !payload.data) return payload;
+        if (encoding !== ENCODING || !payload.data) {
+          if (options.acceptPlaintext) return payload;
+          throw new UnencryptedPayloadError(`refused a payload that is not encrypted (encoding ${encoding ?? 'none'})`);
+        }
         const kid = Buffer.from(payload.metadata?.[keyIdField] ?? new Uint8Array()).toString();
         const data = Buffer.from(payload.data);
         const decipher = createDecipheriv('aes-256-gcm', keyFor(kid), data.subarray(0, 12));

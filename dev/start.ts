@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   // The Web UI decodes the encrypted payloads through this codec server (loopback only).
   const codecPort = Number(env.S2S_DEV_CODEC_PORT ?? 8234);
   const codecServer = await startCodecServer({
-    codec: createPayloadCodec(loadIssuerKeyMaterial(config).dataKeyring),
+    // Display only: the Web UI should show any payload, also one that the worker refuses.
+    codec: createPayloadCodec(loadIssuerKeyMaterial(config).dataKeyring, { acceptPlaintext: true }),
     port: codecPort,
     allowedOrigins: [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`],
   });

@@ -1,6 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { generateDataKeyringJson, parseDataKeyring } from '../../../crypto/data-encryption';
-import { createPayloadCodec } from '../../../crypto/temporal-payload-codec';
+import { createPayloadCodec, UnencryptedPayloadError } from '../../../crypto/temporal-payload-codec';
 
 const keyring = parseDataKeyring(generateDataKeyringJson('kek-1'), 'test');
 const payload = defaultPayloadConverter.toPayload({ tenantId: 't-1', verificationDataRef: 'ref-123' });
@@ -15,8 +15,15 @@ describe('Temporal PayloadCodec (payload encryption)', () => {
     expect(defaultPayloadConverter.fromPayload(decoded as typeof payload)).toEqual({ tenantId: 't-1', verificationDataRef: 'ref-123' });
   });
 
-  it('leaves payloads it did not encode alone', async () => {
-    const [decoded] = await createPayloadCodec(keyring).decode([payload]);
+  it('refuses a payload it did not encrypt (a plain signal sent with the Temporal CLI)', async () => {
+    await expect(createPayloadCodec(keyring).decode([payload])).rejects.toBeInstanceOf(UnencryptedPayloadError);
+    await expect(createPayloadCodec(keyring).decode([{ metadata: { encoding: new TextEncoder().encode('binary/encrypted') } }])).rejects.toBeInstanceOf(
+      UnencryptedPayloadError,
+    );
+  });
+
+  it('shows a plain payload as it is when asked to, for display in the Web UI only', async () => {
+    const [decoded] = await createPayloadCodec(keyring, { acceptPlaintext: true }).decode([payload]);
     expect(decoded).toBe(payload);
   });
 

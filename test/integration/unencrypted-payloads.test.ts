@@ -1,0 +1,40 @@
+import { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { verificationWorkflowId } from '../../domain/workflow-ids';
+import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
+import { negotiatedInitiate } from '../support/wallet-requests';
+
+/**
+ * Someone who can reach Temporal but has not got the payload key (the Temporal CLI, the Web UI
+ * without the codec) sends a plain JSON verdict to a verification. The worker's codec refuses it:
+ * the workflow task fails, and the verification does not move.
+ */
+let h: IssuerHarness;
+beforeAll(async () => {
+  h = await startIssuerHarness({ initialDecisionWaitMs: 5000 });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+it('does not act on a plain (unencrypted) verdict signal: the workflow task fails and the status stays', async () => {
+  const body = await negotiatedInitiate();
+  const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
+  expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+  const workflowId = verificationWorkflowId({ tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId });
+
+  // A client without the issuer's codec, as the Temporal CLI would be.
+  const plain = new Client({ connection: h.temporal.connection, namespace: h.config.temporal.namespace });
+  await plain.workflow.getHandle(workflowId).signal('verdict', { outcome: 'APPROVED', source: 'provider', decidedBy: 'intruder' });
+
+  const failedTask = async () => {
+    const history = await plain.workflow.getHandle(workflowId).fetchHistory();
+    return (history.events ?? []).some((event) => event.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+  };
+  const deadline = Date.now() + 20_000;
+  while (!(await failedTask()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(await failedTask()).toBe(true);
+  const status = await h.http.post('/verification/status', { sessionId: body.sessionId, verificationId: started.json.verificationId }, { identity: h.walletA });
+  expect(status.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+  await plain.workflow.getHandle(workflowId).terminate('test: refused an unencrypted signal');
+});
