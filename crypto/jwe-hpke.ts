@@ -303,6 +303,9 @@ export interface DecryptOptions {
   maxCiphertextBytes?: number;
 }
 
+/** Largest accepted protected header (base64url characters): headers are a few hundred bytes. */
+export const maxProtectedHeaderLength = 4096;
+
 /**
  * Decrypts a JWE (compact, flattened or general JSON) with one of `keys`: the one named by `kid`
  * when the header has a kid, otherwise each key that serves the algorithm.
@@ -312,7 +315,14 @@ export async function decryptJwe(
   keys: readonly JweDecryptionKey[],
   options: DecryptOptions = {},
 ): Promise<DecryptedJwe> {
+  // Bounded before any key work: each recipient may cost an HPKE decapsulation, so a JWE may
+  // name at most one recipient per key of this server (profile §11).
+  const protectedLength = typeof input === 'string' ? input.indexOf('.') : typeof input.protected === 'string' ? input.protected.length : 0;
+  if (protectedLength > maxProtectedHeaderLength) throw new JweError('too_large', `protected header over ${maxProtectedHeaderLength} characters`);
   const jwe = parseJwe(input);
+  if (jwe.recipients.length > Math.max(1, keys.length)) {
+    throw new JweError('too_large', `${jwe.recipients.length} recipients; this server decrypts for at most ${Math.max(1, keys.length)}`);
+  }
   if (options.maxCiphertextBytes !== undefined && jwe.ciphertext.length > options.maxCiphertextBytes) {
     throw new JweError('too_large', `ciphertext over ${options.maxCiphertextBytes} bytes`);
   }

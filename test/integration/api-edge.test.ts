@@ -207,6 +207,16 @@ describe('request bodies', () => {
     expectProblem(response, 415, 'urn:s2s-issuer:problem:unsupported-media-type');
   });
 
+  it('refuses a body that nests deeper than the limit before validating or fingerprinting it', async () => {
+    const body = await approvableInitiate();
+    // 5,000 levels of arrays, written as text (JSON.stringify itself would overflow the stack).
+    const raw = `${JSON.stringify(body).slice(0, -1)},"extensions":{"urn:example:deep":${'['.repeat(5000)}1${']'.repeat(5000)}}}`;
+    const response = await h.http.post('/verification/initiate', undefined, { identity: h.walletA, raw });
+    expectProblem(response, 400, 'urn:s2s-issuer:problem:invalid-request');
+    expect(response.json.validationErrors).toEqual([{ pointer: '', message: 'nests deeper than 32 levels' }]);
+    expect(await sessions().countDocuments({ sessionId: body.sessionId })).toBe(0);
+  });
+
   it('answers an oversized body with 413', async () => {
     const body = { ...(await approvableInitiate()), extensions: { padding: 'x'.repeat(128 * 1024) } };
     const response = await h.http.post('/verification/initiate', body, { identity: h.walletA });
