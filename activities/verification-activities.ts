@@ -10,6 +10,9 @@ import type { TenantRepository } from '../store/tenants';
 import type { VerificationDataRepository } from '../store/verification-data';
 import { SessionMissingError, toVerificationStatus, type VerificationSession, type VerificationSessionRepository } from '../store/verification-sessions';
 import type { VerificationVerdict } from '../workflows/verification/messages';
+import type { MessageProof } from '../domain/message-proof';
+import type { MessageProofs } from '../crypto/message-proof';
+import { verificationWorkflowId } from '../domain/workflow-ids';
 import { outboundAttemptFailure } from './outbound-attempt';
 
 export interface VerificationActivityDeps {
@@ -22,6 +25,8 @@ export interface VerificationActivityDeps {
   reviewCases: ReviewCaseRepository;
   /** Retry-After values of Wallet Servers are honoured up to this (profile §14). */
   retryAfterCeilingMs: number;
+  /** Checks verdicts' proof of origin. */
+  proofs: Pick<MessageProofs, 'verify'>;
 }
 
 /** Identifies one verification: identifiers only, so activity inputs carry no personal data. */
@@ -110,6 +115,13 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
         });
       }
       return decision;
+    },
+
+    /** Whether a verdict carries the API's proof of origin (crypto/message-proof.ts). */
+    async verifyVerdictProof(input: VerificationRef & { verdict: VerificationVerdict; proof?: MessageProof }): Promise<boolean> {
+      const valid = deps.proofs.verify(verificationWorkflowId(input), 'verdict', input.verdict, input.proof);
+      if (!valid) log.warn('verdict refused: no valid proof of origin', { verificationId: input.verificationId, source: input.verdict.source });
+      return valid;
     },
 
     /** Turns a provider's or reviewer's verdict into the session's decision. */

@@ -6,6 +6,7 @@ import { createVerificationWorkflows } from '../clients/temporal/verification-wo
 import type { AppConfig } from '../config/config';
 import { readCredentialCatalogue, verificationWorkflowSettings } from '../config/verification';
 import { loadIssuerKeyMaterial } from '../crypto/key-material';
+import { createMessageProofs } from '../crypto/message-proof';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { createCredentialCatalogue } from '../domain/credential-configurations';
 import { describeSupportedVerificationTypes } from '../domain/verification-types/supported';
@@ -59,7 +60,8 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     catalogue: createCredentialCatalogue(readCredentialCatalogue(config.verification)),
     verificationTypes: describeSupportedVerificationTypes(config.verification),
     issuerKeys,
-    workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue),
+    // Verdicts are signed with the API's key, so the workflow knows they come from here.
+    workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue, createMessageProofs(dataKeyring)),
     bodyLimitBytes: config.api.bodyLimitBytes,
     ...verificationWorkflowSettings(config),
   };

@@ -12,6 +12,7 @@ import type { AppConfig } from '../config/config';
 import { readCredentialCatalogue, readTrustedIssuers, verificationWorkflowSettings } from '../config/verification';
 import { loadIssuerKeyMaterial } from '../crypto/key-material';
 import { createPresentationVerifier } from '../crypto/sd-jwt-vc-presentation';
+import { createMessageProofs } from '../crypto/message-proof';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { createCredentialCatalogue } from '../domain/credential-configurations';
 import { createSupportedEvaluators } from '../domain/verification-types/supported';
@@ -81,6 +82,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       walletServers,
       reviewCases,
       retryAfterCeilingMs: config.outbound.retryAfterCeilingMs,
+      proofs: createMessageProofs(dataKeyring),
     }),
     ...createReconciliationActivities({
       idempotency: createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs }),

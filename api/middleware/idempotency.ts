@@ -1,20 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { canonicalJson } from '../../domain/canonical-json';
 import { problems } from '../../domain/problems';
 import type { IdempotencyRepository, StoredResponse } from '../../store/idempotency';
 import type { ApiContext, ApiMiddleware } from '../context';
 import { neverCrash, type CrashAfter } from '../fault-injection';
 import { renderProblem, sendProblem, toProblem } from './problem-details';
-
-/** JSON with object keys sorted, so the same request in another key order is the same request. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /** Profile §3: what makes two requests with one x-request-id the same request. */
 export function requestFingerprint(request: { method: string; path: string; body: unknown }): string {

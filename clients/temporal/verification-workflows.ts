@@ -1,3 +1,4 @@
+import type { MessageProofs } from '../../crypto/message-proof';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { VerificationDecision } from '../../domain/schemas/verification';
@@ -82,14 +83,21 @@ async function sendUpdate(run: () => Promise<VerificationDecision>): Promise<Mes
  * `outboundTaskQueue` is where the workflows' calls to Wallet Servers run (docs/architecture.md
  * §Outbound calls); without it they run on `taskQueue`.
  */
-export function createVerificationWorkflows(client: Client, taskQueue: string, outboundTaskQueue?: string): VerificationWorkflows {
+export function createVerificationWorkflows(
+  client: Client,
+  taskQueue: string,
+  outboundTaskQueue?: string,
+  proofs?: Pick<MessageProofs, 'sign'>,
+): VerificationWorkflows {
   const handle = (session: WorkflowSessionRef) => client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(session));
   return {
     supplement: (session, verificationDataRef, updateId) =>
       sendUpdate(() => handle(session).executeUpdate(supplementUpdate, { args: [{ verificationId: session.verificationId, verificationDataRef }], updateId })),
     cancel: (session, reason, updateId) =>
       sendUpdate(() => handle(session).executeUpdate(cancelUpdate, { args: [{ verificationId: session.verificationId, reason }], updateId })),
-    sendVerdict: (session, verdict) => handle(session).signal(verdictSignal, verdict),
+    // A verdict carries the API's proof of origin (the workflow ignores one without).
+    sendVerdict: (session, verdict) =>
+      handle(session).signal(verdictSignal, proofs ? { ...verdict, proof: proofs.sign(verificationWorkflowId(session), 'verdict', verdict) } : verdict),
 
     async describe(session) {
       try {

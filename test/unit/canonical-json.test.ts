@@ -1,4 +1,4 @@
-import { canonicalJson } from '../../api/middleware/idempotency';
+import { canonicalJson } from '../../domain/canonical-json';
 
 describe('canonicalJson (request fingerprints for x-request-id)', () => {
   it('is independent of key order at every depth', () => {

@@ -7,7 +7,9 @@ import { workflowBundle } from '../support/time-skipping';
  * current code: a change that would break running workflows (non-determinism) fails here.
  * Some were recorded from earlier workflow code and have no test that re-records them (e.g.
  * `…before-the-outbound-task-queue-gives-up…`: a notification given up before it was recorded
- * for reconciliation, which the notifier's patched() keeps replaying). Never re-record those.
+ * for reconciliation, which the notifier's patched() keeps replaying; `remote-decisions-…` from
+ * before decisions became local activities; `local-decisions-…` from before verdicts needed a
+ * proof of origin). Never re-record those.
  */
 describe('VerificationWorkflow replay compatibility', () => {
   const histories = loadRecordedHistories();

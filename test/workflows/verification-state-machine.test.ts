@@ -21,6 +21,9 @@ import { temporal } from '@temporalio/proto';
 import { recordHistories } from '../support/recorded-histories';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
 
+/** Stands in for the API's signer of verdicts (the real one is tested in test/unit/message-proof.test.ts). */
+const testProofs = { sign: () => ({ kid: 'test-key', mac: 'signed' }) };
+
 const hour = 3600 * 1000;
 const day = 24 * hour;
 let env: TestWorkflowEnvironment;
@@ -52,6 +55,8 @@ function activities() {
       if (verificationDataRef?.startsWith('pending')) return { status: 'PENDING' };
       return needsMore;
     },
+    // The API signs verdicts (crypto/message-proof.ts); here a stand-in signer and check.
+    verifyVerdictProof: async ({ proof }) => proof?.mac === testProofs.sign().mac,
     decideFromVerdict: async ({ verdict }) =>
       verdict.outcome === 'APPROVED'
         ? approved
@@ -73,7 +78,7 @@ async function run(test: (ctx: { start: (overrides?: Partial<VerificationWorkflo
   const { impl } = activities();
   const taskQueue = `sm-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: impl });
-  const workflows = createVerificationWorkflows(env.client, taskQueue);
+  const workflows = createVerificationWorkflows(env.client, taskQueue, undefined, testProofs);
   const started: Session[] = [];
   // Each workflow is run to its end before the worker stops: a workflow task left without a
   // worker would hold back time skipping for the tests that follow.
@@ -264,7 +269,7 @@ describe('VerificationWorkflow Update refusals are typed, non-retryable Applicat
       activities: { ...impl, notifyWalletServer: () => silentWallet },
     });
     await worker.runUntil(async () => {
-      const workflows = createVerificationWorkflows(env.client, taskQueue);
+      const workflows = createVerificationWorkflows(env.client, taskQueue, undefined, testProofs);
       const ref = { tenantId: 't', sessionId: randomUUID(), verificationId: randomUUID() };
       await workflows.start({
         ...ref,
@@ -317,7 +322,7 @@ describe('VerificationWorkflow notifications (S2S §Verification Notification)',
       },
     });
     await worker.runUntil(async () => {
-      const workflows = createVerificationWorkflows(env.client, taskQueue);
+      const workflows = createVerificationWorkflows(env.client, taskQueue, undefined, testProofs);
       const ref = { tenantId: 't', sessionId: randomUUID(), verificationId: randomUUID() };
       await workflows.start({
         ...ref,
@@ -372,7 +377,7 @@ describe('VerificationWorkflow notifications (S2S §Verification Notification)',
     const handle = env.client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(ref));
     await main.runUntil(
       outbound.runUntil(async () => {
-        const workflows = createVerificationWorkflows(env.client, taskQueue, outboundTaskQueue);
+        const workflows = createVerificationWorkflows(env.client, taskQueue, outboundTaskQueue, testProofs);
         const first = await workflows.start({
           ...ref,
           verificationDataRef: 'approve-now',

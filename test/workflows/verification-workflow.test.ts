@@ -9,6 +9,9 @@ import { credentialConfigurationIdsAttribute, tenantIdAttribute, verificationSta
 import type { verificationWorkflow } from '../../workflows/verification/workflow';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
 
+/** Stands in for the API's signer of verdicts (the real one is tested in test/unit/message-proof.test.ts). */
+const testProofs = { sign: () => ({ kid: 'test-key', mac: 'signed' }) };
+
 const day = 24 * 3600 * 1000;
 let env: TestWorkflowEnvironment;
 
@@ -25,6 +28,8 @@ function scriptedActivities(decide: (input: { verificationDataRef?: string }) =>
   const notified: number[] = [];
   const activities: VerificationActivities = {
     evaluateVerificationData: (input) => decide(input),
+    // The API signs verdicts (crypto/message-proof.ts); here a stand-in signer and check.
+    verifyVerdictProof: async ({ proof }) => proof?.mac === testProofs.sign().mac,
     decideFromVerdict: async ({ verdict }) =>
       verdict.outcome === 'APPROVED'
         ? { status: 'APPROVED', credentialConfigurationIds: ['org.iso.18013.5.1.mDL'], authorizedDeviceCount: 1 }
@@ -69,7 +74,10 @@ async function withWorker<T>(activities: VerificationActivities, run: (taskQueue
 
 /** Starts the workflow the way /verification/initiate does (update-with-start, bounded wait). */
 function startWithFirstDecision(taskQueue: string, args: VerificationWorkflowInput) {
-  const decision = createVerificationWorkflows(env.client, taskQueue).start({ ...args, credentialConfigurationIds: ['org.iso.18013.5.1.mDL'] });
+  const decision = createVerificationWorkflows(env.client, taskQueue, undefined, testProofs).start({
+    ...args,
+    credentialConfigurationIds: ['org.iso.18013.5.1.mDL'],
+  });
   const handle = env.client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(args));
   return { handle, decision };
 }

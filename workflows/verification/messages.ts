@@ -2,6 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { VerificationDecision } from '../../domain/schemas/verification';
 import type { VerificationVerdict } from '../../domain/verdicts';
 import type { VerificationRequestSummary } from '../../activities/verification-activities';
+import type { MessageProof } from '../../domain/message-proof';
 import type { VerificationLimits } from './state';
 
 export { verificationWorkflowId } from '../../domain/workflow-ids';
@@ -72,4 +73,7 @@ export const cancelUpdate = defineUpdate<VerificationDecision, [CancelArgs]>('ca
  */
 export type { VerificationVerdict };
 
-export const verdictSignal = defineSignal<[VerificationVerdict]>('verdict');
+/** A verdict as the workflow receives it: with the API's proof of origin (domain/message-proof.ts). */
+export type ProvenVerdict = VerificationVerdict & { proof?: MessageProof };
+
+export const verdictSignal = defineSignal<[ProvenVerdict]>('verdict');

@@ -13,7 +13,6 @@ import {
 import type { VerificationActivities } from '../../activities/verification-activities';
 import type { VerificationDecision, VerificationStatus } from '../../domain/schemas/verification';
 import { ReasonCode } from '../../domain/reason-codes';
-import type { VerificationVerdict } from '../../domain/verdicts';
 import { supplementRefusal } from '../../domain/verification-refusals';
 import { awaitsVerificationData, isTerminal, VerificationState } from '../../domain/verification-state';
 import {
@@ -21,6 +20,7 @@ import {
   firstDecisionUpdate,
   supplementUpdate,
   verdictSignal,
+  type ProvenVerdict,
   VerificationRefusal,
   verificationStatusQuery,
   type VerificationWorkflowInput,
@@ -42,6 +42,8 @@ const decisionActivityOptions = {
  * Workflows whose history predates this change keep scheduling them as activities (the patch).
  */
 export const decideLocally = 'decision-activities-local';
+/** Verdicts are checked for the API's proof of origin (crypto/message-proof.ts). */
+const verdictsNeedProof = 'verdict-proofs';
 const remoteDecisions = proxyActivities<VerificationActivities>(decisionActivityOptions);
 const localDecisions = proxyLocalActivities<VerificationActivities>(decisionActivityOptions);
 
@@ -71,7 +73,7 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
   const supplements: { seq: number; verificationDataRef: string }[] = [];
   let supplementsReceived = 0;
   let supplementsSettled = 0;
-  const verdicts: VerificationVerdict[] = [];
+  const verdicts: ProvenVerdict[] = [];
 
   const finished = () => isTerminal(decision.status);
 
@@ -152,8 +154,14 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
             : { status: VerificationState.expired },
         );
     } else if (verdicts.length > 0) {
-      const verdict = verdicts.shift() as VerificationVerdict;
-      await moveTo(afterAttempt(await decideFromVerdict({ ...ref, ...request, verdict }), attemptsUsed, limits));
+      const { proof, ...verdict } = verdicts.shift() as ProvenVerdict;
+      // A verdict can approve: it must come from the issuer's API (proof of origin), not from
+      // anyone who can encode payloads (workflows started earlier accept it as before).
+      if (patched(verdictsNeedProof) && !(await localDecisions.verifyVerdictProof({ ...ref, verdict, ...(proof ? { proof } : {}) }))) {
+        log.warn('verdict without a valid proof of origin ignored', { source: verdict.source });
+      } else {
+        await moveTo(afterAttempt(await decideFromVerdict({ ...ref, ...request, verdict }), attemptsUsed, limits));
+      }
     } else {
       const supplement = supplements.shift() as { seq: number; verificationDataRef: string };
       attemptsUsed += 1;
