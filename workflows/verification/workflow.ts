@@ -45,7 +45,9 @@ export const decideLocally = 'decision-activities-local';
 /** Verdicts are checked for the API's proof of origin (crypto/message-proof.ts). */
 const verdictsNeedProof = 'verdict-proofs';
 const remoteDecisions = proxyActivities<VerificationActivities>(decisionActivityOptions);
-const localDecisions = proxyLocalActivities<VerificationActivities>(decisionActivityOptions);
+// A retry that must wait longer than a second waits on a workflow timer, not inside the workflow
+// task (which would hold it open and, past its timeout, lose it).
+const localDecisions = proxyLocalActivities<VerificationActivities>({ ...decisionActivityOptions, localRetryThreshold: '1 second' });
 
 /**
  * One verification (S2S §Verification Endpoints, §Verification Status). The workflow is the
