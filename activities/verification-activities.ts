@@ -117,6 +117,15 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
       return decision;
     },
 
+    /** Whether a supplement or cancellation carries the API's proof of origin (crypto/message-proof.ts). */
+    async verifyUpdateProof(
+      input: VerificationRef & { message: 'supplement' | 'cancel'; payload: Record<string, unknown>; proof?: MessageProof },
+    ): Promise<boolean> {
+      const valid = deps.proofs.verify(verificationWorkflowId(input), input.message, input.payload, input.proof);
+      if (!valid) log.warn(`${input.message} refused: no valid proof of origin`, { verificationId: input.verificationId });
+      return valid;
+    },
+
     /** Whether a verdict carries the API's proof of origin (crypto/message-proof.ts). */
     async verifyVerdictProof(input: VerificationRef & { verdict: VerificationVerdict; proof?: MessageProof }): Promise<boolean> {
       const valid = deps.proofs.verify(verificationWorkflowId(input), 'verdict', input.verdict, input.proof);

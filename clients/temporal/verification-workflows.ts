@@ -1,4 +1,5 @@
 import type { MessageProofs } from '../../crypto/message-proof';
+import type { MessageProof } from '../../domain/message-proof';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { VerificationDecision } from '../../domain/schemas/verification';
@@ -89,15 +90,24 @@ export function createVerificationWorkflows(
   outboundTaskQueue?: string,
   proofs?: Pick<MessageProofs, 'sign'>,
 ): VerificationWorkflows {
+  // Messages that change a decision carry the API's proof of origin (the workflow ignores them without).
+  const withProof = <T extends object>(session: WorkflowSessionRef, message: string, payload: T): T & { proof?: MessageProof } =>
+    proofs ? { ...payload, proof: proofs.sign(verificationWorkflowId(session), message, payload) } : payload;
   const handle = (session: WorkflowSessionRef) => client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(session));
   return {
     supplement: (session, verificationDataRef, updateId) =>
-      sendUpdate(() => handle(session).executeUpdate(supplementUpdate, { args: [{ verificationId: session.verificationId, verificationDataRef }], updateId })),
+      sendUpdate(() =>
+        handle(session).executeUpdate(supplementUpdate, {
+          args: [withProof(session, 'supplement', { verificationId: session.verificationId, verificationDataRef })],
+          updateId,
+        }),
+      ),
     cancel: (session, reason, updateId) =>
-      sendUpdate(() => handle(session).executeUpdate(cancelUpdate, { args: [{ verificationId: session.verificationId, reason }], updateId })),
+      sendUpdate(() =>
+        handle(session).executeUpdate(cancelUpdate, { args: [withProof(session, 'cancel', { verificationId: session.verificationId, reason })], updateId }),
+      ),
     // A verdict carries the API's proof of origin (the workflow ignores one without).
-    sendVerdict: (session, verdict) =>
-      handle(session).signal(verdictSignal, proofs ? { ...verdict, proof: proofs.sign(verificationWorkflowId(session), 'verdict', verdict) } : verdict),
+    sendVerdict: (session, verdict) => handle(session).signal(verdictSignal, withProof(session, 'verdict', verdict)),
 
     async describe(session) {
       try {

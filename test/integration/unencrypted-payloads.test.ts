@@ -69,3 +69,29 @@ it('ignores an encrypted verdict without the API’s proof of origin, and applie
   while ((await statusOf()) !== 'APPROVED' && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 200));
   expect(await statusOf()).toBe('APPROVED');
 });
+
+it('ignores an encrypted cancellation without the API’s proof of origin', async () => {
+  const body = await negotiatedInitiate();
+  const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
+  const ref = { tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId as string };
+  // Encrypted with the payload key, unsigned: the Update answers with the unchanged status.
+  const answer = await h.temporal.workflow
+    .getHandle(verificationWorkflowId(ref))
+    .executeUpdate('cancel', { args: [{ verificationId: ref.verificationId, reason: 'INTRUDER' }] });
+  expect(answer).toMatchObject({ status: 'ADDITIONAL_INFO_REQUIRED' });
+  const status = await h.http.post('/verification/status', { sessionId: ref.sessionId, verificationId: ref.verificationId }, { identity: h.walletA });
+  expect(status.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+  // The API's own cancellation (signed) ends it.
+  const cancelled = await h.http.post(
+    '/verification/cancel',
+    { sessionId: ref.sessionId, verificationId: ref.verificationId, reason: 'USER_CANCELLED' },
+    { identity: h.walletA },
+  );
+  expect(cancelled.status).toBe(200);
+  expect(
+    (await h.http.post('/verification/status', { sessionId: ref.sessionId, verificationId: ref.verificationId }, { identity: h.walletA })).json,
+  ).toMatchObject({
+    status: 'DENIED',
+    reasonCode: 'CANCELLED',
+  });
+});

@@ -57,6 +57,7 @@ function activities() {
     },
     // The API signs verdicts (crypto/message-proof.ts); here a stand-in signer and check.
     verifyVerdictProof: async ({ proof }) => proof?.mac === testProofs.sign().mac,
+    verifyUpdateProof: async ({ proof }) => proof?.mac === testProofs.sign().mac,
     decideFromVerdict: async ({ verdict }) =>
       verdict.outcome === 'APPROVED'
         ? approved

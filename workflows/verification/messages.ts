@@ -44,6 +44,8 @@ export interface SupplementArgs {
   /** Must be this workflow's verificationId: a supplement for an older verification is refused. */
   verificationId: string;
   verificationDataRef: string;
+  /** The API's proof of origin over the other members (domain/message-proof.ts). */
+  proof?: MessageProof;
 }
 
 /**
@@ -58,6 +60,8 @@ export interface CancelArgs {
   verificationId: string;
   /** The Wallet Server's machine-readable reason (S2S §Verification Cancellation). */
   reason: string;
+  /** The API's proof of origin over the other members (domain/message-proof.ts). */
+  proof?: MessageProof;
 }
 
 /**

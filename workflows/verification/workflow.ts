@@ -44,6 +44,8 @@ const decisionActivityOptions = {
 export const decideLocally = 'decision-activities-local';
 /** Verdicts are checked for the API's proof of origin (crypto/message-proof.ts). */
 const verdictsNeedProof = 'verdict-proofs';
+/** Supplements and cancellations are checked for it too. */
+const updatesNeedProof = 'update-proofs';
 const remoteDecisions = proxyActivities<VerificationActivities>(decisionActivityOptions);
 // A retry that must wait longer than a second waits on a workflow timer, not inside the workflow
 // task (which would hold it open and, past its timeout, lose it).
@@ -86,7 +88,19 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
   });
   setHandler(
     supplementUpdate,
-    async ({ verificationDataRef }) => {
+    async ({ verificationId, verificationDataRef, proof }) => {
+      // Only the API may hand over data (its proof of origin); anything else changes nothing.
+      if (
+        patched(updatesNeedProof) &&
+        !(await localDecisions.verifyUpdateProof({
+          ...ref,
+          message: 'supplement',
+          payload: { verificationId, verificationDataRef },
+          ...(proof ? { proof } : {}),
+        }))
+      ) {
+        return decision;
+      }
       supplementsReceived += 1;
       const seq = supplementsReceived;
       supplements.push({ seq, verificationDataRef });
@@ -104,7 +118,13 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
   );
   setHandler(
     cancelUpdate,
-    async ({ reason }) => {
+    async ({ verificationId, reason, proof }) => {
+      if (
+        patched(updatesNeedProof) &&
+        !(await localDecisions.verifyUpdateProof({ ...ref, message: 'cancel', payload: { verificationId, reason }, ...(proof ? { proof } : {}) }))
+      ) {
+        return decision;
+      }
       cancelReason ??= reason;
       await condition(finished, input.initialDecisionWaitMs);
       return decision;
