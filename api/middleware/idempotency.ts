@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { canonicalJson } from '../../domain/canonical-json';
 import { problems } from '../../domain/problems';
-import type { IdempotencyRepository, StoredResponse } from '../../store/idempotency';
+import type { IdempotencyKey, IdempotencyRepository, RequestIdentity, StoredResponse } from '../../store/idempotency';
 import type { ApiContext, ApiMiddleware } from '../context';
 import { neverCrash, type CrashAfter } from '../fault-injection';
-import { renderProblem, sendProblem, toProblem } from './problem-details';
+import { renderProblem, toProblem } from './problem-details';
 
 /** Profile §3: what makes two requests with one x-request-id the same request. */
 export function requestFingerprint(request: { method: string; path: string; body: unknown }): string {
@@ -25,6 +25,35 @@ function answerWith(ctx: ApiContext, response: StoredResponse, options: { replay
 function sessionIdOf(body: unknown): string | undefined {
   const sessionId = (body as { sessionId?: unknown } | null | undefined)?.sessionId;
   return typeof sessionId === 'string' && sessionId.length <= 64 ? sessionId : undefined;
+}
+
+/** The request's idempotency key and identity (and its fingerprint, for the handlers). */
+function identify(ctx: ApiContext): { key: IdempotencyKey; request: RequestIdentity } {
+  const fingerprint = requestFingerprint({ method: ctx.method, path: ctx.path, body: ctx.request.body });
+  ctx.state.requestFingerprint = fingerprint;
+  const sessionId = sessionIdOf(ctx.request.body);
+  return {
+    key: { tenantId: ctx.state.tenant._id, requestId: ctx.state.requestId },
+    request: { fingerprint, path: ctx.path, ...(sessionId ? { sessionId } : {}) },
+  };
+}
+
+/**
+ * Runs the endpoint and captures its answer as it is stored for replay: a client error becomes
+ * its Problem response (its headers set on the response); a server error is thrown, never stored.
+ */
+async function executeToResponse(ctx: ApiContext, next: () => Promise<void>): Promise<StoredResponse> {
+  try {
+    await next();
+  } catch (error) {
+    const problem = toProblem(error);
+    if (problem.status >= 500) throw problem;
+    const rendered = renderProblem(problem, `urn:uuid:${ctx.state.requestId}`);
+    ctx.set(rendered.headers);
+    return { status: rendered.status, contentType: 'application/problem+json', body: rendered.body };
+  }
+  const body = typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body);
+  return { status: ctx.status, contentType: ctx.response.type || 'application/json', body };
 }
 
 export interface IdempotencyOptions {
@@ -48,12 +77,9 @@ export interface IdempotencyOptions {
 export function idempotent(records: IdempotencyRepository, options: IdempotencyOptions): ApiMiddleware {
   const crash = options.crashAfter ?? neverCrash;
   return async (ctx, next) => {
-    const key = { tenantId: ctx.state.tenant._id, requestId: ctx.state.requestId };
-    const fingerprint = requestFingerprint({ method: ctx.method, path: ctx.path, body: ctx.request.body });
-    ctx.state.requestFingerprint = fingerprint;
-    const sessionId = sessionIdOf(ctx.request.body);
-    let claim = await records.claim(key, { fingerprint, path: ctx.path, ...(sessionId ? { sessionId } : {}) });
-    if (claim.outcome === 'in_progress') claim = await records.awaitCompletion(key, fingerprint, options.concurrentWaitMs);
+    const { key, request } = identify(ctx);
+    let claim = await records.claim(key, request);
+    if (claim.outcome === 'in_progress') claim = await records.awaitCompletion(key, request.fingerprint, options.concurrentWaitMs);
 
     switch (claim.outcome) {
       case 'fingerprint_mismatch':
@@ -84,26 +110,18 @@ export function idempotent(records: IdempotencyRepository, options: IdempotencyO
       clearInterval(renewal);
       await renewing;
     };
+    let response: StoredResponse;
     try {
-      await next();
+      response = await executeToResponse(ctx, next);
     } catch (error) {
       await stopRenewing();
-      const problem = toProblem(error);
-      if (problem.status >= 500) {
-        await records.release(key);
-        throw problem;
-      }
-      const rendered = renderProblem(problem, `urn:uuid:${ctx.state.requestId}`);
-      crash('response.before-stored');
-      await records.complete(key, { status: rendered.status, contentType: 'application/problem+json', body: rendered.body });
-      sendProblem(ctx, rendered);
-      return;
+      await records.release(key);
+      throw error;
     }
     await stopRenewing();
-    const body = typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body);
-    ctx.body = body;
     crash('response.before-stored');
-    await records.complete(key, { status: ctx.status, contentType: ctx.response.type || 'application/json', body });
+    await records.complete(key, response);
+    answerWith(ctx, response, { replayed: false });
   };
 }
 
@@ -115,23 +133,9 @@ export function idempotent(records: IdempotencyRepository, options: IdempotencyO
  */
 export function idempotentRead(records: IdempotencyRepository): ApiMiddleware {
   return async (ctx, next) => {
-    const key = { tenantId: ctx.state.tenant._id, requestId: ctx.state.requestId };
-    const fingerprint = requestFingerprint({ method: ctx.method, path: ctx.path, body: ctx.request.body });
-    ctx.state.requestFingerprint = fingerprint;
-    let response: StoredResponse;
-    try {
-      await next();
-      const body = typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body);
-      response = { status: ctx.status, contentType: ctx.response.type || 'application/json', body };
-    } catch (error) {
-      const problem = toProblem(error);
-      if (problem.status >= 500) throw problem;
-      const rendered = renderProblem(problem, `urn:uuid:${ctx.state.requestId}`);
-      response = { status: rendered.status, contentType: 'application/problem+json', body: rendered.body };
-      ctx.set(rendered.headers);
-    }
-    const sessionId = sessionIdOf(ctx.request.body);
-    const stored = await records.storeReadResponse(key, { fingerprint, path: ctx.path, ...(sessionId ? { sessionId } : {}) }, response);
+    const { key, request } = identify(ctx);
+    const response = await executeToResponse(ctx, next);
+    const stored = await records.storeReadResponse(key, request, response);
     if (stored.outcome === 'fingerprint_mismatch') throw problems.requestIdReused();
     if (stored.outcome === 'in_progress') throw problems.requestInProgress();
     answerWith(ctx, stored.outcome === 'replay' ? stored.response : response, { replayed: stored.outcome === 'replay' });
