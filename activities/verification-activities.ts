@@ -54,6 +54,12 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
     return session;
   }
 
+  function proofHolds(ref: VerificationRef, message: string, payload: unknown, proof: MessageProof | undefined): boolean {
+    const valid = deps.proofs.verify(verificationWorkflowId(ref), message, payload, proof);
+    if (!valid) log.warn(`${message} refused: no valid proof of origin`, { verificationId: ref.verificationId });
+    return valid;
+  }
+
   return {
     /**
      * Loads the session and the referenced verification data, runs each item through the
@@ -121,16 +127,12 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
     async verifyUpdateProof(
       input: VerificationRef & { message: 'supplement' | 'cancel'; payload: Record<string, unknown>; proof?: MessageProof },
     ): Promise<boolean> {
-      const valid = deps.proofs.verify(verificationWorkflowId(input), input.message, input.payload, input.proof);
-      if (!valid) log.warn(`${input.message} refused: no valid proof of origin`, { verificationId: input.verificationId });
-      return valid;
+      return proofHolds(input, input.message, input.payload, input.proof);
     },
 
     /** Whether a verdict carries the API's proof of origin (crypto/message-proof.ts). */
     async verifyVerdictProof(input: VerificationRef & { verdict: VerificationVerdict; proof?: MessageProof }): Promise<boolean> {
-      const valid = deps.proofs.verify(verificationWorkflowId(input), 'verdict', input.verdict, input.proof);
-      if (!valid) log.warn('verdict refused: no valid proof of origin', { verificationId: input.verificationId, source: input.verdict.source });
-      return valid;
+      return proofHolds(input, 'verdict', input.verdict, input.proof);
     },
 
     /** Turns a provider's or reviewer's verdict into the session's decision. */
