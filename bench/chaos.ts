@@ -13,6 +13,7 @@ import { parseVerificationWorkflowId } from '../domain/workflow-ids';
 import { freePort } from '../dev/processes';
 import { startLocalStack, type LocalStack, type StackProcessName, type StackWallet } from '../dev/local-stack';
 import { connectMongo } from '../store/mongo';
+import { postToIssuer, type IssuerAnswer } from '../wallet/issuer-request';
 import { startNotificationReceiver, type NotificationReceiver } from '../wallet/notification-receiver';
 import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../wallet/wallet-client-instance';
 
@@ -63,42 +64,10 @@ interface SessionOutcome {
   finishedAt?: number;
 }
 
-interface Answer {
-  status: number;
-  json: Record<string, unknown>;
-}
+type Answer = IssuerAnswer;
 
 function post(stack: LocalStack, target: WalletTarget, route: string, body: unknown, requestId: string): Promise<Answer> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      `${stack.apiUrl}${route}`,
-      {
-        method: 'POST',
-        agent: target.agent,
-        timeout: 30_000,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), 'Api-Version': '1.0.0', 'x-request-id': requestId },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: Record<string, unknown> = {};
-          try {
-            json = JSON.parse(text) as Record<string, unknown>;
-          } catch {
-            // a proxy or a dying process may answer with anything
-          }
-          resolve({ status: res.statusCode ?? 0, json });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return postToIssuer(`${stack.apiUrl}${route}`, body, { agent: target.agent, requestId, timeoutMs: 30_000 });
 }
 
 /** Answers a Wallet Server retries with the same x-request-id (S2S §Rate Limiting, §Idempotency). */

@@ -12,6 +12,7 @@ import { developmentDatabaseBackend, startDevelopmentDatabase } from '../dev/dev
 import { freePort, startProcess, startTemporalDevServer, waitForPort, type ManagedProcess } from '../dev/processes';
 import { toolPaths } from '../dev/tools';
 import { cpuSecondsByTree } from './process-cpu';
+import { postToIssuer } from '../wallet/issuer-request';
 import { startNotificationReceiver, type NotificationReceiver } from '../wallet/notification-receiver';
 import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../wallet/wallet-client-instance';
 
@@ -47,28 +48,10 @@ function recordServerTiming(route: string, header: string | undefined): void {
   phasesByRoute.set(route, [...(phasesByRoute.get(route) ?? []), phases]);
 }
 
-function post(target: Target, route: string, body: unknown): Promise<{ status: number; json: { verificationId?: string; status?: string } }> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      `${target.url}${route}`,
-      {
-        method: 'POST',
-        agent: target.agent,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), 'Api-Version': '1.0.0', 'x-request-id': randomUUID() },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          recordServerTiming(route, res.headers['server-timing'] as string | undefined);
-          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+async function post(target: Target, route: string, body: unknown): Promise<{ status: number; json: { verificationId?: string; status?: string } }> {
+  const answer = await postToIssuer(`${target.url}${route}`, body, { agent: target.agent, requestId: randomUUID() });
+  recordServerTiming(route, answer.headers['server-timing'] as string | undefined);
+  return answer;
 }
 
 interface Sample {
