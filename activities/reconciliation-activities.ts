@@ -4,6 +4,7 @@ import { abortedDecision, isTerminal } from '../domain/verification-state';
 import type { IdempotencyRepository } from '../store/idempotency';
 import type { RepairLog } from '../store/reconciliation-repairs';
 import type { ReviewCaseRepository } from '../store/review-cases';
+import type { OpenVerificationRepository } from '../store/open-verifications';
 import type { VerificationDataRepository } from '../store/verification-data';
 import { currentDecision, type VerificationSessionRepository } from '../store/verification-sessions';
 import type { VerificationWorkflowInput } from '../workflows/verification/messages';
@@ -14,6 +15,7 @@ export interface ReconciliationDeps {
   sessions: VerificationSessionRepository;
   verificationData: VerificationDataRepository;
   reviewCases: ReviewCaseRepository;
+  openVerifications: Pick<OpenVerificationRepository, 'release' | 'listHeldBefore'>;
   workflows: VerificationWorkflows;
   repairs: RepairLog;
   /** The same workflow settings the API starts verifications with. */
@@ -74,6 +76,7 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
             await repaired('workflow-started', ref.tenantId, subject);
           } else {
             await deps.sessions.abandonVerification(ref, ref.verificationId);
+            await deps.openVerifications.release(ref);
             counts.rolledBack += 1;
             await repaired('initiate-rolled-back', ref.tenantId, subject);
           }
@@ -100,10 +103,29 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
         const statusVersion = session.statusVersion + 1;
         await deps.sessions.recordDecision(ref, ref.verificationId, abortedDecision(), statusVersion);
         await deps.reviewCases.closeForVerification(ref.verificationId, abortedDecision().status);
+        await deps.openVerifications.release(ref);
         changed.push({ ...ref, statusVersion });
         await repaired('verification-aborted', ref.tenantId, { sessionId: ref.sessionId, verificationId: ref.verificationId });
       }
       return changed;
+    },
+
+    /**
+     * Open-verification slots (profile §Quotas) taken more than `graceMs` ago whose verification
+     * has ended or does not exist (a crash between the slot and the rest of an initiate, or
+     * between a final status and the release): freed, so a crash never holds a slot for good.
+     * A slot of a verification that is still open is left alone.
+     */
+    async releaseEndedQuotaSlots(input: { graceMs: number; limit: number }): Promise<number> {
+      let released = 0;
+      for (const ref of await deps.openVerifications.listHeldBefore(new Date(Date.now() - input.graceMs), input.limit)) {
+        const session = await deps.sessions.find(ref, ref.verificationId);
+        if (session && !isTerminal(currentDecision(session).status)) continue;
+        await deps.openVerifications.release(ref);
+        released += 1;
+        await repaired('quota-slot-released', ref.tenantId, { sessionId: ref.sessionId, verificationId: ref.verificationId });
+      }
+      return released;
     },
 
     /**

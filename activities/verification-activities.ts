@@ -6,6 +6,7 @@ import { isTerminal, VerificationState } from '../domain/verification-state';
 import { decideVerification, decisionFromVerdict, type EvaluatedItem } from '../domain/verification-policy';
 import type { EvaluationContext, EvaluatorRegistry } from '../domain/verification-types/evaluator';
 import type { ReviewCaseRepository } from '../store/review-cases';
+import type { OpenVerificationRepository } from '../store/open-verifications';
 import type { TenantRepository } from '../store/tenants';
 import type { VerificationDataRepository } from '../store/verification-data';
 import { SessionMissingError, toVerificationStatus, type VerificationSession, type VerificationSessionRepository } from '../store/verification-sessions';
@@ -23,6 +24,8 @@ export interface VerificationActivityDeps {
   catalogue: CredentialCatalogue;
   walletServers: WalletServerClient;
   reviewCases: ReviewCaseRepository;
+  /** The tenants' open-verification slots (profile §Quotas): an ended verification frees its own. */
+  openVerifications: Pick<OpenVerificationRepository, 'release'>;
   /** Retry-After values of Wallet Servers are honoured up to this (profile §14). */
   retryAfterCeilingMs: number;
   /** Checks verdicts' proof of origin. */
@@ -161,6 +164,8 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
       // PENDING can have any; workflows started before the flag existed send none: look anyway).
       if (isTerminal(input.decision.status) && input.mayHaveReviewCases !== false)
         await deps.reviewCases.closeForVerification(input.verificationId, input.decision.status);
+      // Profile §Quotas: an ended verification no longer counts against its tenant's cap.
+      if (isTerminal(input.decision.status)) await deps.openVerifications.release(input);
     },
 
     /**

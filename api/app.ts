@@ -7,6 +7,8 @@ import type { CredentialCatalogue } from '../domain/credential-configurations';
 import { problems } from '../domain/problems';
 import type { VerificationTypeDescription } from '../domain/verification-types/evaluator';
 import type { IdempotencyRepository } from '../store/idempotency';
+import type { OpenVerificationRepository } from '../store/open-verifications';
+import type { TenantQuotas } from '../domain/quotas';
 import type { TenantRepository } from '../store/tenants';
 import type { VerificationDataRepository } from '../store/verification-data';
 import type { VerificationSessionRepository } from '../store/verification-sessions';
@@ -18,6 +20,7 @@ import { requireApiVersion } from './middleware/api-version';
 import { idempotent, idempotentRead } from './middleware/idempotency';
 import { parseJsonBody } from './middleware/json-body';
 import { renderProblems } from './middleware/problem-details';
+import { limitRequestRate } from './middleware/rate-limit';
 import { requireRequestId } from './middleware/request-id';
 import { validateBody } from './middleware/validate-body';
 import { authenticateWalletServer } from './middleware/wallet-server-tenant';
@@ -42,6 +45,9 @@ export interface ApiDeps {
   crashAfter: CrashAfter;
   /** Send Server-Timing headers (api/server-timing.ts). */
   serverTiming: boolean;
+  /** Quota defaults for tenants whose registration set none (profile §Quotas). */
+  quotas: TenantQuotas & { openVerificationsRetryAfterSeconds: number };
+  openVerifications: OpenVerificationRepository;
 }
 
 /** The route tables the API serves (api/routes/index.ts); tests may pass larger ones. */
@@ -84,7 +90,8 @@ export function buildApiRouter(deps: ApiDeps, tables: RouteTables = { protocol: 
 
 /**
  * The Issuer API. The Wallet Server (tenant) is established for every request first, from the
- * mTLS client certificate; then the router (buildApiRouter) runs the endpoint.
+ * mTLS client certificate, and its rate limit applied (S2S §Rate Limiting) before anything reads
+ * the body; then the router (buildApiRouter) runs the endpoint.
  */
 export function createApp(deps: ApiDeps): Koa<ApiState> {
   const app = new Koa<ApiState>();
@@ -94,6 +101,7 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
   app.use(serverTiming(deps.serverTiming) as Koa.Middleware<ApiState>);
   app.use(renderProblems(deps.logger) as Koa.Middleware<ApiState>);
   app.use(timedStep('tenant', authenticateWalletServer(deps.tenants)) as Koa.Middleware<ApiState>);
+  app.use(limitRequestRate({ defaults: deps.quotas }) as Koa.Middleware<ApiState>);
   app.use(router.routes());
   app.use(
     router.allowedMethods({

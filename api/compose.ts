@@ -16,6 +16,7 @@ import { createIssuerAuthenticationRepository } from '../store/issuer-authentica
 import { createOneTimeCodeRepository } from '../store/one-time-codes';
 import { createReviewCaseRepository } from '../store/review-cases';
 import { createTenantRepository } from '../store/tenants';
+import { createOpenVerificationRepository } from '../store/open-verifications';
 import { createVerificationDataRepository } from '../store/verification-data';
 import { createVerificationSessionRepository } from '../store/verification-sessions';
 import type { AdminDeps } from './admin/app';
@@ -63,6 +64,8 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     // Verdicts are signed with the API's key, so the workflow knows they come from here.
     workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue, createMessageProofs(dataKeyring)),
     bodyLimitBytes: config.api.bodyLimitBytes,
+    quotas: config.quotas,
+    openVerifications: createOpenVerificationRepository(db),
     ...verificationWorkflowSettings(config),
   };
   const admin: AdminDeps = {

@@ -4,23 +4,32 @@ import { parseArgs } from 'node:util';
 import type { Db } from 'mongodb';
 import { loadConfig } from '../config/config';
 import { pemThumbprint } from '../crypto/certificate-thumbprint';
+import type { TenantQuotas } from '../domain/quotas';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createTenantRepository, type Tenant } from '../store/tenants';
 
 const usage = `Registers a Wallet Server (a tenant) by its mTLS client certificate.
 
   npm run register-wallet-server -- --name NAME --cert CERT.pem --notification-url URL
+      [--rate-limit N] [--burst N] [--max-open-verifications N]
 
   --name               human-readable name shown to operators
   --cert               the Wallet Server's client certificate (PEM); it must be issued by the
                        client CA the Issuer API trusts (S2S_TLS_CLIENT_CA)
   --notification-url   base URL of its Wallet Server Endpoints (e.g. https://wallet.example/s2s)
+  --rate-limit         requests per second it may send to each API process (docs/profile.md §Quotas)
+  --burst              requests it may send at once after a quiet period
+  --max-open-verifications
+                       verifications it may have open (not yet APPROVED, DENIED or EXPIRED)
+                       A quota not given is the API's default (S2S_RATE_LIMIT_PER_SECOND,
+                       S2S_RATE_LIMIT_BURST, S2S_MAX_OPEN_VERIFICATIONS); re-registering
+                       keeps a quota set before unless it is given again.
 
 Connection settings come from the same environment as the API (MONGODB_URI, MONGODB_DATABASE, ...).`;
 
 /** Validates the registration and stores it; returns the tenant. */
 export async function registerWalletServer(
-  options: { name: string; certificatePem: string; notificationBaseUrl: string; clientCaPem: string },
+  options: { name: string; certificatePem: string; notificationBaseUrl: string; clientCaPem: string; quotas?: Partial<TenantQuotas> },
   tenants: ReturnType<typeof createTenantRepository>,
 ): Promise<Tenant> {
   const certificate = new X509Certificate(options.certificatePem);
@@ -30,7 +39,14 @@ export async function registerWalletServer(
   }
   const url = new URL(options.notificationBaseUrl);
   if (url.protocol !== 'https:') throw new Error('the notification URL must use https (S2S §Transport)');
+  for (const [name, value] of Object.entries(options.quotas ?? {})) {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new Error(`the quota ${name} must be a positive number, got ${value}`);
+  }
+  if (options.quotas?.maxOpenVerifications !== undefined && !Number.isInteger(options.quotas.maxOpenVerifications)) {
+    throw new Error('the quota maxOpenVerifications must be a whole number');
+  }
   return tenants.register({
+    ...(options.quotas ? { quotas: options.quotas } : {}),
     name: options.name,
     certThumbprint: pemThumbprint(options.certificatePem),
     certificatePem: certificate.toString(),
@@ -46,9 +62,24 @@ export function registerWalletServerIn(db: Db, options: Parameters<typeof regist
   return registerWalletServer(options, createTenantRepository(db));
 }
 
+/** The quota options given on the command line, as numbers (validated by registerWalletServer). */
+export function quotasFromOptions(values: { 'rate-limit'?: string; burst?: string; 'max-open-verifications'?: string }): Partial<TenantQuotas> {
+  const number = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+  const quotas = { ratePerSecond: number(values['rate-limit']), burst: number(values.burst), maxOpenVerifications: number(values['max-open-verifications']) };
+  return Object.fromEntries(Object.entries(quotas).filter(([, value]) => value !== undefined));
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { name: { type: 'string' }, cert: { type: 'string' }, 'notification-url': { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      name: { type: 'string' },
+      cert: { type: 'string' },
+      'notification-url': { type: 'string' },
+      'rate-limit': { type: 'string' },
+      burst: { type: 'string' },
+      'max-open-verifications': { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help || !values.name || !values.cert || !values['notification-url']) {
     console.log(usage);
@@ -63,8 +94,15 @@ async function main(): Promise<void> {
       certificatePem: readFileSync(values.cert, 'utf8'),
       notificationBaseUrl: values['notification-url'],
       clientCaPem: readFileSync(config.tls.clientCaFile, 'utf8'),
+      quotas: quotasFromOptions(values),
     });
-    console.log(JSON.stringify({ tenantId: tenant._id, name: tenant.name, notificationBaseUrl: tenant.notificationBaseUrl }, null, 2));
+    console.log(
+      JSON.stringify(
+        { tenantId: tenant._id, name: tenant.name, notificationBaseUrl: tenant.notificationBaseUrl, quotas: { ...config.quotas, ...tenant.quotas } },
+        null,
+        2,
+      ),
+    );
   } finally {
     await client.close();
   }

@@ -58,6 +58,18 @@ export interface AppConfig {
     /** A Wallet Server's Retry-After is honoured as given up to this. */
     retryAfterCeilingMs: number;
   };
+  /**
+   * Quotas of a Wallet Server whose registration set none (profile §Quotas; per tenant with
+   * `register-wallet-server --rate-limit --burst --max-open-verifications`).
+   */
+  quotas: {
+    /** Requests per second, per tenant, per API process (S2S §Rate Limiting). */
+    ratePerSecond: number;
+    burst: number;
+    maxOpenVerifications: number;
+    /** Retry-After sent when the open-verification cap refuses an initiate. */
+    openVerificationsRetryAfterSeconds: number;
+  };
   /** The admin API for reviewers: a separate listener with its own authentication. */
   admin: {
     host: string;
@@ -196,6 +208,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
         outboundAttemptTimeLimitMs - 5_000,
       ),
       retryAfterCeilingMs: intFrom(merged.S2S_OUTBOUND_RETRY_AFTER_MAX_MS, defaultRetryAfterCeilingMs, 'S2S_OUTBOUND_RETRY_AFTER_MAX_MS'),
+    },
+    quotas: {
+      ratePerSecond: boundedIntFrom(merged.S2S_RATE_LIMIT_PER_SECOND, 100, 'S2S_RATE_LIMIT_PER_SECOND', 1, 1_000_000),
+      burst: boundedIntFrom(merged.S2S_RATE_LIMIT_BURST, 200, 'S2S_RATE_LIMIT_BURST', 1, 1_000_000),
+      maxOpenVerifications: boundedIntFrom(merged.S2S_MAX_OPEN_VERIFICATIONS, 10_000, 'S2S_MAX_OPEN_VERIFICATIONS', 1, 10_000_000),
+      openVerificationsRetryAfterSeconds: boundedIntFrom(merged.S2S_OPEN_VERIFICATIONS_RETRY_AFTER_S, 30, 'S2S_OPEN_VERIFICATIONS_RETRY_AFTER_S', 1, 3600),
     },
     admin: {
       host: merged.S2S_ADMIN_HOST ?? '127.0.0.1',

@@ -18,6 +18,8 @@ export const ProblemType = {
   invalidRequestId: 'urn:s2s-issuer:problem:invalid-request-id',
   requestIdReused: 'urn:s2s-issuer:problem:request-id-reused',
   requestInProgress: 'urn:s2s-issuer:problem:request-in-progress',
+  rateLimited: 'urn:s2s-issuer:problem:rate-limited',
+  tooManyOpenVerifications: 'urn:s2s-issuer:problem:too-many-open-verifications',
   unknownClient: 'urn:s2s-issuer:problem:unknown-client',
   sessionNotFound: 'urn:s2s-issuer:problem:session-not-found',
   sessionAlreadyUsed: 'urn:s2s-issuer:problem:session-already-used',
@@ -118,6 +120,17 @@ export const problems = {
     new ProblemError(ProblemType.requestInProgress, 'Request with this x-request-id is still being processed', 409, {
       detail: 'Retry after the original request completes; its response will then be replayed',
       headers: { 'Retry-After': '1' },
+    }),
+  // S2S §Rate Limiting: 429 with Retry-After, which the Wallet Server must honour.
+  rateLimited: (retryAfterSeconds: number) =>
+    new ProblemError(ProblemType.rateLimited, 'Rate limit exceeded', 429, {
+      detail: `This Wallet Server sends more requests than its quota allows; retry after ${retryAfterSeconds} s (S2S §Rate Limiting)`,
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    }),
+  tooManyOpenVerifications: (max: number, retryAfterSeconds: number) =>
+    new ProblemError(ProblemType.tooManyOpenVerifications, 'Too many open verifications', 429, {
+      detail: `This Wallet Server already has ${max} verifications that have not ended; wait until some do (or cancel them) before starting another`,
+      headers: { 'Retry-After': String(retryAfterSeconds) },
     }),
   unknownClient: () =>
     new ProblemError(ProblemType.unknownClient, 'Unknown client certificate', 401, {

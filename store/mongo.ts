@@ -40,6 +40,7 @@ export const collections = {
   issuerAuthenticationCompletions: 'issuer_authentication_completions',
   deviceMigrations: 'device_migrations',
   reconciliationRepairs: 'reconciliation_repairs',
+  openVerifications: 'open_verifications',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
@@ -65,6 +66,9 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(collections.reviewCases).createIndex({ tenantId: 1, state: 1, createdAt: 1 }, { name: 'tenant_state_created' }),
     // A verification that ends closes its open cases.
     db.collection(collections.reviewCases).createIndex({ verificationId: 1, state: 1 }, { name: 'verification_state' }),
+    // Open-verification slots (profile §Quotas): by tenant for the cap, by holder to release, by age for reconciliation.
+    db.collection(collections.openVerifications).createIndex({ tenantId: 1, holder: 1 }, { name: 'tenant_holder' }),
+    db.collection(collections.openVerifications).createIndex({ acquiredAt: 1 }, { name: 'acquired_at' }),
     db.collection(collections.reviewAudit).createIndex({ caseId: 1, at: 1 }, { name: 'case_at' }),
     db.collection(collections.reviewClaims).createIndex({ caseId: 1, k: -1 }, { name: 'case_k' }),
   ]);

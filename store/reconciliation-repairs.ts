@@ -12,7 +12,9 @@ export type RepairKind =
   /** A verification workflow closed (failed, terminated, timed out) without a final status. */
   | 'verification-aborted'
   /** A status the Wallet Server never acknowledged was sent again. */
-  | 'notification-resent';
+  | 'notification-resent'
+  /** An open-verification slot whose verification ended or never started was freed (profile §Quotas). */
+  | 'quota-slot-released';
 
 export interface Repair {
   kind: RepairKind;

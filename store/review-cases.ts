@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
+import { interleaveByTenant } from '../domain/quotas';
 import { collections, isDuplicateKeyError } from './mongo';
+
+/** How many of each tenant's oldest cases the shared queue reads (claimed ones are filtered out after). */
+const perTenantWindow = 500;
 
 /**
  * The manual review queue (profile §Manual review): one case per evaluation that needs a person.
@@ -55,18 +59,28 @@ export function createReviewCaseRepository(db: Db, now: () => Date = () => new D
       }
     },
 
-    /** Open cases, oldest first; `claimable` leaves out cases another reviewer holds now. */
+    /**
+     * Cases in `state` (open by default); `claimableBy` leaves out cases another reviewer holds
+     * now. For one tenant: oldest first. Across tenants the queue is shared fairly (profile
+     * §Quotas): each tenant's oldest cases are read in a window of their own and interleaved
+     * round by round (every tenant's oldest, then every tenant's second oldest, ...), so one
+     * tenant's flood of cases cannot push another tenant's oldest case out of the list.
+     */
     async list(filter: { tenantId?: string; state?: ReviewCase['state']; claimableBy?: string; limit?: number }): Promise<ReviewCase[]> {
       const at = now();
-      const found = await cases
-        .find({ state: filter.state ?? 'open', ...(filter.tenantId ? { tenantId: filter.tenantId } : {}) })
-        .sort({ createdAt: 1 })
-        .limit(500)
-        .toArray();
-      const visible = filter.claimableBy
-        ? found.filter((c) => !c.claimedBy || c.claimedBy === filter.claimableBy || (c.claimExpiresAt?.getTime() ?? 0) <= at.getTime())
-        : found;
-      return visible.slice(0, filter.limit ?? 50);
+      const state = filter.state ?? 'open';
+      const limit = filter.limit ?? 50;
+      const visible = (found: ReviewCase[]) =>
+        filter.claimableBy
+          ? found.filter((c) => !c.claimedBy || c.claimedBy === filter.claimableBy || (c.claimExpiresAt?.getTime() ?? 0) <= at.getTime())
+          : found;
+      const oldestOf = async (tenantId: string) =>
+        visible(await cases.find({ state, tenantId }).sort({ createdAt: 1 }).limit(perTenantWindow).toArray());
+      if (filter.tenantId) return (await oldestOf(filter.tenantId)).slice(0, limit);
+      // $match/$group: the tenants with cases in this state (index tenant_state_created per tenant).
+      const tenants = await cases.aggregate<{ _id: string }>([{ $match: { state } }, { $group: { _id: '$tenantId' } }]).toArray();
+      const queues = await Promise.all(tenants.map((tenant) => oldestOf(tenant._id)));
+      return interleaveByTenant(queues, (c) => c.createdAt.getTime(), limit);
     },
 
     get(caseId: string): Promise<ReviewCase | null> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from 'mongodb';
+import type { TenantQuotas } from '../domain/quotas';
 import { collections, isDuplicateKeyError } from './mongo';
 
 /** A registered Wallet Server: the tenant every API record is scoped to. */
@@ -8,6 +9,8 @@ export interface Tenant {
   name: string;
   /** Base URL of the Wallet Server Endpoints (…/verification/notify, …/event/notify). */
   notificationBaseUrl: string;
+  /** Quotas set at registration (profile §Quotas); a missing one is the configured default. */
+  quotas?: Partial<TenantQuotas>;
   createdAt: Date;
 }
 
@@ -27,6 +30,7 @@ export interface TenantRegistration {
   certThumbprint: string;
   certificatePem: string;
   notificationBaseUrl: string;
+  quotas?: Partial<TenantQuotas>;
 }
 
 export function createTenantRepository(db: Db) {
@@ -44,17 +48,34 @@ export function createTenantRepository(db: Db) {
     },
 
     /**
-     * Registers a Wallet Server by its certificate, or updates name and notification URL when
-     * the certificate is already registered (re-running registration is safe). Returns the tenant.
+     * Registers a Wallet Server by its certificate, or updates name, notification URL and the
+     * quotas given when the certificate is already registered (re-running registration is safe;
+     * a quota not given keeps its value). Returns the tenant.
      */
     async register(registration: TenantRegistration): Promise<Tenant> {
+      const quotas = definedQuotas(registration.quotas);
       const existing = await this.findByThumbprint(registration.certThumbprint);
       if (existing) {
-        const updated = { ...existing, name: registration.name, notificationBaseUrl: registration.notificationBaseUrl };
-        await tenants.updateOne({ _id: existing._id }, { $set: { name: updated.name, notificationBaseUrl: updated.notificationBaseUrl } });
+        const mergedQuotas = { ...existing.quotas, ...quotas };
+        const updated: Tenant = {
+          ...existing,
+          name: registration.name,
+          notificationBaseUrl: registration.notificationBaseUrl,
+          ...(Object.keys(mergedQuotas).length > 0 ? { quotas: mergedQuotas } : {}),
+        };
+        await tenants.updateOne(
+          { _id: existing._id },
+          { $set: { name: updated.name, notificationBaseUrl: updated.notificationBaseUrl, ...(updated.quotas ? { quotas: updated.quotas } : {}) } },
+        );
         return updated;
       }
-      const tenant: Tenant = { _id: randomUUID(), name: registration.name, notificationBaseUrl: registration.notificationBaseUrl, createdAt: new Date() };
+      const tenant: Tenant = {
+        _id: randomUUID(),
+        name: registration.name,
+        notificationBaseUrl: registration.notificationBaseUrl,
+        ...(Object.keys(quotas).length > 0 ? { quotas } : {}),
+        createdAt: new Date(),
+      };
       await tenants.insertOne(tenant);
       try {
         await certificates.insertOne({
@@ -75,6 +96,11 @@ export function createTenantRepository(db: Db) {
     },
   };
 }
+/** The quotas actually given (undefined members dropped, so they do not overwrite stored ones). */
+function definedQuotas(quotas: Partial<TenantQuotas> | undefined): Partial<TenantQuotas> {
+  return Object.fromEntries(Object.entries(quotas ?? {}).filter(([, value]) => value !== undefined)) as Partial<TenantQuotas>;
+}
+
 export type TenantRepository = ReturnType<typeof createTenantRepository>;
 
 /**

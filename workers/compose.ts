@@ -23,6 +23,7 @@ import { createReviewCaseRepository } from '../store/review-cases';
 import { cacheTenantLookups, createTenantRepository } from '../store/tenants';
 import { createVerificationDataRepository } from '../store/verification-data';
 import { createVerificationSessionRepository } from '../store/verification-sessions';
+import { createOpenVerificationRepository } from '../store/open-verifications';
 import { createIssuerWorker, type IssuerWorker } from './issuer-worker';
 
 /** What the worker process connects to before it is composed (workers/main.ts, the test harness). */
@@ -68,6 +69,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
   const sessions = createVerificationSessionRepository(db);
   const verificationData = createVerificationDataRepository(db, dataKeyring);
   const reviewCases = createReviewCaseRepository(db);
+  const openVerifications = createOpenVerificationRepository(db);
   const activities = {
     ...createVerificationActivities({
       sessions,
@@ -81,6 +83,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       catalogue: createCredentialCatalogue(readCredentialCatalogue(config.verification)),
       walletServers,
       reviewCases,
+      openVerifications,
       retryAfterCeilingMs: config.outbound.retryAfterCeilingMs,
       proofs: createMessageProofs(dataKeyring),
     }),
@@ -89,6 +92,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       sessions,
       verificationData,
       reviewCases,
+      openVerifications,
       workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue),
       repairs: createRepairLog(db),
       verificationSettings: verificationWorkflowSettings(config),

@@ -40,14 +40,16 @@ function identify(ctx: ApiContext): { key: IdempotencyKey; request: RequestIdent
 
 /**
  * Runs the endpoint and captures its answer as it is stored for replay: a client error becomes
- * its Problem response (its headers set on the response); a server error is thrown, never stored.
+ * its Problem response (its headers set on the response); a server error is thrown, never stored,
+ * and so is a 429 (profile §Quotas): S2S §Rate Limiting tells the client to retry after
+ * Retry-After, and that retry must execute, not replay the refusal.
  */
 async function executeToResponse(ctx: ApiContext, next: () => Promise<void>): Promise<StoredResponse> {
   try {
     await next();
   } catch (error) {
     const problem = toProblem(error);
-    if (problem.status >= 500) throw problem;
+    if (problem.status >= 500 || problem.status === 429) throw problem;
     const rendered = renderProblem(problem, `urn:uuid:${ctx.state.requestId}`);
     ctx.set(rendered.headers);
     return { status: rendered.status, contentType: 'application/problem+json', body: rendered.body };

@@ -8,6 +8,8 @@ import { problems } from '../../domain/problems';
 import { KeyType, uuidPattern } from '../../domain/schemas/common';
 import { InitiateVerificationRequest, VerificationStatus, type VerificationDecision } from '../../domain/schemas/verification';
 import type { VerificationDataRepository } from '../../store/verification-data';
+import type { OpenVerificationRepository } from '../../store/open-verifications';
+import { effectiveQuotas, type TenantQuotas } from '../../domain/quotas';
 import {
   currentDecision,
   SessionAlreadyUsedError,
@@ -15,7 +17,7 @@ import {
   type SessionKey,
   type VerificationSessionRepository,
 } from '../../store/verification-sessions';
-import { VerificationState } from '../../domain/verification-state';
+import { isTerminal, VerificationState } from '../../domain/verification-state';
 import type { PublicJwk } from '../../domain/schemas/common';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { VerificationWorkflowInput } from '../../workflows/verification/messages';
@@ -36,6 +38,9 @@ export interface InitiateDeps {
   idleExpiryMs: number;
   limits: VerificationWorkflowInput['limits'];
   crashAfter: CrashAfter;
+  openVerifications: OpenVerificationRepository;
+  /** Defaults of the tenants' quotas, and the Retry-After of a refusal by the cap (profile §Quotas). */
+  quotas: TenantQuotas & { openVerificationsRetryAfterSeconds: number };
 }
 
 const keyPointer = '/walletSigningKeyData/client_public_key';
@@ -173,7 +178,17 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
     const undo = async () => {
       if (verificationDataRef) await deps.verificationData.remove(verificationDataRef);
       await (reverification ? deps.sessions.abandonReverification(key, reverification.previousVerificationId, verificationId) : deps.sessions.remove(key));
+      await deps.openVerifications.release(ref);
     };
+
+    // Profile §Quotas: a slot per open verification, taken once the verificationId is known (a
+    // retry of this request finds the slot it took) and before anything lives long: a refused
+    // initiate leaves no session, data or workflow behind, and the sessionId stays usable.
+    const { maxOpenVerifications } = effectiveQuotas(ctx.state.tenant.quotas, deps.quotas);
+    if (!(await timed(ctx, 'quota', () => deps.openVerifications.acquire(ref, maxOpenVerifications)))) {
+      await undo();
+      throw problems.tooManyOpenVerifications(maxOpenVerifications, deps.quotas.openVerificationsRetryAfterSeconds);
+    }
 
     let decision: VerificationDecision;
     try {
@@ -203,6 +218,7 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
         const session = await deps.sessions.find(key, verificationId);
         if (!session) throw problems.sessionNotFound();
         decision = currentDecision(session);
+        await deps.openVerifications.release(ref);
       } else if (error instanceof WorkflowNotStartedError) {
         await undo();
         throw problems.serviceUnavailable('The verification could not be started; retry later', error);
@@ -210,6 +226,9 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
         throw error;
       }
     }
+
+    // Ended already (or a retry re-took the slot of an ended verification): the slot is free again.
+    if (isTerminal(decision.status)) await deps.openVerifications.release(ref);
 
     const response: VerificationStatus = { sessionId: body.sessionId, verificationId, ...decision } as VerificationStatus;
     ctx.status = 200;

@@ -48,6 +48,8 @@ async function documentOnlyDeps(): Promise<ApiDeps> {
     sessions: undefined as never,
     verificationData: undefined as never,
     workflows: undefined as never,
+    openVerifications: undefined as never,
+    quotas: { ratePerSecond: 100, burst: 200, maxOpenVerifications: 100, openVerificationsRetryAfterSeconds: 30 },
   };
 }
 

@@ -26,4 +26,6 @@ export interface ReconciliationSummary {
   /** Notifications of aborted verifications, and given-up notifications sent again, delivered now. */
   notificationsSent: number;
   notificationsFailed: number;
+  /** Open-verification slots freed whose verification had ended or never started (profile §Quotas). */
+  quotaSlotsReleased?: number;
 }

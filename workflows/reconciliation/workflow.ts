@@ -1,10 +1,10 @@
-import { log, proxyActivities } from '@temporalio/workflow';
+import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { RepairedStatus, ReconciliationActivities } from '../../activities/reconciliation-activities';
 import type { VerificationActivities } from '../../activities/verification-activities';
 import { outboundActivityOptions } from '../outbound-activity-options';
 import type { ReconciliationInput, ReconciliationSummary } from './messages';
 
-const { releaseLapsedRequests, abortClosedVerifications, listNotificationsToResend, recordResentNotifications } = proxyActivities<ReconciliationActivities>({
+const { releaseLapsedRequests, abortClosedVerifications, listNotificationsToResend, recordResentNotifications, releaseEndedQuotaSlots } = proxyActivities<ReconciliationActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
@@ -48,6 +48,11 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
   const resent: RepairedStatus[] = outcomes.filter((o) => o.delivered && resend.includes(o.status)).map((o) => o.status);
   if (resent.length > 0) await recordResentNotifications(resent);
 
+  // Behind a patch: passes recorded before quotas existed replay without this activity.
+  const quotaSlotsReleased = patched('release-ended-quota-slots')
+    ? await releaseEndedQuotaSlots({ graceMs: input.lapsedGraceMs, limit: input.batchLimit })
+    : undefined;
+
   const summary: ReconciliationSummary = {
     requestsReleased: lapsed.released,
     workflowsStarted: lapsed.started,
@@ -55,6 +60,7 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
     verificationsAborted: aborted.length,
     notificationsSent: outcomes.filter((o) => o.delivered).length,
     notificationsFailed: outcomes.filter((o) => !o.delivered).length,
+    ...(quotaSlotsReleased === undefined ? {} : { quotaSlotsReleased }),
   };
   log.info('reconciliation pass', { ...summary });
   return summary;
