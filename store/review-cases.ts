@@ -74,8 +74,7 @@ export function createReviewCaseRepository(db: Db, now: () => Date = () => new D
         filter.claimableBy
           ? found.filter((c) => !c.claimedBy || c.claimedBy === filter.claimableBy || (c.claimExpiresAt?.getTime() ?? 0) <= at.getTime())
           : found;
-      const oldestOf = async (tenantId: string) =>
-        visible(await cases.find({ state, tenantId }).sort({ createdAt: 1 }).limit(perTenantWindow).toArray());
+      const oldestOf = async (tenantId: string) => visible(await cases.find({ state, tenantId }).sort({ createdAt: 1 }).limit(perTenantWindow).toArray());
       if (filter.tenantId) return (await oldestOf(filter.tenantId)).slice(0, limit);
       // $match/$group: the tenants with cases in this state (index tenant_state_created per tenant).
       const tenants = await cases.aggregate<{ _id: string }>([{ $match: { state } }, { $group: { _id: '$tenantId' } }]).toArray();

@@ -21,6 +21,7 @@ import { ensureDevMaterial } from '../../dev/dev-material';
 import { startNotificationReceiver, type NotificationReceiver } from '../../wallet/notification-receiver';
 import { connectMongo, ensureIndexes } from '../../store/mongo';
 import type { Tenant } from '../../store/tenants';
+import type { TenantQuotas } from '../../domain/quotas';
 import { composeIssuerWorker } from '../../workers/compose';
 import type { IssuerWorker } from '../../workers/issuer-worker';
 import { adminRequest, createHttpsClient, type ClientIdentity, type HttpsClient } from './https-client';
@@ -40,7 +41,7 @@ export interface IssuerHarness {
   temporal: Client;
   http: HttpsClient;
   /** Registers another Wallet Server (tenant), by default notified at `<receiver>/<name>`. */
-  registerWallet(name: string, options?: { notificationBaseUrl?: string }): Promise<ClientIdentity & { tenant: Tenant }>;
+  registerWallet(name: string, options?: { notificationBaseUrl?: string; quotas?: Partial<TenantQuotas> }): Promise<ClientIdentity & { tenant: Tenant }>;
   /** Two registered Wallet Servers (tenants). */
   walletA: ClientIdentity & { tenant: Tenant };
   walletB: ClientIdentity & { tenant: Tenant };
@@ -141,7 +142,7 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     logger,
     ...(options.reviewClock ? { reviewClock: options.reviewClock } : {}),
   });
-  const register = async (name: string, registration: { notificationBaseUrl?: string } = {}) => {
+  const register = async (name: string, registration: { notificationBaseUrl?: string; quotas?: Partial<TenantQuotas> } = {}) => {
     const issued = await issueCertificate(ca, { commonName: name, usage: 'client' });
     const tenant = await registerWalletServer(
       {
@@ -149,6 +150,7 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
         certificatePem: issued.certificatePem,
         notificationBaseUrl: registration.notificationBaseUrl ?? `${receiver.url}/${name}`,
         clientCaPem: ca.certificatePem,
+        ...(registration.quotas ? { quotas: registration.quotas } : {}),
       },
       deps.tenants,
     );

@@ -4,10 +4,11 @@ import type { VerificationActivities } from '../../activities/verification-activ
 import { outboundActivityOptions } from '../outbound-activity-options';
 import type { ReconciliationInput, ReconciliationSummary } from './messages';
 
-const { releaseLapsedRequests, abortClosedVerifications, listNotificationsToResend, recordResentNotifications, releaseEndedQuotaSlots } = proxyActivities<ReconciliationActivities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
-});
+const { releaseLapsedRequests, abortClosedVerifications, listNotificationsToResend, recordResentNotifications, releaseEndedQuotaSlots } =
+  proxyActivities<ReconciliationActivities>({
+    startToCloseTimeout: '5 minutes',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+  });
 
 const { recordNotificationAbandoned } = proxyActivities<VerificationActivities>({
   startToCloseTimeout: '30 seconds',
