@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createCertificateAuthority, issueCertificate } from '../../dev/dev-pki';
+import { createCertificateAuthority, issueCertificate, loadCertificateAuthority } from '../../dev/dev-pki';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
 import { approvableInitiate } from '../support/wallet-requests';
 
@@ -55,6 +56,29 @@ describe('npm run register-wallet-server', () => {
     ).rejects.toMatchObject({
       stderr: expect.stringContaining('https'),
     });
+  });
+
+  it('stores the quotas given as options on the tenant, and refuses a quota that is not a positive number', async () => {
+    const issued = await issueCertificate(await loadCertificateAuthority(h.caPem, readFileSync(path.join(h.config.dataDir, 'pki', 'ca.key'), 'utf8')), {
+      commonName: 'quota-wallet',
+      usage: 'client',
+    });
+    const certFile = path.join(h.config.dataDir, 'quota-wallet.crt');
+    writeFileSync(certFile, issued.certificatePem);
+    const base = [cli, '--name', 'Quota Wallet', '--cert', certFile, '--notification-url', 'https://quota.example/s2s'];
+    await expect(run(process.execPath, [...base, '--rate-limit', '0'], { env: cliEnv() })).rejects.toMatchObject({
+      stderr: expect.stringContaining('ratePerSecond'),
+    });
+    const { stdout } = await run(process.execPath, [...base, '--rate-limit', '2', '--burst', '4', '--max-open-verifications', '7'], { env: cliEnv() });
+    const printed = JSON.parse(stdout) as { tenantId: string; quotas: unknown };
+    expect(printed.quotas).toMatchObject({ ratePerSecond: 2, burst: 4, maxOpenVerifications: 7 });
+    expect((await h.deps.tenants.findById(printed.tenantId))?.quotas).toEqual({ ratePerSecond: 2, burst: 4, maxOpenVerifications: 7 });
+
+    // The API applies them: the fifth request in a row exceeds the burst of 4.
+    const statuses = [];
+    for (let n = 0; n < 5; n += 1)
+      statuses.push((await h.http.post('/verification/status', { sessionId: randomUUID(), verificationId: randomUUID() }, { identity: issued })).status);
+    expect(statuses).toEqual([404, 404, 404, 404, 429]);
   });
 
   it('prints usage and exits 2 without the required options', async () => {

@@ -60,6 +60,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ S2S_OUTBOUND_MAX_CONCURRENT_CALLS: '0' })).toThrow(/S2S_OUTBOUND_MAX_CONCURRENT_CALLS/);
   });
 
+  it('reads the default quotas of Wallet Servers, and refuses a zero rate or cap', () => {
+    expect(loadConfig({}).quotas).toEqual({ ratePerSecond: 100, burst: 200, maxOpenVerifications: 10_000, openVerificationsRetryAfterSeconds: 30 });
+    const config = loadConfig({
+      S2S_RATE_LIMIT_PER_SECOND: '5',
+      S2S_RATE_LIMIT_BURST: '10',
+      S2S_MAX_OPEN_VERIFICATIONS: '50',
+      S2S_OPEN_VERIFICATIONS_RETRY_AFTER_S: '60',
+    });
+    expect(config.quotas).toEqual({ ratePerSecond: 5, burst: 10, maxOpenVerifications: 50, openVerificationsRetryAfterSeconds: 60 });
+    expect(() => loadConfig({ S2S_RATE_LIMIT_PER_SECOND: '0' })).toThrow(/S2S_RATE_LIMIT_PER_SECOND/);
+    expect(() => loadConfig({ S2S_MAX_OPEN_VERIFICATIONS: '0' })).toThrow(/S2S_MAX_OPEN_VERIFICATIONS/);
+  });
+
   it('refuses malformed numbers', () => {
     expect(() => loadConfig({ S2S_API_PORT: 'eighty' })).toThrow(/S2S_API_PORT/);
   });
