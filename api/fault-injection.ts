@@ -3,7 +3,13 @@
  * set S2S_FAULT_CRASH_AFTER to one of them to kill the API process exactly there (SIGKILL: no
  * cleanup, no response), and then prove that a retry finishes the request. Inert otherwise.
  */
-export const crashPoints = ['initiate.session-stored', 'initiate.data-stored', 'initiate.workflow-started', 'response.before-stored'] as const;
+export const crashPoints = [
+  'initiate.session-stored',
+  'initiate.quota-slot-taken',
+  'initiate.data-stored',
+  'initiate.workflow-started',
+  'response.before-stored',
+] as const;
 export type CrashPoint = (typeof crashPoints)[number];
 
 export type CrashAfter = (point: CrashPoint) => void;

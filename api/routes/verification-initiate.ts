@@ -189,6 +189,7 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
       await undo();
       throw problems.tooManyOpenVerifications(maxOpenVerifications, deps.quotas.openVerificationsRetryAfterSeconds);
     }
+    deps.crashAfter('initiate.quota-slot-taken');
 
     let decision: VerificationDecision;
     try {

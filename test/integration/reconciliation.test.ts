@@ -45,7 +45,7 @@ async function statusOf(sessionId: string, verificationId: string, until: (statu
   }
 }
 
-async function crashedInitiate(point: 'initiate.session-stored' | 'initiate.data-stored') {
+async function crashedInitiate(point: 'initiate.session-stored' | 'initiate.quota-slot-taken' | 'initiate.data-stored') {
   const crashing = await startCrashingApi(h, point, 200);
   const body = await approvableInitiate();
   const headers = { 'x-request-id': randomUUID() };
@@ -87,6 +87,35 @@ describe('reconciliation', () => {
     expect(late.status).toBe(200);
     expect(late.json.verificationId).not.toBe(verificationId);
     expect((await statusOf(body.sessionId, late.json.verificationId, (s) => s !== 'PENDING')).status).toBe('APPROVED');
+  });
+
+  it('frees the open-verification slot of an initiate that died after taking it, when rolling the initiate back', async () => {
+    const { body, verificationId } = await crashedInitiate('initiate.quota-slot-taken');
+    const holder = `${h.walletA.tenant._id}/${body.sessionId}/${verificationId}`;
+    expect(await h.db.collection('open_verifications').countDocuments({ holder })).toBe(1);
+    expect(await runReconciliation()).toMatchObject({ initiatesRolledBack: 1 });
+    expect(await h.db.collection('open_verifications').countDocuments({ holder })).toBe(0);
+  });
+
+  it('frees slots whose verification ended or does not exist, and keeps the slot of an open verification', async () => {
+    const body = await negotiatedInitiate();
+    const open = await h.http.post('/verification/initiate', body, { identity: h.walletA });
+    expect(open.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+    const openHolder = `${h.walletA.tenant._id}/${body.sessionId}/${open.json.verificationId}`;
+    const leakedHolder = `${h.walletA.tenant._id}/${randomUUID()}/${randomUUID()}`;
+    await h.db.collection('open_verifications').insertOne({
+      _id: `${h.walletA.tenant._id}#9999` as never,
+      tenantId: h.walletA.tenant._id,
+      holder: leakedHolder,
+      acquiredAt: new Date(Date.now() - 3600_000),
+    });
+    const summary = await runReconciliation();
+    expect(summary.quotaSlotsReleased).toBeGreaterThanOrEqual(1);
+    expect(await h.db.collection('open_verifications').countDocuments({ holder: leakedHolder })).toBe(0);
+    expect(await h.db.collection('open_verifications').countDocuments({ holder: openHolder })).toBe(1);
+    expect(
+      await h.db.collection('reconciliation_repairs').countDocuments({ kind: 'quota-slot-released', tenantId: h.walletA.tenant._id }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('rolls back only the re-verification when a re-verification died before storing its data', async () => {
