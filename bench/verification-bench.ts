@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
@@ -8,10 +9,12 @@ import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createTenantRepository } from '../store/tenants';
 import { devApproveType } from '../domain/verification-types/development';
 import { ensureDevMaterial } from '../dev/dev-material';
+import { issueCertificate, loadCertificateAuthority } from '../dev/dev-pki';
 import { developmentDatabaseBackend, startDevelopmentDatabase } from '../dev/development-database';
 import { freePort, startProcess, startTemporalDevServer, waitForPort, type ManagedProcess } from '../dev/processes';
 import { toolPaths } from '../dev/tools';
 import { cpuSecondsByTree } from './process-cpu';
+import type { FloodCounts, FloodProcessConfig } from './flood';
 import { postToIssuer } from '../wallet/issuer-request';
 import { startNotificationReceiver, type NotificationReceiver } from '../wallet/notification-receiver';
 import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../wallet/wallet-client-instance';
@@ -22,9 +25,19 @@ import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey 
  * (Temporal dev server, the development database, worker and API as separate processes, like
  * `npm start`). BENCH_SESSIONS and BENCH_CONCURRENCY set the load; S2S_DEV_DATABASE=sqlite
  * measures FerretDB on SQLite instead of PostgreSQL.
+ *
+ * Then the quota scenario (profile §Quotas): the same Wallet Server's sessions, alternately alone
+ * and while a second Wallet Server floods far above its rate limit (BENCH_FLOOD_RATE requests per
+ * second against a quota of BENCH_FLOOD_QUOTA). It prints the flooder's 429s and the first
+ * Wallet Server's latency with and without the flood. BENCH_QUOTA_ROUNDS=0 skips it.
  */
 const sessions = Number(process.env.BENCH_SESSIONS ?? 400);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const quotaRounds = Number(process.env.BENCH_QUOTA_ROUNDS ?? 3);
+const quotaSessions = Number(process.env.BENCH_QUOTA_SESSIONS ?? 150);
+const quotaConcurrency = Number(process.env.BENCH_QUOTA_CONCURRENCY ?? 4);
+const floodRate = Number(process.env.BENCH_FLOOD_RATE ?? 200);
+const floodQuota = Number(process.env.BENCH_FLOOD_QUOTA ?? 2);
 const warmup = Math.min(40, sessions);
 const say = (line: string) => console.log(`[bench] ${line}`);
 
@@ -84,12 +97,12 @@ async function runSession(target: Target, key: WalletSigningKey): Promise<Sample
   return { session: t2 - t0, initiate: t1 - t0, status: t2 - t1 };
 }
 
-async function runLoad(target: Target, key: WalletSigningKey, count: number): Promise<{ samples: Sample[]; seconds: number }> {
+async function runLoad(target: Target, key: WalletSigningKey, count: number, parallel = concurrency): Promise<{ samples: Sample[]; seconds: number }> {
   const samples: Sample[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: parallel }, async () => {
       while (next < count) {
         next += 1;
         samples.push(await runSession(target, key));
@@ -149,12 +162,27 @@ async function main(): Promise<void> {
     });
     const { client, db } = await connectMongo(env.MONGODB_URI, 's2s_issuer');
     await ensureIndexes(db);
+    // The measured Wallet Server is given a rate limit its load never reaches (its polling alone
+    // is above the default); the flooder of the quota scenario gets a small one.
     await registerWalletServer(
       {
         name: 'bench wallet',
         certificatePem: readFileSync(material.walletCert, 'utf8'),
         notificationBaseUrl: `${receiver.url}/s2s`,
         clientCaPem: readFileSync(material.caCert, 'utf8'),
+        quotas: { ratePerSecond: 100_000, burst: 100_000 },
+      },
+      createTenantRepository(db),
+    );
+    const ca = await loadCertificateAuthority(readFileSync(material.caCert, 'utf8'), readFileSync(material.caKey, 'utf8'));
+    const flooder = await issueCertificate(ca, { commonName: 'bench flooder', usage: 'client' });
+    await registerWalletServer(
+      {
+        name: 'bench flooder',
+        certificatePem: flooder.certificatePem,
+        notificationBaseUrl: `${receiver.url}/flood`,
+        clientCaPem: ca.certificatePem,
+        quotas: { ratePerSecond: floodQuota, burst: floodQuota, maxOpenVerifications: 100 },
       },
       createTenantRepository(db),
     );
@@ -241,11 +269,131 @@ async function main(): Promise<void> {
         `\nratio issuer/baseline: throughput ${(issuer.sessionsPerSecond / bare.sessionsPerSecond).toFixed(2)}x, session p50 ${(issuer.session.p50 / bare.session.p50).toFixed(2)}x, session p99 ${(issuer.session.p99 / bare.session.p99).toFixed(2)}x`,
       );
     }
+
+    if (quotaRounds > 0) {
+      await runQuotaScenario({
+        url: `https://127.0.0.1:${apiPort}`,
+        agentOptions,
+        flooder: { caPem: readFileSync(material.caCert, 'utf8'), certificatePem: flooder.certificatePem, privateKeyPem: flooder.privateKeyPem },
+        key,
+        apiPid: api.child.pid,
+      });
+    }
   } finally {
     for (const child of children.reverse()) await child.stop();
     await receiver?.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The quota scenario: rounds of the measured Wallet Server's load alone, then with the flood, so
+ * that drift of a shared machine affects both sides alike; medians and p95 over all rounds.
+ */
+async function runQuotaScenario(options: {
+  url: string;
+  agentOptions: https.AgentOptions;
+  flooder: Omit<FloodProcessConfig, 'url' | 'requestsPerSecond' | 'maxInFlight'>;
+  key: WalletSigningKey;
+  /** The API process, whose CPU the flood costs is reported. */
+  apiPid: number | undefined;
+}) {
+  const target: Target = { name: 'issuer API', url: options.url, agent: new https.Agent({ ...options.agentOptions, maxSockets: quotaConcurrency }) };
+  say(
+    `quota scenario: ${quotaRounds} rounds of ${quotaSessions} sessions (concurrency ${quotaConcurrency}) alone and under a flood of ${floodRate} req/s against a quota of ${floodQuota} req/s`,
+  );
+  await runLoad(target, options.key, warmup, quotaConcurrency);
+  const alone: Sample[] = [];
+  const flooded: Sample[] = [];
+  const floods: FloodCounts[] = [];
+  const apiCpu = { alone: 0, aloneSeconds: 0, flooded: 0, floodedSeconds: 0 };
+  const apiCpuSeconds = () => cpuSecondsByTree({ api: options.apiPid }).api ?? 0;
+  for (let round = 0; round < quotaRounds; round += 1) {
+    let cpuBefore = apiCpuSeconds();
+    const quiet = await runLoad(target, options.key, quotaSessions, quotaConcurrency);
+    alone.push(...quiet.samples);
+    apiCpu.alone += apiCpuSeconds() - cpuBefore;
+    apiCpu.aloneSeconds += quiet.seconds;
+    const flood = await startFloodProcess({ ...options.flooder, url: `${options.url}/verification/initiate`, requestsPerSecond: floodRate, maxInFlight: 16 });
+    // The flood is under way before the measured load starts.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    cpuBefore = apiCpuSeconds();
+    const loud = await runLoad(target, options.key, quotaSessions, quotaConcurrency);
+    flooded.push(...loud.samples);
+    apiCpu.flooded += apiCpuSeconds() - cpuBefore;
+    apiCpu.floodedSeconds += loud.seconds;
+    floods.push(await flood.stop());
+    say(`  round ${round + 1}: flooder sent ${floods.at(-1)?.sent}, 429 ${floods.at(-1)?.refused}`);
+  }
+  target.agent.destroy();
+
+  const total = (field: keyof FloodCounts) => floods.reduce((sum, f) => sum + (f[field] as number), 0);
+  const seconds = total('seconds');
+  const ms = (v: number) => `${v.toFixed(1)} ms`.padStart(10);
+  console.log(
+    `\nquota scenario (profile §Quotas), ${alone.length} + ${flooded.length} sessions of the measured Wallet Server, concurrency ${quotaConcurrency}`,
+  );
+  console.log(
+    `flooder: ${total('sent')} requests in ${seconds.toFixed(1)} s (${(total('sent') / seconds).toFixed(0)}/s against a quota of ${floodQuota}/s): ` +
+      `${total('refused')} answered 429 (Retry-After ${[...new Set(floods.flatMap((f) => [...f.retryAfter]))].join(', ')} s), ${total('executed')} executed, ${total('failed')} failed`,
+  );
+  const share = (cpu: number, seconds: number) => `${((cpu / seconds) * 100).toFixed(0)} %`;
+  console.log(
+    `API process CPU (of one core): ${share(apiCpu.alone, apiCpu.aloneSeconds)} alone, ${share(apiCpu.flooded, apiCpu.floodedSeconds)} during the flood`,
+  );
+  console.log('measured Wallet Server   session p50  session p95  initiate p50  initiate p95  status p50  status p95');
+  const row = (name: string, samples: Sample[]) => {
+    const of = (field: keyof Sample) => samples.map((s) => s[field]);
+    console.log(
+      `${name.padEnd(24)} ${ms(percentile(of('session'), 50))}   ${ms(percentile(of('session'), 95))}   ${ms(percentile(of('initiate'), 50))}    ${ms(percentile(of('initiate'), 95))}  ${ms(percentile(of('status'), 50))}  ${ms(percentile(of('status'), 95))}`,
+    );
+  };
+  row('alone', alone);
+  row('during the flood', flooded);
+  const ratio = (p: number) =>
+    percentile(
+      flooded.map((s) => s.session),
+      p,
+    ) /
+    percentile(
+      alone.map((s) => s.session),
+      p,
+    );
+  console.log(`session latency during the flood / alone: p50 ${ratio(50).toFixed(2)}x, p95 ${ratio(95).toFixed(2)}x (target: p50 within 1.10x)`);
+}
+
+/** The flood runs in a process of its own (bench/flood.ts), as a separate Wallet Server would. */
+async function startFloodProcess(config: FloodProcessConfig): Promise<{ stop(): Promise<FloodCounts> }> {
+  const child = spawn(process.execPath, [path.join(__dirname, 'flood.js')], {
+    env: { ...process.env, BENCH_FLOOD_CONFIG: JSON.stringify(config) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  // A real flooding Wallet Server runs on its own machine: here its client work takes the lowest
+  // CPU priority, so what is measured is what answering the flood costs the issuer, not what
+  // producing it costs a 2-core machine that runs both.
+  if (child.pid !== undefined) os.setPriority(child.pid, 19);
+  let output = '';
+  const failed = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`flood process exited with ${code}`))));
+  failed.catch(() => undefined);
+  await Promise.race([
+    failed,
+    new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+        if (output.includes('started\n')) resolve();
+      }),
+    ),
+  ]);
+  return {
+    async stop() {
+      child.removeAllListeners('exit');
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin.end();
+      await exited;
+      const counts = JSON.parse(output.split('\n').filter(Boolean).at(-1) ?? '{}') as Omit<FloodCounts, 'retryAfter'> & { retryAfter: string[] };
+      return { ...counts, retryAfter: new Set(counts.retryAfter) };
+    },
+  };
 }
 
 main().catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { collections, isDuplicateKeyError } from './mongo';
 
@@ -42,8 +43,10 @@ export function createOpenVerificationRepository(db: Db) {
       const taken = new Set(held.map((slot) => slot._id));
       // Slots numbered at or above a lowered cap still count until they are released.
       if (held.length >= max) return false;
-      for (let n = 0; n < max; n += 1) {
-        const _id = `${ref.tenantId}#${n}`;
+      // Concurrent initiates start at different slots, so they rarely collide on the same insert.
+      const start = randomInt(max);
+      for (let i = 0; i < max; i += 1) {
+        const _id = `${ref.tenantId}#${(start + i) % max}`;
         if (taken.has(_id)) continue;
         try {
           await slots.insertOne({ _id, tenantId: ref.tenantId, holder, acquiredAt: new Date() });
