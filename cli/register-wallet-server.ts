@@ -42,6 +42,8 @@ export async function registerWalletServer(
   for (const [name, value] of Object.entries(options.quotas ?? {})) {
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new Error(`the quota ${name} must be a positive number, got ${value}`);
   }
+  // A bucket smaller than one token would refuse every request.
+  if (options.quotas?.burst !== undefined && options.quotas.burst < 1) throw new Error('the quota burst must be at least 1');
   if (options.quotas?.maxOpenVerifications !== undefined && !Number.isInteger(options.quotas.maxOpenVerifications)) {
     throw new Error('the quota maxOpenVerifications must be a whole number');
   }
