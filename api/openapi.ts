@@ -68,6 +68,8 @@ function operation(route: ProtocolRoute<never>) {
         413: problem,
         415: problem,
         422: problem,
+        // S2S §Rate Limiting: the rate limit and the open-verification cap (profile §23), with Retry-After.
+        429: { ...problem, headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } } },
         503: problem,
       },
     },

@@ -118,6 +118,14 @@ describe('the protocol route table (api/routes/index.ts)', () => {
     expect(JSON.stringify(operation.responses[200])).toContain('#/components/schemas/VerificationReference');
   });
 
+  it('documents the 429 of every endpoint with its Retry-After header (S2S §Rate Limiting)', () => {
+    const document = buildOpenApiDocument({ routes: protocolRoutes });
+    for (const route of protocolRoutes) {
+      const operation = document.paths[route.path]?.post as { responses: Record<string, { headers?: Record<string, unknown> }> };
+      expect(operation.responses[429]?.headers?.['Retry-After']).toBeDefined();
+    }
+  });
+
   it('a route added to the table appears in the issuer metadata endpoints_supported', async () => {
     const deps = await documentOnlyDeps();
     const metadata = buildIssuerMetadata({
