@@ -34,14 +34,15 @@ export const Extensions = Type.Record(Type.String(), Type.Unknown(), {
  */
 export const PublicJwk = Type.Object(
   {
-    kty: Type.String({ minLength: 1 }),
-    alg: Type.String({ minLength: 1, description: 'S2S §KeyData: the public key MUST include alg' }),
-    kid: Type.Optional(Type.String()),
-    crv: Type.Optional(Type.String()),
-    x: Type.Optional(Type.String()),
-    y: Type.Optional(Type.String()),
-    n: Type.Optional(Type.String()),
-    e: Type.Optional(Type.String()),
+    // Bounded (profile §6): a stored key member cannot carry a large payload.
+    kty: Type.String({ minLength: 1, maxLength: 32 }),
+    alg: Type.String({ minLength: 1, maxLength: 32, description: 'S2S §KeyData: the public key MUST include alg' }),
+    kid: Type.Optional(Type.String({ maxLength: 256 })),
+    crv: Type.Optional(Type.String({ maxLength: 32 })),
+    x: Type.Optional(Type.String({ maxLength: 2048 })),
+    y: Type.Optional(Type.String({ maxLength: 2048 })),
+    n: Type.Optional(Type.String({ maxLength: 2048 })),
+    e: Type.Optional(Type.String({ maxLength: 2048 })),
   },
   { additionalProperties: true },
 );
