@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultRetryAfterCeilingMs, outboundAttemptTimeLimitMs } from '../domain/outbound-retry';
+import { defaultMaxResponseBytes, defaultRetryAfterCeilingMs, outboundAttemptTimeLimitMs } from '../domain/outbound-retry';
 import { defaultClientPayloadIatWindowMs } from '../domain/client-payload-binding';
 
 /**
@@ -60,6 +60,8 @@ export interface AppConfig {
     requestTimeoutMs: number;
     /** A Wallet Server's Retry-After is honoured as given up to this. */
     retryAfterCeilingMs: number;
+    /** Largest answer body read from a Wallet Server; a longer one ends the attempt (profile §14). */
+    maxResponseBytes: number;
   };
   /** The admin API for reviewers: a separate listener with its own authentication. */
   admin: {
@@ -206,6 +208,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         outboundAttemptTimeLimitMs - 5_000,
       ),
       retryAfterCeilingMs: intFrom(merged.S2S_OUTBOUND_RETRY_AFTER_MAX_MS, defaultRetryAfterCeilingMs, 'S2S_OUTBOUND_RETRY_AFTER_MAX_MS'),
+      maxResponseBytes: boundedIntFrom(merged.S2S_OUTBOUND_RESPONSE_MAX_BYTES, defaultMaxResponseBytes, 'S2S_OUTBOUND_RESPONSE_MAX_BYTES', 1024, 16 * 1024 * 1024),
     },
     admin: {
       host: merged.S2S_ADMIN_HOST ?? '127.0.0.1',
