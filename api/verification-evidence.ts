@@ -16,8 +16,6 @@ const framingClaims: readonly string[] = ['aud', 'iat', 'exp', 'nbf', 'iss', 'jt
 export interface PayloadBindingOptions {
   binding: ClientPayloadBinding;
   iatWindowMs: number;
-  /** The issuer's clock, in ms; the system clock unless a test sets it. */
-  now?: () => number;
 }
 
 /**
@@ -32,7 +30,6 @@ export async function collectVerificationEvidence(
   data: VerificationDataResponse | undefined,
   options: { issuerKeys: IssuerKeys; walletSigningKey: PublicJwk; pointer: string } & PayloadBindingOptions,
 ): Promise<VerificationEvidence> {
-  const now = options.now ?? Date.now;
   const clientItems = [];
   for (const [index, payload] of (data?.clientEncryptedPayload ?? []).entries()) {
     const at = `${options.pointer}/clientEncryptedPayload/${index}`;
@@ -49,7 +46,7 @@ export async function collectVerificationEvidence(
       const detail = `${at}: ${error.message}`;
       throw error.failure === 'invalid_encryption' ? problems.invalidEncryption(detail) : problems.invalidClientAuthentication(detail);
     }
-    const check = checkClientPayloadBinding(claims, options.binding, { now: now(), iatWindowMs: options.iatWindowMs });
+    const check = checkClientPayloadBinding(claims, options.binding, { now: Date.now(), iatWindowMs: options.iatWindowMs });
     if (!check.bound) throw problems.invalidClientAuthentication(`${at}: ${check.reason}`);
     const item = Object.fromEntries(Object.entries(claims).filter(([name]) => !framingClaims.includes(name)));
     if (!isVerificationDataItem(item)) {
