@@ -208,7 +208,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
         outboundAttemptTimeLimitMs - 5_000,
       ),
       retryAfterCeilingMs: intFrom(merged.S2S_OUTBOUND_RETRY_AFTER_MAX_MS, defaultRetryAfterCeilingMs, 'S2S_OUTBOUND_RETRY_AFTER_MAX_MS'),
-      maxResponseBytes: boundedIntFrom(merged.S2S_OUTBOUND_RESPONSE_MAX_BYTES, defaultMaxResponseBytes, 'S2S_OUTBOUND_RESPONSE_MAX_BYTES', 1024, 16 * 1024 * 1024),
+      maxResponseBytes: boundedIntFrom(
+        merged.S2S_OUTBOUND_RESPONSE_MAX_BYTES,
+        defaultMaxResponseBytes,
+        'S2S_OUTBOUND_RESPONSE_MAX_BYTES',
+        1024,
+        16 * 1024 * 1024,
+      ),
     },
     admin: {
       host: merged.S2S_ADMIN_HOST ?? '127.0.0.1',

@@ -87,7 +87,10 @@ export const issuerMetadataRoute: DocumentRoute<MetadataRouteDeps> = {
   steps: (deps) => [
     serveIssuerMetadata({
       ...deps,
-      limits: { ...deps.limits, initialDecisionWaitMs: deps.initialDecisionWaitMs, bodyLimitBytes: deps.bodyLimitBytes,
+      limits: {
+        ...deps.limits,
+        initialDecisionWaitMs: deps.initialDecisionWaitMs,
+        bodyLimitBytes: deps.bodyLimitBytes,
         clientPayloadIatWindowMs: deps.clientPayloadIatWindowMs,
       },
     }),

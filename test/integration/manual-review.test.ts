@@ -28,7 +28,9 @@ async function submitEvidence() {
     key,
     sessionId,
     credentialConfigurationIds: [mdl],
-    verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'idv-1', type: identityEvidenceType, ...evidence }, { sessionId })] },
+    verificationData: {
+      clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'idv-1', type: identityEvidenceType, ...evidence }, { sessionId })],
+    },
   });
   const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
   expect(started.json.status).toBe('PENDING');

@@ -122,7 +122,9 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
     const response = await initiate({ ...body, walletSigningKeyData: { ...body.walletSigningKeyData, client_public_key: withPrivate } });
     expect(response.status).toBe(400);
     expect(response.json.type).toBe('urn:s2s-issuer:problem:invalid-request');
-    expect(response.json.validationErrors).toEqual([{ pointer: `/walletSigningKeyData/client_public_key/${member}`, message: expect.stringContaining('private member') }]);
+    expect(response.json.validationErrors).toEqual([
+      { pointer: `/walletSigningKeyData/client_public_key/${member}`, message: expect.stringContaining('private member') },
+    ]);
     expect(await h.db.collection('verification_sessions').countDocuments({ sessionId: body.sessionId })).toBe(0);
   });
 

@@ -89,7 +89,12 @@ describe('/verification/supplement (S2S §Supplement)', () => {
       verificationId: started.json.verificationId,
       verificationDataPayload: {
         clientEncryptedPayload: [
-          await clientPayload(key, issuerKey(), { id: requested.id, type: requested.type }, { sessionId: body.sessionId, verificationId: started.json.verificationId }),
+          await clientPayload(
+            key,
+            issuerKey(),
+            { id: requested.id, type: requested.type },
+            { sessionId: body.sessionId, verificationId: started.json.verificationId },
+          ),
         ],
       },
     });

@@ -149,7 +149,8 @@ describe('the protocol route table (api/routes/index.ts)', () => {
     expect(routed).toEqual(paths);
     expect(Object.keys(buildOpenApiDocument({ routes: protocolRoutes }).paths)).toEqual(paths);
     expect(
-      buildIssuerMetadata({ ...deps, limits: { ...deps.limits, initialDecisionWaitMs: 1, bodyLimitBytes: 1, clientPayloadIatWindowMs: 1000 }, protocolRoutes }).endpoints_supported,
+      buildIssuerMetadata({ ...deps, limits: { ...deps.limits, initialDecisionWaitMs: 1, bodyLimitBytes: 1, clientPayloadIatWindowMs: 1000 }, protocolRoutes })
+        .endpoints_supported,
     ).toEqual(paths);
   });
 });

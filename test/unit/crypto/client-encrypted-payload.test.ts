@@ -146,7 +146,8 @@ describe('openClientEncryptedPayload (S2S §Client Encrypted Payload)', () => {
       const { jwe } = await createClientEncryptedPayload({
         key: wsk,
         issuerKey: firstKey(),
-        claims, binding,
+        claims,
+        binding,
         aud: await encryptionKeyAudience(published[1] as HpkeJwk),
       });
       await expectFailure(open(jwe), 'invalid_client_authentication');
