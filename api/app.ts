@@ -36,6 +36,8 @@ export interface ApiDeps {
   issuerKeys: IssuerKeys;
   workflows: VerificationWorkflows;
   bodyLimitBytes: number;
+  /** How far a Client Encrypted Payload's iat may lie from now (profile §11). */
+  clientPayloadIatWindowMs: number;
   initialDecisionWaitMs: number;
   idleExpiryMs: number;
   limits: VerificationWorkflowInput['limits'];

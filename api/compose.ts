@@ -63,6 +63,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     // Verdicts are signed with the API's key, so the workflow knows they come from here.
     workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue, createMessageProofs(dataKeyring)),
     bodyLimitBytes: config.api.bodyLimitBytes,
+    clientPayloadIatWindowMs: config.api.clientPayloadIatWindowMs,
     ...verificationWorkflowSettings(config),
   };
   const admin: AdminDeps = {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultRetryAfterCeilingMs, outboundAttemptTimeLimitMs } from '../domain/outbound-retry';
+import { defaultMaxResponseBytes, defaultRetryAfterCeilingMs, outboundAttemptTimeLimitMs } from '../domain/outbound-retry';
+import { defaultClientPayloadIatWindowMs } from '../domain/client-payload-binding';
 
 /**
  * Runtime configuration. Every value comes from an environment variable or, when
@@ -15,6 +16,8 @@ export interface AppConfig {
     publicUrl: string;
     /** Largest accepted request body, in bytes. */
     bodyLimitBytes: number;
+    /** How far a Client Encrypted Payload's iat may lie from the issuer's clock, either way (profile §11). */
+    clientPayloadIatWindowMs: number;
     /** How long /verification/initiate waits for the workflow's first decision. */
     initialDecisionWaitMs: number;
     /** How long a stored x-request-id response is replayed. */
@@ -57,6 +60,8 @@ export interface AppConfig {
     requestTimeoutMs: number;
     /** A Wallet Server's Retry-After is honoured as given up to this. */
     retryAfterCeilingMs: number;
+    /** Largest answer body read from a Wallet Server; a longer one ends the attempt (profile §14). */
+    maxResponseBytes: number;
   };
   /** The admin API for reviewers: a separate listener with its own authentication. */
   admin: {
@@ -160,6 +165,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       port: intFrom(merged.S2S_API_PORT, 8443, 'S2S_API_PORT'),
       publicUrl: merged.S2S_ISSUER_URL ?? `https://${merged.S2S_API_HOST ?? '127.0.0.1'}:${merged.S2S_API_PORT ?? 8443}`,
       bodyLimitBytes: intFrom(merged.S2S_BODY_LIMIT_BYTES, 256 * 1024, 'S2S_BODY_LIMIT_BYTES'),
+      clientPayloadIatWindowMs: boundedIntFrom(
+        merged.S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS,
+        defaultClientPayloadIatWindowMs,
+        'S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS',
+        1000,
+        24 * 3600 * 1000,
+      ),
       initialDecisionWaitMs: intFrom(merged.S2S_INITIAL_DECISION_WAIT_MS, 2000, 'S2S_INITIAL_DECISION_WAIT_MS'),
       idempotencyRetentionMs: intFrom(merged.S2S_IDEMPOTENCY_RETENTION_MS, 24 * 3600 * 1000, 'S2S_IDEMPOTENCY_RETENTION_MS'),
       idempotencyLeaseMs: intFrom(merged.S2S_IDEMPOTENCY_LEASE_MS, 5000, 'S2S_IDEMPOTENCY_LEASE_MS'),
@@ -196,6 +208,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
         outboundAttemptTimeLimitMs - 5_000,
       ),
       retryAfterCeilingMs: intFrom(merged.S2S_OUTBOUND_RETRY_AFTER_MAX_MS, defaultRetryAfterCeilingMs, 'S2S_OUTBOUND_RETRY_AFTER_MAX_MS'),
+      maxResponseBytes: boundedIntFrom(
+        merged.S2S_OUTBOUND_RESPONSE_MAX_BYTES,
+        defaultMaxResponseBytes,
+        'S2S_OUTBOUND_RESPONSE_MAX_BYTES',
+        1024,
+        16 * 1024 * 1024,
+      ),
     },
     admin: {
       host: merged.S2S_ADMIN_HOST ?? '127.0.0.1',

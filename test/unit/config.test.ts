@@ -9,7 +9,8 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 's2s-issuer', outboundTaskQueue: 's2s-issuer-outbound' });
     expect(config.worker).toEqual({});
-    expect(config.outbound).toEqual({ maxConcurrentCalls: 20, requestTimeoutMs: 10_000, retryAfterCeilingMs: 3_600_000 });
+    expect(config.outbound).toEqual({ maxConcurrentCalls: 20, requestTimeoutMs: 10_000, retryAfterCeilingMs: 3_600_000, maxResponseBytes: 64 * 1024 });
+    expect(config.api.clientPayloadIatWindowMs).toBe(300_000);
     expect(config.mongo.uri).toBe('mongodb://127.0.0.1:27017/');
     expect(config.api.port).toBe(8443);
     expect(config.verification.devTypesEnabled).toBe(false);
@@ -49,10 +50,17 @@ describe('loadConfig', () => {
       S2S_OUTBOUND_MAX_CONCURRENT_CALLS: '3',
       S2S_OUTBOUND_REQUEST_TIMEOUT_MS: '2500',
       S2S_OUTBOUND_RETRY_AFTER_MAX_MS: '600000',
+      S2S_OUTBOUND_RESPONSE_MAX_BYTES: '4096',
     });
     expect(config.temporal.outboundTaskQueue).toBe('calls');
     expect(config.worker).toEqual({ maxConcurrentActivities: 8 });
-    expect(config.outbound).toEqual({ maxConcurrentCalls: 3, requestTimeoutMs: 2500, retryAfterCeilingMs: 600_000 });
+    expect(config.outbound).toEqual({ maxConcurrentCalls: 3, requestTimeoutMs: 2500, retryAfterCeilingMs: 600_000, maxResponseBytes: 4096 });
+  });
+
+  it('reads the client payload iat window and refuses one under a second or over a day', () => {
+    expect(loadConfig({ S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS: '60000' }).api.clientPayloadIatWindowMs).toBe(60_000);
+    expect(() => loadConfig({ S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS: '0' })).toThrow(/S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS/);
+    expect(() => loadConfig({ S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS: String(25 * 3600_000) })).toThrow(/S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS/);
   });
 
   it('refuses a request timeout that Temporal would cut short, and zero slots', () => {
