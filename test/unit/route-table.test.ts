@@ -44,6 +44,7 @@ async function documentOnlyDeps(): Promise<ApiDeps> {
     bodyLimitBytes: 1024,
     crashAfter: () => undefined,
     tenants: undefined as never,
+    tenantCacheMs: 0,
     idempotency: undefined as never,
     sessions: undefined as never,
     verificationData: undefined as never,
