@@ -52,6 +52,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
   const api: ApiDeps = {
     logger,
     tenants: createTenantRepository(db),
+    tenantCacheMs: config.api.tenantCacheMs,
     idempotency: createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs }),
     crashAfter: crashAfter(config.api.crashAfter),
     serverTiming: config.api.serverTiming,

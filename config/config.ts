@@ -28,12 +28,19 @@ export interface AppConfig {
     crashAfter?: string;
     /** Send Server-Timing response headers (the bench's per-request breakdown). */
     serverTiming: boolean;
+    /**
+     * How long an API process may reuse a client certificate's tenant lookup (profile §1): the
+     * bound on how late a revocation or deregistration takes effect. 0 looks up every request.
+     */
+    tenantCacheMs: number;
   };
   tls: {
     certFile: string;
     keyFile: string;
     /** CA bundle that Wallet Server client certificates must chain to (RFC 8705 §2). */
     clientCaFile: string;
+    /** CRLs (PEM) of the client CAs: a listed certificate is refused at the handshake. */
+    crlFile?: string;
   };
   temporal: {
     address: string;
@@ -41,10 +48,11 @@ export interface AppConfig {
     taskQueue: string;
     /** Task queue of calls to Wallet Servers (docs/architecture.md §Outbound calls). */
     outboundTaskQueue: string;
-    /** Optional TLS towards a Temporal cluster. */
+    /** Optional TLS towards a Temporal cluster; with a client certificate and key, mutual TLS. */
     tls?: { certFile?: string; keyFile?: string; caFile?: string; serverName?: string };
   };
   mongo: {
+    /** From MONGODB_URI, or read from the file MONGODB_URI_FILE names (a secret: it holds credentials). */
     uri: string;
     database: string;
   };
@@ -145,19 +153,43 @@ function fileValues(file: string): Env {
   return out;
 }
 
+/** Profile §1: a revocation reaches every API process within this long. */
+export const defaultTenantCacheMs = 1000;
+export const maxTenantCacheMs = 5000;
+
+/**
+ * TLS towards Temporal: enabled by a CA or a client certificate. A certificate without its key
+ * (or the reverse) is a mistake that would silently fall back to server-only TLS, so it is refused.
+ */
+function temporalTlsFrom(merged: Env): AppConfig['temporal']['tls'] {
+  const certFile = merged.TEMPORAL_TLS_CERT || undefined;
+  const keyFile = merged.TEMPORAL_TLS_KEY || undefined;
+  const caFile = merged.TEMPORAL_TLS_CA || undefined;
+  if (!certFile !== !keyFile) throw new Error('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together (mutual TLS towards Temporal)');
+  if (!certFile && !caFile) return undefined;
+  return {
+    ...(certFile && keyFile ? { certFile, keyFile } : {}),
+    ...(caFile ? { caFile } : {}),
+    ...(merged.TEMPORAL_TLS_SERVER_NAME ? { serverName: merged.TEMPORAL_TLS_SERVER_NAME } : {}),
+  };
+}
+
+/** The MongoDB URI, from MONGODB_URI or from the secret file MONGODB_URI_FILE (not both). */
+function mongoUriFrom(merged: Env): string {
+  if (merged.MONGODB_URI && merged.MONGODB_URI_FILE) throw new Error('set MONGODB_URI or MONGODB_URI_FILE, not both');
+  if (merged.MONGODB_URI_FILE) {
+    const uri = readFileSync(merged.MONGODB_URI_FILE, 'utf8').trim();
+    if (!uri) throw new Error(`MONGODB_URI_FILE ${merged.MONGODB_URI_FILE} is empty`);
+    return uri;
+  }
+  return merged.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/';
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const merged: Env = env.S2S_CONFIG_FILE ? { ...fileValues(env.S2S_CONFIG_FILE), ...env } : env;
   const dataDir = path.resolve(merged.S2S_DATA_DIR ?? path.join(process.cwd(), '.data'));
   const pki = path.join(dataDir, 'pki');
-  const temporalTls =
-    merged.TEMPORAL_TLS_CERT || merged.TEMPORAL_TLS_CA
-      ? {
-          certFile: merged.TEMPORAL_TLS_CERT,
-          keyFile: merged.TEMPORAL_TLS_KEY,
-          caFile: merged.TEMPORAL_TLS_CA,
-          serverName: merged.TEMPORAL_TLS_SERVER_NAME,
-        }
-      : undefined;
+  const temporalTls = temporalTlsFrom(merged);
   const taskQueue = merged.TEMPORAL_TASK_QUEUE ?? 's2s-issuer';
   return {
     api: {
@@ -177,11 +209,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       idempotencyLeaseMs: intFrom(merged.S2S_IDEMPOTENCY_LEASE_MS, 5000, 'S2S_IDEMPOTENCY_LEASE_MS'),
       ...(merged.S2S_FAULT_CRASH_AFTER ? { crashAfter: merged.S2S_FAULT_CRASH_AFTER } : {}),
       serverTiming: merged.S2S_SERVER_TIMING === 'true',
+      tenantCacheMs: boundedIntFrom(merged.S2S_TENANT_CACHE_MS, defaultTenantCacheMs, 'S2S_TENANT_CACHE_MS', 0, maxTenantCacheMs),
     },
     tls: {
       certFile: merged.S2S_TLS_CERT ?? path.join(pki, 'issuer-server.crt'),
       keyFile: merged.S2S_TLS_KEY ?? path.join(pki, 'issuer-server.key'),
       clientCaFile: merged.S2S_TLS_CLIENT_CA ?? path.join(pki, 'ca.crt'),
+      ...(merged.S2S_TLS_CRL_FILE ? { crlFile: merged.S2S_TLS_CRL_FILE } : {}),
     },
     temporal: {
       address: merged.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
@@ -191,7 +225,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ...(temporalTls ? { tls: temporalTls } : {}),
     },
     mongo: {
-      uri: merged.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/',
+      uri: mongoUriFrom(merged),
       database: merged.MONGODB_DATABASE ?? 's2s_issuer',
     },
     worker: merged.S2S_WORKER_MAX_CONCURRENT_ACTIVITIES

@@ -76,4 +76,42 @@ describe('loadConfig', () => {
     expect(() => readCredentialCatalogue(loadConfig({}).verification)).toThrow(/S2S_CREDENTIAL_CATALOGUE_FILE/);
     expect(readCredentialCatalogue(loadConfig({ S2S_ENABLE_DEV_VERIFICATION_TYPES: 'true' }).verification).length).toBeGreaterThan(0);
   });
+
+  it('reads the client CRL and bounds the tenant lookup cache to a few seconds (profile §1)', () => {
+    expect(loadConfig({}).tls.crlFile).toBeUndefined();
+    expect(loadConfig({}).api.tenantCacheMs).toBe(1000);
+    expect(loadConfig({ S2S_TLS_CRL_FILE: '/tls/clients.crl' }).tls.crlFile).toBe('/tls/clients.crl');
+    expect(loadConfig({ S2S_TENANT_CACHE_MS: '0' }).api.tenantCacheMs).toBe(0);
+    expect(() => loadConfig({ S2S_TENANT_CACHE_MS: '60000' })).toThrow(/S2S_TENANT_CACHE_MS/);
+  });
+
+  it('reads mutual TLS towards Temporal: client certificate, key, CA and server name', () => {
+    const config = loadConfig({
+      TEMPORAL_TLS_CERT: '/run/secrets/temporal-client.crt',
+      TEMPORAL_TLS_KEY: '/run/secrets/temporal-client.key',
+      TEMPORAL_TLS_CA: '/run/secrets/temporal-ca.crt',
+      TEMPORAL_TLS_SERVER_NAME: 'temporal',
+    });
+    expect(config.temporal.tls).toEqual({
+      certFile: '/run/secrets/temporal-client.crt',
+      keyFile: '/run/secrets/temporal-client.key',
+      caFile: '/run/secrets/temporal-ca.crt',
+      serverName: 'temporal',
+    });
+    expect(loadConfig({ TEMPORAL_TLS_CA: '/ca.crt' }).temporal.tls).toEqual({ caFile: '/ca.crt' });
+  });
+
+  it('refuses a Temporal client certificate without its key, and a key without its certificate', () => {
+    expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/c.crt', TEMPORAL_TLS_CA: '/ca.crt' })).toThrow(/TEMPORAL_TLS_KEY/);
+    expect(() => loadConfig({ TEMPORAL_TLS_KEY: '/c.key' })).toThrow(/TEMPORAL_TLS_CERT/);
+  });
+
+  it('reads the MongoDB URI from the secret file MONGODB_URI_FILE', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cfg-')), 'mongodb-uri');
+    writeFileSync(file, 'mongodb://issuer:s3cret@mongodb:27017/?replicaSet=rs0&authSource=admin\n');
+    expect(loadConfig({ MONGODB_URI_FILE: file }).mongo.uri).toBe('mongodb://issuer:s3cret@mongodb:27017/?replicaSet=rs0&authSource=admin');
+    expect(() => loadConfig({ MONGODB_URI_FILE: file, MONGODB_URI: 'mongodb://x' })).toThrow(/not both/);
+    writeFileSync(file, '\n');
+    expect(() => loadConfig({ MONGODB_URI_FILE: file })).toThrow(/empty/);
+  });
 });

@@ -45,6 +45,7 @@ async function documentOnlyDeps(): Promise<ApiDeps> {
     clientPayloadIatWindowMs: 300_000,
     crashAfter: () => undefined,
     tenants: undefined as never,
+    tenantCacheMs: 0,
     idempotency: undefined as never,
     sessions: undefined as never,
     verificationData: undefined as never,
