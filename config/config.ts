@@ -73,6 +73,8 @@ export interface AppConfig {
     issuerKeysFile: string;
     /** Key-encryption keys for personal data at rest: crypto/data-encryption.ts. */
     dataKeysFile: string;
+    /** HMAC keys for stored one-time codes: store/one-time-codes.ts. */
+    otpKeysFile: string;
   };
   /** Outbound mTLS to Wallet Servers (S2S §Server Authentication): the issuer's client certificate. */
   walletServerTls: {
@@ -206,6 +208,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     keys: {
       issuerKeysFile: merged.S2S_ISSUER_KEYS_FILE ?? path.join(dataDir, 'keys', 'issuer-keys.json'),
       dataKeysFile: merged.S2S_DATA_KEYS_FILE ?? path.join(dataDir, 'keys', 'data-keys.json'),
+      otpKeysFile: merged.S2S_OTP_KEYS_FILE ?? path.join(dataDir, 'keys', 'otp-keys.json'),
     },
     walletServerTls: {
       certFile: merged.S2S_WALLET_CLIENT_CERT ?? path.join(pki, 'issuer-client.crt'),

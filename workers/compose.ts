@@ -60,7 +60,7 @@ function createConfiguredWalletServerClient(tls: AppConfig['walletServerTls'], o
  */
 export async function composeIssuerWorker(config: AppConfig, connections: WorkerConnections): Promise<WorkerComponents> {
   const { db } = connections;
-  const { dataKeyring } = loadIssuerKeyMaterial(config);
+  const { dataKeyring, otpKeyring } = loadIssuerKeyMaterial(config);
   const payloadCodec = createPayloadCodec(dataKeyring);
   const temporal = createTemporalClient(connections.temporal, config.temporal, payloadCodec);
   const walletServers = createConfiguredWalletServerClient(config.walletServerTls, config.outbound);
@@ -75,7 +75,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       // Notifications read the tenant's URL; a re-registration is seen within a minute.
       tenants: cacheTenantLookups(createTenantRepository(db), 60_000),
       evaluators: createSupportedEvaluators(config.verification, {
-        ...createEvaluatorPorts(db),
+        ...createEvaluatorPorts(db, { otpKeyring }),
         presentations: createPresentationVerifier({ trusted: readTrustedIssuers(config.verification), audience: config.verification.presentationAudience }),
       }),
       catalogue: createCredentialCatalogue(readCredentialCatalogue(config.verification)),
