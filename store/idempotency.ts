@@ -224,10 +224,18 @@ export function createIdempotencyRepository(db: Db, options: IdempotencyOptions)
      * as many takeover markers. FerretDB has no TTL indexes, so the retention Schedule does it.
      */
     async sweepExpired(at = new Date(now()), limit = 1000): Promise<number> {
-      const expired = await records.find({ expiresAt: { $lt: at } }, { projection: { _id: 1 } }).sort({ expiresAt: 1 }).limit(limit).toArray();
+      const expired = await records
+        .find({ expiresAt: { $lt: at } }, { projection: { _id: 1 } })
+        .sort({ expiresAt: 1 })
+        .limit(limit)
+        .toArray();
       const result = expired.length > 0 ? await records.deleteMany({ _id: { $in: expired.map((r) => r._id) } }) : { deletedCount: 0 };
       const before = new Date(at.getTime() - options.retentionMs);
-      const markers = await takeovers.find({ at: { $lt: before } }, { projection: { _id: 1 } }).sort({ at: 1 }).limit(limit).toArray();
+      const markers = await takeovers
+        .find({ at: { $lt: before } }, { projection: { _id: 1 } })
+        .sort({ at: 1 })
+        .limit(limit)
+        .toArray();
       if (markers.length > 0) await takeovers.deleteMany({ _id: { $in: markers.map((m) => m._id) } });
       return result.deletedCount;
     },

@@ -70,12 +70,7 @@ export function createOneTimeCodeRepository(db: Db, keyring: DataKeyring, limits
 
   return {
     /** Issues an 8-digit code for the account at `tenantId`, replacing any earlier one there; the caller delivers it. */
-    async issue(
-      tenantId: string,
-      holderAccountId: string,
-      credentialConfigurationIds: string[],
-      ttlMs: number,
-    ): Promise<{ code: string; expiresAt: Date }> {
+    async issue(tenantId: string, holderAccountId: string, credentialConfigurationIds: string[], ttlMs: number): Promise<{ code: string; expiresAt: Date }> {
       const code = String(randomInt(0, 100_000_000)).padStart(8, '0');
       const id = oneTimeCodeKey(tenantId, holderAccountId);
       const issueId = `${id}/${Date.now()}-${randomInt(0, 1_000_000)}`;

@@ -116,7 +116,10 @@ export function createRetentionSweeper(db: Db, options: { periods: RetentionPeri
       { verificationId: { $in: verificationIds }, state: 'open' },
       { $set: { state: 'closed', decidedAt: now(), decision: { outcome: 'EVIDENCE_REMOVED', decidedBy: 'retention' } } },
     );
-    await reviewCases.updateMany({ verificationId: { $in: verificationIds } }, { $unset: { evidenceRef: '', reasons: '' }, $set: { evidenceRemovedAt: now() } });
+    await reviewCases.updateMany(
+      { verificationId: { $in: verificationIds } },
+      { $unset: { evidenceRef: '', reasons: '' }, $set: { evidenceRemovedAt: now() } },
+    );
   }
 
   return {

@@ -58,7 +58,12 @@ describe('one-time codes are stored as an HMAC under the server key', () => {
     const issueId = String(record?.issueId);
     const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64url');
     // Everything a database reader could try without the key.
-    for (const guess of [code, `${issueId}\u0000${code}`, `${tenantId}\u0000${issueId}\u0000${code}`, `one-time-code\u0000${tenantId}\u0000${issueId}\u0000${code}`]) {
+    for (const guess of [
+      code,
+      `${issueId}\u0000${code}`,
+      `${tenantId}\u0000${issueId}\u0000${code}`,
+      `one-time-code\u0000${tenantId}\u0000${issueId}\u0000${code}`,
+    ]) {
       expect(stored).not.toBe(sha256(guess));
     }
     const key = keyring.keys.get('otp-test') as Buffer;

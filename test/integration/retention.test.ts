@@ -59,7 +59,11 @@ async function verificationWithRecords(verification: NewVerification) {
   const reviews = createReviewCaseRepository(db);
   const ref = { tenantId: verification.tenantId, sessionId: verification.sessionId, verificationId: verification.verificationId };
   const evidenceRef = randomUUID();
-  await data.save(ref, { serverItems: [], clientItems: [{ id: 'doc', type: 'identity-evidence', documentType: 'PASSPORT', selfieRef: 'face' }], additionalAssessments: [] }, evidenceRef);
+  await data.save(
+    ref,
+    { serverItems: [], clientItems: [{ id: 'doc', type: 'identity-evidence', documentType: 'PASSPORT', selfieRef: 'face' }], additionalAssessments: [] },
+    evidenceRef,
+  );
   await reviews.open({ ...ref, credentialConfigurationIds: ['x'], evidenceRef, reasons: ['identity evidence needs a person'] });
   const caseId = `${ref.verificationId}:${evidenceRef}`;
   await reviews.claim(caseId, 'reviewer-1', 60_000);
@@ -104,9 +108,19 @@ describe('retention of what a verification leaves behind (profile §Retention)',
     for (const v of [old, open, reverified]) await sessions.create({ ...newVerification(v.ref.sessionId), verificationId: v.ref.verificationId });
 
     await sessions.recordDecision(old.ref, old.ref.verificationId, { status: 'APPROVED', credentialConfigurationIds: ['x'], authorizedDeviceCount: 2 }, 1);
-    await sessions.recordDecision(open.ref, open.ref.verificationId, { status: 'ADDITIONAL_INFO_REQUIRED', verificationDataRequest: { verificationDataItems: [] } }, 1);
+    await sessions.recordDecision(
+      open.ref,
+      open.ref.verificationId,
+      { status: 'ADDITIONAL_INFO_REQUIRED', verificationDataRequest: { verificationDataItems: [] } },
+      1,
+    );
     // Ended long ago, but re-verified since: the session has an open verification again.
-    await sessions.recordDecision(reverified.ref, reverified.ref.verificationId, { status: 'DENIED', reasonCode: 'CANCELLED', deniedMessage: 'The verification was cancelled.' }, 1);
+    await sessions.recordDecision(
+      reverified.ref,
+      reverified.ref.verificationId,
+      { status: 'DENIED', reasonCode: 'CANCELLED', deniedMessage: 'The verification was cancelled.' },
+      1,
+    );
     await sessions.startReverification(reverified.ref, reverified.ref.verificationId, { ...newVerification(reverified.ref.sessionId) });
     await tick();
     const boundary = new Date();
@@ -186,10 +200,14 @@ describe('retention of what a verification leaves behind (profile §Retention)',
       ended.push(verification);
     }
     const sweep = createRetentionSweeper(db, { periods, now: () => new Date(Date.now() + 10 * periods.sessionMs) });
-    const passes: number[] = [];
-    for (let pass = 0; pass < 5; pass += 1) passes.push(await sweep.retireEndedSessions(2));
-    expect(passes.slice(0, 2).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3);
-    expect(passes.every((n) => n <= 2)).toBe(true);
+    // (Sessions of earlier tests that ended before these may be due too: they go first.)
+    expect(await sweep.retireEndedSessions(2)).toBe(2);
+    expect(await sessions.get(ended[0] as NewVerification)).toBeNull();
+    expect(await sessions.get(ended[2] as NewVerification)).not.toBeNull();
+    const later: number[] = [];
+    for (let pass = 0; pass < 3; pass += 1) later.push(await sweep.retireEndedSessions(2));
+    expect(later.every((n) => n <= 2)).toBe(true);
+    expect(later.at(-1)).toBe(0);
     for (const verification of ended) expect(await sessions.get(verification)).toBeNull();
   });
 
@@ -197,11 +215,21 @@ describe('retention of what a verification leaves behind (profile §Retention)',
     const sessions = createVerificationSessionRepository(db);
     const first = newVerification();
     await sessions.create(first);
-    await sessions.recordDecision(first, first.verificationId, { status: 'DENIED', reasonCode: 'CANCELLED', deniedMessage: 'The verification was cancelled.' }, 1);
+    await sessions.recordDecision(
+      first,
+      first.verificationId,
+      { status: 'DENIED', reasonCode: 'CANCELLED', deniedMessage: 'The verification was cancelled.' },
+      1,
+    );
     const next = { ...newVerification(first.sessionId) };
     await sessions.startReverification(first, first.verificationId, next);
     // A late retry of the superseded verification's final write marks the session as ended.
-    await sessions.recordDecision(first, first.verificationId, { status: 'DENIED', reasonCode: 'CANCELLED', deniedMessage: 'The verification was cancelled.' }, 1);
+    await sessions.recordDecision(
+      first,
+      first.verificationId,
+      { status: 'DENIED', reasonCode: 'CANCELLED', deniedMessage: 'The verification was cancelled.' },
+      1,
+    );
     const sweep = createRetentionSweeper(db, { periods, now: () => new Date(Date.now() + 10 * periods.sessionMs) });
     expect(await sweep.retireEndedSessions(1000)).toBe(0);
     expect(await sweep.removeEndedEvidence(1000)).toBe(0);
