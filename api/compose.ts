@@ -47,7 +47,7 @@ export interface ApiComponents {
  */
 export function composeIssuerApi(config: AppConfig, connections: ApiConnections): ApiComponents {
   const { db, logger } = connections;
-  const { issuerKeys, dataKeyring } = loadIssuerKeyMaterial(config);
+  const { issuerKeys, dataKeyring, otpKeyring } = loadIssuerKeyMaterial(config);
   const temporal = createTemporalClient(connections.temporal, config.temporal, createPayloadCodec(dataKeyring));
   const api: ApiDeps = {
     logger,
@@ -75,7 +75,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     reviewerTokens: loadReviewerTokens(config.admin.tokensFile),
     claimMs: config.admin.claimMs,
     offers: createCredentialOfferRepository(db),
-    oneTimeCodes: createOneTimeCodeRepository(db),
+    oneTimeCodes: createOneTimeCodeRepository(db, otpKeyring),
     authentications: createIssuerAuthenticationRepository(db),
     sessions: api.sessions,
     catalogue: api.catalogue,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultMaxResponseBytes, defaultRetryAfterCeilingMs, outboundAttemptTimeLimitMs } from '../domain/outbound-retry';
 import { defaultClientPayloadIatWindowMs } from '../domain/client-payload-binding';
+import type { RetentionPeriods } from '../store/retention';
 
 /**
  * Runtime configuration. Every value comes from an environment variable or, when
@@ -86,6 +87,8 @@ export interface AppConfig {
     issuerKeysFile: string;
     /** Key-encryption keys for personal data at rest: crypto/data-encryption.ts. */
     dataKeysFile: string;
+    /** HMAC keys for stored one-time codes: store/one-time-codes.ts. */
+    otpKeysFile: string;
   };
   /** Outbound mTLS to Wallet Servers (S2S §Server Authentication): the issuer's client certificate. */
   walletServerTls: {
@@ -122,6 +125,13 @@ export interface AppConfig {
     notificationResendAfterMs: number;
     notificationLookbackMs: number;
   };
+  /** The Temporal Schedule that deletes what is kept no longer (profile §Retention). */
+  retention: {
+    /** 0 disables the Schedule (a worker that should not manage it). */
+    intervalMs: number;
+    /** Most items of each kind per pass; the next pass takes the rest. */
+    batchLimit: number;
+  } & RetentionPeriods;
   /** Where development keys, certificates and server data live. */
   dataDir: string;
   logLevel: string;
@@ -259,6 +269,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     keys: {
       issuerKeysFile: merged.S2S_ISSUER_KEYS_FILE ?? path.join(dataDir, 'keys', 'issuer-keys.json'),
       dataKeysFile: merged.S2S_DATA_KEYS_FILE ?? path.join(dataDir, 'keys', 'data-keys.json'),
+      otpKeysFile: merged.S2S_OTP_KEYS_FILE ?? path.join(dataDir, 'keys', 'otp-keys.json'),
     },
     walletServerTls: {
       certFile: merged.S2S_WALLET_CLIENT_CERT ?? path.join(pki, 'issuer-client.crt'),
@@ -283,7 +294,28 @@ export function loadConfig(env: Env = process.env): AppConfig {
       notificationResendAfterMs: intFrom(merged.S2S_RECONCILE_NOTIFY_AFTER_MS, 10 * 60_000, 'S2S_RECONCILE_NOTIFY_AFTER_MS'),
       notificationLookbackMs: intFrom(merged.S2S_RECONCILE_NOTIFY_LOOKBACK_MS, 24 * 3600_000, 'S2S_RECONCILE_NOTIFY_LOOKBACK_MS'),
     },
+    retention: retentionFrom(merged),
     dataDir,
     logLevel: merged.LOG_LEVEL ?? 'info',
+  };
+}
+
+const day = 24 * 3600_000;
+
+/**
+ * Retention periods (profile §Retention). A session outlives its evidence; one-time-code attempts
+ * outlive the longest code (1 hour) plus the per-holder window (24 hours) they are counted in.
+ */
+function retentionFrom(merged: Env): AppConfig['retention'] {
+  const evidenceMs = intFrom(merged.S2S_RETENTION_EVIDENCE_MS, 30 * day, 'S2S_RETENTION_EVIDENCE_MS');
+  const sessionMs = intFrom(merged.S2S_RETENTION_SESSION_MS, 90 * day, 'S2S_RETENTION_SESSION_MS');
+  if (sessionMs < evidenceMs) throw new Error('S2S_RETENTION_SESSION_MS must be at least S2S_RETENTION_EVIDENCE_MS');
+  return {
+    intervalMs: intFrom(merged.S2S_RETENTION_INTERVAL_MS, 15 * 60_000, 'S2S_RETENTION_INTERVAL_MS'),
+    batchLimit: boundedIntFrom(merged.S2S_RETENTION_BATCH_LIMIT, 500, 'S2S_RETENTION_BATCH_LIMIT', 1, 10_000),
+    evidenceMs,
+    sessionMs,
+    oneTimeCodeMs: boundedIntFrom(merged.S2S_RETENTION_ONE_TIME_CODES_MS, 30 * day, 'S2S_RETENTION_ONE_TIME_CODES_MS', day + 3600_000, Number.MAX_SAFE_INTEGER),
+    credentialOfferMs: intFrom(merged.S2S_RETENTION_CREDENTIAL_OFFERS_MS, 30 * day, 'S2S_RETENTION_CREDENTIAL_OFFERS_MS'),
   };
 }

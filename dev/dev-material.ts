@@ -29,6 +29,7 @@ export interface DevMaterialPaths {
   walletTlsKey: string;
   issuerKeys: string;
   dataKeys: string;
+  otpKeys: string;
   adminTokens: string;
   /** The development reviewer's bearer token (development only: production stores hashes only). */
   devReviewerToken: string;
@@ -50,6 +51,7 @@ export function devMaterialPaths(dataDir: string): DevMaterialPaths {
     walletTlsKey: path.join(pki, 'dev-wallet-server-tls.key'),
     issuerKeys: path.join(dataDir, 'keys', 'issuer-keys.json'),
     dataKeys: path.join(dataDir, 'keys', 'data-keys.json'),
+    otpKeys: path.join(dataDir, 'keys', 'otp-keys.json'),
     adminTokens: path.join(dataDir, 'keys', 'admin-tokens.json'),
     devReviewerToken: path.join(dataDir, 'keys', 'dev-reviewer-token'),
     walletSigningKey: path.join(dataDir, 'dev-wallet', 'wallet-signing-key.json'),
@@ -103,6 +105,10 @@ export async function ensureDevMaterial(dataDir: string, log: (line: string) => 
   if (!existsSync(paths.dataKeys)) {
     log('creating the development key-encryption key for data at rest');
     writeSecret(paths.dataKeys, JSON.stringify(generateDataKeyringJson('kek-1'), null, 2));
+  }
+  if (!existsSync(paths.otpKeys)) {
+    log('creating the development HMAC key for one-time codes');
+    writeSecret(paths.otpKeys, JSON.stringify(generateDataKeyringJson('otp-1'), null, 2));
   }
   if (!existsSync(paths.adminTokens) || !existsSync(paths.devReviewerToken)) {
     log('creating a development reviewer token for the admin API');

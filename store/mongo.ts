@@ -67,5 +67,14 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(collections.reviewCases).createIndex({ verificationId: 1, state: 1 }, { name: 'verification_state' }),
     db.collection(collections.reviewAudit).createIndex({ caseId: 1, at: 1 }, { name: 'case_at' }),
     db.collection(collections.reviewClaims).createIndex({ caseId: 1, k: -1 }, { name: 'case_k' }),
+    // Retention sweeps (store/retention.ts, profile §Retention): each queue by its time, oldest first.
+    db.collection(collections.verificationSessions).createIndex({ evidenceHeldSince: 1 }, { name: 'evidence_held_since' }),
+    db.collection(collections.verificationSessions).createIndex({ endedAt: 1 }, { name: 'ended_at' }),
+    db.collection(collections.issuerAuthentications).createIndex({ tenantId: 1, sessionId: 1 }, { name: 'tenant_session' }),
+    db.collection(collections.deviceMigrations).createIndex({ previousSessionKey: 1 }, { name: 'previous_session' }),
+    db.collection(collections.oneTimeCodes).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
+    db.collection(collections.oneTimeCodeAttempts).createIndex({ at: 1 }, { name: 'at' }),
+    db.collection(collections.oneTimeCodeUses).createIndex({ at: 1 }, { name: 'at' }),
+    db.collection(collections.credentialOffers).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
   ]);
 }

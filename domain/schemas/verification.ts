@@ -136,6 +136,7 @@ export type CreateCredentialOfferRequest = Static<typeof CreateCredentialOfferRe
 /** Admin API: the back office issues a one-time code to deliver through its own channel. Closed. */
 export const IssueOneTimeCodeRequest = Type.Object(
   {
+    tenantId: Type.String({ ...Uuid, description: 'The Wallet Server (tenant) whose verifications may use the code' }),
     holderAccountId: Type.String({ minLength: 1, maxLength: 128 }),
     credentialConfigurationIds: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 32, uniqueItems: true }),
     expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 3600, default: 600 })),

@@ -74,6 +74,8 @@ export interface IssuerHarnessOptions {
   /** Activity slots of the outbound worker (calls to Wallet Servers in flight at once). */
   outboundCallSlots?: number;
   outboundRequestTimeoutMs?: number;
+  /** Further configuration (environment variable names of config/config.ts), applied last. */
+  env?: Record<string, string>;
 }
 
 export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Promise<IssuerHarness> {
@@ -124,6 +126,7 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     ...(options.workerActivitySlots ? { S2S_WORKER_MAX_CONCURRENT_ACTIVITIES: String(options.workerActivitySlots) } : {}),
     ...(options.outboundCallSlots ? { S2S_OUTBOUND_MAX_CONCURRENT_CALLS: String(options.outboundCallSlots) } : {}),
     ...(options.outboundRequestTimeoutMs ? { S2S_OUTBOUND_REQUEST_TIMEOUT_MS: String(options.outboundRequestTimeoutMs) } : {}),
+    ...options.env,
   };
   const config = loadConfig(env);
 

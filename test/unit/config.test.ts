@@ -68,6 +68,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ S2S_OUTBOUND_MAX_CONCURRENT_CALLS: '0' })).toThrow(/S2S_OUTBOUND_MAX_CONCURRENT_CALLS/);
   });
 
+  it('reads the retention periods, with the documented defaults (profile §Retention)', () => {
+    const day = 24 * 3600_000;
+    expect(loadConfig({}).retention).toEqual({
+      intervalMs: 15 * 60_000,
+      batchLimit: 500,
+      evidenceMs: 30 * day,
+      sessionMs: 90 * day,
+      oneTimeCodeMs: 30 * day,
+      credentialOfferMs: 30 * day,
+    });
+    expect(loadConfig({ S2S_RETENTION_EVIDENCE_MS: '1000', S2S_RETENTION_SESSION_MS: '2000' }).retention).toMatchObject({ evidenceMs: 1000, sessionMs: 2000 });
+  });
+
+  it('refuses a session period shorter than the evidence period, and a one-time-code period shorter than the attempt window', () => {
+    expect(() => loadConfig({ S2S_RETENTION_EVIDENCE_MS: '2000', S2S_RETENTION_SESSION_MS: '1000' })).toThrow(/S2S_RETENTION_SESSION_MS/);
+    expect(() => loadConfig({ S2S_RETENTION_ONE_TIME_CODES_MS: String(3600_000) })).toThrow(/S2S_RETENTION_ONE_TIME_CODES_MS/);
+  });
+
   it('refuses malformed numbers', () => {
     expect(() => loadConfig({ S2S_API_PORT: 'eighty' })).toThrow(/S2S_API_PORT/);
   });

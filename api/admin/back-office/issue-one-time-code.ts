@@ -15,13 +15,14 @@ function issueOneTimeCode(deps: Deps): AdminMiddleware {
     const unknown = unknownConfigurationIds(deps.catalogue, request.credentialConfigurationIds);
     if (unknown.length > 0) throw problems.unknownCredentialConfiguration(unknown);
     const { code, expiresAt } = await deps.oneTimeCodes.issue(
+      request.tenantId,
       request.holderAccountId,
       request.credentialConfigurationIds,
       (request.expiresInSeconds ?? 600) * 1000,
     );
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { holderAccountId: request.holderAccountId, code, expiresAt: expiresAt.toISOString() };
+    ctx.body = { tenantId: request.tenantId, holderAccountId: request.holderAccountId, code, expiresAt: expiresAt.toISOString() };
   };
 }
 
