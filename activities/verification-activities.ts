@@ -176,6 +176,8 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
       // reconciliation and older workflows send none, and the session's current one is sent.
       const [tenant, session] = await Promise.all([deps.tenants.findById(input.tenantId), input.status ? undefined : loadSession(input)]);
       if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} is not registered`, 'TenantMissing');
+      // A deregistered Wallet Server is no longer a party the issuer talks to (profile §1).
+      if (tenant.deregisteredAt) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} is deregistered`, 'TenantDeregistered');
       const status = input.status ?? toVerificationStatus(session as VerificationSession);
       const statusVersion = session ? session.statusVersion : input.statusVersion;
       const requestId = deterministicRequestId('verification-notify', input.verificationId, String(statusVersion));
