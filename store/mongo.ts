@@ -40,6 +40,8 @@ export const collections = {
   issuerAuthenticationCompletions: 'issuer_authentication_completions',
   deviceMigrations: 'device_migrations',
   reconciliationRepairs: 'reconciliation_repairs',
+  adminAudit: 'admin_audit',
+  providerRequests: 'provider_requests',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
@@ -67,5 +69,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(collections.reviewCases).createIndex({ verificationId: 1, state: 1 }, { name: 'verification_state' }),
     db.collection(collections.reviewAudit).createIndex({ caseId: 1, at: 1 }, { name: 'case_at' }),
     db.collection(collections.reviewClaims).createIndex({ caseId: 1, k: -1 }, { name: 'case_k' }),
+    // Who did what on the admin listener, by actor, most recent first.
+    db.collection(collections.adminAudit).createIndex({ actorId: 1, at: -1 }, { name: 'actor_at' }),
+    db.collection(collections.adminAudit).createIndex({ at: -1 }, { name: 'at' }),
   ]);
 }

@@ -19,6 +19,7 @@ import { createSupportedEvaluators } from '../domain/verification-types/supporte
 import { createEvaluatorPorts } from '../store/evaluator-ports';
 import { createIdempotencyRepository } from '../store/idempotency';
 import { createRepairLog } from '../store/reconciliation-repairs';
+import { createProviderRequestRepository } from '../store/provider-requests';
 import { createReviewCaseRepository } from '../store/review-cases';
 import { cacheTenantLookups, createTenantRepository } from '../store/tenants';
 import { createVerificationDataRepository } from '../store/verification-data';
@@ -81,6 +82,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       catalogue: createCredentialCatalogue(readCredentialCatalogue(config.verification)),
       walletServers,
       reviewCases,
+      providerRequests: createProviderRequestRepository(db),
       retryAfterCeilingMs: config.outbound.retryAfterCeilingMs,
       proofs: createMessageProofs(dataKeyring),
     }),
