@@ -112,10 +112,11 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
       // (PENDING; approved or rejected on other grounds, nobody needs to look); the reviewer's
       // decision comes back as a verdict. So review cases exist only for verifications that
       // were PENDING, which is when recordVerificationStatus has cases to close.
-      // Recorded before the decision is: a provider can report only once the status it
-      // answers (PENDING) exists, and by then its request is on record (profile §12).
+      // Providers are asked only when the decision waits for them (PENDING), and recorded before
+      // that status is projected: a provider can report only once the API sees PENDING, and by
+      // then its request is on record (profile §12).
       const askedProviders = evaluated.flatMap((e) => (e.verdict.verdict === 'pending' ? [e.verdict.provider] : []));
-      if (askedProviders.length > 0) await deps.providerRequests.record(input, askedProviders);
+      if (decision.status === VerificationState.pending && askedProviders.length > 0) await deps.providerRequests.record(input, askedProviders);
       const reviewReasons = evaluated.flatMap((e) => (e.verdict.verdict === 'review' ? [e.verdict.reason] : []));
       if (decision.status === VerificationState.pending && reviewReasons.length > 0 && input.verificationDataRef) {
         await deps.reviewCases.open({

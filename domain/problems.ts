@@ -30,6 +30,7 @@ export const ProblemType = {
   adminRoleForbidden: 'urn:s2s-issuer:problem:admin-role-forbidden',
   adminAuthenticationThrottled: 'urn:s2s-issuer:problem:admin-authentication-throttled',
   verdictNotRequested: 'urn:s2s-issuer:problem:verdict-not-requested',
+  verificationNotPending: 'urn:s2s-issuer:problem:verification-not-pending',
   reviewCaseNotFound: 'urn:s2s-issuer:problem:review-case-not-found',
   reviewCaseUnavailable: 'urn:s2s-issuer:problem:review-case-unavailable',
   authenticationHandleUnavailable: 'urn:s2s-issuer:problem:authentication-handle-unavailable',
@@ -165,6 +166,10 @@ export const problems = {
     new ProblemError(ProblemType.adminAuthenticationThrottled, 'Too many failed authentications', 429, {
       detail: 'Too many failed authentications from this address; try again later',
       headers: { 'Retry-After': String(retryAfterSeconds) },
+    }),
+  verificationNotPending: (status: string) =>
+    new ProblemError(ProblemType.verificationNotPending, 'Verification is not waiting for a verdict', 409, {
+      detail: `A provider's verdict is accepted while the verification is PENDING; it is ${status}`,
     }),
   verdictNotRequested: (detail: string) => new ProblemError(ProblemType.verdictNotRequested, 'Verdict not requested from this provider', 403, { detail }),
   reviewCaseNotFound: () => new ProblemError(ProblemType.reviewCaseNotFound, 'Review case not found', 404),

@@ -131,6 +131,24 @@ describe('provider verdicts (profile §12 Verdicts)', () => {
   });
 });
 
+describe('provider verdicts only while PENDING', () => {
+  it('refuses a verdict on a REJECTED verification (an item failed) even from a provider it asked, with 409', async () => {
+    const wallet = await newWallet();
+    const started = await wallet.initiate({
+      credentialConfigurationIds: [mdl],
+      server: [
+        { id: 'doc', type: devPendingType, provider: 'doc-check-co' },
+        { id: 'risk', type: walletRiskAssessmentType, deviceIntegrity: 'FAIL', riskScore: 0.1 },
+      ],
+    });
+    expect(started.json).toMatchObject({ status: 'REJECTED', reasonCode: 'DEVICE_INTEGRITY_FAILED' });
+    const refused = await h.admin('POST', '/admin/verdicts', 'docCheck', { tenantId: h.walletA.tenant._id, ...wallet.ids, outcome: 'APPROVED' });
+    expect(refused.status).toBe(409);
+    expect(refused.json.type).toBe('urn:s2s-issuer:problem:verification-not-pending');
+    expect((await wallet.status()).json.status).toBe('REJECTED');
+  });
+});
+
 describe('audit and logs', () => {
   it('every admin write leaves an audit record naming the actor and its role, without codes or tokens', async () => {
     const { ref } = await waitingFor('doc-check-co');

@@ -1,6 +1,6 @@
 import { problems } from '../../../domain/problems';
 import { ProviderVerdictRequest, requireCompleteVerdict } from '../../../domain/verdicts';
-import { isTerminal } from '../../../domain/verification-state';
+import { isTerminal, VerificationState } from '../../../domain/verification-state';
 import { currentDecision } from '../../../store/verification-sessions';
 import { parseJsonBody } from '../../middleware/json-body';
 import { validateBody, validatedBody } from '../../middleware/validate-body';
@@ -28,10 +28,14 @@ function reportVerdict(deps: Deps): AdminMiddleware {
     requireCompleteVerdict(verdict);
     const session = await deps.sessions.find(ref, verdict.verificationId);
     if (!session) throw problems.sessionNotFound();
+    const status = currentDecision(session).status;
+    if (isTerminal(status)) throw problems.verificationFinal(status);
+    // Only a verification waiting for a verdict takes one: a REJECTED one (an item failed) or one
+    // waiting for the holder's data must not be approved over that.
+    if (status !== VerificationState.pending) throw problems.verificationNotPending(status);
     if (!(await deps.providerRequests.wasAsked(ref, provider))) {
       throw problems.verdictNotRequested(`Verification ${verdict.verificationId} did not ask ${provider} for a verdict`);
     }
-    if (isTerminal(currentDecision(session).status)) throw problems.verificationFinal(currentDecision(session).status);
     await deps.workflows.sendVerdict(ref, {
       outcome: verdict.outcome,
       ...(verdict.reasonCode ? { reasonCode: verdict.reasonCode } : {}),
