@@ -123,7 +123,9 @@ export async function ensureDevMaterial(dataDir: string, log: (line: string) => 
     log('creating development admin credentials, one per role (reviewer, back office, sign-in surface, provider dev-provider)');
     const minted = devAdmins.map((admin) => ({ admin, ...mintAdminCredential({ ...admin, days: 365 }) }));
     for (const { admin, token } of minted) writeSecret(admin.file, `${token}\n`);
-    writeAdminCredentialsFile(paths.adminCredentials, { credentials: minted.map((m) => m.entry) });
+    // Credentials added with npm run admin-credential stay.
+    const others = current.filter((c) => !devAdmins.some((admin) => admin.id === c.id));
+    writeAdminCredentialsFile(paths.adminCredentials, { credentials: [...others, ...minted.map((m) => m.entry)] });
   }
   if (!existsSync(paths.walletSigningKey)) {
     log('creating the development Wallet Signing Key used by the example request');
