@@ -55,6 +55,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
   const api: ApiDeps = {
     logger,
     tenants: createTenantRepository(db),
+    tenantCacheMs: config.api.tenantCacheMs,
     idempotency: createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs }),
     crashAfter: crashAfter(config.api.crashAfter),
     serverTiming: config.api.serverTiming,
@@ -66,6 +67,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     // Verdicts are signed with the API's key, so the workflow knows they come from here.
     workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue, createMessageProofs(dataKeyring)),
     bodyLimitBytes: config.api.bodyLimitBytes,
+    clientPayloadIatWindowMs: config.api.clientPayloadIatWindowMs,
     ...verificationWorkflowSettings(config),
   };
   const admin: AdminDeps = {

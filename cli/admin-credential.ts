@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { hashAdminToken, parseAdminCredentials, type AdminCredentialEntry, type AdminCredentialsFile } from '../api/admin/admin-credentials';
@@ -50,16 +50,16 @@ export function readAdminCredentialsFile(file: string): AdminCredentialsFile {
 }
 
 /**
- * Writes the file whole, through a rename, so that the listener never reads half of it; the
- * content is checked with the listener's own parser first.
+ * Writes the file in place (same inode), checked with the listener's own parser first. Not
+ * through a rename: a container sees the file through a bind mount of it (docker-compose.yml
+ * secrets), which keeps showing the old inode. A listener that reads the file half-written finds
+ * it invalid, keeps the credentials it has, and reads it again at its next check.
  */
 export function writeAdminCredentialsFile(file: string, content: AdminCredentialsFile): void {
   const text = JSON.stringify(content, null, 2);
   parseAdminCredentials(text);
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, text, { mode: 0o600 });
-  renameSync(temporary, file);
+  writeFileSync(file, text, { mode: 0o600 });
 }
 
 /** Adds `entry`; with `rotateGraceMs`, the id's other credentials end at the latest that much later. */

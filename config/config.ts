@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultRetryAfterCeilingMs, outboundAttemptTimeLimitMs } from '../domain/outbound-retry';
+import { defaultMaxResponseBytes, defaultRetryAfterCeilingMs, outboundAttemptTimeLimitMs } from '../domain/outbound-retry';
+import { defaultClientPayloadIatWindowMs } from '../domain/client-payload-binding';
 
 /**
  * Runtime configuration. Every value comes from an environment variable or, when
@@ -15,6 +16,8 @@ export interface AppConfig {
     publicUrl: string;
     /** Largest accepted request body, in bytes. */
     bodyLimitBytes: number;
+    /** How far a Client Encrypted Payload's iat may lie from the issuer's clock, either way (profile §11). */
+    clientPayloadIatWindowMs: number;
     /** How long /verification/initiate waits for the workflow's first decision. */
     initialDecisionWaitMs: number;
     /** How long a stored x-request-id response is replayed. */
@@ -25,12 +28,19 @@ export interface AppConfig {
     crashAfter?: string;
     /** Send Server-Timing response headers (the bench's per-request breakdown). */
     serverTiming: boolean;
+    /**
+     * How long an API process may reuse a client certificate's tenant lookup (profile §1): the
+     * bound on how late a revocation or deregistration takes effect. 0 looks up every request.
+     */
+    tenantCacheMs: number;
   };
   tls: {
     certFile: string;
     keyFile: string;
     /** CA bundle that Wallet Server client certificates must chain to (RFC 8705 §2). */
     clientCaFile: string;
+    /** CRLs (PEM) of the client CAs: a listed certificate is refused at the handshake. */
+    crlFile?: string;
   };
   temporal: {
     address: string;
@@ -38,10 +48,11 @@ export interface AppConfig {
     taskQueue: string;
     /** Task queue of calls to Wallet Servers (docs/architecture.md §Outbound calls). */
     outboundTaskQueue: string;
-    /** Optional TLS towards a Temporal cluster. */
+    /** Optional TLS towards a Temporal cluster; with a client certificate and key, mutual TLS. */
     tls?: { certFile?: string; keyFile?: string; caFile?: string; serverName?: string };
   };
   mongo: {
+    /** From MONGODB_URI, or read from the file MONGODB_URI_FILE names (a secret: it holds credentials). */
     uri: string;
     database: string;
   };
@@ -57,6 +68,8 @@ export interface AppConfig {
     requestTimeoutMs: number;
     /** A Wallet Server's Retry-After is honoured as given up to this. */
     retryAfterCeilingMs: number;
+    /** Largest answer body read from a Wallet Server; a longer one ends the attempt (profile §14). */
+    maxResponseBytes: number;
   };
   /** The admin API for reviewers: a separate listener with its own authentication. */
   admin: {
@@ -145,19 +158,43 @@ function fileValues(file: string): Env {
   return out;
 }
 
+/** Profile §1: a revocation reaches every API process within this long. */
+export const defaultTenantCacheMs = 1000;
+export const maxTenantCacheMs = 5000;
+
+/**
+ * TLS towards Temporal: enabled by a CA or a client certificate. A certificate without its key
+ * (or the reverse) is a mistake that would silently fall back to server-only TLS, so it is refused.
+ */
+function temporalTlsFrom(merged: Env): AppConfig['temporal']['tls'] {
+  const certFile = merged.TEMPORAL_TLS_CERT || undefined;
+  const keyFile = merged.TEMPORAL_TLS_KEY || undefined;
+  const caFile = merged.TEMPORAL_TLS_CA || undefined;
+  if (!certFile !== !keyFile) throw new Error('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together (mutual TLS towards Temporal)');
+  if (!certFile && !caFile) return undefined;
+  return {
+    ...(certFile && keyFile ? { certFile, keyFile } : {}),
+    ...(caFile ? { caFile } : {}),
+    ...(merged.TEMPORAL_TLS_SERVER_NAME ? { serverName: merged.TEMPORAL_TLS_SERVER_NAME } : {}),
+  };
+}
+
+/** The MongoDB URI, from MONGODB_URI or from the secret file MONGODB_URI_FILE (not both). */
+function mongoUriFrom(merged: Env): string {
+  if (merged.MONGODB_URI && merged.MONGODB_URI_FILE) throw new Error('set MONGODB_URI or MONGODB_URI_FILE, not both');
+  if (merged.MONGODB_URI_FILE) {
+    const uri = readFileSync(merged.MONGODB_URI_FILE, 'utf8').trim();
+    if (!uri) throw new Error(`MONGODB_URI_FILE ${merged.MONGODB_URI_FILE} is empty`);
+    return uri;
+  }
+  return merged.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/';
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const merged: Env = env.S2S_CONFIG_FILE ? { ...fileValues(env.S2S_CONFIG_FILE), ...env } : env;
   const dataDir = path.resolve(merged.S2S_DATA_DIR ?? path.join(process.cwd(), '.data'));
   const pki = path.join(dataDir, 'pki');
-  const temporalTls =
-    merged.TEMPORAL_TLS_CERT || merged.TEMPORAL_TLS_CA
-      ? {
-          certFile: merged.TEMPORAL_TLS_CERT,
-          keyFile: merged.TEMPORAL_TLS_KEY,
-          caFile: merged.TEMPORAL_TLS_CA,
-          serverName: merged.TEMPORAL_TLS_SERVER_NAME,
-        }
-      : undefined;
+  const temporalTls = temporalTlsFrom(merged);
   const taskQueue = merged.TEMPORAL_TASK_QUEUE ?? 's2s-issuer';
   return {
     api: {
@@ -165,16 +202,25 @@ export function loadConfig(env: Env = process.env): AppConfig {
       port: intFrom(merged.S2S_API_PORT, 8443, 'S2S_API_PORT'),
       publicUrl: merged.S2S_ISSUER_URL ?? `https://${merged.S2S_API_HOST ?? '127.0.0.1'}:${merged.S2S_API_PORT ?? 8443}`,
       bodyLimitBytes: intFrom(merged.S2S_BODY_LIMIT_BYTES, 256 * 1024, 'S2S_BODY_LIMIT_BYTES'),
+      clientPayloadIatWindowMs: boundedIntFrom(
+        merged.S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS,
+        defaultClientPayloadIatWindowMs,
+        'S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS',
+        1000,
+        24 * 3600 * 1000,
+      ),
       initialDecisionWaitMs: intFrom(merged.S2S_INITIAL_DECISION_WAIT_MS, 2000, 'S2S_INITIAL_DECISION_WAIT_MS'),
       idempotencyRetentionMs: intFrom(merged.S2S_IDEMPOTENCY_RETENTION_MS, 24 * 3600 * 1000, 'S2S_IDEMPOTENCY_RETENTION_MS'),
       idempotencyLeaseMs: intFrom(merged.S2S_IDEMPOTENCY_LEASE_MS, 5000, 'S2S_IDEMPOTENCY_LEASE_MS'),
       ...(merged.S2S_FAULT_CRASH_AFTER ? { crashAfter: merged.S2S_FAULT_CRASH_AFTER } : {}),
       serverTiming: merged.S2S_SERVER_TIMING === 'true',
+      tenantCacheMs: boundedIntFrom(merged.S2S_TENANT_CACHE_MS, defaultTenantCacheMs, 'S2S_TENANT_CACHE_MS', 0, maxTenantCacheMs),
     },
     tls: {
       certFile: merged.S2S_TLS_CERT ?? path.join(pki, 'issuer-server.crt'),
       keyFile: merged.S2S_TLS_KEY ?? path.join(pki, 'issuer-server.key'),
       clientCaFile: merged.S2S_TLS_CLIENT_CA ?? path.join(pki, 'ca.crt'),
+      ...(merged.S2S_TLS_CRL_FILE ? { crlFile: merged.S2S_TLS_CRL_FILE } : {}),
     },
     temporal: {
       address: merged.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
@@ -184,7 +230,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ...(temporalTls ? { tls: temporalTls } : {}),
     },
     mongo: {
-      uri: merged.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/',
+      uri: mongoUriFrom(merged),
       database: merged.MONGODB_DATABASE ?? 's2s_issuer',
     },
     worker: merged.S2S_WORKER_MAX_CONCURRENT_ACTIVITIES
@@ -201,6 +247,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
         outboundAttemptTimeLimitMs - 5_000,
       ),
       retryAfterCeilingMs: intFrom(merged.S2S_OUTBOUND_RETRY_AFTER_MAX_MS, defaultRetryAfterCeilingMs, 'S2S_OUTBOUND_RETRY_AFTER_MAX_MS'),
+      maxResponseBytes: boundedIntFrom(
+        merged.S2S_OUTBOUND_RESPONSE_MAX_BYTES,
+        defaultMaxResponseBytes,
+        'S2S_OUTBOUND_RESPONSE_MAX_BYTES',
+        1024,
+        16 * 1024 * 1024,
+      ),
     },
     admin: {
       host: merged.S2S_ADMIN_HOST ?? '127.0.0.1',

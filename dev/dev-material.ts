@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { generateHpkeJwk } from '../crypto/issuer-keys';
@@ -6,6 +6,7 @@ import { generateDataKeyringJson } from '../crypto/data-encryption';
 import { AdminCaller } from '../api/admin/route';
 import { mintAdminCredential, readAdminCredentialsFile, writeAdminCredentialsFile } from '../cli/admin-credential';
 import { createCertificateAuthority, issueCertificate, type IssuedCertificate } from './dev-pki';
+import { makePrivateDir, preparePrivateDataDir, privateFileMode } from './private-files';
 import { exportWalletSigningKey, generateWalletSigningKey } from '../wallet/wallet-client-instance';
 
 /**
@@ -68,13 +69,15 @@ export function readJson<T>(file: string): T {
 }
 
 function writeSecret(file: string, content: string): void {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, content, { mode: 0o600 });
+  makePrivateDir(path.dirname(file));
+  writeFileSync(file, content, { mode: privateFileMode });
+  chmodSync(file, privateFileMode); // also when the file existed with a looser mode
 }
 
 function writePair(certFile: string, keyFile: string, issued: IssuedCertificate): void {
   writeSecret(keyFile, issued.privateKeyPem);
-  writeFileSync(certFile, issued.certificatePem);
+  // Certificates are public, but they live among the keys: same mode, one rule for the folder.
+  writeSecret(certFile, issued.certificatePem);
 }
 
 export async function ensureDevMaterial(dataDir: string, log: (line: string) => void = () => undefined): Promise<DevMaterialPaths> {
@@ -136,6 +139,7 @@ export async function ensureDevMaterial(dataDir: string, log: (line: string) => 
 
 if (require.main === module) {
   const dataDir = path.resolve(process.env.S2S_DATA_DIR ?? '.data');
+  preparePrivateDataDir(dataDir);
   ensureDevMaterial(dataDir, (line) => console.log(`[bootstrap] ${line}`))
     .then(() => console.log(`[bootstrap] development keys and certificates in ${dataDir}`))
     .catch((error: unknown) => {

@@ -125,7 +125,7 @@ export const problems = {
     }),
   unknownClient: () =>
     new ProblemError(ProblemType.unknownClient, 'Unknown client certificate', 401, {
-      detail: 'The TLS client certificate is not registered to a Wallet Server',
+      detail: 'The TLS client certificate is not registered to a Wallet Server, or no longer (revoked or deregistered)',
     }),
   sessionNotFound: () =>
     new ProblemError(ProblemType.sessionNotFound, 'Verification session not found', 404, {

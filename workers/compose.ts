@@ -51,6 +51,7 @@ function createConfiguredWalletServerClient(tls: AppConfig['walletServerTls'], o
     privateKeyPem: readFileSync(tls.keyFile, 'utf8'),
     ...(tls.caFile ? { caPem: readFileSync(tls.caFile, 'utf8') } : {}),
     requestTimeoutMs: outbound.requestTimeoutMs,
+    maxResponseBytes: outbound.maxResponseBytes,
   });
 }
 

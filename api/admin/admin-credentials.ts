@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Type, type Static } from '@sinclair/typebox';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -90,26 +90,25 @@ export interface AdminCredentialStoreOptions {
 }
 
 /**
- * The credentials of the admin listener, read from the file and read again when it changes
- * (its mtime, size or inode), so that adding, rotating and revoking a credential needs no
+ * The credentials of the admin listener, read from the file and read again when its content
+ * changes (it is small: read whole every recheckMs, so an in-place edit within the same
+ * millisecond is not missed), so that adding, rotating and revoking a credential needs no
  * restart. Two entries with the same id and overlapping validity let a caller roll from the
  * old token to the new one. The first load must succeed (startup fails on a bad file).
  */
 export function openAdminCredentialStore(options: AdminCredentialStoreOptions) {
   const now = options.now ?? Date.now;
-  const versionOf = (s: { ino: number; size: number; mtimeMs: number }) => `${s.ino}:${s.size}:${s.mtimeMs}`;
-  const version = async () => versionOf(await stat(options.file));
-  let loadedVersion = versionOf(statSync(options.file));
-  let credentials = parseAdminCredentials(readFileSync(options.file, 'utf8'));
+  let loadedText = readFileSync(options.file, 'utf8');
+  let credentials = parseAdminCredentials(loadedText);
   let checkedAt = now();
   let reloading: Promise<void> | undefined;
 
   async function reloadIfChanged(): Promise<void> {
     try {
-      const current = await version();
-      if (current === loadedVersion) return;
-      credentials = parseAdminCredentials(await readFile(options.file, 'utf8'));
-      loadedVersion = current;
+      const text = await readFile(options.file, 'utf8');
+      if (text === loadedText) return;
+      credentials = parseAdminCredentials(text);
+      loadedText = text;
     } catch (error) {
       options.onReloadFailure?.(error);
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { identityEvidenceType } from '../../domain/verification-types/identity-evidence';
 import { walletRiskAssessmentType } from '../../domain/verification-types/wallet-risk-assessment';
 import { createInitiateRequest, generateWalletSigningKey } from '../../wallet/wallet-client-instance';
@@ -22,10 +23,14 @@ const evidence = { documentType: 'PASSPORT', documentImageRefs: ['img-front-77',
 async function submitEvidence() {
   const key = await generateWalletSigningKey();
   const issuerKey = h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]>;
+  const sessionId = randomUUID();
   const body = await createInitiateRequest({
     key,
+    sessionId,
     credentialConfigurationIds: [mdl],
-    verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'idv-1', type: identityEvidenceType, ...evidence })] },
+    verificationData: {
+      clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'idv-1', type: identityEvidenceType, ...evidence }, { sessionId })],
+    },
   });
   const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
   expect(started.json.status).toBe('PENDING');

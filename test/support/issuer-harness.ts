@@ -40,6 +40,8 @@ export interface IssuerHarness {
   db: Db;
   temporal: Client;
   http: HttpsClient;
+  /** The API's base URL, for clients of a test's own (keep-alive connections, for one). */
+  apiUrl: string;
   /** Registers another Wallet Server (tenant), by default notified at `<receiver>/<name>`. */
   registerWallet(name: string, options?: { notificationBaseUrl?: string }): Promise<ClientIdentity & { tenant: Tenant }>;
   /** Two registered Wallet Servers (tenants). */
@@ -220,6 +222,7 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     db,
     temporal,
     http: createHttpsClient(`https://127.0.0.1:${port}`, ca.certificatePem),
+    apiUrl: `https://127.0.0.1:${port}`,
     registerWallet: register,
     walletA,
     walletB,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { hashAdminToken, minimumTokenLength, openAdminCredentialStore, parseAdminCredentials } from '../../api/admin/admin-credentials';
@@ -89,11 +89,17 @@ describe('admin credentials (api/admin/admin-credentials.ts, profile §16 Admin 
     expect(await store.authenticate(first.token)).toBeUndefined();
     expect(await store.authenticate(second.token)).toBeDefined();
 
-    writeFileSync(file, '{"credentials": [');
-    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    // Half-written (the CLI writes in place): ignored, and read again at the next check.
+    const complete = readFileSync(file, 'utf8');
+    writeFileSync(file, complete.slice(0, 40));
     now += 1000;
     expect(await store.authenticate(second.token)).toBeDefined();
     expect(failures).toHaveLength(1);
+    const third = mintAdminCredential({ id: 'bob', role: AdminCaller.reviewer, days: 1 });
+    writeFileSync(file, complete);
+    addAdminCredential(file, third.entry);
+    now += 1000;
+    expect(await store.authenticate(third.token)).toEqual({ id: 'bob', role: 'reviewer' });
   });
 
   it('revokes every credential of an id at once', async () => {
