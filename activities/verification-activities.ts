@@ -5,6 +5,7 @@ import type { VerificationDecision, VerificationStatus } from '../domain/schemas
 import { isTerminal, VerificationState } from '../domain/verification-state';
 import { decideVerification, decisionFromVerdict, type EvaluatedItem } from '../domain/verification-policy';
 import type { EvaluationContext, EvaluatorRegistry } from '../domain/verification-types/evaluator';
+import type { ProviderRequestRepository } from '../store/provider-requests';
 import type { ReviewCaseRepository } from '../store/review-cases';
 import type { TenantRepository } from '../store/tenants';
 import type { VerificationDataRepository } from '../store/verification-data';
@@ -23,6 +24,8 @@ export interface VerificationActivityDeps {
   catalogue: CredentialCatalogue;
   walletServers: WalletServerClient;
   reviewCases: ReviewCaseRepository;
+  /** Which providers a verification waits for, so only they may report its verdict. */
+  providerRequests: Pick<ProviderRequestRepository, 'record'>;
   /** Retry-After values of Wallet Servers are honoured up to this (profile §14). */
   retryAfterCeilingMs: number;
   /** Checks verdicts' proof of origin. */
@@ -109,6 +112,11 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
       // (PENDING; approved or rejected on other grounds, nobody needs to look); the reviewer's
       // decision comes back as a verdict. So review cases exist only for verifications that
       // were PENDING, which is when recordVerificationStatus has cases to close.
+      // Providers are asked only when the decision waits for them (PENDING), and recorded before
+      // that status is projected: a provider can report only once the API sees PENDING, and by
+      // then its request is on record (profile §12).
+      const askedProviders = evaluated.flatMap((e) => (e.verdict.verdict === 'pending' ? [e.verdict.provider] : []));
+      if (decision.status === VerificationState.pending && askedProviders.length > 0) await deps.providerRequests.record(input, askedProviders);
       const reviewReasons = evaluated.flatMap((e) => (e.verdict.verdict === 'review' ? [e.verdict.reason] : []));
       if (decision.status === VerificationState.pending && reviewReasons.length > 0 && input.verificationDataRef) {
         await deps.reviewCases.open({

@@ -18,8 +18,11 @@ import { createReviewCaseRepository } from '../store/review-cases';
 import { createTenantRepository } from '../store/tenants';
 import { createVerificationDataRepository } from '../store/verification-data';
 import { createVerificationSessionRepository } from '../store/verification-sessions';
+import { createAdminAuditRepository } from '../store/admin-audit';
+import { createProviderRequestRepository } from '../store/provider-requests';
 import type { AdminDeps } from './admin/app';
-import { loadReviewerTokens } from './admin/reviewer-auth';
+import { openAdminCredentialStore } from './admin/admin-credentials';
+import { createAuthenticationThrottle } from './admin/authentication-throttle';
 import type { ApiDeps } from './app';
 import { crashAfter } from './fault-injection';
 
@@ -72,7 +75,15 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     reviewCases: createReviewCaseRepository(db, connections.reviewClock),
     verificationData: api.verificationData,
     workflows: api.workflows,
-    reviewerTokens: loadReviewerTokens(config.admin.tokensFile),
+    credentials: openAdminCredentialStore({
+      file: config.admin.tokensFile,
+      recheckMs: config.admin.credentialsRecheckMs,
+      onReloadFailure: (error) =>
+        logger.warn({ err: error as Error }, 'admin credentials file changed but could not be loaded; the previous credentials stay in force'),
+    }),
+    authenticationThrottle: createAuthenticationThrottle({ maxFailures: config.admin.authFailureLimit, windowMs: config.admin.authFailureWindowMs }),
+    adminAudit: createAdminAuditRepository(db),
+    providerRequests: createProviderRequestRepository(db),
     claimMs: config.admin.claimMs,
     offers: createCredentialOfferRepository(db),
     oneTimeCodes: createOneTimeCodeRepository(db, otpKeyring),

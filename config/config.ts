@@ -76,8 +76,13 @@ export interface AppConfig {
   admin: {
     host: string;
     port: number;
-    /** Reviewers and the SHA-256 of their bearer tokens. */
+    /** Admin credentials: id, role, SHA-256 of the bearer token, expiry (api/admin/admin-credentials.ts). */
     tokensFile: string;
+    /** How often the credentials file is looked at for changes (rotation without a restart). */
+    credentialsRecheckMs: number;
+    /** Failed authentications per remote address within the window before it is answered 429. */
+    authFailureLimit: number;
+    authFailureWindowMs: number;
     /** How long a claim on a review case lasts. */
     claimMs: number;
   };
@@ -263,7 +268,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     admin: {
       host: merged.S2S_ADMIN_HOST ?? '127.0.0.1',
       port: intFrom(merged.S2S_ADMIN_PORT, 8444, 'S2S_ADMIN_PORT'),
-      tokensFile: merged.S2S_ADMIN_TOKENS_FILE ?? path.join(dataDir, 'keys', 'admin-tokens.json'),
+      tokensFile: merged.S2S_ADMIN_TOKENS_FILE ?? path.join(dataDir, 'keys', 'admin-credentials.json'),
+      credentialsRecheckMs: intFrom(merged.S2S_ADMIN_CREDENTIALS_RECHECK_MS, 5_000, 'S2S_ADMIN_CREDENTIALS_RECHECK_MS'),
+      authFailureLimit: intFrom(merged.S2S_ADMIN_AUTH_FAILURE_LIMIT, 10, 'S2S_ADMIN_AUTH_FAILURE_LIMIT'),
+      authFailureWindowMs: intFrom(merged.S2S_ADMIN_AUTH_FAILURE_WINDOW_MS, 5 * 60 * 1000, 'S2S_ADMIN_AUTH_FAILURE_WINDOW_MS'),
       claimMs: intFrom(merged.S2S_REVIEW_CLAIM_MS, 30 * 60 * 1000, 'S2S_REVIEW_CLAIM_MS'),
     },
     keys: {

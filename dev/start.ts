@@ -156,6 +156,7 @@ The stack is up (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops 
   Issuer metadata         ${apiUrl}/.well-known/openid-credential-issuer-s2s
   Reviewers' admin API    https://${config.admin.host}:${config.admin.port}/admin/review-cases
                           Authorization: Bearer $(cat ${rel(dev.devReviewerToken)})
+                          (back office, sign-in surface, provider dev-provider: ${rel(dev.devBackOfficeToken)}, ${rel(dev.devSignInToken)}, ${rel(dev.devProviderToken)})
   Logs                    ${rel(logDir)}/
 
 Start a verification (fresh sessionId, nonce signed by the development Wallet Signing Key):

@@ -40,6 +40,8 @@ export const collections = {
   issuerAuthenticationCompletions: 'issuer_authentication_completions',
   deviceMigrations: 'device_migrations',
   reconciliationRepairs: 'reconciliation_repairs',
+  adminAudit: 'admin_audit',
+  providerRequests: 'provider_requests',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
@@ -76,5 +78,9 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(collections.oneTimeCodeAttempts).createIndex({ at: 1 }, { name: 'at' }),
     db.collection(collections.oneTimeCodeUses).createIndex({ at: 1 }, { name: 'at' }),
     db.collection(collections.credentialOffers).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
+    db.collection(collections.providerRequests).createIndex({ tenantId: 1, verificationId: 1 }, { name: 'tenant_verification' }),
+    // Who did what on the admin listener, by actor, most recent first.
+    db.collection(collections.adminAudit).createIndex({ actorId: 1, at: -1 }, { name: 'actor_at' }),
+    db.collection(collections.adminAudit).createIndex({ at: -1 }, { name: 'at' }),
   ]);
 }

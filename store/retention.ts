@@ -74,6 +74,7 @@ export function createRetentionSweeper(db: Db, options: { periods: RetentionPeri
   const authenticationCompletions = db.collection<{ _id: string }>(collections.issuerAuthenticationCompletions);
   const successors = db.collection<{ _id: string }>(collections.reverifications);
   const deviceSlots = db.collection<{ _id: string; previousSessionKey: string }>(collections.deviceMigrations);
+  const providerRequests = db.collection<{ _id: string; tenantId: string; verificationId: string }>(collections.providerRequests);
   const before = (periodMs: number) => new Date(now().getTime() - periodMs);
 
   /** Deletes up to `limit` documents of `collection` whose `field` is before `cutoff`, oldest first. */
@@ -172,6 +173,7 @@ export function createRetentionSweeper(db: Db, options: { periods: RetentionPeri
         }
         await successors.deleteMany({ _id: { $in: verificationIds.map((id) => `${session._id}/${id}`) } });
         await deviceSlots.deleteMany({ previousSessionKey: session._id });
+        await providerRequests.deleteMany({ tenantId: session.tenantId, verificationId: { $in: verificationIds } });
         const tombstone: SessionTombstone = {
           tenantId: session.tenantId,
           sessionId: session.sessionId,

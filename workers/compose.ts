@@ -21,6 +21,7 @@ import { createSupportedEvaluators } from '../domain/verification-types/supporte
 import { createEvaluatorPorts } from '../store/evaluator-ports';
 import { createIdempotencyRepository } from '../store/idempotency';
 import { createRepairLog } from '../store/reconciliation-repairs';
+import { createProviderRequestRepository } from '../store/provider-requests';
 import { createRetentionSweeper } from '../store/retention';
 import { createReviewCaseRepository } from '../store/review-cases';
 import { cacheTenantLookups, createTenantRepository } from '../store/tenants';
@@ -89,6 +90,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       catalogue: createCredentialCatalogue(readCredentialCatalogue(config.verification)),
       walletServers,
       reviewCases,
+      providerRequests: createProviderRequestRepository(db),
       retryAfterCeilingMs: config.outbound.retryAfterCeilingMs,
       proofs: createMessageProofs(dataKeyring),
     }),

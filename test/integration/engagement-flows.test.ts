@@ -37,7 +37,7 @@ async function reviewerApproves(verificationId: string) {
 }
 
 async function createOffer(holderAuthenticated: boolean, credentialConfigurationIds = [mdl]) {
-  const response = await h.admin('POST', '/admin/credential-offers', 'alice', {
+  const response = await h.admin('POST', '/admin/credential-offers', 'backOffice', {
     credentialConfigurationIds,
     holderAccountId: 'account-991',
     holderAuthenticated,
@@ -139,7 +139,7 @@ describe('engagement flows (S2S §Verification Flow Examples)', () => {
 
 describe('one-time codes through the issuer’s channel (profile §One-time codes)', () => {
   async function issueCode(holderAccountId: string, tenantId = h.walletA.tenant._id) {
-    const response = await h.admin('POST', '/admin/one-time-codes', 'alice', { tenantId, holderAccountId, credentialConfigurationIds: [mdl] });
+    const response = await h.admin('POST', '/admin/one-time-codes', 'backOffice', { tenantId, holderAccountId, credentialConfigurationIds: [mdl] });
     expect(response.status).toBe(201);
     return response.json.code as string;
   }
@@ -194,7 +194,7 @@ describe('one-time codes through the issuer’s channel (profile §One-time code
   });
 
   it('refuses to issue a code without naming the Wallet Server it is for', async () => {
-    const response = await h.admin('POST', '/admin/one-time-codes', 'alice', { holderAccountId: 'acct', credentialConfigurationIds: [mdl] });
+    const response = await h.admin('POST', '/admin/one-time-codes', 'backOffice', { holderAccountId: 'acct', credentialConfigurationIds: [mdl] });
     expect(response.status).toBe(400);
   });
 });
@@ -212,11 +212,11 @@ describe('issuer-surface authentication bound to the session (profile §Issuer-s
     const handle = url.searchParams.get('handle') as string;
     expect(handle.length).toBeGreaterThanOrEqual(43);
 
-    const completed = await h.admin('POST', '/admin/issuer-authentications', 'alice', { handle, holderAccountId: 'account-7' });
+    const completed = await h.admin('POST', '/admin/issuer-authentications', 'signIn', { handle, holderAccountId: 'account-7' });
     expect(completed.json).toEqual({ sessionId: wallet.ids.sessionId, verificationId: wallet.ids.verificationId, authenticated: true });
     expect(await wallet.statusAfter('ADDITIONAL_INFO_REQUIRED')).toMatchObject({ status: 'APPROVED' });
-    expect((await h.admin('POST', '/admin/issuer-authentications', 'alice', { handle, holderAccountId: 'account-7' })).status).toBe(409);
-    expect((await h.admin('POST', '/admin/issuer-authentications', 'alice', { handle: 'x'.repeat(43), holderAccountId: 'a' })).status).toBe(409);
+    expect((await h.admin('POST', '/admin/issuer-authentications', 'signIn', { handle, holderAccountId: 'account-7' })).status).toBe(409);
+    expect((await h.admin('POST', '/admin/issuer-authentications', 'signIn', { handle: 'x'.repeat(43), holderAccountId: 'a' })).status).toBe(409);
   });
 });
 

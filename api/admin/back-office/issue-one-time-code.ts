@@ -12,6 +12,8 @@ type Deps = Pick<AdminDeps, 'catalogue' | 'oneTimeCodes'>;
 function issueOneTimeCode(deps: Deps): AdminMiddleware {
   return async (ctx) => {
     const request = validatedBody(ctx, IssueOneTimeCodeRequest);
+    // Never the code (it is a credential of the holder's).
+    ctx.state.auditTarget = { credentialConfigurationIds: request.credentialConfigurationIds };
     const unknown = unknownConfigurationIds(deps.catalogue, request.credentialConfigurationIds);
     if (unknown.length > 0) throw problems.unknownCredentialConfiguration(unknown);
     const { code, expiresAt } = await deps.oneTimeCodes.issue(
