@@ -5,6 +5,7 @@ import type { VerificationDecision, VerificationStatus } from '../domain/schemas
 import { isTerminal, VerificationState } from '../domain/verification-state';
 import { decideVerification, decisionFromVerdict, type EvaluatedItem } from '../domain/verification-policy';
 import type { EvaluationContext, EvaluatorRegistry } from '../domain/verification-types/evaluator';
+import type { ProviderRequestRepository } from '../store/provider-requests';
 import type { ReviewCaseRepository } from '../store/review-cases';
 import type { OpenVerificationRepository } from '../store/open-verifications';
 import type { TenantRepository } from '../store/tenants';
@@ -26,6 +27,8 @@ export interface VerificationActivityDeps {
   reviewCases: ReviewCaseRepository;
   /** The tenants' open-verification slots (profile §Quotas): an ended verification frees its own. */
   openVerifications: Pick<OpenVerificationRepository, 'release'>;
+  /** Which providers a verification waits for, so only they may report its verdict. */
+  providerRequests: Pick<ProviderRequestRepository, 'record'>;
   /** Retry-After values of Wallet Servers are honoured up to this (profile §14). */
   retryAfterCeilingMs: number;
   /** Checks verdicts' proof of origin. */
@@ -112,6 +115,11 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
       // (PENDING; approved or rejected on other grounds, nobody needs to look); the reviewer's
       // decision comes back as a verdict. So review cases exist only for verifications that
       // were PENDING, which is when recordVerificationStatus has cases to close.
+      // Providers are asked only when the decision waits for them (PENDING), and recorded before
+      // that status is projected: a provider can report only once the API sees PENDING, and by
+      // then its request is on record (profile §12).
+      const askedProviders = evaluated.flatMap((e) => (e.verdict.verdict === 'pending' ? [e.verdict.provider] : []));
+      if (decision.status === VerificationState.pending && askedProviders.length > 0) await deps.providerRequests.record(input, askedProviders);
       const reviewReasons = evaluated.flatMap((e) => (e.verdict.verdict === 'review' ? [e.verdict.reason] : []));
       if (decision.status === VerificationState.pending && reviewReasons.length > 0 && input.verificationDataRef) {
         await deps.reviewCases.open({
@@ -181,6 +189,8 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
       // reconciliation and older workflows send none, and the session's current one is sent.
       const [tenant, session] = await Promise.all([deps.tenants.findById(input.tenantId), input.status ? undefined : loadSession(input)]);
       if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} is not registered`, 'TenantMissing');
+      // A deregistered Wallet Server is no longer a party the issuer talks to (profile §1).
+      if (tenant.deregisteredAt) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} is deregistered`, 'TenantDeregistered');
       const status = input.status ?? toVerificationStatus(session as VerificationSession);
       const statusVersion = session ? session.statusVersion : input.statusVersion;
       const requestId = deterministicRequestId('verification-notify', input.verificationId, String(statusVersion));

@@ -30,6 +30,8 @@ import type { DocumentRoute, ProtocolRoute } from './routes/route';
 export interface ApiDeps {
   logger: Logger;
   tenants: TenantRepository;
+  /** How long a certificate's tenant lookup is reused (profile §1: the revocation delay). */
+  tenantCacheMs: number;
   idempotency: IdempotencyRepository;
   sessions: VerificationSessionRepository;
   verificationData: VerificationDataRepository;
@@ -39,6 +41,8 @@ export interface ApiDeps {
   issuerKeys: IssuerKeys;
   workflows: VerificationWorkflows;
   bodyLimitBytes: number;
+  /** How far a Client Encrypted Payload's iat may lie from now (profile §11). */
+  clientPayloadIatWindowMs: number;
   initialDecisionWaitMs: number;
   idleExpiryMs: number;
   limits: VerificationWorkflowInput['limits'];
@@ -100,7 +104,7 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
 
   app.use(serverTiming(deps.serverTiming) as Koa.Middleware<ApiState>);
   app.use(renderProblems(deps.logger) as Koa.Middleware<ApiState>);
-  app.use(timedStep('tenant', authenticateWalletServer(deps.tenants)) as Koa.Middleware<ApiState>);
+  app.use(timedStep('tenant', authenticateWalletServer(deps.tenants, { cacheMs: deps.tenantCacheMs })) as Koa.Middleware<ApiState>);
   app.use(limitRequestRate({ defaults: deps.quotas }) as Koa.Middleware<ApiState>);
   app.use(router.routes());
   app.use(

@@ -19,8 +19,11 @@ import { createTenantRepository } from '../store/tenants';
 import { createOpenVerificationRepository } from '../store/open-verifications';
 import { createVerificationDataRepository } from '../store/verification-data';
 import { createVerificationSessionRepository } from '../store/verification-sessions';
+import { createAdminAuditRepository } from '../store/admin-audit';
+import { createProviderRequestRepository } from '../store/provider-requests';
 import type { AdminDeps } from './admin/app';
-import { loadReviewerTokens } from './admin/reviewer-auth';
+import { openAdminCredentialStore } from './admin/admin-credentials';
+import { createAuthenticationThrottle } from './admin/authentication-throttle';
 import type { ApiDeps } from './app';
 import { crashAfter } from './fault-injection';
 
@@ -48,11 +51,12 @@ export interface ApiComponents {
  */
 export function composeIssuerApi(config: AppConfig, connections: ApiConnections): ApiComponents {
   const { db, logger } = connections;
-  const { issuerKeys, dataKeyring } = loadIssuerKeyMaterial(config);
+  const { issuerKeys, dataKeyring, otpKeyring } = loadIssuerKeyMaterial(config);
   const temporal = createTemporalClient(connections.temporal, config.temporal, createPayloadCodec(dataKeyring));
   const api: ApiDeps = {
     logger,
     tenants: createTenantRepository(db),
+    tenantCacheMs: config.api.tenantCacheMs,
     idempotency: createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs }),
     crashAfter: crashAfter(config.api.crashAfter),
     serverTiming: config.api.serverTiming,
@@ -66,6 +70,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     bodyLimitBytes: config.api.bodyLimitBytes,
     quotas: config.quotas,
     openVerifications: createOpenVerificationRepository(db),
+    clientPayloadIatWindowMs: config.api.clientPayloadIatWindowMs,
     ...verificationWorkflowSettings(config),
   };
   const admin: AdminDeps = {
@@ -73,10 +78,18 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     reviewCases: createReviewCaseRepository(db, connections.reviewClock),
     verificationData: api.verificationData,
     workflows: api.workflows,
-    reviewerTokens: loadReviewerTokens(config.admin.tokensFile),
+    credentials: openAdminCredentialStore({
+      file: config.admin.tokensFile,
+      recheckMs: config.admin.credentialsRecheckMs,
+      onReloadFailure: (error) =>
+        logger.warn({ err: error as Error }, 'admin credentials file changed but could not be loaded; the previous credentials stay in force'),
+    }),
+    authenticationThrottle: createAuthenticationThrottle({ maxFailures: config.admin.authFailureLimit, windowMs: config.admin.authFailureWindowMs }),
+    adminAudit: createAdminAuditRepository(db),
+    providerRequests: createProviderRequestRepository(db),
     claimMs: config.admin.claimMs,
     offers: createCredentialOfferRepository(db),
-    oneTimeCodes: createOneTimeCodeRepository(db),
+    oneTimeCodes: createOneTimeCodeRepository(db, otpKeyring),
     authentications: createIssuerAuthenticationRepository(db),
     sessions: api.sessions,
     catalogue: api.catalogue,

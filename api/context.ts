@@ -16,6 +16,8 @@ export interface ApiState {
   body: unknown;
   /** Set by server-timing.ts: the request's time by phase. */
   timings: RequestTimings;
+  /** Admin listener only: who acts (api/admin/admin-authentication.ts), logged with each request. */
+  actor?: { id: string; role: string };
 }
 
 export type ApiContext = ParameterizedContext<ApiState> & { request: { body?: unknown } };

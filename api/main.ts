@@ -19,13 +19,9 @@ async function main(): Promise<void> {
   const port = await listen(server, config.api.host, config.api.port);
   const adminServer = createAdminTlsServer(createAdminApp(admin), config.tls);
   const adminPort = await listen(adminServer, config.admin.host, config.admin.port);
-  const sweeper = setInterval(() => {
-    api.idempotency.sweepExpired().catch((error: unknown) => logger.warn({ err: error }, 'idempotency sweep failed'));
-  }, 60_000);
   logger.info({ url: `https://${config.api.host}:${port}`, adminUrl: `https://${config.admin.host}:${adminPort}/admin` }, 'issuer api listening');
 
   const shutdown = async () => {
-    clearInterval(sweeper);
     await Promise.all([close(server), close(adminServer)]);
     await temporal.close();
     await mongo.close();

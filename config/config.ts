@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultRetryAfterCeilingMs, outboundAttemptTimeLimitMs } from '../domain/outbound-retry';
+import { defaultMaxResponseBytes, defaultRetryAfterCeilingMs, outboundAttemptTimeLimitMs } from '../domain/outbound-retry';
+import { defaultClientPayloadIatWindowMs } from '../domain/client-payload-binding';
+import type { RetentionPeriods } from '../store/retention';
 
 /**
  * Runtime configuration. Every value comes from an environment variable or, when
@@ -15,6 +17,8 @@ export interface AppConfig {
     publicUrl: string;
     /** Largest accepted request body, in bytes. */
     bodyLimitBytes: number;
+    /** How far a Client Encrypted Payload's iat may lie from the issuer's clock, either way (profile §11). */
+    clientPayloadIatWindowMs: number;
     /** How long /verification/initiate waits for the workflow's first decision. */
     initialDecisionWaitMs: number;
     /** How long a stored x-request-id response is replayed. */
@@ -25,12 +29,19 @@ export interface AppConfig {
     crashAfter?: string;
     /** Send Server-Timing response headers (the bench's per-request breakdown). */
     serverTiming: boolean;
+    /**
+     * How long an API process may reuse a client certificate's tenant lookup (profile §1): the
+     * bound on how late a revocation or deregistration takes effect. 0 looks up every request.
+     */
+    tenantCacheMs: number;
   };
   tls: {
     certFile: string;
     keyFile: string;
     /** CA bundle that Wallet Server client certificates must chain to (RFC 8705 §2). */
     clientCaFile: string;
+    /** CRLs (PEM) of the client CAs: a listed certificate is refused at the handshake. */
+    crlFile?: string;
   };
   temporal: {
     address: string;
@@ -38,10 +49,11 @@ export interface AppConfig {
     taskQueue: string;
     /** Task queue of calls to Wallet Servers (docs/architecture.md §Outbound calls). */
     outboundTaskQueue: string;
-    /** Optional TLS towards a Temporal cluster. */
+    /** Optional TLS towards a Temporal cluster; with a client certificate and key, mutual TLS. */
     tls?: { certFile?: string; keyFile?: string; caFile?: string; serverName?: string };
   };
   mongo: {
+    /** From MONGODB_URI, or read from the file MONGODB_URI_FILE names (a secret: it holds credentials). */
     uri: string;
     database: string;
   };
@@ -57,6 +69,8 @@ export interface AppConfig {
     requestTimeoutMs: number;
     /** A Wallet Server's Retry-After is honoured as given up to this. */
     retryAfterCeilingMs: number;
+    /** Largest answer body read from a Wallet Server; a longer one ends the attempt (profile §14). */
+    maxResponseBytes: number;
   };
   /**
    * Quotas of a Wallet Server whose registration set none (profile §Quotas; per tenant with
@@ -74,8 +88,13 @@ export interface AppConfig {
   admin: {
     host: string;
     port: number;
-    /** Reviewers and the SHA-256 of their bearer tokens. */
+    /** Admin credentials: id, role, SHA-256 of the bearer token, expiry (api/admin/admin-credentials.ts). */
     tokensFile: string;
+    /** How often the credentials file is looked at for changes (rotation without a restart). */
+    credentialsRecheckMs: number;
+    /** Failed authentications per remote address within the window before it is answered 429. */
+    authFailureLimit: number;
+    authFailureWindowMs: number;
     /** How long a claim on a review case lasts. */
     claimMs: number;
   };
@@ -85,6 +104,8 @@ export interface AppConfig {
     issuerKeysFile: string;
     /** Key-encryption keys for personal data at rest: crypto/data-encryption.ts. */
     dataKeysFile: string;
+    /** HMAC keys for stored one-time codes: store/one-time-codes.ts. */
+    otpKeysFile: string;
   };
   /** Outbound mTLS to Wallet Servers (S2S §Server Authentication): the issuer's client certificate. */
   walletServerTls: {
@@ -121,6 +142,13 @@ export interface AppConfig {
     notificationResendAfterMs: number;
     notificationLookbackMs: number;
   };
+  /** The Temporal Schedule that deletes what is kept no longer (profile §Retention). */
+  retention: {
+    /** 0 disables the Schedule (a worker that should not manage it). */
+    intervalMs: number;
+    /** Most items of each kind per pass; the next pass takes the rest. */
+    batchLimit: number;
+  } & RetentionPeriods;
   /** Where development keys, certificates and server data live. */
   dataDir: string;
   logLevel: string;
@@ -152,19 +180,43 @@ function fileValues(file: string): Env {
   return out;
 }
 
+/** Profile §1: a revocation reaches every API process within this long. */
+export const defaultTenantCacheMs = 1000;
+export const maxTenantCacheMs = 5000;
+
+/**
+ * TLS towards Temporal: enabled by a CA or a client certificate. A certificate without its key
+ * (or the reverse) is a mistake that would silently fall back to server-only TLS, so it is refused.
+ */
+function temporalTlsFrom(merged: Env): AppConfig['temporal']['tls'] {
+  const certFile = merged.TEMPORAL_TLS_CERT || undefined;
+  const keyFile = merged.TEMPORAL_TLS_KEY || undefined;
+  const caFile = merged.TEMPORAL_TLS_CA || undefined;
+  if (!certFile !== !keyFile) throw new Error('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY must be set together (mutual TLS towards Temporal)');
+  if (!certFile && !caFile) return undefined;
+  return {
+    ...(certFile && keyFile ? { certFile, keyFile } : {}),
+    ...(caFile ? { caFile } : {}),
+    ...(merged.TEMPORAL_TLS_SERVER_NAME ? { serverName: merged.TEMPORAL_TLS_SERVER_NAME } : {}),
+  };
+}
+
+/** The MongoDB URI, from MONGODB_URI or from the secret file MONGODB_URI_FILE (not both). */
+function mongoUriFrom(merged: Env): string {
+  if (merged.MONGODB_URI && merged.MONGODB_URI_FILE) throw new Error('set MONGODB_URI or MONGODB_URI_FILE, not both');
+  if (merged.MONGODB_URI_FILE) {
+    const uri = readFileSync(merged.MONGODB_URI_FILE, 'utf8').trim();
+    if (!uri) throw new Error(`MONGODB_URI_FILE ${merged.MONGODB_URI_FILE} is empty`);
+    return uri;
+  }
+  return merged.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/';
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const merged: Env = env.S2S_CONFIG_FILE ? { ...fileValues(env.S2S_CONFIG_FILE), ...env } : env;
   const dataDir = path.resolve(merged.S2S_DATA_DIR ?? path.join(process.cwd(), '.data'));
   const pki = path.join(dataDir, 'pki');
-  const temporalTls =
-    merged.TEMPORAL_TLS_CERT || merged.TEMPORAL_TLS_CA
-      ? {
-          certFile: merged.TEMPORAL_TLS_CERT,
-          keyFile: merged.TEMPORAL_TLS_KEY,
-          caFile: merged.TEMPORAL_TLS_CA,
-          serverName: merged.TEMPORAL_TLS_SERVER_NAME,
-        }
-      : undefined;
+  const temporalTls = temporalTlsFrom(merged);
   const taskQueue = merged.TEMPORAL_TASK_QUEUE ?? 's2s-issuer';
   return {
     api: {
@@ -172,16 +224,25 @@ export function loadConfig(env: Env = process.env): AppConfig {
       port: intFrom(merged.S2S_API_PORT, 8443, 'S2S_API_PORT'),
       publicUrl: merged.S2S_ISSUER_URL ?? `https://${merged.S2S_API_HOST ?? '127.0.0.1'}:${merged.S2S_API_PORT ?? 8443}`,
       bodyLimitBytes: intFrom(merged.S2S_BODY_LIMIT_BYTES, 256 * 1024, 'S2S_BODY_LIMIT_BYTES'),
+      clientPayloadIatWindowMs: boundedIntFrom(
+        merged.S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS,
+        defaultClientPayloadIatWindowMs,
+        'S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS',
+        1000,
+        24 * 3600 * 1000,
+      ),
       initialDecisionWaitMs: intFrom(merged.S2S_INITIAL_DECISION_WAIT_MS, 2000, 'S2S_INITIAL_DECISION_WAIT_MS'),
       idempotencyRetentionMs: intFrom(merged.S2S_IDEMPOTENCY_RETENTION_MS, 24 * 3600 * 1000, 'S2S_IDEMPOTENCY_RETENTION_MS'),
       idempotencyLeaseMs: intFrom(merged.S2S_IDEMPOTENCY_LEASE_MS, 5000, 'S2S_IDEMPOTENCY_LEASE_MS'),
       ...(merged.S2S_FAULT_CRASH_AFTER ? { crashAfter: merged.S2S_FAULT_CRASH_AFTER } : {}),
       serverTiming: merged.S2S_SERVER_TIMING === 'true',
+      tenantCacheMs: boundedIntFrom(merged.S2S_TENANT_CACHE_MS, defaultTenantCacheMs, 'S2S_TENANT_CACHE_MS', 0, maxTenantCacheMs),
     },
     tls: {
       certFile: merged.S2S_TLS_CERT ?? path.join(pki, 'issuer-server.crt'),
       keyFile: merged.S2S_TLS_KEY ?? path.join(pki, 'issuer-server.key'),
       clientCaFile: merged.S2S_TLS_CLIENT_CA ?? path.join(pki, 'ca.crt'),
+      ...(merged.S2S_TLS_CRL_FILE ? { crlFile: merged.S2S_TLS_CRL_FILE } : {}),
     },
     temporal: {
       address: merged.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
@@ -191,7 +252,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       ...(temporalTls ? { tls: temporalTls } : {}),
     },
     mongo: {
-      uri: merged.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/',
+      uri: mongoUriFrom(merged),
       database: merged.MONGODB_DATABASE ?? 's2s_issuer',
     },
     worker: merged.S2S_WORKER_MAX_CONCURRENT_ACTIVITIES
@@ -208,6 +269,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
         outboundAttemptTimeLimitMs - 5_000,
       ),
       retryAfterCeilingMs: intFrom(merged.S2S_OUTBOUND_RETRY_AFTER_MAX_MS, defaultRetryAfterCeilingMs, 'S2S_OUTBOUND_RETRY_AFTER_MAX_MS'),
+      maxResponseBytes: boundedIntFrom(
+        merged.S2S_OUTBOUND_RESPONSE_MAX_BYTES,
+        defaultMaxResponseBytes,
+        'S2S_OUTBOUND_RESPONSE_MAX_BYTES',
+        1024,
+        16 * 1024 * 1024,
+      ),
     },
     quotas: {
       ratePerSecond: boundedIntFrom(merged.S2S_RATE_LIMIT_PER_SECOND, 100, 'S2S_RATE_LIMIT_PER_SECOND', 1, 1_000_000),
@@ -218,12 +286,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
     admin: {
       host: merged.S2S_ADMIN_HOST ?? '127.0.0.1',
       port: intFrom(merged.S2S_ADMIN_PORT, 8444, 'S2S_ADMIN_PORT'),
-      tokensFile: merged.S2S_ADMIN_TOKENS_FILE ?? path.join(dataDir, 'keys', 'admin-tokens.json'),
+      tokensFile: merged.S2S_ADMIN_TOKENS_FILE ?? path.join(dataDir, 'keys', 'admin-credentials.json'),
+      credentialsRecheckMs: intFrom(merged.S2S_ADMIN_CREDENTIALS_RECHECK_MS, 5_000, 'S2S_ADMIN_CREDENTIALS_RECHECK_MS'),
+      authFailureLimit: intFrom(merged.S2S_ADMIN_AUTH_FAILURE_LIMIT, 10, 'S2S_ADMIN_AUTH_FAILURE_LIMIT'),
+      authFailureWindowMs: intFrom(merged.S2S_ADMIN_AUTH_FAILURE_WINDOW_MS, 5 * 60 * 1000, 'S2S_ADMIN_AUTH_FAILURE_WINDOW_MS'),
       claimMs: intFrom(merged.S2S_REVIEW_CLAIM_MS, 30 * 60 * 1000, 'S2S_REVIEW_CLAIM_MS'),
     },
     keys: {
       issuerKeysFile: merged.S2S_ISSUER_KEYS_FILE ?? path.join(dataDir, 'keys', 'issuer-keys.json'),
       dataKeysFile: merged.S2S_DATA_KEYS_FILE ?? path.join(dataDir, 'keys', 'data-keys.json'),
+      otpKeysFile: merged.S2S_OTP_KEYS_FILE ?? path.join(dataDir, 'keys', 'otp-keys.json'),
     },
     walletServerTls: {
       certFile: merged.S2S_WALLET_CLIENT_CERT ?? path.join(pki, 'issuer-client.crt'),
@@ -248,7 +320,28 @@ export function loadConfig(env: Env = process.env): AppConfig {
       notificationResendAfterMs: intFrom(merged.S2S_RECONCILE_NOTIFY_AFTER_MS, 10 * 60_000, 'S2S_RECONCILE_NOTIFY_AFTER_MS'),
       notificationLookbackMs: intFrom(merged.S2S_RECONCILE_NOTIFY_LOOKBACK_MS, 24 * 3600_000, 'S2S_RECONCILE_NOTIFY_LOOKBACK_MS'),
     },
+    retention: retentionFrom(merged),
     dataDir,
     logLevel: merged.LOG_LEVEL ?? 'info',
+  };
+}
+
+const day = 24 * 3600_000;
+
+/**
+ * Retention periods (profile §Retention). A session outlives its evidence; one-time-code attempts
+ * outlive the longest code (1 hour) plus the per-holder window (24 hours) they are counted in.
+ */
+function retentionFrom(merged: Env): AppConfig['retention'] {
+  const evidenceMs = intFrom(merged.S2S_RETENTION_EVIDENCE_MS, 30 * day, 'S2S_RETENTION_EVIDENCE_MS');
+  const sessionMs = intFrom(merged.S2S_RETENTION_SESSION_MS, 90 * day, 'S2S_RETENTION_SESSION_MS');
+  if (sessionMs < evidenceMs) throw new Error('S2S_RETENTION_SESSION_MS must be at least S2S_RETENTION_EVIDENCE_MS');
+  return {
+    intervalMs: intFrom(merged.S2S_RETENTION_INTERVAL_MS, 15 * 60_000, 'S2S_RETENTION_INTERVAL_MS'),
+    batchLimit: boundedIntFrom(merged.S2S_RETENTION_BATCH_LIMIT, 500, 'S2S_RETENTION_BATCH_LIMIT', 1, 10_000),
+    evidenceMs,
+    sessionMs,
+    oneTimeCodeMs: boundedIntFrom(merged.S2S_RETENTION_ONE_TIME_CODES_MS, 30 * day, 'S2S_RETENTION_ONE_TIME_CODES_MS', day + 3600_000, Number.MAX_SAFE_INTEGER),
+    credentialOfferMs: intFrom(merged.S2S_RETENTION_CREDENTIAL_OFFERS_MS, 30 * day, 'S2S_RETENTION_CREDENTIAL_OFFERS_MS'),
   };
 }

@@ -7,9 +7,15 @@ export interface IssuerKeyMaterial {
   issuerKeys: IssuerKeys;
   /** Key-encryption keys for personal data at rest, also behind the Temporal PayloadCodec. */
   dataKeyring: DataKeyring;
+  /** HMAC keys for one-time codes (same file format as the data keyring; store/one-time-codes.ts). */
+  otpKeyring: DataKeyring;
 }
 
 /** Reads the key files the configuration names (mounted as secrets in production). */
 export function loadIssuerKeyMaterial(config: Pick<AppConfig, 'keys'>): IssuerKeyMaterial {
-  return { issuerKeys: loadIssuerKeys(config.keys.issuerKeysFile), dataKeyring: loadDataKeyring(config.keys.dataKeysFile) };
+  return {
+    issuerKeys: loadIssuerKeys(config.keys.issuerKeysFile),
+    dataKeyring: loadDataKeyring(config.keys.dataKeysFile),
+    otpKeyring: loadDataKeyring(config.keys.otpKeysFile),
+  };
 }

@@ -66,3 +66,22 @@ export async function importWalletSigningKey(jwk: PublicJwk): Promise<ImportedSi
     throw new UnusableKeyError('the JWK is not a valid public key for its curve', 'x');
   }
 }
+
+/**
+ * The members of a Wallet Signing Key that are stored and used (profile §5): its public key
+ * (RFC 7518 §6.2.1 `kty`, `crv`, `x`, `y`; RFC 8037 §2 for OKP), `alg` and `kid`. Other members a
+ * JWK may carry (RFC 7517 §4: `use`, `key_ops`, `x5c`, anything unregistered) are accepted on the
+ * wire but not kept, so a session stores a public key and nothing a client chose to append.
+ * Private members never reach here: importWalletSigningKey refuses them first.
+ */
+export function publicWalletSigningJwk(jwk: PublicJwk): PublicJwk {
+  const { kty, crv, x, y, alg, kid } = jwk;
+  return {
+    kty,
+    alg,
+    ...(crv === undefined ? {} : { crv }),
+    ...(x === undefined ? {} : { x }),
+    ...(y === undefined ? {} : { y }),
+    ...(kid === undefined ? {} : { kid }),
+  };
+}

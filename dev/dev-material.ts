@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { generateHpkeJwk } from '../crypto/issuer-keys';
-import { randomBytes } from 'node:crypto';
 import { generateDataKeyringJson } from '../crypto/data-encryption';
-import { hashReviewerToken } from '../api/admin/reviewer-auth';
+import { AdminCaller } from '../api/admin/route';
+import { mintAdminCredential, readAdminCredentialsFile, writeAdminCredentialsFile } from '../cli/admin-credential';
 import { createCertificateAuthority, issueCertificate, type IssuedCertificate } from './dev-pki';
+import { makePrivateDir, preparePrivateDataDir, privateFileMode } from './private-files';
 import { exportWalletSigningKey, generateWalletSigningKey } from '../wallet/wallet-client-instance';
 
 /**
@@ -28,9 +29,15 @@ export interface DevMaterialPaths {
   walletTlsKey: string;
   issuerKeys: string;
   dataKeys: string;
-  adminTokens: string;
+  otpKeys: string;
+  /** Admin credentials, one per role (api/admin/admin-credentials.ts). */
+  adminCredentials: string;
   /** The development reviewer's bearer token (development only: production stores hashes only). */
   devReviewerToken: string;
+  /** The other development admin tokens: back office, sign-in surface, provider `dev-provider`. */
+  devBackOfficeToken: string;
+  devSignInToken: string;
+  devProviderToken: string;
   walletSigningKey: string;
 }
 
@@ -49,8 +56,12 @@ export function devMaterialPaths(dataDir: string): DevMaterialPaths {
     walletTlsKey: path.join(pki, 'dev-wallet-server-tls.key'),
     issuerKeys: path.join(dataDir, 'keys', 'issuer-keys.json'),
     dataKeys: path.join(dataDir, 'keys', 'data-keys.json'),
-    adminTokens: path.join(dataDir, 'keys', 'admin-tokens.json'),
+    otpKeys: path.join(dataDir, 'keys', 'otp-keys.json'),
+    adminCredentials: path.join(dataDir, 'keys', 'admin-credentials.json'),
     devReviewerToken: path.join(dataDir, 'keys', 'dev-reviewer-token'),
+    devBackOfficeToken: path.join(dataDir, 'keys', 'dev-back-office-token'),
+    devSignInToken: path.join(dataDir, 'keys', 'dev-sign-in-token'),
+    devProviderToken: path.join(dataDir, 'keys', 'dev-provider-token'),
     walletSigningKey: path.join(dataDir, 'dev-wallet', 'wallet-signing-key.json'),
   };
 }
@@ -60,13 +71,15 @@ export function readJson<T>(file: string): T {
 }
 
 function writeSecret(file: string, content: string): void {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  writeFileSync(file, content, { mode: 0o600 });
+  makePrivateDir(path.dirname(file));
+  writeFileSync(file, content, { mode: privateFileMode });
+  chmodSync(file, privateFileMode); // also when the file existed with a looser mode
 }
 
 function writePair(certFile: string, keyFile: string, issued: IssuedCertificate): void {
   writeSecret(keyFile, issued.privateKeyPem);
-  writeFileSync(certFile, issued.certificatePem);
+  // Certificates are public, but they live among the keys: same mode, one rule for the folder.
+  writeSecret(certFile, issued.certificatePem);
 }
 
 export async function ensureDevMaterial(dataDir: string, log: (line: string) => void = () => undefined): Promise<DevMaterialPaths> {
@@ -101,11 +114,27 @@ export async function ensureDevMaterial(dataDir: string, log: (line: string) => 
     log('creating the development key-encryption key for data at rest');
     writeSecret(paths.dataKeys, JSON.stringify(generateDataKeyringJson('kek-1'), null, 2));
   }
-  if (!existsSync(paths.adminTokens) || !existsSync(paths.devReviewerToken)) {
-    log('creating a development reviewer token for the admin API');
-    const token = randomBytes(32).toString('base64url');
-    writeSecret(paths.devReviewerToken, `${token}\n`);
-    writeSecret(paths.adminTokens, JSON.stringify({ reviewers: [{ id: 'dev-reviewer', tokenSha256: hashReviewerToken(token) }] }, null, 2));
+  if (!existsSync(paths.otpKeys)) {
+    log('creating the development HMAC key for one-time codes');
+    writeSecret(paths.otpKeys, JSON.stringify(generateDataKeyringJson('otp-1'), null, 2));
+  }
+  const devAdmins = [
+    { file: paths.devReviewerToken, id: 'dev-reviewer', role: AdminCaller.reviewer },
+    { file: paths.devBackOfficeToken, id: 'dev-back-office', role: AdminCaller.backOffice },
+    { file: paths.devSignInToken, id: 'dev-sign-in', role: AdminCaller.issuerSignIn },
+    { file: paths.devProviderToken, id: 'dev-provider', role: AdminCaller.provider, provider: 'dev-provider' },
+  ];
+  // Credentials expire: renewed when one has less than a week left.
+  const renewBefore = Date.now() + 7 * 24 * 60 * 60 * 1000;
+  const current = existsSync(paths.adminCredentials) ? readAdminCredentialsFile(paths.adminCredentials).credentials : [];
+  const fresh = devAdmins.every((admin) => existsSync(admin.file) && current.some((c) => c.id === admin.id && Date.parse(c.notAfter) > renewBefore));
+  if (!fresh) {
+    log('creating development admin credentials, one per role (reviewer, back office, sign-in surface, provider dev-provider)');
+    const minted = devAdmins.map((admin) => ({ admin, ...mintAdminCredential({ ...admin, days: 365 }) }));
+    for (const { admin, token } of minted) writeSecret(admin.file, `${token}\n`);
+    // Credentials added with npm run admin-credential stay.
+    const others = current.filter((c) => !devAdmins.some((admin) => admin.id === c.id));
+    writeAdminCredentialsFile(paths.adminCredentials, { credentials: [...others, ...minted.map((m) => m.entry)] });
   }
   if (!existsSync(paths.walletSigningKey)) {
     log('creating the development Wallet Signing Key used by the example request');
@@ -116,6 +145,7 @@ export async function ensureDevMaterial(dataDir: string, log: (line: string) => 
 
 if (require.main === module) {
   const dataDir = path.resolve(process.env.S2S_DATA_DIR ?? '.data');
+  preparePrivateDataDir(dataDir);
   ensureDevMaterial(dataDir, (line) => console.log(`[bootstrap] ${line}`))
     .then(() => console.log(`[bootstrap] development keys and certificates in ${dataDir}`))
     .catch((error: unknown) => {

@@ -81,3 +81,21 @@ export async function loadCertificateAuthority(certificatePem: string, privateKe
   const publicKey = await certificate.publicKey.export(ecdsa, ['verify']);
   return { certificate, keys: { privateKey, publicKey: publicKey as unknown as webcrypto.CryptoKey }, certificatePem, privateKeyPem };
 }
+
+/**
+ * A CRL signed by `ca` listing the given certificates (PEM) as revoked, valid for `days`: what
+ * S2S_TLS_CRL_FILE holds (profile §1). An empty list is a valid CRL that revokes nothing.
+ */
+export async function createCertificateRevocationList(ca: CertificateAuthority, revokedCertificatesPem: string[], days = 7): Promise<string> {
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: ca.certificate.subject,
+    signingKey: ca.keys.privateKey,
+    signingAlgorithm,
+    thisUpdate: new Date(Date.now() - 60_000),
+    nextUpdate: new Date(Date.now() + days * 24 * 3600 * 1000),
+    entries: revokedCertificatesPem.map((pem) => ({ serialNumber: new x509.X509Certificate(pem).serialNumber, revocationDate: new Date(Date.now() - 60_000) })),
+    extensions: [await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey)],
+  });
+  // OpenSSL (Node's `crl` option) reads only the RFC 7468 label `X509 CRL`.
+  return x509.PemConverter.encode(crl.rawData, 'X509 CRL');
+}

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { makePrivateDir, privateFileMode } from './private-files';
 import { startProcess, waitForPort, type ManagedProcess } from './processes';
 import { postgresBinaries, type PostgresBinaries } from './tools';
 
@@ -120,8 +121,8 @@ async function initialiseCluster(binaries: PostgresBinaries, dataDir: string, id
   const staging = `${dataDir}.init`;
   rmSync(staging, { recursive: true, force: true });
   const log = (output: string) => {
-    mkdirSync(path.dirname(logFile), { recursive: true });
-    appendFileSync(logFile, output);
+    makePrivateDir(path.dirname(logFile));
+    appendFileSync(logFile, output, { mode: privateFileMode });
   };
   log(
     await runOnce(

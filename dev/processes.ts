@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { verificationSearchAttributes } from '../workflows/verification/search-attributes';
+import { makePrivateDir, privateFileMode } from './private-files';
 import type { ToolPaths } from './tools';
 
 /** A child process of the development stack, with its output in a log file. */
@@ -26,9 +27,10 @@ export interface StartProcessOptions {
 }
 
 export function startProcess(name: string, command: string, args: string[], options: StartProcessOptions): ManagedProcess {
-  mkdirSync(options.logDir, { recursive: true });
+  // Logs may quote request data: private to us, like everything under the data directory.
+  makePrivateDir(options.logDir);
   const logFile = path.join(options.logDir, `${name}.log`);
-  const log = createWriteStream(logFile, { flags: 'a' });
+  const log = createWriteStream(logFile, { flags: 'a', mode: privateFileMode });
   const child = spawn(command, args, {
     env: { ...process.env, ...options.env },
     cwd: options.cwd,
@@ -130,7 +132,7 @@ export async function startTemporalDevServer(
   tools: ToolPaths,
   options: { port: number; uiPort?: number; codecEndpoint?: string; dbFile: string; logDir: string },
 ): Promise<ManagedProcess> {
-  mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  makePrivateDir(path.dirname(options.dbFile));
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--db-filename', options.dbFile, '--log-level', 'warn'];
   args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   // Task-queue fairness, so one tenant's backlog of outbound calls does not hold back another's
@@ -159,7 +161,7 @@ export async function startFerretDb(tools: ToolPaths, options: { port: number; b
   if ('postgresqlUrl' in options.backend) {
     args.push('-backend', 'postgresql', '-postgresql-url', options.backend.postgresqlUrl);
   } else {
-    mkdirSync(options.backend.sqliteDir, { recursive: true });
+    makePrivateDir(options.backend.sqliteDir);
     args.push('-backend', 'sqlite', '-sqlite-dir', options.backend.sqliteDir);
   }
   const server = startProcess('ferretdb', tools.ferretdb, args, { logDir: options.logDir });

@@ -14,6 +14,7 @@ import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { devMaterialPaths, readJson } from './dev-material';
 import { developmentDatabaseBackend, startDevelopmentDatabase } from './development-database';
 import { startProcess, startTemporalDevServer, waitForLogLine, waitForPort, type ManagedProcess } from './processes';
+import { privateFileMode } from './private-files';
 import { workerReadyMessage } from '../workers/issuer-worker';
 import { toolPaths } from './tools';
 
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
 
   const dev = devMaterialPaths(config.dataDir);
   // The development Wallet Server's notification endpoint: what the issuer tells it is logged.
-  const notificationLog = createWriteStream(path.join(logDir, 'wallet-notifications.log'), { flags: 'a' });
+  const notificationLog = createWriteStream(path.join(logDir, 'wallet-notifications.log'), { flags: 'a', mode: privateFileMode });
   const receiver = await startNotificationReceiver({
     certificatePem: readFileSync(dev.walletTlsCert, 'utf8'),
     privateKeyPem: readFileSync(dev.walletTlsKey, 'utf8'),
@@ -155,6 +156,7 @@ The stack is up (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops 
   Issuer metadata         ${apiUrl}/.well-known/openid-credential-issuer-s2s
   Reviewers' admin API    https://${config.admin.host}:${config.admin.port}/admin/review-cases
                           Authorization: Bearer $(cat ${rel(dev.devReviewerToken)})
+                          (back office, sign-in surface, provider dev-provider: ${rel(dev.devBackOfficeToken)}, ${rel(dev.devSignInToken)}, ${rel(dev.devProviderToken)})
   Logs                    ${rel(logDir)}/
 
 Start a verification (fresh sessionId, nonce signed by the development Wallet Signing Key):

@@ -42,3 +42,10 @@ export function outboundRetryDelayMs(options: {
   const [low, high] = window;
   return low + Math.min(high - low, Math.floor(options.random() * (high - low + 1)));
 }
+
+/**
+ * Largest answer body read from a Wallet Server (S2S_OUTBOUND_RESPONSE_MAX_BYTES). The answers the
+ * issuer reads are small: S2S §Verification Notification answers echo two ids; 64 KiB leaves room
+ * for a Problem Details body and extensions.
+ */
+export const defaultMaxResponseBytes = 64 * 1024;

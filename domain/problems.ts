@@ -28,7 +28,11 @@ export const ProblemType = {
   verificationNotAwaitingData: 'urn:s2s-issuer:problem:verification-not-awaiting-data',
   unknownCredentialConfiguration: 'urn:s2s-issuer:problem:unknown-credential-configuration',
   notFound: 'urn:s2s-issuer:problem:not-found',
-  unauthenticatedReviewer: 'urn:s2s-issuer:problem:unauthenticated-reviewer',
+  unauthenticatedAdmin: 'urn:s2s-issuer:problem:unauthenticated-admin',
+  adminRoleForbidden: 'urn:s2s-issuer:problem:admin-role-forbidden',
+  adminAuthenticationThrottled: 'urn:s2s-issuer:problem:admin-authentication-throttled',
+  verdictNotRequested: 'urn:s2s-issuer:problem:verdict-not-requested',
+  verificationNotPending: 'urn:s2s-issuer:problem:verification-not-pending',
   reviewCaseNotFound: 'urn:s2s-issuer:problem:review-case-not-found',
   reviewCaseUnavailable: 'urn:s2s-issuer:problem:review-case-unavailable',
   authenticationHandleUnavailable: 'urn:s2s-issuer:problem:authentication-handle-unavailable',
@@ -134,7 +138,7 @@ export const problems = {
     }),
   unknownClient: () =>
     new ProblemError(ProblemType.unknownClient, 'Unknown client certificate', 401, {
-      detail: 'The TLS client certificate is not registered to a Wallet Server',
+      detail: 'The TLS client certificate is not registered to a Wallet Server, or no longer (revoked or deregistered)',
     }),
   sessionNotFound: () =>
     new ProblemError(ProblemType.sessionNotFound, 'Verification session not found', 404, {
@@ -162,11 +166,25 @@ export const problems = {
     new ProblemError(ProblemType.unknownCredentialConfiguration, 'Unknown credential configuration', 400, {
       detail: `Not offered by this issuer: ${ids.join(', ')}`,
     }),
-  unauthenticatedReviewer: () =>
-    new ProblemError(ProblemType.unauthenticatedReviewer, 'Reviewer authentication required', 401, {
-      detail: 'Send Authorization: Bearer <reviewer token>',
+  unauthenticatedAdmin: () =>
+    new ProblemError(ProblemType.unauthenticatedAdmin, 'Admin authentication required', 401, {
+      detail: 'Send Authorization: Bearer <admin token>; the token must be known and not expired',
       headers: { 'WWW-Authenticate': 'Bearer realm="s2s-issuer-admin"' },
     }),
+  adminRoleForbidden: (role: string, required: string) =>
+    new ProblemError(ProblemType.adminRoleForbidden, 'Not allowed for this credential', 403, {
+      detail: `This endpoint is for the ${required} role; the credential's role is ${role}`,
+    }),
+  adminAuthenticationThrottled: (retryAfterSeconds: number) =>
+    new ProblemError(ProblemType.adminAuthenticationThrottled, 'Too many failed authentications', 429, {
+      detail: 'Too many failed authentications from this address; try again later',
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    }),
+  verificationNotPending: (status: string) =>
+    new ProblemError(ProblemType.verificationNotPending, 'Verification is not waiting for a verdict', 409, {
+      detail: `A provider's verdict is accepted while the verification is PENDING; it is ${status}`,
+    }),
+  verdictNotRequested: (detail: string) => new ProblemError(ProblemType.verdictNotRequested, 'Verdict not requested from this provider', 403, { detail }),
   reviewCaseNotFound: () => new ProblemError(ProblemType.reviewCaseNotFound, 'Review case not found', 404),
   reviewCaseUnavailable: (detail: string) => new ProblemError(ProblemType.reviewCaseUnavailable, 'Review case unavailable', 409, { detail }),
   authenticationHandleUnavailable: (reason: string) =>

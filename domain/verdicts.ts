@@ -45,7 +45,11 @@ export const ProviderVerdictRequest = Type.Object({
   tenantId: Type.String({ minLength: 1 }),
   sessionId: Uuid,
   verificationId: Uuid,
-  provider: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' }),
+  /**
+   * Optional and never trusted: the provider is the one the caller's credential speaks for
+   * (profile §16 Admin credentials); a body naming another provider is refused.
+   */
+  provider: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' })),
   ...VerdictDecision.properties,
 });
 export type ProviderVerdictRequest = Static<typeof ProviderVerdictRequest>;

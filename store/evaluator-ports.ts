@@ -1,4 +1,5 @@
 import type { Db } from 'mongodb';
+import type { DataKeyring } from '../crypto/data-encryption';
 import { VerificationState } from '../domain/verification-state';
 import type { EvaluatorPorts } from '../domain/verification-types/supported';
 import { createCredentialOfferRepository } from './credential-offers';
@@ -8,14 +9,14 @@ import { createOneTimeCodeRepository } from './one-time-codes';
 import { currentDecision, createVerificationSessionRepository, sessionDocumentId } from './verification-sessions';
 
 /** The evaluators' ports (domain/verification-types/supported.ts) on this database's collections. */
-export function createEvaluatorPorts(db: Db): EvaluatorPorts {
+export function createEvaluatorPorts(db: Db, keys: { otpKeyring: DataKeyring }): EvaluatorPorts {
   const offers = createCredentialOfferRepository(db);
   const sessions = createVerificationSessionRepository(db);
   const slots = createDeviceMigrationRepository(db);
   const authentications = createIssuerAuthenticationRepository(db);
   return {
     offers: { redeem: (code, by) => offers.redeem(code, by) },
-    oneTimeCodes: createOneTimeCodeRepository(db),
+    oneTimeCodes: createOneTimeCodeRepository(db, keys.otpKeyring),
     authentications: { begin: (ref) => authentications.begin(ref, 10 * 60 * 1000) },
     migrations: {
       async approvedSession(tenantId, previousSessionId) {

@@ -219,10 +219,24 @@ export function createIdempotencyRepository(db: Db, options: IdempotencyOptions)
       await records.deleteOne({ _id: recordId(key) });
     },
 
-    /** Deletes records past retention. FerretDB has no TTL indexes, so a sweeper does it. */
-    async sweepExpired(at = new Date(now())): Promise<number> {
-      const result = await records.deleteMany({ expiresAt: { $lt: at } });
-      await takeovers.deleteMany({ at: { $lt: new Date(at.getTime() - options.retentionMs) } });
+    /**
+     * Deletes up to `limit` records past retention (profile §3 and §Retention), oldest first, and
+     * as many takeover markers. FerretDB has no TTL indexes, so the retention Schedule does it.
+     */
+    async sweepExpired(at = new Date(now()), limit = 1000): Promise<number> {
+      const expired = await records
+        .find({ expiresAt: { $lt: at } }, { projection: { _id: 1 } })
+        .sort({ expiresAt: 1 })
+        .limit(limit)
+        .toArray();
+      const result = expired.length > 0 ? await records.deleteMany({ _id: { $in: expired.map((r) => r._id) } }) : { deletedCount: 0 };
+      const before = new Date(at.getTime() - options.retentionMs);
+      const markers = await takeovers
+        .find({ at: { $lt: before } }, { projection: { _id: 1 } })
+        .sort({ at: 1 })
+        .limit(limit)
+        .toArray();
+      if (markers.length > 0) await takeovers.deleteMany({ _id: { $in: markers.map((m) => m._id) } });
       return result.deletedCount;
     },
   };

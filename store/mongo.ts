@@ -41,6 +41,8 @@ export const collections = {
   deviceMigrations: 'device_migrations',
   reconciliationRepairs: 'reconciliation_repairs',
   openVerifications: 'open_verifications',
+  adminAudit: 'admin_audit',
+  providerRequests: 'provider_requests',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
@@ -71,5 +73,18 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(collections.openVerifications).createIndex({ acquiredAt: 1 }, { name: 'acquired_at' }),
     db.collection(collections.reviewAudit).createIndex({ caseId: 1, at: 1 }, { name: 'case_at' }),
     db.collection(collections.reviewClaims).createIndex({ caseId: 1, k: -1 }, { name: 'case_k' }),
+    // Retention sweeps (store/retention.ts, profile §Retention): each queue by its time, oldest first.
+    db.collection(collections.verificationSessions).createIndex({ evidenceHeldSince: 1 }, { name: 'evidence_held_since' }),
+    db.collection(collections.verificationSessions).createIndex({ endedAt: 1 }, { name: 'ended_at' }),
+    db.collection(collections.issuerAuthentications).createIndex({ tenantId: 1, sessionId: 1 }, { name: 'tenant_session' }),
+    db.collection(collections.deviceMigrations).createIndex({ previousSessionKey: 1 }, { name: 'previous_session' }),
+    db.collection(collections.oneTimeCodes).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
+    db.collection(collections.oneTimeCodeAttempts).createIndex({ at: 1 }, { name: 'at' }),
+    db.collection(collections.oneTimeCodeUses).createIndex({ at: 1 }, { name: 'at' }),
+    db.collection(collections.credentialOffers).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
+    db.collection(collections.providerRequests).createIndex({ tenantId: 1, verificationId: 1 }, { name: 'tenant_verification' }),
+    // Who did what on the admin listener, by actor, most recent first.
+    db.collection(collections.adminAudit).createIndex({ actorId: 1, at: -1 }, { name: 'actor_at' }),
+    db.collection(collections.adminAudit).createIndex({ at: -1 }, { name: 'at' }),
   ]);
 }

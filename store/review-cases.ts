@@ -28,12 +28,20 @@ export interface ReviewCase {
   decision?: { outcome: string; reasonCode?: string; decidedBy: string };
 }
 
+/**
+ * The audit trail: who did what to a case, and when, and for a decision which one. It holds no
+ * personal data (no evidence, no message to the holder), so it outlives the case (profile
+ * §Retention).
+ */
 export interface ReviewAuditEntry {
   _id: string;
   caseId: string;
   reviewerId: string;
   action: 'claim' | 'view_evidence' | 'decide';
   at: Date;
+  /** For `decide`: the outcome and reason code decided. */
+  outcome?: string;
+  reasonCode?: string;
 }
 
 export class ReviewClaimError extends Error {}
@@ -131,7 +139,7 @@ export function createReviewCaseRepository(db: Db, now: () => Date = () => new D
         throw error;
       }
       await cases.updateOne({ _id: caseId }, { $set: { state: 'decided', decidedAt: at, decision } });
-      await this.audit(caseId, reviewerId, 'decide', at);
+      await this.audit(caseId, reviewerId, 'decide', at, { outcome: decision.outcome, ...(decision.reasonCode ? { reasonCode: decision.reasonCode } : {}) });
     },
 
     /** Closes the open cases of a verification that ended without a reviewer's decision. */
@@ -148,8 +156,14 @@ export function createReviewCaseRepository(db: Db, now: () => Date = () => new D
       await cases.updateOne({ _id: caseId }, { $set: { state: 'open' }, $unset: { decidedAt: '', decision: '' } });
     },
 
-    async audit(caseId: string, reviewerId: string, action: ReviewAuditEntry['action'], at = now()): Promise<void> {
-      await audit.insertOne({ _id: randomUUID(), caseId, reviewerId, action, at });
+    async audit(
+      caseId: string,
+      reviewerId: string,
+      action: ReviewAuditEntry['action'],
+      at = now(),
+      decided: Pick<ReviewAuditEntry, 'outcome' | 'reasonCode'> = {},
+    ): Promise<void> {
+      await audit.insertOne({ _id: randomUUID(), caseId, reviewerId, action, at, ...decided });
     },
 
     auditTrail(caseId: string): Promise<ReviewAuditEntry[]> {

@@ -12,6 +12,11 @@ export interface Tenant {
   /** Quotas set at registration (profile §Quotas); a missing one is the configured default. */
   quotas?: Partial<TenantQuotas>;
   createdAt: Date;
+  /**
+   * Set when an operator deregistered the Wallet Server: none of its certificates authenticate
+   * any more, and its records stay until their retention ends (profile §1).
+   */
+  deregisteredAt?: Date;
 }
 
 /**
@@ -20,9 +25,19 @@ export interface Tenant {
  */
 interface TenantCertificate {
   _id: string;
-  tenantId: string;
-  certificatePem: string;
-  addedAt: Date;
+  /** Absent for a certificate revoked before it was ever registered. */
+  tenantId?: string;
+  certificatePem?: string;
+  addedAt?: Date;
+  /** A revoked thumbprint never authenticates again, and cannot be registered again (profile §1). */
+  revokedAt?: Date;
+}
+
+/** Why a certificate cannot be registered. */
+export class CertificateRevokedError extends Error {
+  constructor() {
+    super('this certificate has been revoked and can never be registered again: issue a new one');
+  }
 }
 
 export interface TenantRegistration {
@@ -41,10 +56,57 @@ export function createTenantRepository(db: Db) {
       return tenants.findOne({ _id: tenantId });
     },
 
-    /** Two primary-key reads: certificate → tenant. */
+    /**
+     * The tenant a client certificate authenticates: two primary-key reads, certificate → tenant.
+     * None for an unknown or revoked certificate, or one whose tenant was deregistered.
+     */
+    async authenticate(certThumbprint: string): Promise<Tenant | null> {
+      const certificate = await certificates.findOne({ _id: certThumbprint });
+      if (!certificate?.tenantId || certificate.revokedAt) return null;
+      const tenant = await tenants.findOne({ _id: certificate.tenantId });
+      return tenant && !tenant.deregisteredAt ? tenant : null;
+    },
+
+    /** The tenant a certificate was registered to, whether or not it still authenticates. */
     async findByThumbprint(certThumbprint: string): Promise<Tenant | null> {
       const certificate = await certificates.findOne({ _id: certThumbprint });
-      return certificate ? tenants.findOne({ _id: certificate.tenantId }) : null;
+      return certificate?.tenantId ? tenants.findOne({ _id: certificate.tenantId }) : null;
+    },
+
+    /**
+     * Revokes a certificate for good: from the next lookup on (profile §1) its thumbprint
+     * authenticates no tenant and cannot be registered again. A certificate that was never
+     * registered is recorded as revoked too. Repeating keeps the first revocation time.
+     */
+    async revokeCertificate(certThumbprint: string, at: Date = new Date()): Promise<{ revokedAt: Date; tenantId?: string }> {
+      for (;;) {
+        const existing = await certificates.findOne({ _id: certThumbprint });
+        if (existing?.revokedAt) return { revokedAt: existing.revokedAt, ...(existing.tenantId ? { tenantId: existing.tenantId } : {}) };
+        if (existing) {
+          const { matchedCount } = await certificates.updateOne({ _id: certThumbprint, revokedAt: { $exists: false } }, { $set: { revokedAt: at } });
+          if (matchedCount === 1) return { revokedAt: at, ...(existing.tenantId ? { tenantId: existing.tenantId } : {}) };
+          continue; // revoked concurrently: report that revocation
+        }
+        try {
+          await certificates.insertOne({ _id: certThumbprint, revokedAt: at });
+          return { revokedAt: at };
+        } catch (error) {
+          if (!isDuplicateKeyError(error)) throw error; // registered concurrently: revoke that one
+        }
+      }
+    },
+
+    /**
+     * Deregisters a Wallet Server: marks the tenant and revokes every certificate it holds, so
+     * none authenticates again; its records are kept for their retention. Safe to repeat.
+     */
+    async deregister(tenantId: string, at: Date = new Date()): Promise<Tenant | null> {
+      const tenant = await tenants.findOne({ _id: tenantId });
+      if (!tenant) return null;
+      const deregisteredAt = tenant.deregisteredAt ?? at;
+      if (!tenant.deregisteredAt) await tenants.updateOne({ _id: tenantId, deregisteredAt: { $exists: false } }, { $set: { deregisteredAt } });
+      await certificates.updateMany({ tenantId, revokedAt: { $exists: false } }, { $set: { revokedAt: deregisteredAt } });
+      return tenants.findOne({ _id: tenantId });
     },
 
     /**
@@ -53,6 +115,11 @@ export function createTenantRepository(db: Db) {
      * a quota not given keeps its value). Returns the tenant.
      */
     async register(registration: TenantRegistration): Promise<Tenant> {
+      const refuseRevoked = async () => {
+        const certificate = await certificates.findOne({ _id: registration.certThumbprint });
+        if (certificate?.revokedAt) throw new CertificateRevokedError();
+      };
+      await refuseRevoked();
       const quotas = definedQuotas(registration.quotas);
       const existing = await this.findByThumbprint(registration.certThumbprint);
       if (existing) {
@@ -89,6 +156,7 @@ export function createTenantRepository(db: Db) {
         // A concurrent registration of the same certificate won: drop ours, return the winner.
         await tenants.deleteOne({ _id: tenant._id });
         if (!isDuplicateKeyError(error)) throw error;
+        await refuseRevoked();
         const winner = await this.findByThumbprint(registration.certThumbprint);
         if (!winner) throw error;
         return winner;

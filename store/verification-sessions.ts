@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import type { PublicJwk } from '../domain/schemas/common';
 import type { VerificationDecision, VerificationStatus } from '../domain/schemas/verification';
+import { isTerminal } from '../domain/verification-state';
 import { verificationWorkflowId } from '../domain/workflow-ids';
 import { collections, isDuplicateKeyError } from './mongo';
 
@@ -70,6 +71,13 @@ interface SessionDocument {
   updatedAt: Date;
   /** When a notification of one of its verifications was last given up (indexed: the reconciliation query). */
   notificationAbandonedAt?: Date;
+  /**
+   * When the session's current verification reached a final status; absent while one is open.
+   * Retention periods count from it (store/retention.ts, profile §Retention; indexed).
+   */
+  endedAt?: Date;
+  /** The same time while the session still holds evidence; removed once it is deleted (indexed: the sweep's queue). */
+  evidenceHeldSince?: Date;
 }
 
 /** One verification of a session, as callers see it. */
@@ -163,12 +171,21 @@ export function createVerificationSessionRepository(db: Db) {
     return document?.tenantId === key.tenantId ? document : null;
   };
 
-  /** Makes the previous verification current again, removing its successor. */
+  /**
+   * Makes the previous verification current again, removing its successor. Only a final
+   * verification has a successor, so the session has ended again: from now, for retention (later
+   * than it really ended, so nothing is removed early).
+   */
   async function restorePrevious(key: SessionKey, previousVerificationId: string, verificationId: string): Promise<void> {
     await successors.deleteOne({ _id: `${sessionDocumentId(key)}/${previousVerificationId}` });
+    const now = new Date();
     await sessions.updateOne(
       { _id: sessionDocumentId(key) },
-      { $set: { currentVerificationId: previousVerificationId }, $unset: { [`verifications.${verificationId}`]: '' } },
+      {
+        $set: { currentVerificationId: previousVerificationId },
+        $unset: { [`verifications.${verificationId}`]: '' },
+        $max: { endedAt: now, evidenceHeldSince: now },
+      },
     );
   }
 
@@ -222,9 +239,13 @@ export function createVerificationSessionRepository(db: Db) {
         if (document?.verifications[successor.verificationId]) return successor.verificationId;
         next = { ...next, verificationId: successor.verificationId };
       }
+      // An open verification again: retention waits for it to end (profile §Retention).
       await sessions.updateOne(
         { _id: sessionDocumentId(key) },
-        { $set: { currentVerificationId: next.verificationId, [`verifications.${next.verificationId}`]: entryOf(next), updatedAt: new Date() } },
+        {
+          $set: { currentVerificationId: next.verificationId, [`verifications.${next.verificationId}`]: entryOf(next), updatedAt: new Date() },
+          $unset: { endedAt: '', evidenceHeldSince: '' },
+        },
       );
       return next.verificationId;
     },
@@ -258,9 +279,14 @@ export function createVerificationSessionRepository(db: Db) {
      */
     async recordDecision(key: SessionKey, verificationId: string, decision: VerificationDecision, statusVersion: number): Promise<void> {
       const prefix = `verifications.${verificationId}`;
+      const now = new Date();
+      // A final status starts the retention periods; a retry can only move them later ($max), never early.
+      // (A late final write of a superseded verification can mark a session whose current one is
+      // open: the sweep checks every verification before it acts.)
+      const ended = isTerminal(decision.status) ? { endedAt: now, evidenceHeldSince: now } : {};
       const result = await sessions.updateOne(
         { _id: sessionDocumentId(key) },
-        { $set: { [`${prefix}.decisions.${statusVersion}`]: decision }, $max: { [`${prefix}.statusVersion`]: statusVersion, updatedAt: new Date() } },
+        { $set: { [`${prefix}.decisions.${statusVersion}`]: decision }, $max: { [`${prefix}.statusVersion`]: statusVersion, updatedAt: now, ...ended } },
       );
       if (result.matchedCount === 0) throw new SessionMissingError(`verification ${verificationId} has no session record`);
     },

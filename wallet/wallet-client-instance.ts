@@ -2,6 +2,7 @@ import { randomUUID, webcrypto } from 'node:crypto';
 import { CompactSign } from 'jose';
 import { encryptionKeyAudience } from '../crypto/issuer-keys';
 import { encryptJwe, type HpkeJwk, type JweSerialization } from '../crypto/jwe-hpke';
+import type { ClientPayloadBinding } from '../domain/client-payload-binding';
 import type { PublicJwk } from '../domain/schemas/common';
 import type { InitiateVerificationRequest, VerificationDataResponse } from '../domain/schemas/verification';
 
@@ -71,19 +72,31 @@ export async function createInitiateRequest(options: {
 
 /**
  * S2S §Client Encrypted Payload, the Wallet Client's side: sign `claims` with the WSK (aud = the
- * issuer key's RFC 7638 thumbprint), then encrypt the JWS to the issuer key with JWE-HPKE.
+ * issuer key's RFC 7638 thumbprint; the binding claims and iat of profile §11), then encrypt the
+ * JWS to the issuer key with JWE-HPKE.
+ *
+ * `binding` names the request the payload is for: `{ sessionId }` in an initiate,
+ * `{ sessionId, previousVerificationId }` in a re-verification initiate, `{ sessionId,
+ * verificationId }` in a supplement.
  */
 export async function createClientEncryptedPayload(options: {
   key: WalletSigningKey;
   issuerKey: HpkeJwk;
   claims: Record<string, unknown>;
+  binding: ClientPayloadBinding;
   alg?: string;
   serialization?: JweSerialization;
   /** Overrides, for negative tests. */
   aud?: string;
+  /** Seconds since the epoch; now by default. Overrides, for negative tests. */
+  iat?: number;
+  /** Framing claims left out, for negative tests. */
+  omitClaims?: string[];
 }): Promise<{ jwe: string | Record<string, unknown>; origin: 'WALLET_CLIENT' }> {
   const aud = options.aud ?? (await encryptionKeyAudience(options.issuerKey));
-  const jws = await new CompactSign(Buffer.from(JSON.stringify({ ...options.claims, aud }), 'utf8'))
+  const framed: Record<string, unknown> = { ...options.claims, ...options.binding, iat: options.iat ?? Math.floor(Date.now() / 1000), aud };
+  for (const claim of options.omitClaims ?? []) delete framed[claim];
+  const jws = await new CompactSign(Buffer.from(JSON.stringify(framed), 'utf8'))
     .setProtectedHeader({ alg: options.key.alg, typ: 'JWT' })
     .sign(options.key.privateKey);
   const jwe = await encryptJwe(Buffer.from(jws, 'utf8'), options.issuerKey, {

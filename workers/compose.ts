@@ -3,8 +3,10 @@ import type { Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { createReconciliationActivities } from '../activities/reconciliation-activities';
+import { createRetentionActivities } from '../activities/retention-activities';
 import { createVerificationActivities } from '../activities/verification-activities';
 import { ensureReconciliationSchedule } from '../clients/temporal/reconciliation-schedule';
+import { ensureRetentionSchedule } from '../clients/temporal/retention-schedule';
 import { createTemporalClient } from '../clients/temporal/connection';
 import { createVerificationWorkflows } from '../clients/temporal/verification-workflows';
 import { createWalletServerClient, type WalletServerClient } from '../clients/wallet-servers/wallet-server-client';
@@ -19,6 +21,8 @@ import { createSupportedEvaluators } from '../domain/verification-types/supporte
 import { createEvaluatorPorts } from '../store/evaluator-ports';
 import { createIdempotencyRepository } from '../store/idempotency';
 import { createRepairLog } from '../store/reconciliation-repairs';
+import { createProviderRequestRepository } from '../store/provider-requests';
+import { createRetentionSweeper } from '../store/retention';
 import { createReviewCaseRepository } from '../store/review-cases';
 import { cacheTenantLookups, createTenantRepository } from '../store/tenants';
 import { createVerificationDataRepository } from '../store/verification-data';
@@ -42,6 +46,8 @@ export interface WorkerComponents {
    * absent when S2S_RECONCILE_INTERVAL_MS is 0 (a worker that does not manage it).
    */
   scheduleReconciliation?: () => Promise<void>;
+  /** Creates or updates the retention Schedule (profile §Retention); absent when S2S_RETENTION_INTERVAL_MS is 0. */
+  scheduleRetention?: () => Promise<void>;
 }
 
 /** Outbound mTLS to Wallet Servers with the issuer's client certificate (S2S §Server Authentication). */
@@ -51,6 +57,7 @@ function createConfiguredWalletServerClient(tls: AppConfig['walletServerTls'], o
     privateKeyPem: readFileSync(tls.keyFile, 'utf8'),
     ...(tls.caFile ? { caPem: readFileSync(tls.caFile, 'utf8') } : {}),
     requestTimeoutMs: outbound.requestTimeoutMs,
+    maxResponseBytes: outbound.maxResponseBytes,
   });
 }
 
@@ -61,7 +68,7 @@ function createConfiguredWalletServerClient(tls: AppConfig['walletServerTls'], o
  */
 export async function composeIssuerWorker(config: AppConfig, connections: WorkerConnections): Promise<WorkerComponents> {
   const { db } = connections;
-  const { dataKeyring } = loadIssuerKeyMaterial(config);
+  const { dataKeyring, otpKeyring } = loadIssuerKeyMaterial(config);
   const payloadCodec = createPayloadCodec(dataKeyring);
   const temporal = createTemporalClient(connections.temporal, config.temporal, payloadCodec);
   const walletServers = createConfiguredWalletServerClient(config.walletServerTls, config.outbound);
@@ -70,6 +77,8 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
   const verificationData = createVerificationDataRepository(db, dataKeyring);
   const reviewCases = createReviewCaseRepository(db);
   const openVerifications = createOpenVerificationRepository(db);
+  const idempotency = createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs });
+  const { intervalMs: retentionIntervalMs, batchLimit: retentionBatchLimit, ...retentionPeriods } = config.retention;
   const activities = {
     ...createVerificationActivities({
       sessions,
@@ -77,18 +86,19 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       // Notifications read the tenant's URL; a re-registration is seen within a minute.
       tenants: cacheTenantLookups(createTenantRepository(db), 60_000),
       evaluators: createSupportedEvaluators(config.verification, {
-        ...createEvaluatorPorts(db),
+        ...createEvaluatorPorts(db, { otpKeyring }),
         presentations: createPresentationVerifier({ trusted: readTrustedIssuers(config.verification), audience: config.verification.presentationAudience }),
       }),
       catalogue: createCredentialCatalogue(readCredentialCatalogue(config.verification)),
       walletServers,
       reviewCases,
       openVerifications,
+      providerRequests: createProviderRequestRepository(db),
       retryAfterCeilingMs: config.outbound.retryAfterCeilingMs,
       proofs: createMessageProofs(dataKeyring),
     }),
     ...createReconciliationActivities({
-      idempotency: createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs }),
+      idempotency,
       sessions,
       verificationData,
       reviewCases,
@@ -97,6 +107,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       repairs: createRepairLog(db),
       verificationSettings: verificationWorkflowSettings(config),
     }),
+    ...createRetentionActivities({ sweeper: createRetentionSweeper(db, { periods: retentionPeriods }), idempotency }),
   };
 
   const worker = await createIssuerWorker({
@@ -116,6 +127,16 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
               taskQueue: config.temporal.taskQueue,
               intervalMs,
               input: { ...reconciliation, outboundTaskQueue: config.temporal.outboundTaskQueue },
+            }),
+        }
+      : {}),
+    ...(retentionIntervalMs > 0
+      ? {
+          scheduleRetention: () =>
+            ensureRetentionSchedule(temporal, {
+              taskQueue: config.temporal.taskQueue,
+              intervalMs: retentionIntervalMs,
+              input: { batchLimit: retentionBatchLimit },
             }),
         }
       : {}),

@@ -3,12 +3,13 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { AppConfig } from '../config/config';
 import type { VerificationActivities } from '../activities/verification-activities';
 import type { ReconciliationActivities } from '../activities/reconciliation-activities';
+import type { RetentionActivities } from '../activities/retention-activities';
 
 /** Logged by workers/main.ts once the worker polls; dev/start.ts waits for it. */
 export const workerReadyMessage = 'worker running';
 
 /** Every activity the issuer's workers run (workers/compose.ts builds them). */
-export type IssuerActivities = VerificationActivities & ReconciliationActivities;
+export type IssuerActivities = VerificationActivities & ReconciliationActivities & RetentionActivities;
 
 /** The issuer's two Temporal workers, run and stopped together. */
 export interface IssuerWorker {

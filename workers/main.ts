@@ -13,8 +13,9 @@ async function main(): Promise<void> {
   await ensureIndexes(db);
   const workerConnection = await connectTemporalWorkers(config.temporal);
   const temporal = await connectTemporal(config.temporal);
-  const { worker, scheduleReconciliation } = await composeIssuerWorker(config, { db, temporal, workerConnection });
+  const { worker, scheduleReconciliation, scheduleRetention } = await composeIssuerWorker(config, { db, temporal, workerConnection });
   await scheduleReconciliation?.();
+  await scheduleRetention?.();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
   const running = worker.run();
   logger.info(

@@ -1,3 +1,4 @@
 /** Every workflow the worker registers. Deterministic code only (enforced by eslint.config.mjs). */
 export { verificationWorkflow } from './verification/workflow';
 export { reconciliationWorkflow } from './reconciliation/workflow';
+export { retentionWorkflow } from './retention/workflow';

@@ -10,17 +10,25 @@ import type { OneTimeCodeRepository } from '../../store/one-time-codes';
 import type { ReviewCaseRepository } from '../../store/review-cases';
 import type { VerificationDataRepository } from '../../store/verification-data';
 import type { VerificationSessionRepository } from '../../store/verification-sessions';
-import { renderProblems } from '../middleware/problem-details';
+import type { AdminAuditRepository } from '../../store/admin-audit';
+import type { ProviderRequestRepository } from '../../store/provider-requests';
+import { renderProblems, toProblem } from '../middleware/problem-details';
+import { authenticateAdmin } from './admin-authentication';
+import type { AdminCredentialStore } from './admin-credentials';
+import type { AuthenticationThrottle } from './authentication-throttle';
 import { adminRoutes } from './index';
-import { authenticateReviewer, type ReviewerTokens } from './reviewer-auth';
-import type { AdminMiddleware, AdminRoute, AdminState } from './route';
+import type { AdminCaller, AdminMiddleware, AdminRoute, AdminState } from './route';
 
 export interface AdminDeps {
   logger: Logger;
   reviewCases: ReviewCaseRepository;
   verificationData: VerificationDataRepository;
   workflows: VerificationWorkflows;
-  reviewerTokens: ReviewerTokens;
+  /** Admin credentials by role, re-read when the file changes (api/admin/admin-credentials.ts). */
+  credentials: AdminCredentialStore;
+  authenticationThrottle: AuthenticationThrottle;
+  adminAudit: AdminAuditRepository;
+  providerRequests: ProviderRequestRepository;
   claimMs: number;
   offers: CredentialOfferRepository;
   oneTimeCodes: OneTimeCodeRepository;
@@ -33,19 +41,62 @@ export interface AdminDeps {
 
 const asRouterMiddleware = (steps: AdminMiddleware[]) => steps as unknown as RouterMiddleware<AdminState>[];
 
+/** The one check of who may call a route: the credential's role is the route's caller (profile §16). */
+export function requireCaller(caller: AdminCaller): AdminMiddleware {
+  return async (ctx, next) => {
+    if (ctx.state.admin?.role !== caller) throw problems.adminRoleForbidden(ctx.state.admin?.role ?? 'none', caller);
+    await next();
+  };
+}
+
 /**
- * The admin router under /admin, built from the admin table. Every caller is authenticated
- * the same way today (bearer tokens of reviewer-auth.ts, before the router); each route's
- * `caller` is where a per-caller check will go.
+ * Audits an admin write, accepted or refused, with the credential that made it and the
+ * identifiers the route put in `ctx.state.auditTarget`. A write whose record cannot be stored
+ * is answered with an error (the effect may have happened: the caller retries, and every admin
+ * write is safe to repeat or refused as already done).
+ */
+export function auditAdminWrite(audit: AdminAuditRepository, route: Pick<AdminRoute<unknown>, 'method' | 'path'>, logger: Logger): AdminMiddleware {
+  return async (ctx, next) => {
+    let failure: unknown;
+    try {
+      await next();
+    } catch (error) {
+      failure = error;
+    }
+    const admin = ctx.state.admin;
+    const record = audit.record({
+      actorId: admin.id,
+      actorRole: admin.role,
+      ...(admin.provider ? { actorProvider: admin.provider } : {}),
+      action: `${route.method} ${route.path}`,
+      status: failure === undefined ? ctx.status : toProblem(failure).status,
+      target: ctx.state.auditTarget ?? {},
+    });
+    if (failure === undefined) {
+      await record;
+      return;
+    }
+    await record.catch((error: unknown) => logger.error({ err: error as Error, action: `${route.method} ${route.path}` }, 'admin audit record failed'));
+    throw failure;
+  };
+}
+
+/**
+ * The admin router under /admin, built from the admin table. Every request is authenticated
+ * before the router (admin-authentication.ts); here each route first checks that the
+ * credential's role is the route's caller, and every write is audited.
  */
 export function buildAdminRouter(deps: AdminDeps, routes: readonly AdminRoute<AdminDeps>[] = adminRoutes): Router<AdminState> {
   const router = new Router<AdminState>({ prefix: '/admin' });
-  for (const route of routes) router.register(route.path, [route.method], asRouterMiddleware(route.steps(deps)));
+  for (const route of routes) {
+    const audited = route.method === 'POST' ? [auditAdminWrite(deps.adminAudit, route, deps.logger)] : [];
+    router.register(route.path, [route.method], asRouterMiddleware([requireCaller(route.caller), ...audited, ...route.steps(deps)]));
+  }
   return router;
 }
 
 /**
- * The admin API (profile §16), on its own listener with bearer-token authentication: the
+ * The admin API (profile §16), on its own listener with bearer tokens, one role each: the
  * reviewers' queue, claims, audited evidence views and decisions (verdict signals), and the
  * issuer-side calls of the back office, the sign-in surface and verification providers.
  */
@@ -53,7 +104,7 @@ export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
   const app = new Koa<AdminState>();
   const router = buildAdminRouter(deps);
   app.use(renderProblems(deps.logger) as unknown as Koa.Middleware<AdminState>);
-  app.use(authenticateReviewer(deps.reviewerTokens) as unknown as Koa.Middleware<AdminState>);
+  app.use(authenticateAdmin(deps.credentials, deps.authenticationThrottle) as unknown as Koa.Middleware<AdminState>);
   app.use(router.routes());
   app.use(
     router.allowedMethods({

@@ -1,11 +1,12 @@
 import type { ParameterizedContext } from 'koa';
 import type { ApiState } from '../context';
-import type { ReviewerState } from './reviewer-auth';
+import type { AdminAuthenticationState } from './admin-authentication';
 
 /**
- * Who calls an admin route. Each caller of the admin listener has its own folder of routes
- * (api/admin/<caller>/) and, once roles exist, its own credential: the admin table names the
- * caller of every route so that the router can check it in one place.
+ * Who calls an admin route, and the role of the credentials it may be called with. Each caller
+ * of the admin listener has its own folder of routes (api/admin/<caller>/) and its own
+ * credentials (api/admin/admin-credentials.ts): the admin table names the caller of every route
+ * and the router checks the credential's role against it, in one place (api/admin/app.ts).
  */
 export const AdminCaller = {
   /** People deciding review cases (profile §Manual review). */
@@ -19,7 +20,13 @@ export const AdminCaller = {
 } as const;
 export type AdminCaller = (typeof AdminCaller)[keyof typeof AdminCaller];
 
-export type AdminState = ApiState & ReviewerState;
+/**
+ * What an admin write records beside who did it and what it called (store/admin-audit.ts):
+ * identifiers and outcomes only, never codes, tokens or holder data. Set by the route.
+ */
+export type AdminAuditTarget = Record<string, string | number | boolean | string[]>;
+
+export type AdminState = ApiState & AdminAuthenticationState & { auditTarget?: AdminAuditTarget };
 export type AdminContext = ParameterizedContext<AdminState> & { request: { body?: unknown }; params: Record<string, string | undefined> };
 export type AdminMiddleware = (ctx: AdminContext, next: () => Promise<void>) => Promise<void>;
 

@@ -56,6 +56,7 @@ export function renderProblems(logger: Logger): ApiMiddleware {
           path: ctx.path,
           status: ctx.status,
           tenantId: ctx.state.tenant?._id,
+          ...(ctx.state.actor ? { actorId: ctx.state.actor.id, actorRole: ctx.state.actor.role } : {}),
           requestId: ctx.state.requestId,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
         },

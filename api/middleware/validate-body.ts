@@ -6,9 +6,19 @@ import type { ApiContext, ApiMiddleware } from '../context';
 
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: false }), ['date-time', 'uri', 'uuid']);
 
+/** RFC 6901 §3: a member name as one JSON Pointer reference token. */
+const pointerToken = (name: unknown) => String(name).replaceAll('~', '~0').replaceAll('/', '~1');
+
 function toValidationError(error: ErrorObject): ValidationError {
   if (error.keyword === 'required') {
-    return { pointer: `${error.instancePath}/${String(error.params.missingProperty)}`, message: 'is required' };
+    return { pointer: `${error.instancePath}/${pointerToken(error.params.missingProperty)}`, message: 'is required' };
+  }
+  if (error.keyword === 'additionalProperties') {
+    // Profile §6: closed objects refuse unknown members; point at the member, not its object.
+    return {
+      pointer: `${error.instancePath}/${pointerToken(error.params.additionalProperty)}`,
+      message: 'is not a member of this object (unknown members are refused; use "extensions")',
+    };
   }
   return { pointer: error.instancePath, message: error.message ?? 'is invalid' };
 }

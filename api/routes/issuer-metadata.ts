@@ -13,7 +13,7 @@ export interface MetadataDeps {
   issuerKeys: IssuerKeys;
   catalogue: CredentialCatalogue;
   verificationTypes: readonly VerificationTypeDescription[];
-  limits: { requestDeadlineMs: number; maxAttempts: number; initialDecisionWaitMs: number; bodyLimitBytes: number };
+  limits: { requestDeadlineMs: number; maxAttempts: number; initialDecisionWaitMs: number; bodyLimitBytes: number; clientPayloadIatWindowMs: number };
   /** The route table: endpoints_supported lists its paths (S2S §Endpoints). */
   protocolRoutes: readonly ProtocolRoute<never>[];
 }
@@ -51,6 +51,8 @@ export function buildIssuerMetadata(deps: MetadataDeps) {
       initial_decision_wait_ms: deps.limits.initialDecisionWaitMs,
       request_body_max_bytes: deps.limits.bodyLimitBytes,
       client_payload_max_bytes: maxClientPayloadBytes,
+      // Profile §11: how far a Client Encrypted Payload's iat may lie from the issuer's clock.
+      client_payload_iat_window_seconds: Math.floor(deps.limits.clientPayloadIatWindowMs / 1000),
     },
   };
 }
@@ -76,6 +78,7 @@ export interface MetadataRouteDeps extends Pick<MetadataDeps, 'issuerKeys' | 'ca
   limits: { requestDeadlineMs: number; maxAttempts: number };
   initialDecisionWaitMs: number;
   bodyLimitBytes: number;
+  clientPayloadIatWindowMs: number;
 }
 
 export const issuerMetadataRoute: DocumentRoute<MetadataRouteDeps> = {
@@ -84,7 +87,12 @@ export const issuerMetadataRoute: DocumentRoute<MetadataRouteDeps> = {
   steps: (deps) => [
     serveIssuerMetadata({
       ...deps,
-      limits: { ...deps.limits, initialDecisionWaitMs: deps.initialDecisionWaitMs, bodyLimitBytes: deps.bodyLimitBytes },
+      limits: {
+        ...deps.limits,
+        initialDecisionWaitMs: deps.initialDecisionWaitMs,
+        bodyLimitBytes: deps.bodyLimitBytes,
+        clientPayloadIatWindowMs: deps.clientPayloadIatWindowMs,
+      },
     }),
   ],
 };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowAlreadyClosedError, WorkflowNotStartedError, type VerificationWorkflows } from '../../clients/temporal/verification-workflows';
 import type { IssuerKeys } from '../../crypto/issuer-keys';
-import { importWalletSigningKey, UnusableKeyError } from '../../crypto/public-jwk';
+import { importWalletSigningKey, publicWalletSigningJwk, UnusableKeyError } from '../../crypto/public-jwk';
 import { verifyVerificationNonce } from '../../crypto/verification-nonce';
 import { unknownConfigurationIds, type CredentialCatalogue } from '../../domain/credential-configurations';
 import { problems } from '../../domain/problems';
@@ -41,6 +41,8 @@ export interface InitiateDeps {
   openVerifications: OpenVerificationRepository;
   /** Defaults of the tenants' quotas, and the Retry-After of a refusal by the cap (profile §Quotas). */
   quotas: TenantQuotas & { openVerificationsRetryAfterSeconds: number };
+  /** How far a Client Encrypted Payload's iat may lie from now (profile §11). */
+  clientPayloadIatWindowMs: number;
 }
 
 const keyPointer = '/walletSigningKeyData/client_public_key';
@@ -138,12 +140,19 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
     const body = validatedBody(ctx, InitiateVerificationRequest);
     const tenantId = ctx.state.tenant._id;
     const initiatedBy = { requestId: ctx.state.requestId, fingerprint: ctx.state.requestFingerprint };
-    // Client payloads are verified with the WSK of this very request (S2S §Client Encrypted Payload).
+    const reverification = reverificationOf(body);
+    // Profile §5: only the public members of the key are kept (verifyNonce refused private ones).
+    const walletSigningKey = publicWalletSigningJwk(body.walletSigningKeyData.client_public_key);
+    // Client payloads are verified with the WSK of this very request (S2S §Client Encrypted Payload)
+    // and must be bound to it (profile §11): its sessionId and, in a re-verification, the
+    // verificationId it re-verifies; no verificationId exists yet.
     const evidence = await timed(ctx, 'payloads', () =>
       collectVerificationEvidence(body.verificationData, {
         issuerKeys: deps.issuerKeys,
-        walletSigningKey: body.walletSigningKeyData.client_public_key,
+        walletSigningKey,
         pointer: '/verificationData',
+        binding: { sessionId: body.sessionId, ...(reverification ? { previousVerificationId: reverification.previousVerificationId } : {}) },
+        iatWindowMs: deps.clientPayloadIatWindowMs,
       }),
     );
     const verificationDataRef = hasEvidence(evidence) ? deps.verificationData.refForRequest(tenantId, initiatedBy) : undefined;
@@ -155,12 +164,11 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
       initiatedBy,
       ...(verificationDataRef ? { verificationDataRef } : {}),
       credentialConfigurationIds: body.credentialConfigurationIds,
-      walletSigningKey: body.walletSigningKeyData.client_public_key,
+      walletSigningKey,
       requestedDeviceCount: body.requestedDeviceCount ?? 1,
       ...(body.supportedVerificationTypes ? { supportedVerificationTypes: body.supportedVerificationTypes } : {}),
       ...(body.locale ? { locale: body.locale } : {}),
     };
-    const reverification = reverificationOf(body);
     let verificationId: string;
     if (reverification) {
       verificationId = await timed(ctx, 'session', () => startReverification(deps.sessions, key, reverification.previousVerificationId, proposed));

@@ -17,6 +17,8 @@ export interface SupplementDeps {
   verificationData: VerificationDataRepository;
   workflows: VerificationWorkflows;
   issuerKeys: IssuerKeys;
+  /** How far a Client Encrypted Payload's iat may lie from now (profile §11). */
+  clientPayloadIatWindowMs: number;
 }
 
 /**
@@ -36,6 +38,9 @@ function supplementVerification(deps: SupplementDeps): ApiMiddleware {
       issuerKeys: deps.issuerKeys,
       walletSigningKey: session.walletSigningKey,
       pointer: '/verificationDataPayload',
+      // Profile §11: a payload made for another verification of this session is refused.
+      binding: { sessionId: session.sessionId, verificationId: session.verificationId },
+      iatWindowMs: deps.clientPayloadIatWindowMs,
     });
     if (!hasEvidence(evidence))
       throw problems.invalidRequest('verificationDataPayload carries no verification data', [{ pointer: '/verificationDataPayload', message: 'is empty' }]);

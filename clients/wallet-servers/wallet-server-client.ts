@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import https from 'node:https';
 import { currentApiVersion } from '../../domain/api-version';
+import { defaultMaxResponseBytes } from '../../domain/outbound-retry';
 
 /**
  * Outbound calls to Wallet Server Endpoints over mutual TLS with the issuer's own client
@@ -17,6 +18,8 @@ export interface WalletServerClientOptions {
   caPem?: string;
   /** Bound on one attempt, from connecting to the last byte of the answer. */
   requestTimeoutMs?: number;
+  /** Bound on the answer's body; a longer one ends the attempt as refused. */
+  maxResponseBytes?: number;
 }
 
 export const defaultRequestTimeoutMs = 10_000;
@@ -27,7 +30,7 @@ export type WalletServerAnswer =
   | { outcome: 'delivered'; status: number }
   /** 408, 429, 5xx, no answer or no connection: another attempt may succeed. */
   | { outcome: 'retryable'; reason: string; status?: number; retryAfterMs?: number }
-  /** Any other status: the same request will be refused again. */
+  /** Any other status, or an answer body over the limit: the same request will be refused again. */
   | { outcome: 'refused'; reason: string; status: number };
 
 /**
@@ -76,6 +79,7 @@ export function createWalletServerClient(options: WalletServerClientOptions) {
     minVersion: 'TLSv1.2',
   });
   const timeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
+  const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes;
 
   return {
     /** POSTs JSON once and classifies the answer; never throws for what the network or the Wallet Server did. */
@@ -106,11 +110,29 @@ export function createWalletServerClient(options: WalletServerClientOptions) {
           req.destroy();
         }, timeoutMs);
         req.on('response', (res) => {
-          // The body is not needed (S2S §Verification Notification answers only echo ids): drain it.
-          res.resume();
+          const status = res.statusCode ?? 0;
+          // A body over the limit ends the attempt at once, whatever its status: an answer that
+          // is not the small one the draft defines cannot be taken as delivered, and a Wallet
+          // Server that sends it will send it again, so it is not retried either (profile §14).
+          const overLimit = () => {
+            settle({ outcome: 'refused', status, reason: `answered ${status} with a body over ${maxResponseBytes} bytes` });
+            req.destroy();
+          };
+          const declared = Number(res.headers['content-length']);
+          if (Number.isFinite(declared) && declared > maxResponseBytes) {
+            overLimit();
+            return;
+          }
+          // The body is not needed (S2S §Verification Notification answers only echo ids): it is
+          // counted and dropped.
+          let received = 0;
+          res.on('data', (chunk: Buffer) => {
+            received += chunk.length;
+            if (received > maxResponseBytes) overLimit();
+          });
           res.on('end', () => {
             const retryAfter = res.headers['retry-after'];
-            settle(classifyResponse(res.statusCode ?? 0, typeof retryAfter === 'string' ? retryAfter : undefined));
+            settle(classifyResponse(status, typeof retryAfter === 'string' ? retryAfter : undefined));
           });
           res.on('error', (error) => settle({ outcome: 'retryable', reason: networkFailureReason(error) }));
         });

@@ -34,8 +34,17 @@ export const devAdditionalInfoEvaluator: VerificationEvaluator = {
   }),
 };
 
-/** Leaves the decision to an asynchronous verdict (a provider or a reviewer): exercises PENDING. */
+/** The provider a dev-pending item waits for when it names none. */
+export const devPendingDefaultProvider = 'dev-provider';
+
+/**
+ * Leaves the decision to an asynchronous provider's verdict: exercises PENDING. The item may
+ * name the provider (`provider`), so tests can tell one provider's credential from another's.
+ */
 export const devPendingEvaluator: VerificationEvaluator = {
   ...devPendingDescription,
-  evaluate: async () => ({ verdict: 'pending' }),
+  evaluate: async (item) => ({
+    verdict: 'pending',
+    provider: typeof item.provider === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(item.provider) ? item.provider : devPendingDefaultProvider,
+  }),
 };

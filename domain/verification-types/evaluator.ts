@@ -30,8 +30,11 @@ export type ItemVerdict =
   | { verdict: 'satisfied' }
   | { verdict: 'needs_more'; request: VerificationDataItemRequest[] }
   | { verdict: 'rejected'; reasonCode: string; details?: string }
-  /** Decided later by an asynchronous provider, through a verdict (profile §Verdicts). */
-  | { verdict: 'pending' }
+  /**
+   * Decided later by the asynchronous verification provider named here, through a verdict
+   * (profile §Verdicts): only that provider's credential may report it (store/provider-requests.ts).
+   */
+  | { verdict: 'pending'; provider: string }
   /** Needs a person: the verification enters the manual review queue (profile §Manual review). */
   | { verdict: 'review'; reason: string };
 

@@ -230,6 +230,14 @@ describe('request bodies', () => {
     expect(pointers).toEqual(['/credentialConfigurationIds', '/sessionId', '/verificationNonce', '/walletSigningKeyData'].sort());
   });
 
+  it('refuses an unknown member of a closed request object with a Problem pointing at it, storing nothing (profile §6)', async () => {
+    const body = { ...(await approvableInitiate()), sessionToken: 'not in the draft' };
+    const response = await h.http.post('/verification/initiate', body, { identity: h.walletA });
+    expectProblem(response, 400, 'urn:s2s-issuer:problem:invalid-request');
+    expect(response.json.validationErrors).toEqual([{ pointer: '/sessionToken', message: expect.stringContaining('unknown members are refused') }]);
+    expect(await sessions().countDocuments({ sessionId: body.sessionId })).toBe(0);
+  });
+
   it('answers an unknown path with 404 and a wrong method with 405, as Problem Details', async () => {
     const unknown = await h.http.post('/verification/unknown', {}, { identity: h.walletA });
     expectProblem(unknown, 404, 'urn:s2s-issuer:problem:not-found');

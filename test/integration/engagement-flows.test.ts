@@ -37,7 +37,7 @@ async function reviewerApproves(verificationId: string) {
 }
 
 async function createOffer(holderAuthenticated: boolean, credentialConfigurationIds = [mdl]) {
-  const response = await h.admin('POST', '/admin/credential-offers', 'alice', {
+  const response = await h.admin('POST', '/admin/credential-offers', 'backOffice', {
     credentialConfigurationIds,
     holderAccountId: 'account-991',
     holderAuthenticated,
@@ -138,13 +138,13 @@ describe('engagement flows (S2S §Verification Flow Examples)', () => {
 });
 
 describe('one-time codes through the issuer’s channel (profile §One-time codes)', () => {
-  async function issueCode(holderAccountId: string) {
-    const response = await h.admin('POST', '/admin/one-time-codes', 'alice', { holderAccountId, credentialConfigurationIds: [mdl] });
+  async function issueCode(holderAccountId: string, tenantId = h.walletA.tenant._id) {
+    const response = await h.admin('POST', '/admin/one-time-codes', 'backOffice', { tenantId, holderAccountId, credentialConfigurationIds: [mdl] });
     expect(response.status).toBe(201);
     return response.json.code as string;
   }
 
-  it('approves with the code the issuer delivered, after a wrong try, and locks after too many', async () => {
+  it('approves with the code the issuer delivered, after a wrong try, and refuses it after too many', async () => {
     const account = `acct-${Date.now()}`;
     const code = await issueCode(account);
     const wallet = await newWallet();
@@ -153,7 +153,7 @@ describe('one-time codes through the issuer’s channel (profile §One-time code
       credentialConfigurationIds: [mdl],
       client: [{ id: 'otp', type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: account, code: wrong }],
     });
-    expect(first.json).toMatchObject({ status: 'REJECTED', reasonCode: 'OTP_INCORRECT' });
+    expect(first.json).toMatchObject({ status: 'REJECTED', reasonCode: 'OTP_INVALID' });
     const second = await wallet.supplement({
       client: [{ id: 'otp-2', type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: account, code }],
     });
@@ -169,7 +169,7 @@ describe('one-time codes through the issuer’s channel (profile §One-time code
         credentialConfigurationIds: [mdl],
         client: [{ id: `g${i}`, type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: locked, code: wrong }],
       });
-      expect(guess.json.reasonCode).toBe('OTP_INCORRECT');
+      expect(guess.json.reasonCode).toBe('OTP_INVALID');
     }
     const other = await (
       await newWallet()
@@ -177,7 +177,25 @@ describe('one-time codes through the issuer’s channel (profile §One-time code
       credentialConfigurationIds: [mdl],
       client: [{ id: 'late', type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: locked, code: lockedCode }],
     });
-    expect(other.json).toMatchObject({ status: 'REJECTED', reasonCode: 'OTP_LOCKED' });
+    // Locked: the right code is refused now, with the same reason code as any other refusal.
+    expect(other.json).toMatchObject({ status: 'REJECTED', reasonCode: 'OTP_INVALID' });
+  });
+
+  it('refuses a code issued for another Wallet Server, with the reason code of an unknown one', async () => {
+    const account = `acct-other-${Date.now()}`;
+    const code = await issueCode(account, h.walletB.tenant._id);
+    const refused = await (
+      await newWallet()
+    ).initiate({
+      credentialConfigurationIds: [mdl],
+      client: [{ id: 'otp', type: 'urn:s2s-issuer:verification-type:one-time-code', holderAccountId: account, code }],
+    });
+    expect(refused.json).toMatchObject({ status: 'REJECTED', reasonCode: 'OTP_INVALID' });
+  });
+
+  it('refuses to issue a code without naming the Wallet Server it is for', async () => {
+    const response = await h.admin('POST', '/admin/one-time-codes', 'backOffice', { holderAccountId: 'acct', credentialConfigurationIds: [mdl] });
+    expect(response.status).toBe(400);
   });
 });
 
@@ -194,11 +212,11 @@ describe('issuer-surface authentication bound to the session (profile §Issuer-s
     const handle = url.searchParams.get('handle') as string;
     expect(handle.length).toBeGreaterThanOrEqual(43);
 
-    const completed = await h.admin('POST', '/admin/issuer-authentications', 'alice', { handle, holderAccountId: 'account-7' });
+    const completed = await h.admin('POST', '/admin/issuer-authentications', 'signIn', { handle, holderAccountId: 'account-7' });
     expect(completed.json).toEqual({ sessionId: wallet.ids.sessionId, verificationId: wallet.ids.verificationId, authenticated: true });
     expect(await wallet.statusAfter('ADDITIONAL_INFO_REQUIRED')).toMatchObject({ status: 'APPROVED' });
-    expect((await h.admin('POST', '/admin/issuer-authentications', 'alice', { handle, holderAccountId: 'account-7' })).status).toBe(409);
-    expect((await h.admin('POST', '/admin/issuer-authentications', 'alice', { handle: 'x'.repeat(43), holderAccountId: 'a' })).status).toBe(409);
+    expect((await h.admin('POST', '/admin/issuer-authentications', 'signIn', { handle, holderAccountId: 'account-7' })).status).toBe(409);
+    expect((await h.admin('POST', '/admin/issuer-authentications', 'signIn', { handle: 'x'.repeat(43), holderAccountId: 'a' })).status).toBe(409);
   });
 });
 

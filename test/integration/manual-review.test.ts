@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { identityEvidenceType } from '../../domain/verification-types/identity-evidence';
 import { walletRiskAssessmentType } from '../../domain/verification-types/wallet-risk-assessment';
 import { createInitiateRequest, generateWalletSigningKey } from '../../wallet/wallet-client-instance';
@@ -22,10 +23,14 @@ const evidence = { documentType: 'PASSPORT', documentImageRefs: ['img-front-77',
 async function submitEvidence() {
   const key = await generateWalletSigningKey();
   const issuerKey = h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]>;
+  const sessionId = randomUUID();
   const body = await createInitiateRequest({
     key,
+    sessionId,
     credentialConfigurationIds: [mdl],
-    verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'idv-1', type: identityEvidenceType, ...evidence })] },
+    verificationData: {
+      clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'idv-1', type: identityEvidenceType, ...evidence }, { sessionId })],
+    },
   });
   const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
   expect(started.json.status).toBe('PENDING');
@@ -45,7 +50,7 @@ async function statusOf(ids: { sessionId: string; verificationId: string }, unti
 }
 
 describe('manual review queue and admin API (profile §Manual review)', () => {
-  it('refuses requests without a valid reviewer token', async () => {
+  it('refuses requests without a valid admin token', async () => {
     expect((await h.admin('GET', '/admin/review-cases', undefined)).status).toBe(401);
   });
 
@@ -175,15 +180,14 @@ describe('verdicts from asynchronous verification providers (profile §Verdicts)
     const body = await createInitiateRequest({
       key: await generateWalletSigningKey(),
       credentialConfigurationIds: [mdl],
-      verificationData: { serverVerificationDataItem: [{ id: 'p', type: 'urn:s2s-issuer:verification-type:dev-pending' }] },
+      verificationData: { serverVerificationDataItem: [{ id: 'p', type: 'urn:s2s-issuer:verification-type:dev-pending', provider: 'doc-check-co' } as never] },
     });
     const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
     expect(started.json.status).toBe('PENDING');
     const ids = { tenantId: h.walletA.tenant._id, sessionId: body.sessionId, verificationId: started.json.verificationId };
-    expect((await h.admin('POST', '/admin/verdicts', 'bob', { ...ids, provider: 'doc-check-co', outcome: 'ADDITIONAL_INFO_REQUIRED' })).status).toBe(400);
-    const accepted = await h.admin('POST', '/admin/verdicts', 'bob', {
+    expect((await h.admin('POST', '/admin/verdicts', 'docCheck', { ...ids, outcome: 'ADDITIONAL_INFO_REQUIRED' })).status).toBe(400);
+    const accepted = await h.admin('POST', '/admin/verdicts', 'docCheck', {
       ...ids,
-      provider: 'doc-check-co',
       outcome: 'REJECTED',
       reasonCode: 'IMAGE_TOO_DARK',
       message: 'Retake the photo',
@@ -193,8 +197,8 @@ describe('verdicts from asynchronous verification providers (profile §Verdicts)
     expect(status).toMatchObject({ status: 'REJECTED', reasonCode: 'IMAGE_TOO_DARK', rejectedDetails: 'Retake the photo' });
 
     await h.http.post('/verification/cancel', { sessionId: ids.sessionId, verificationId: ids.verificationId, reason: 'DONE' }, { identity: h.walletA });
-    const late = await h.admin('POST', '/admin/verdicts', 'bob', { ...ids, provider: 'doc-check-co', outcome: 'APPROVED' });
+    const late = await h.admin('POST', '/admin/verdicts', 'docCheck', { ...ids, outcome: 'APPROVED' });
     expect(late.status).toBe(409);
-    expect((await h.admin('POST', '/admin/verdicts', 'bob', { ...ids, tenantId: 'someone-else', provider: 'x', outcome: 'APPROVED' })).status).toBe(404);
+    expect((await h.admin('POST', '/admin/verdicts', 'docCheck', { ...ids, tenantId: 'someone-else', outcome: 'APPROVED' })).status).toBe(404);
   });
 });

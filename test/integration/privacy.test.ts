@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { PayloadCodec } from '@temporalio/common';
 import type { LogEntry } from '@temporalio/worker';
 import { loadIssuerKeyMaterial } from '../../crypto/key-material';
@@ -38,10 +39,12 @@ describe('privacy: the holder’s data stays out of histories and logs', () => {
       givenName: `${holderPersonalData.givenName} `,
     };
 
+    const sessionId = randomUUID();
     const body = await createInitiateRequest({
       key,
+      sessionId,
       credentialConfigurationIds: [mdl],
-      verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'first', ...item })] },
+      verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'first', ...item }, { sessionId })] },
     });
     const started = await h.http.post('/verification/initiate', body, { identity: h.walletA });
     expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
@@ -51,7 +54,7 @@ describe('privacy: the holder’s data stays out of histories and logs', () => {
       {
         ...ids,
         verificationDataPayload: {
-          clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'second', ...item, type: devApproveType })],
+          clientEncryptedPayload: [await clientPayload(key, issuerKey, { id: 'second', ...item, type: devApproveType }, ids)],
           serverVerificationDataItem: [{ id: 'risk', type: 'urn:example:risk', holder: holderPersonalData } as VerificationDataItem],
         },
       },

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createCertificateAuthority, issueCertificate, loadCertificateAuthority } from '../../dev/dev-pki';
@@ -9,6 +10,7 @@ import { approvableInitiate } from '../support/wallet-requests';
 
 const run = promisify(execFile);
 const cli = path.resolve(__dirname, '../../dist/cli/register-wallet-server.js');
+const deregisterCli = path.resolve(__dirname, '../../dist/cli/deregister-wallet-server.js');
 
 let h: IssuerHarness;
 beforeAll(async () => {
@@ -86,5 +88,86 @@ describe('npm run register-wallet-server', () => {
       code: 2,
       stdout: expect.stringContaining('--notification-url'),
     });
+  });
+});
+
+/** A Wallet Server's client that keeps one connection open across requests (HTTP keep-alive). */
+function keptAliveClient(identity: { certificatePem: string; privateKeyPem: string }) {
+  const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca: h.caPem, cert: identity.certificatePem, key: identity.privateKeyPem });
+  const sockets = new Set<unknown>();
+  const get = (route: string) =>
+    new Promise<{ status: number; type?: string; socketsUsed: number }>((resolve, reject) => {
+      const request = https.get(new URL(route, h.apiUrl), { agent }, (response) => {
+        sockets.add(response.socket);
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          const type = response.statusCode === 200 ? undefined : (JSON.parse(body) as { type: string }).type;
+          resolve({ status: response.statusCode ?? 0, ...(type ? { type } : {}), socketsUsed: sockets.size });
+        });
+      });
+      request.on('error', reject);
+    });
+  return { get, close: () => agent.destroy() };
+}
+
+/** Long enough for every API process's tenant lookup cache to forget (profile §1). */
+const afterTenantCache = () => new Promise((resolve) => setTimeout(resolve, h.config.api.tenantCacheMs + 100));
+
+describe('npm run deregister-wallet-server', () => {
+  it('revokes a certificate: the next request on the same kept-alive connection is refused, and it can never be registered again', async () => {
+    const wallet = await h.registerWallet('revoked-wallet');
+    const certFile = path.join(h.config.dataDir, 'revoked-wallet.crt');
+    writeFileSync(certFile, wallet.certificatePem);
+    const client = keptAliveClient(wallet);
+    try {
+      expect(await client.get('/openapi.json')).toEqual({ status: 200, socketsUsed: 1 });
+
+      const { stdout } = await run(process.execPath, [deregisterCli, '--revoke-cert', certFile], { env: cliEnv() });
+      expect(JSON.parse(stdout)).toMatchObject({ revoked: expect.any(String), tenantId: wallet.tenant._id });
+      await afterTenantCache();
+
+      // Same socket as before the revocation: the certificate is checked again, not remembered.
+      expect(await client.get('/openapi.json')).toEqual({ status: 401, type: 'urn:s2s-issuer:problem:unknown-client', socketsUsed: 1 });
+    } finally {
+      client.close();
+    }
+    await expect(
+      run(process.execPath, [cli, '--name', 'again', '--cert', certFile, '--notification-url', 'https://again.example'], { env: cliEnv() }),
+    ).rejects.toMatchObject({ stderr: expect.stringContaining('revoked') });
+    // Other Wallet Servers are untouched.
+    expect((await h.http.get('/openapi.json', h.walletA)).status).toBe(200);
+  });
+
+  it('deregisters a Wallet Server: its certificate is refused on an open connection, its records stay', async () => {
+    const wallet = await h.registerWallet('leaving-wallet');
+    const client = keptAliveClient(wallet);
+    try {
+      const body = await approvableInitiate();
+      const initiated = await h.http.post('/verification/initiate', body, { identity: wallet });
+      expect(initiated.status).toBe(200);
+      expect(await client.get('/openapi.json')).toEqual({ status: 200, socketsUsed: 1 });
+
+      const { stdout } = await run(process.execPath, [deregisterCli, '--tenant', wallet.tenant._id], { env: cliEnv() });
+      expect(JSON.parse(stdout)).toMatchObject({ deregistered: wallet.tenant._id, deregisteredAt: expect.any(String) });
+      await afterTenantCache();
+
+      expect(await client.get('/openapi.json')).toEqual({ status: 401, type: 'urn:s2s-issuer:problem:unknown-client', socketsUsed: 1 });
+      expect((await h.http.post('/verification/initiate', await approvableInitiate(), { identity: wallet })).status).toBe(401);
+      // Retention: the tenant and its verification stay in the store.
+      expect(await h.deps.tenants.findById(wallet.tenant._id)).toMatchObject({ name: 'leaving-wallet', deregisteredAt: expect.any(Date) });
+      expect(await h.deps.sessions.find({ tenantId: wallet.tenant._id, sessionId: body.sessionId }, initiated.json.verificationId)).not.toBeNull();
+    } finally {
+      client.close();
+    }
+  });
+
+  it('prints usage and exits 2 unless exactly one of the options is given', async () => {
+    await expect(run(process.execPath, [deregisterCli], { env: cliEnv() })).rejects.toMatchObject({
+      code: 2,
+      stdout: expect.stringContaining('--revoke-cert'),
+    });
+    await expect(run(process.execPath, [deregisterCli, '--tenant', 'a', '--revoke-thumbprint', 'b'], { env: cliEnv() })).rejects.toMatchObject({ code: 2 });
   });
 });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, MongoClient } from 'mongodb';
 import { createIdempotencyRepository } from '../../store/idempotency';
-import { connectMongo, ensureIndexes } from '../../store/mongo';
-import { createTenantRepository } from '../../store/tenants';
+import { collections, connectMongo, ensureIndexes } from '../../store/mongo';
+import { CertificateRevokedError, createTenantRepository } from '../../store/tenants';
 import { createCredentialOfferRepository } from '../../store/credential-offers';
 import { createReviewCaseRepository, ReviewClaimError } from '../../store/review-cases';
 import { createVerificationSessionRepository, currentDecision, SessionAlreadyUsedError, type NewVerification } from '../../store/verification-sessions';
@@ -247,5 +247,54 @@ describe('tenants', () => {
     expect(renamed._id).toBe(registrations[0]?._id);
     expect(await tenants.findByThumbprint(thumbprint)).toMatchObject({ name: 'renamed', notificationBaseUrl: 'https://w2.example' });
     expect(await tenants.findByThumbprint('unknown')).toBeNull();
+  });
+
+  const registration = (certThumbprint: string) => ({ name: 'w', certThumbprint, certificatePem: 'pem', notificationBaseUrl: 'https://w.example' });
+
+  it('stops authenticating a revoked certificate, keeps the first revocation time, and never registers it again', async () => {
+    const tenants = createTenantRepository(db);
+    const thumbprint = randomUUID();
+    const tenant = await tenants.register(registration(thumbprint));
+    expect(await tenants.authenticate(thumbprint)).toMatchObject({ _id: tenant._id });
+
+    const first = await tenants.revokeCertificate(thumbprint, new Date('2026-12-01T10:00:00Z'));
+    const again = await tenants.revokeCertificate(thumbprint, new Date('2026-12-01T11:00:00Z'));
+    expect(first).toEqual({ revokedAt: new Date('2026-12-01T10:00:00Z'), tenantId: tenant._id });
+    expect(again).toEqual(first);
+    expect(await tenants.authenticate(thumbprint)).toBeNull();
+    await expect(tenants.register(registration(thumbprint))).rejects.toBeInstanceOf(CertificateRevokedError);
+    // The tenant and its records stay: only the certificate stops working.
+    expect(await tenants.findById(tenant._id)).toMatchObject({ name: 'w' });
+  });
+
+  it('revokes a certificate that was never registered, so that it cannot be registered later', async () => {
+    const tenants = createTenantRepository(db);
+    const thumbprint = randomUUID();
+    expect(await tenants.revokeCertificate(thumbprint)).toEqual({ revokedAt: expect.any(Date) });
+    await expect(tenants.register(registration(thumbprint))).rejects.toBeInstanceOf(CertificateRevokedError);
+    expect(await tenants.authenticate(thumbprint)).toBeNull();
+  });
+
+  it('deregisters a tenant: every certificate it holds stops authenticating, and the tenant record stays', async () => {
+    const tenants = createTenantRepository(db);
+    const [first, second] = [randomUUID(), randomUUID()];
+    const tenant = await tenants.register(registration(first));
+    // A second certificate of the same tenant (rotation), as the store keeps them.
+    await db
+      .collection<{ _id: string; tenantId: string; certificatePem: string; addedAt: Date }>(collections.tenantCertificates)
+      .insertOne({ _id: second, tenantId: tenant._id, certificatePem: 'pem', addedAt: new Date() });
+    const other = await tenants.register(registration(randomUUID()));
+    expect(await tenants.authenticate(second)).toMatchObject({ _id: tenant._id });
+
+    const deregistered = await tenants.deregister(tenant._id);
+    expect(deregistered).toMatchObject({ _id: tenant._id, deregisteredAt: expect.any(Date) });
+    expect(await tenants.deregister(tenant._id)).toEqual(deregistered);
+    expect(await tenants.authenticate(first)).toBeNull();
+    expect(await tenants.authenticate(second)).toBeNull();
+    await expect(tenants.register(registration(second))).rejects.toBeInstanceOf(CertificateRevokedError);
+    expect(await tenants.findById(tenant._id)).toMatchObject({ name: 'w' });
+    const othersCertificate = await db.collection<{ _id: string; tenantId: string }>(collections.tenantCertificates).findOne({ tenantId: other._id });
+    expect(await tenants.authenticate(othersCertificate?._id ?? '')).toMatchObject({ _id: other._id });
+    expect(await tenants.deregister('no-such-tenant')).toBeNull();
   });
 });

@@ -105,6 +105,29 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
     expect(await h.db.collection('verification_sessions').countDocuments({ sessionId: body.sessionId })).toBe(0);
   });
 
+  it('stores only the public members of the Wallet Signing Key, whatever else the JWK carries (profile §5)', async () => {
+    const body = await approvableInitiate();
+    const publicJwk = body.walletSigningKeyData.client_public_key;
+    const sent = { ...publicJwk, use: 'sig', x5c: ['MIIBfake'], 'urn:example:tracking': 'x'.repeat(500) };
+    const response = await initiate({ ...body, walletSigningKeyData: { ...body.walletSigningKeyData, client_public_key: sent } });
+    expect(response.status).toBe(200);
+    const stored = await h.db.collection('verification_sessions').findOne({ sessionId: body.sessionId });
+    expect(JSON.stringify(stored)).not.toContain('urn:example:tracking');
+    expect(stored?.walletSigningKey).toEqual(publicJwk);
+  });
+
+  it.each(['d', 'p', 'k'])('refuses a Wallet Signing Key carrying the private member %s, storing nothing (profile §5)', async (member) => {
+    const body = await approvableInitiate();
+    const withPrivate = { ...body.walletSigningKeyData.client_public_key, [member]: 'AAAA' };
+    const response = await initiate({ ...body, walletSigningKeyData: { ...body.walletSigningKeyData, client_public_key: withPrivate } });
+    expect(response.status).toBe(400);
+    expect(response.json.type).toBe('urn:s2s-issuer:problem:invalid-request');
+    expect(response.json.validationErrors).toEqual([
+      { pointer: `/walletSigningKeyData/client_public_key/${member}`, message: expect.stringContaining('private member') },
+    ]);
+    expect(await h.db.collection('verification_sessions').countDocuments({ sessionId: body.sessionId })).toBe(0);
+  });
+
   it('refuses an unknown credential configuration before anything is stored', async () => {
     const body = { ...(await approvableInitiate()), credentialConfigurationIds: ['com.example.unknown'] };
     const response = await initiate(body);

@@ -1,7 +1,7 @@
 import { verificationWorkflowId } from '../../domain/workflow-ids';
 import { randomUUID } from 'node:crypto';
 import { devApproveType, devPendingType } from '../../domain/verification-types/development';
-import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../../wallet/wallet-client-instance';
+import { createClientEncryptedPayload, createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../../wallet/wallet-client-instance';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
 import { clientPayload, holderPersonalData, mdl, negotiatedInitiate } from '../support/wallet-requests';
 
@@ -17,10 +17,12 @@ const post = (path: string, body: unknown, identity = h.walletA) => h.http.post(
 const issuerKey = (i = 0) => h.issuerEncryptionKeys[i] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]>;
 
 async function initiateWithClientItem(key: WalletSigningKey, item: Record<string, unknown>, keyIndex = 0) {
+  const sessionId = randomUUID();
   const body = await createInitiateRequest({
     key,
+    sessionId,
     credentialConfigurationIds: [mdl],
-    verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey(keyIndex), item)] },
+    verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey(keyIndex), item, { sessionId })] },
   });
   return { body, response: await post('/verification/initiate', body) };
 }
@@ -49,10 +51,12 @@ describe('Client Encrypted Payloads at the API (S2S §Client Encrypted Payload)'
   it('refuses a payload signed by another key than the session’s WSK with invalid_client_authentication', async () => {
     const key = await generateWalletSigningKey();
     const impostor = await generateWalletSigningKey();
+    const sessionId = randomUUID();
     const body = await createInitiateRequest({
       key,
+      sessionId,
       credentialConfigurationIds: [mdl],
-      verificationData: { clientEncryptedPayload: [await clientPayload(impostor, issuerKey(), { id: 'c1', type: devApproveType })] },
+      verificationData: { clientEncryptedPayload: [await clientPayload(impostor, issuerKey(), { id: 'c1', type: devApproveType }, { sessionId })] },
     });
     const response = await post('/verification/initiate', body);
     expect(response.status).toBe(400);
@@ -83,7 +87,16 @@ describe('/verification/supplement (S2S §Supplement)', () => {
     const supplement = await post('/verification/supplement', {
       sessionId: body.sessionId,
       verificationId: started.json.verificationId,
-      verificationDataPayload: { clientEncryptedPayload: [await clientPayload(key, issuerKey(), { id: requested.id, type: requested.type })] },
+      verificationDataPayload: {
+        clientEncryptedPayload: [
+          await clientPayload(
+            key,
+            issuerKey(),
+            { id: requested.id, type: requested.type },
+            { sessionId: body.sessionId, verificationId: started.json.verificationId },
+          ),
+        ],
+      },
     });
     expect(supplement.status).toBe(200);
     expect(supplement.json).toMatchObject({ sessionId: body.sessionId, verificationId: started.json.verificationId, status: 'APPROVED' });
@@ -163,10 +176,12 @@ describe('Wallet Server notifications (S2S §Verification Notification)', () => 
   const attemptsFor = (sessionId: string) => h.receiver.attempts.filter((a) => a.body.sessionId === sessionId);
   const approvable = async () => {
     const key = await generateWalletSigningKey();
+    const sessionId = randomUUID();
     return createInitiateRequest({
       key,
+      sessionId,
       credentialConfigurationIds: [mdl],
-      verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey(), { id: 'c1', type: devApproveType })] },
+      verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey(), { id: 'c1', type: devApproveType }, { sessionId })] },
     });
   };
   async function eventually<T>(read: () => Promise<T> | T, accept: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
@@ -289,7 +304,9 @@ describe('re-verification (profile §Re-verification)', () => {
       sessionId,
       reverificationOf: previous,
       credentialConfigurationIds: [mdl],
-      verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey(), { id: 'c', type: devApproveType })] },
+      verificationData: {
+        clientEncryptedPayload: [await clientPayload(key, issuerKey(), { id: 'c', type: devApproveType }, { sessionId, previousVerificationId: previous })],
+      },
     });
     const again = await post('/verification/initiate', body);
     expect(again.status).toBe(200);
@@ -327,5 +344,124 @@ describe('re-verification (profile §Re-verification)', () => {
     );
     expect(again.status).toBe(409);
     expect(again.json.type).toBe('urn:s2s-issuer:problem:reverification-not-allowed');
+  });
+});
+
+describe('Client Encrypted Payloads are bound to their request (profile §11)', () => {
+  const additionalInfoItem = { id: 'first', type: 'urn:s2s-issuer:verification-type:dev-additional-info' };
+
+  /** A verification waiting for data (ADDITIONAL_INFO_REQUIRED), as a fresh session or a re-verification. */
+  async function awaitingData(key: WalletSigningKey, session?: { sessionId: string; previous: string }) {
+    const body = await createInitiateRequest({
+      key,
+      credentialConfigurationIds: [mdl],
+      verificationData: { serverVerificationDataItem: [additionalInfoItem] },
+      ...(session ? { sessionId: session.sessionId, reverificationOf: session.previous } : {}),
+    });
+    const started = await post('/verification/initiate', body);
+    expect(started.json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+    return { sessionId: body.sessionId, verificationId: started.json.verificationId as string };
+  }
+
+  const supplementWith = (ids: { sessionId: string; verificationId: string }, payload: unknown) =>
+    post('/verification/supplement', { ...ids, verificationDataPayload: { clientEncryptedPayload: [payload] } });
+
+  const expectRefusedAsUnbound = (response: { status: number; json: Record<string, unknown> }, claim: string) => {
+    expect(response.status).toBe(400);
+    expect(response.json.type).toBe('urn:openid:dcp:s2s:invalid_client_authentication');
+    expect(response.json.detail).toEqual(expect.stringContaining(`/verificationDataPayload/clientEncryptedPayload/0: ${claim}`));
+  };
+
+  it('refuses a payload of verification A replayed into verification B of the same session, which stays awaiting data', async () => {
+    const key = await generateWalletSigningKey();
+    const a = await awaitingData(key);
+    const signedForA = await clientPayload(key, issuerKey(), { id: 'first-followup', type: devApproveType }, a);
+    await post('/verification/cancel', { ...a, reason: 'USER_RETRY' });
+    const b = await awaitingData(key, { sessionId: a.sessionId, previous: a.verificationId });
+    const storedFor = (ids: { verificationId: string }) => h.db.collection('verification_data').countDocuments({ verificationId: ids.verificationId });
+    const storedBefore = await storedFor(b);
+
+    const replayed = await supplementWith(b, signedForA);
+    expectRefusedAsUnbound(replayed, 'verificationId');
+    expect((await post('/verification/status', b)).json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+    expect(await storedFor(b)).toBe(storedBefore);
+
+    // The same item, signed for B, is accepted.
+    const signedForB = await clientPayload(key, issuerKey(), { id: 'first-followup', type: devApproveType }, b);
+    expect((await supplementWith(b, signedForB)).json.status).toBe('APPROVED');
+  });
+
+  it('refuses a first initiate’s payload replayed into a re-verification of the same session', async () => {
+    const key = await generateWalletSigningKey();
+    const sessionId = randomUUID();
+    const firstPayload = await clientPayload(key, issuerKey(), { id: 'c', type: devPendingType }, { sessionId });
+    const first = await post(
+      '/verification/initiate',
+      await createInitiateRequest({ key, sessionId, credentialConfigurationIds: [mdl], verificationData: { clientEncryptedPayload: [firstPayload] } }),
+    );
+    expect(first.json.status).toBe('PENDING');
+    await post('/verification/cancel', { sessionId, verificationId: first.json.verificationId, reason: 'USER_RETRY' });
+
+    const again = await post(
+      '/verification/initiate',
+      await createInitiateRequest({
+        key,
+        sessionId,
+        reverificationOf: first.json.verificationId,
+        credentialConfigurationIds: [mdl],
+        verificationData: { clientEncryptedPayload: [firstPayload] },
+      }),
+    );
+    expect(again.status).toBe(400);
+    expect(again.json.type).toBe('urn:openid:dcp:s2s:invalid_client_authentication');
+    expect(again.json.detail).toEqual(expect.stringContaining('/verificationData/clientEncryptedPayload/0: previousVerificationId'));
+  });
+
+  it('refuses an initiate payload made for another sessionId, storing no session', async () => {
+    const key = await generateWalletSigningKey();
+    const body = await createInitiateRequest({
+      key,
+      credentialConfigurationIds: [mdl],
+      verificationData: { clientEncryptedPayload: [await clientPayload(key, issuerKey(), { id: 'c', type: devApproveType }, { sessionId: randomUUID() })] },
+    });
+    const response = await post('/verification/initiate', body);
+    expect(response.status).toBe(400);
+    expect(response.json.type).toBe('urn:openid:dcp:s2s:invalid_client_authentication');
+    expect(await h.db.collection('verification_sessions').countDocuments({ sessionId: body.sessionId })).toBe(0);
+  });
+
+  it.each([
+    ['ten minutes old', -600],
+    ['ten minutes in the future', 600],
+  ])('refuses a payload whose iat is %s', async (_label, offsetSeconds) => {
+    const key = await generateWalletSigningKey();
+    const ids = await awaitingData(key);
+    const payload = await createClientEncryptedPayload({
+      key,
+      issuerKey: issuerKey(),
+      claims: { id: 'first-followup', type: devApproveType },
+      binding: ids,
+      iat: Math.floor(Date.now() / 1000) + offsetSeconds,
+    });
+    expectRefusedAsUnbound(await supplementWith(ids, payload), 'iat');
+    expect((await post('/verification/status', ids)).json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+  });
+
+  it.each(['iat', 'sessionId', 'verificationId'])('refuses a supplement payload without %s', async (claim) => {
+    const key = await generateWalletSigningKey();
+    const ids = await awaitingData(key);
+    const payload = await createClientEncryptedPayload({
+      key,
+      issuerKey: issuerKey(),
+      claims: { id: 'first-followup', type: devApproveType },
+      binding: ids,
+      omitClaims: [claim],
+    });
+    expectRefusedAsUnbound(await supplementWith(ids, payload), claim);
+  });
+
+  it('publishes the iat window in the metadata limits', async () => {
+    const metadata = await h.http.get('/.well-known/openid-credential-issuer-s2s', h.walletA);
+    expect(metadata.json.limits.client_payload_iat_window_seconds).toBe(300);
   });
 });

@@ -93,7 +93,7 @@ export function adminRequest(
   token: string | undefined,
   body?: unknown,
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-): Promise<{ status: number; json: any }> {
+): Promise<{ status: number; json: any; headers: Record<string, string | string[] | undefined> }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = https.request(
@@ -112,7 +112,7 @@ export function adminRequest(
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
+          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined, headers: res.headers });
         });
       },
     );

@@ -10,7 +10,8 @@ import { createApp, type ApiDeps } from '../../api/app';
 import { composeIssuerApi } from '../../api/compose';
 import { close, createAdminTlsServer, createMutualTlsServer, listen } from '../../api/server';
 import { createAdminApp } from '../../api/admin/app';
-import { hashReviewerToken } from '../../api/admin/reviewer-auth';
+import { AdminCaller } from '../../api/admin/route';
+import { mintAdminCredential, writeAdminCredentialsFile } from '../../cli/admin-credential';
 import { registerWalletServer } from '../../cli/register-wallet-server';
 import { loadConfig, type AppConfig } from '../../config/config';
 import { createCertificateAuthority, issueCertificate, loadCertificateAuthority } from '../../dev/dev-pki';
@@ -40,6 +41,8 @@ export interface IssuerHarness {
   db: Db;
   temporal: Client;
   http: HttpsClient;
+  /** The API's base URL, for clients of a test's own (keep-alive connections, for one). */
+  apiUrl: string;
   /** Registers another Wallet Server (tenant), by default notified at `<receiver>/<name>`. */
   registerWallet(name: string, options?: { notificationBaseUrl?: string; quotas?: Partial<TenantQuotas> }): Promise<ClientIdentity & { tenant: Tenant }>;
   /** Two registered Wallet Servers (tenants). */
@@ -54,8 +57,18 @@ export interface IssuerHarness {
   /** The issuer's published encryption keys (public JWKs). */
   issuerEncryptionKeys: HpkeJwk[];
   deps: ApiDeps;
-  /** Calls the reviewers' admin API as `alice` or `bob` (or unauthenticated). */
-  admin(method: 'GET' | 'POST', route: string, reviewer: 'alice' | 'bob' | undefined, body?: unknown): Promise<{ status: number; json: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * Calls the admin API with one of the harness's credentials (or unauthenticated): reviewers
+   * `alice` and `bob`, the back office, the sign-in surface, and the providers `doc-check-co`
+   * and `registry-co`.
+   */
+  admin(method: 'GET' | 'POST', route: string, caller: HarnessAdmin | undefined, body?: unknown): Promise<AdminAnswer>;
+  /** Calls the admin API with any bearer token. */
+  adminWithToken(method: 'GET' | 'POST', route: string, token: string | undefined, body?: unknown): Promise<AdminAnswer>;
+  /** The admin credentials file the listener reads (and reads again when it changes). */
+  adminCredentialsFile: string;
+  /** The tokens of the harness's admin credentials (test only: production keeps hashes only). */
+  adminTokens: Record<HarnessAdmin, string>;
   /** Every log line the API wrote. */
   apiLogs: string[];
   startWorker(): Promise<void>;
@@ -63,7 +76,23 @@ export interface IssuerHarness {
   close(): Promise<void>;
 }
 
+export type HarnessAdmin = 'alice' | 'bob' | 'backOffice' | 'signIn' | 'docCheck' | 'registry';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AdminAnswer = { status: number; json: any; headers: Record<string, string | string[] | undefined> };
+
+/** One credential per caller of the admin listener (profile §16 Admin credentials). */
+const harnessAdmins: Record<HarnessAdmin, Parameters<typeof mintAdminCredential>[0]> = {
+  alice: { id: 'alice', role: AdminCaller.reviewer, days: 1 },
+  bob: { id: 'bob', role: AdminCaller.reviewer, days: 1 },
+  backOffice: { id: 'back-office-1', role: AdminCaller.backOffice, days: 1 },
+  signIn: { id: 'sign-in-surface-1', role: AdminCaller.issuerSignIn, days: 1 },
+  docCheck: { id: 'doc-check-co', role: AdminCaller.provider, provider: 'doc-check-co', days: 1 },
+  registry: { id: 'registry-co', role: AdminCaller.provider, provider: 'registry-co', days: 1 },
+};
+
 export interface IssuerHarnessOptions {
+  /** Failed admin authentications per address before 429 (config default when unset). */
+  adminAuthFailureLimit?: number;
   initialDecisionWaitMs?: number;
   reviewClaimMs?: number;
   reviewClock?: () => Date;
@@ -73,6 +102,8 @@ export interface IssuerHarnessOptions {
   /** Activity slots of the outbound worker (calls to Wallet Servers in flight at once). */
   outboundCallSlots?: number;
   outboundRequestTimeoutMs?: number;
+  /** Further configuration (environment variable names of config/config.ts), applied last. */
+  env?: Record<string, string>;
 }
 
 export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Promise<IssuerHarness> {
@@ -94,19 +125,21 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     clientCaPem: ca.certificatePem,
   });
 
-  // Two reviewers for the admin API.
-  const reviewers = { alice: randomUUID(), bob: randomUUID() };
-  writeFileSync(
-    path.join(dir, 'reviewers.json'),
-    JSON.stringify({ reviewers: Object.entries(reviewers).map(([id, token]) => ({ id, tokenSha256: hashReviewerToken(token) })) }),
-  );
+  // A credential per caller of the admin API.
+  const minted = Object.entries(harnessAdmins).map(([name, options]) => ({ name: name as HarnessAdmin, ...mintAdminCredential(options) }));
+  const adminTokens = Object.fromEntries(minted.map((m) => [m.name, m.token])) as Record<HarnessAdmin, string>;
+  const adminCredentialsFile = path.join(dir, 'admin-credentials.json');
+  writeAdminCredentialsFile(adminCredentialsFile, { credentials: minted.map((m) => m.entry) });
 
   writeFileSync(path.join(dir, 'trusted-issuers.json'), JSON.stringify(options.trustedIssuers ?? []));
   const env: Record<string, string> = {
     S2S_DATA_DIR: dir,
     S2S_TRUSTED_ISSUERS_FILE: path.join(dir, 'trusted-issuers.json'),
     S2S_ISSUER_URL: 'https://issuer.test',
-    S2S_ADMIN_TOKENS_FILE: path.join(dir, 'reviewers.json'),
+    S2S_ADMIN_TOKENS_FILE: adminCredentialsFile,
+    // Short, so that a test sees a rotated credentials file at once.
+    S2S_ADMIN_CREDENTIALS_RECHECK_MS: '100',
+    ...(options.adminAuthFailureLimit ? { S2S_ADMIN_AUTH_FAILURE_LIMIT: String(options.adminAuthFailureLimit) } : {}),
     S2S_REVIEW_CLAIM_MS: String(options.reviewClaimMs ?? 60_000),
     S2S_API_PORT: '0',
     S2S_BODY_LIMIT_BYTES: String(128 * 1024),
@@ -123,6 +156,7 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     ...(options.workerActivitySlots ? { S2S_WORKER_MAX_CONCURRENT_ACTIVITIES: String(options.workerActivitySlots) } : {}),
     ...(options.outboundCallSlots ? { S2S_OUTBOUND_MAX_CONCURRENT_CALLS: String(options.outboundCallSlots) } : {}),
     ...(options.outboundRequestTimeoutMs ? { S2S_OUTBOUND_REQUEST_TIMEOUT_MS: String(options.outboundRequestTimeoutMs) } : {}),
+    ...options.env,
   };
   const config = loadConfig(env);
 
@@ -166,8 +200,10 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
   const adminServer = createAdminTlsServer(createAdminApp(adminDeps), config.tls);
   const adminPort = await listen(adminServer, '127.0.0.1', 0);
   const caPem = readFileSync(material.caCert, 'utf8');
-  const admin = (method: 'GET' | 'POST', route: string, reviewer: keyof typeof reviewers | undefined, body?: unknown) =>
-    adminRequest(`https://127.0.0.1:${adminPort}${route}`, caPem, method, reviewer ? reviewers[reviewer] : undefined, body);
+  const adminWithToken = (method: 'GET' | 'POST', route: string, token: string | undefined, body?: unknown) =>
+    adminRequest(`https://127.0.0.1:${adminPort}${route}`, caPem, method, token, body);
+  const admin = (method: 'GET' | 'POST', route: string, caller: HarnessAdmin | undefined, body?: unknown) =>
+    adminWithToken(method, route, caller ? adminTokens[caller] : undefined, body);
 
   const workerConnection = await connectTemporalWorkers(config.temporal);
   let worker: { worker: IssuerWorker; running: Promise<void> } | undefined;
@@ -191,6 +227,7 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     db,
     temporal,
     http: createHttpsClient(`https://127.0.0.1:${port}`, ca.certificatePem),
+    apiUrl: `https://127.0.0.1:${port}`,
     registerWallet: register,
     walletA,
     walletB,
@@ -198,6 +235,9 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     foreign,
     receiver,
     admin,
+    adminWithToken,
+    adminCredentialsFile,
+    adminTokens,
     issuerEncryptionKeys: issuerEncryptionJwks(deps.issuerKeys).keys,
     deps,
     apiLogs,

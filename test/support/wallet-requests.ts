@@ -1,6 +1,7 @@
 import { devAdditionalInfoType, devApproveType } from '../../domain/verification-types/development';
 import type { InitiateVerificationRequest, VerificationDataItem } from '../../domain/schemas/verification';
 import type { HpkeJwk, JweSerialization } from '../../crypto/jwe-hpke';
+import type { ClientPayloadBinding } from '../../domain/client-payload-binding';
 import { createClientEncryptedPayload, createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../../wallet/wallet-client-instance';
 
 export const mdl = 'org.iso.18013.5.1.mDL';
@@ -27,7 +28,16 @@ export async function negotiatedInitiate(): Promise<InitiateVerificationRequest>
   });
 }
 
-/** A Wallet Client's item, signed with its WSK and encrypted to the issuer (S2S §Client Encrypted Payload). */
-export async function clientPayload(key: WalletSigningKey, issuerKey: HpkeJwk, item: Record<string, unknown>, serialization: JweSerialization = 'compact') {
-  return createClientEncryptedPayload({ key, issuerKey, claims: item, serialization });
+/**
+ * A Wallet Client's item, signed with its WSK and encrypted to the issuer (S2S §Client Encrypted
+ * Payload), bound to the request it is for (profile §11).
+ */
+export async function clientPayload(
+  key: WalletSigningKey,
+  issuerKey: HpkeJwk,
+  item: Record<string, unknown>,
+  binding: ClientPayloadBinding,
+  serialization: JweSerialization = 'compact',
+) {
+  return createClientEncryptedPayload({ key, issuerKey, claims: item, binding, serialization });
 }

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { HpkeJwk } from '../../crypto/jwe-hpke';
+import type { ClientPayloadBinding } from '../../domain/client-payload-binding';
 import type { VerificationDataItem } from '../../domain/schemas/verification';
 import { createClientEncryptedPayload, createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../../wallet/wallet-client-instance';
 import type { ClientIdentity, HttpsClient } from './https-client';
@@ -14,10 +16,11 @@ export async function createWalletInstance(options: { http: HttpsClient; identit
   const key: WalletSigningKey = await generateWalletSigningKey();
   let ids: { sessionId: string; verificationId: string } | undefined;
   const post = (path: string, body: unknown) => options.http.post(path, body, { identity: options.identity });
-  const encrypt = (items: Record<string, unknown>[]) =>
-    Promise.all(items.map((claims) => createClientEncryptedPayload({ key, issuerKey: options.issuerKey, claims })));
-  const verificationData = async (data: { client?: Record<string, unknown>[]; server?: Record<string, unknown>[] }) => ({
-    ...(data.client ? { clientEncryptedPayload: await encrypt(data.client) } : {}),
+  // Client items are bound to the request that carries them (profile §11).
+  const encrypt = (items: Record<string, unknown>[], binding: ClientPayloadBinding) =>
+    Promise.all(items.map((claims) => createClientEncryptedPayload({ key, issuerKey: options.issuerKey, claims, binding })));
+  const verificationData = async (data: { client?: Record<string, unknown>[]; server?: Record<string, unknown>[] }, binding: ClientPayloadBinding) => ({
+    ...(data.client ? { clientEncryptedPayload: await encrypt(data.client, binding) } : {}),
     ...(data.server ? { serverVerificationDataItem: data.server as VerificationDataItem[] } : {}),
   });
 
@@ -33,9 +36,11 @@ export async function createWalletInstance(options: { http: HttpsClient; identit
       server?: Record<string, unknown>[];
       requestedDeviceCount?: number;
     }) {
-      const data = request.client || request.server ? await verificationData(request) : undefined;
+      const sessionId = randomUUID();
+      const data = request.client || request.server ? await verificationData(request, { sessionId }) : undefined;
       const body = await createInitiateRequest({
         key,
+        sessionId,
         credentialConfigurationIds: request.credentialConfigurationIds,
         ...(data ? { verificationData: data } : {}),
         ...(request.requestedDeviceCount ? { requestedDeviceCount: request.requestedDeviceCount } : {}),
@@ -45,7 +50,8 @@ export async function createWalletInstance(options: { http: HttpsClient; identit
       return response;
     },
     async supplement(data: { client?: Record<string, unknown>[]; server?: Record<string, unknown>[] }) {
-      return post('/verification/supplement', { ...this.ids, verificationDataPayload: await verificationData(data) });
+      const current = this.ids;
+      return post('/verification/supplement', { ...current, verificationDataPayload: await verificationData(data, current) });
     },
     status: () => post('/verification/status', ids),
     /** Polls /verification/status until it leaves `from` (S2S §Asynchronous Endpoints). */

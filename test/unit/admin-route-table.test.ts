@@ -42,14 +42,14 @@ describe('the admin route table (api/admin/index.ts)', () => {
       caller: AdminCaller.backOffice,
       steps: () => [
         async (ctx) => {
-          ctx.body = { name: ctx.params.name, caller: ctx.state.reviewerId };
+          ctx.body = { name: ctx.params.name, caller: ctx.state.admin.id };
         },
       ],
     };
     const app = new Koa<AdminState>();
     app.use(renderProblems(deps.logger) as unknown as Koa.Middleware<AdminState>);
     app.use(async (ctx, next) => {
-      ctx.state.reviewerId = 'reviewer-1';
+      ctx.state.admin = { id: 'back-office-1', role: AdminCaller.backOffice };
       await next();
     });
     app.use(buildAdminRouter(deps, [...adminRoutes, probe]).routes());
@@ -59,10 +59,49 @@ describe('the admin route table (api/admin/index.ts)', () => {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const response = await fetch(`${base}/admin/probe/x1`);
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ name: 'x1', caller: 'reviewer-1' });
+      expect(await response.json()).toEqual({ name: 'x1', caller: 'back-office-1' });
       expect((await fetch(`${base}/probe/x1`)).status).toBe(404);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('the role check of the admin router (profile §16 Admin credentials)', () => {
+  /** Serves the real table with every request authenticated as `role`; nothing past the role check is reached. */
+  async function withRole<T>(role: AdminCaller, run: (base: string) => Promise<T>): Promise<T> {
+    const app = new Koa<AdminState>();
+    app.use(renderProblems(deps.logger) as unknown as Koa.Middleware<AdminState>);
+    app.use(async (ctx, next) => {
+      ctx.state.admin = { id: `someone-${role}`, role, ...(role === AdminCaller.provider ? { provider: 'p' } : {}) };
+      await next();
+    });
+    app.use(buildAdminRouter(deps).routes());
+    const server = http.createServer(app.callback());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      return await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  it.each(Object.values(AdminCaller))('refuses a %s credential with 403 on every route of another caller', async (role) => {
+    const refused = await withRole(role, async (base) => {
+      const answers: [string, number, string][] = [];
+      for (const route of adminRoutes.filter((r) => r.caller !== role)) {
+        const response = await fetch(`${base}/admin${route.path.replace(':caseId', 'case-1')}`, {
+          method: route.method,
+          ...(route.method === 'POST' ? { headers: { 'Content-Type': 'application/json' }, body: '{}' } : {}),
+        });
+        answers.push([route.path, response.status, ((await response.json()) as { type: string }).type]);
+      }
+      return answers;
+    });
+    expect(refused.length).toBeGreaterThan(0);
+    for (const [, status, type] of refused) {
+      expect(status).toBe(403);
+      expect(type).toBe('urn:s2s-issuer:problem:admin-role-forbidden');
     }
   });
 });

@@ -9,7 +9,8 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 's2s-issuer', outboundTaskQueue: 's2s-issuer-outbound' });
     expect(config.worker).toEqual({});
-    expect(config.outbound).toEqual({ maxConcurrentCalls: 20, requestTimeoutMs: 10_000, retryAfterCeilingMs: 3_600_000 });
+    expect(config.outbound).toEqual({ maxConcurrentCalls: 20, requestTimeoutMs: 10_000, retryAfterCeilingMs: 3_600_000, maxResponseBytes: 64 * 1024 });
+    expect(config.api.clientPayloadIatWindowMs).toBe(300_000);
     expect(config.mongo.uri).toBe('mongodb://127.0.0.1:27017/');
     expect(config.api.port).toBe(8443);
     expect(config.verification.devTypesEnabled).toBe(false);
@@ -49,10 +50,17 @@ describe('loadConfig', () => {
       S2S_OUTBOUND_MAX_CONCURRENT_CALLS: '3',
       S2S_OUTBOUND_REQUEST_TIMEOUT_MS: '2500',
       S2S_OUTBOUND_RETRY_AFTER_MAX_MS: '600000',
+      S2S_OUTBOUND_RESPONSE_MAX_BYTES: '4096',
     });
     expect(config.temporal.outboundTaskQueue).toBe('calls');
     expect(config.worker).toEqual({ maxConcurrentActivities: 8 });
-    expect(config.outbound).toEqual({ maxConcurrentCalls: 3, requestTimeoutMs: 2500, retryAfterCeilingMs: 600_000 });
+    expect(config.outbound).toEqual({ maxConcurrentCalls: 3, requestTimeoutMs: 2500, retryAfterCeilingMs: 600_000, maxResponseBytes: 4096 });
+  });
+
+  it('reads the client payload iat window and refuses one under a second or over a day', () => {
+    expect(loadConfig({ S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS: '60000' }).api.clientPayloadIatWindowMs).toBe(60_000);
+    expect(() => loadConfig({ S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS: '0' })).toThrow(/S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS/);
+    expect(() => loadConfig({ S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS: String(25 * 3600_000) })).toThrow(/S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS/);
   });
 
   it('refuses a request timeout that Temporal would cut short, and zero slots', () => {
@@ -73,6 +81,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ S2S_MAX_OPEN_VERIFICATIONS: '0' })).toThrow(/S2S_MAX_OPEN_VERIFICATIONS/);
   });
 
+  it('reads the retention periods, with the documented defaults (profile §Retention)', () => {
+    const day = 24 * 3600_000;
+    expect(loadConfig({}).retention).toEqual({
+      intervalMs: 15 * 60_000,
+      batchLimit: 500,
+      evidenceMs: 30 * day,
+      sessionMs: 90 * day,
+      oneTimeCodeMs: 30 * day,
+      credentialOfferMs: 30 * day,
+    });
+    expect(loadConfig({ S2S_RETENTION_EVIDENCE_MS: '1000', S2S_RETENTION_SESSION_MS: '2000' }).retention).toMatchObject({ evidenceMs: 1000, sessionMs: 2000 });
+  });
+
+  it('refuses a session period shorter than the evidence period, and a one-time-code period shorter than the attempt window', () => {
+    expect(() => loadConfig({ S2S_RETENTION_EVIDENCE_MS: '2000', S2S_RETENTION_SESSION_MS: '1000' })).toThrow(/S2S_RETENTION_SESSION_MS/);
+    expect(() => loadConfig({ S2S_RETENTION_ONE_TIME_CODES_MS: String(3600_000) })).toThrow(/S2S_RETENTION_ONE_TIME_CODES_MS/);
+  });
+
   it('refuses malformed numbers', () => {
     expect(() => loadConfig({ S2S_API_PORT: 'eighty' })).toThrow(/S2S_API_PORT/);
   });
@@ -80,5 +106,43 @@ describe('loadConfig', () => {
   it('requires a credential catalogue unless the development types are enabled', () => {
     expect(() => readCredentialCatalogue(loadConfig({}).verification)).toThrow(/S2S_CREDENTIAL_CATALOGUE_FILE/);
     expect(readCredentialCatalogue(loadConfig({ S2S_ENABLE_DEV_VERIFICATION_TYPES: 'true' }).verification).length).toBeGreaterThan(0);
+  });
+
+  it('reads the client CRL and bounds the tenant lookup cache to a few seconds (profile §1)', () => {
+    expect(loadConfig({}).tls.crlFile).toBeUndefined();
+    expect(loadConfig({}).api.tenantCacheMs).toBe(1000);
+    expect(loadConfig({ S2S_TLS_CRL_FILE: '/tls/clients.crl' }).tls.crlFile).toBe('/tls/clients.crl');
+    expect(loadConfig({ S2S_TENANT_CACHE_MS: '0' }).api.tenantCacheMs).toBe(0);
+    expect(() => loadConfig({ S2S_TENANT_CACHE_MS: '60000' })).toThrow(/S2S_TENANT_CACHE_MS/);
+  });
+
+  it('reads mutual TLS towards Temporal: client certificate, key, CA and server name', () => {
+    const config = loadConfig({
+      TEMPORAL_TLS_CERT: '/run/secrets/temporal-client.crt',
+      TEMPORAL_TLS_KEY: '/run/secrets/temporal-client.key',
+      TEMPORAL_TLS_CA: '/run/secrets/temporal-ca.crt',
+      TEMPORAL_TLS_SERVER_NAME: 'temporal',
+    });
+    expect(config.temporal.tls).toEqual({
+      certFile: '/run/secrets/temporal-client.crt',
+      keyFile: '/run/secrets/temporal-client.key',
+      caFile: '/run/secrets/temporal-ca.crt',
+      serverName: 'temporal',
+    });
+    expect(loadConfig({ TEMPORAL_TLS_CA: '/ca.crt' }).temporal.tls).toEqual({ caFile: '/ca.crt' });
+  });
+
+  it('refuses a Temporal client certificate without its key, and a key without its certificate', () => {
+    expect(() => loadConfig({ TEMPORAL_TLS_CERT: '/c.crt', TEMPORAL_TLS_CA: '/ca.crt' })).toThrow(/TEMPORAL_TLS_KEY/);
+    expect(() => loadConfig({ TEMPORAL_TLS_KEY: '/c.key' })).toThrow(/TEMPORAL_TLS_CERT/);
+  });
+
+  it('reads the MongoDB URI from the secret file MONGODB_URI_FILE', () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'cfg-')), 'mongodb-uri');
+    writeFileSync(file, 'mongodb://issuer:s3cret@mongodb:27017/?replicaSet=rs0&authSource=admin\n');
+    expect(loadConfig({ MONGODB_URI_FILE: file }).mongo.uri).toBe('mongodb://issuer:s3cret@mongodb:27017/?replicaSet=rs0&authSource=admin');
+    expect(() => loadConfig({ MONGODB_URI_FILE: file, MONGODB_URI: 'mongodb://x' })).toThrow(/not both/);
+    writeFileSync(file, '\n');
+    expect(() => loadConfig({ MONGODB_URI_FILE: file })).toThrow(/empty/);
   });
 });

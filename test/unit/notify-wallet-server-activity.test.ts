@@ -11,7 +11,7 @@ const ceiling = 3_600_000;
 const quiet = new DefaultLogger('ERROR');
 
 /** The activity with fakes around it: a session at status version 2 and a scripted Wallet Server. */
-function notifier(answer: WalletServerAnswer) {
+function notifier(answer: WalletServerAnswer, tenantOverrides: Record<string, unknown> = {}) {
   const posts: { url: string; body: unknown; requestId: string }[] = [];
   const delivered: number[] = [];
   let sessionReads = 0;
@@ -30,7 +30,9 @@ function notifier(answer: WalletServerAnswer) {
     current: true,
   } as unknown as VerificationSession;
   const deps = {
-    tenants: { findById: async () => ({ _id: ref.tenantId, name: 'w', notificationBaseUrl: 'https://wallet.example/s2s', createdAt: new Date() }) },
+    tenants: {
+      findById: async () => ({ _id: ref.tenantId, name: 'w', notificationBaseUrl: 'https://wallet.example/s2s', createdAt: new Date(), ...tenantOverrides }),
+    },
     sessions: {
       find: async () => (sessionReads++, session),
       recordNotificationDelivered: async (_key: unknown, _verificationId: string, statusVersion: number) => void delivered.push(statusVersion),
@@ -66,6 +68,13 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
 }
 
 describe('notifyWalletServer: one attempt per execution (S2S §Verification Notification, §Rate Limiting)', () => {
+  it('sends nothing to a deregistered Wallet Server and does not retry', async () => {
+    const { run, posts } = notifier({ outcome: 'delivered', status: 204 }, { deregisteredAt: new Date() });
+    const failure = await failureOf(run(1));
+    expect(failure).toMatchObject({ type: 'TenantDeregistered', nonRetryable: true });
+    expect(posts).toEqual([]);
+  });
+
   it('sends the status the workflow gives it, for that status version, without reading the session', async () => {
     const { runWithStatus, posts, delivered, sessionReads } = notifier({ outcome: 'delivered', status: 204 });
     const status = { sessionId: ref.sessionId, verificationId: ref.verificationId, status: 'DENIED', reasonCode: 'CANCELLED', deniedMessage: 'x' };

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { ApiContext } from '../../api/context';
 import { validateBody } from '../../api/middleware/validate-body';
 import { ProblemError } from '../../domain/problems';
-import { InitiateVerificationRequest, VerificationStatusRequest } from '../../domain/schemas/verification';
+import {
+  CancelVerificationRequest,
+  InitiateVerificationRequest,
+  SupplementVerificationRequest,
+  VerificationStatusRequest,
+} from '../../domain/schemas/verification';
 import { approvableInitiate } from '../support/wallet-requests';
 
 async function validate(schema: Parameters<typeof validateBody>[0], body: unknown): Promise<{ body?: unknown; problem?: ProblemError }> {
@@ -23,9 +28,45 @@ describe('InitiateVerificationRequest (S2S §Verification Initiate)', () => {
     expect(body).toMatchObject({ requestedDeviceCount: 1 });
   });
 
-  it('ignores unknown top-level fields and keeps extensions (S2S §Extensions)', async () => {
-    const request = { ...(await approvableInitiate()), futureField: true, extensions: { 'com.example.x': 1 } };
+  it('accepts unknown members inside extensions (S2S §Extensions)', async () => {
+    const request = { ...(await approvableInitiate()), extensions: { 'com.example.x': 1 } };
     expect((await validate(InitiateVerificationRequest, request)).problem).toBeUndefined();
+  });
+
+  it('refuses an unknown top-level member with a pointer at the member (profile §6)', async () => {
+    const { problem } = await validate(InitiateVerificationRequest, { ...(await approvableInitiate()), futureField: true });
+    expect(problem?.type).toBe('urn:s2s-issuer:problem:invalid-request');
+    expect(problem?.status).toBe(400);
+    expect(problem?.validationErrors).toEqual([{ pointer: '/futureField', message: expect.stringContaining('unknown members are refused') }]);
+  });
+
+  it('refuses unknown members of the nested closed objects, one error each, escaping the pointer (RFC 6901)', async () => {
+    const request = await approvableInitiate();
+    const { problem } = await validate(InitiateVerificationRequest, {
+      ...request,
+      walletSigningKeyData: { ...request.walletSigningKeyData, 'a/b~c': 1 },
+      verificationData: {
+        serverVerificationDataItem: request.verificationData?.serverVerificationDataItem,
+        clientEncryptedPayload: [{ jwe: 'a.b.c.d.e', origin: 'WALLET_CLIENT', note: 'x' }],
+        unknownList: [],
+      },
+    });
+    expect(problem?.validationErrors?.map((e) => e.pointer).sort()).toEqual(
+      ['/verificationData/clientEncryptedPayload/0/note', '/verificationData/unknownList', '/walletSigningKeyData/a~1b~0c'].sort(),
+    );
+  });
+
+  it('leaves open what the draft leaves open: type-specific item members, additionalAssessments, JWK members (RFC 7517 §4)', async () => {
+    const request = await approvableInitiate();
+    const { problem } = await validate(InitiateVerificationRequest, {
+      ...request,
+      walletSigningKeyData: { ...request.walletSigningKeyData, client_public_key: { ...request.walletSigningKeyData.client_public_key, use: 'sig' } },
+      verificationData: {
+        serverVerificationDataItem: [{ id: 'r', type: 'urn:example:risk', riskScore: 0.1, deviceIntegrity: 'PASS' }],
+        additionalAssessments: [{ vendor: 'x', score: 3 }],
+      },
+    });
+    expect(problem).toBeUndefined();
   });
 
   it('reports every violation with a JSON pointer', async () => {
@@ -78,5 +119,17 @@ describe('VerificationStatusRequest (S2S §Get Verification Status)', () => {
     expect((await validate(VerificationStatusRequest, { sessionId: randomUUID(), verificationId: randomUUID() })).problem).toBeUndefined();
     const { problem } = await validate(VerificationStatusRequest, { sessionId: randomUUID() });
     expect(problem?.validationErrors).toEqual([{ pointer: '/verificationId', message: 'is required' }]);
+  });
+
+  it.each([
+    ['VerificationStatusRequest', VerificationStatusRequest, {}],
+    ['SupplementVerificationRequest', SupplementVerificationRequest, { verificationDataPayload: { serverVerificationDataItem: [{ id: 'a', type: 'b' }] } }],
+    ['CancelVerificationRequest', CancelVerificationRequest, { reason: 'USER' }],
+  ] as const)('%s refuses an unknown member', async (_name, schema, rest) => {
+    const body = { sessionId: randomUUID(), verificationId: randomUUID(), ...rest };
+    expect((await validate(schema, body)).problem).toBeUndefined();
+    expect((await validate(schema, { ...body, verificationState: 'APPROVED' })).problem?.validationErrors).toEqual([
+      { pointer: '/verificationState', message: expect.stringContaining('unknown members are refused') },
+    ]);
   });
 });

@@ -42,8 +42,10 @@ async function documentOnlyDeps(): Promise<ApiDeps> {
     initialDecisionWaitMs: 1000,
     idleExpiryMs: 600_000,
     bodyLimitBytes: 1024,
+    clientPayloadIatWindowMs: 300_000,
     crashAfter: () => undefined,
     tenants: undefined as never,
+    tenantCacheMs: 0,
     idempotency: undefined as never,
     sessions: undefined as never,
     verificationData: undefined as never,
@@ -130,7 +132,7 @@ describe('the protocol route table (api/routes/index.ts)', () => {
     const deps = await documentOnlyDeps();
     const metadata = buildIssuerMetadata({
       ...deps,
-      limits: { ...deps.limits, initialDecisionWaitMs: 1000, bodyLimitBytes: 1024 },
+      limits: { ...deps.limits, initialDecisionWaitMs: 1000, bodyLimitBytes: 1024, clientPayloadIatWindowMs: 300_000 },
       protocolRoutes: extendedTable,
     });
     expect(metadata.endpoints_supported).toEqual(extendedTable.map((r) => r.path));
@@ -158,7 +160,8 @@ describe('the protocol route table (api/routes/index.ts)', () => {
     expect(routed).toEqual(paths);
     expect(Object.keys(buildOpenApiDocument({ routes: protocolRoutes }).paths)).toEqual(paths);
     expect(
-      buildIssuerMetadata({ ...deps, limits: { ...deps.limits, initialDecisionWaitMs: 1, bodyLimitBytes: 1 }, protocolRoutes }).endpoints_supported,
+      buildIssuerMetadata({ ...deps, limits: { ...deps.limits, initialDecisionWaitMs: 1, bodyLimitBytes: 1, clientPayloadIatWindowMs: 1000 }, protocolRoutes })
+        .endpoints_supported,
     ).toEqual(paths);
   });
 });

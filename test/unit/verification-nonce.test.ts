@@ -1,5 +1,6 @@
 import { randomUUID, webcrypto } from 'node:crypto';
-import { importWalletSigningKey, UnusableKeyError } from '../../crypto/public-jwk';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { importWalletSigningKey, publicWalletSigningJwk, UnusableKeyError } from '../../crypto/public-jwk';
 import { verifyVerificationNonce } from '../../crypto/verification-nonce';
 import { generateWalletSigningKey, signVerificationNonce } from '../../wallet/wallet-client-instance';
 
@@ -80,5 +81,16 @@ describe('importWalletSigningKey', () => {
   it('refuses coordinates that are not on the curve', async () => {
     const key = await generateWalletSigningKey();
     await expect(importWalletSigningKey({ ...key.publicJwk, y: key.publicJwk.x })).rejects.toMatchObject({ member: 'x' });
+  });
+});
+
+describe('publicWalletSigningJwk (profile §5)', () => {
+  it.each(['ES256', 'EdDSA'] as const)('keeps only the public key, alg and kid of a %s key', async (alg) => {
+    const key = await generateWalletSigningKey(alg);
+    const sent = { ...key.publicJwk, use: 'sig', key_ops: ['verify'], x5c: ['MIIB'], 'urn:example:note': 'x'.repeat(100) };
+    const kept = publicWalletSigningJwk(sent);
+    expect(kept).toEqual(key.publicJwk);
+    expect(Object.keys(kept).sort()).toEqual(Object.keys(key.publicJwk).sort());
+    expect(await calculateJwkThumbprint(kept as JWK)).toBe(await calculateJwkThumbprint(key.publicJwk as JWK));
   });
 });

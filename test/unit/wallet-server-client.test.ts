@@ -1,7 +1,9 @@
+import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { classifyResponse, createWalletServerClient, deterministicRequestId, retryAfterMs } from '../../clients/wallet-servers/wallet-server-client';
-import { draftBackoffWindowsMs, maxOutboundAttempts, outboundRetryDelayMs } from '../../domain/outbound-retry';
+import { createCertificateAuthority, issueCertificate } from '../../dev/dev-pki';
+import { defaultMaxResponseBytes, draftBackoffWindowsMs, maxOutboundAttempts, outboundRetryDelayMs } from '../../domain/outbound-retry';
 
 const now = Date.parse('2026-11-25T12:00:00Z');
 
@@ -99,6 +101,83 @@ describe('one attempt that gets no HTTP answer', () => {
     expect(answer).toEqual({ outcome: 'retryable', reason: 'no answer within 300 ms' });
     expect(took).toBeGreaterThanOrEqual(290);
     expect(took).toBeLessThan(2000);
+  });
+});
+
+describe('the size of a Wallet Server’s answer (profile §14)', () => {
+  const requestTimeoutMs = 10_000;
+  let server: https.Server;
+  let url: string;
+  let client: ReturnType<typeof createWalletServerClient>;
+  /** Bytes of body the server got to write per path before the client went away. */
+  const written = new Map<string, number>();
+
+  beforeAll(async () => {
+    const ca = await createCertificateAuthority('answer size test CA');
+    const serverCert = await issueCertificate(ca, { commonName: 'localhost', usage: 'server', ipAddresses: ['127.0.0.1'] });
+    const issuerCert = await issueCertificate(ca, { commonName: 'issuer', usage: 'client' });
+    server = https.createServer({ cert: serverCert.certificatePem, key: serverCert.privateKeyPem }, (req, res) => {
+      req.resume();
+      const chunk = Buffer.alloc(16 * 1024, 0x20);
+      written.set(req.url ?? '', 0);
+      const count = (n: number) => written.set(req.url ?? '', (written.get(req.url ?? '') ?? 0) + n);
+      if (req.url === '/endless') {
+        // 200, no Content-Length, and body until the client hangs up.
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk)) count(chunk.length);
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        res.on('close', () => res.removeAllListeners('drain'));
+        pump();
+      } else if (req.url === '/declared-huge') {
+        // Announces 10 GB, then trickles.
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(10 * 1024 ** 3) });
+        res.write(chunk);
+        count(chunk.length);
+      } else if (req.url === '/just-under') {
+        const body = Buffer.alloc(defaultMaxResponseBytes, 0x20);
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(body.length) });
+        res.end(body);
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    client = createWalletServerClient({
+      certificatePem: issuerCert.certificatePem,
+      privateKeyPem: issuerCert.privateKeyPem,
+      caPem: ca.certificatePem,
+      requestTimeoutMs,
+    });
+  });
+  afterAll(async () => {
+    client?.close();
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+  });
+
+  it('stops reading an endless 200 body once it passes the limit, long before the deadline, and does not retry it', async () => {
+    const started = Date.now();
+    const answer = await client.post(`${url}/endless`, {}, 'id-big-1');
+    const took = Date.now() - started;
+    expect(answer).toEqual({ outcome: 'refused', status: 200, reason: `answered 200 with a body over ${defaultMaxResponseBytes} bytes` });
+    expect(took).toBeLessThan(requestTimeoutMs / 2);
+    // The server could only write until the connection closed: a bounded amount, not the stream.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(written.get('/endless')).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('refuses a body whose Content-Length is over the limit without waiting for it', async () => {
+    const started = Date.now();
+    const answer = await client.post(`${url}/declared-huge`, {}, 'id-big-2');
+    expect(answer).toMatchObject({ outcome: 'refused', status: 200 });
+    expect(Date.now() - started).toBeLessThan(requestTimeoutMs / 2);
+  });
+
+  it('delivers an answer whose body is exactly at the limit', async () => {
+    expect(await client.post(`${url}/just-under`, {}, 'id-big-3')).toEqual({ outcome: 'delivered', status: 200 });
   });
 });
 

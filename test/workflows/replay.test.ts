@@ -1,4 +1,4 @@
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { loadRecordedHistories } from '../support/recorded-histories';
 import { workflowBundle } from '../support/time-skipping';
 
@@ -26,4 +26,16 @@ describe('VerificationWorkflow replay compatibility', () => {
     }
     expect(failures).toEqual([]);
   });
+
+  it('fails the replay of every recorded history when the workflow changes without a patch', async () => {
+    const changed = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/nondeterministic-workflow'), logger: quietLogger });
+    const outcomes: { workflowId: string; error?: string }[] = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: changed }, histories)) {
+      outcomes.push({ workflowId: result.workflowId, ...(result.error ? { error: result.error.name } : {}) });
+    }
+    expect(outcomes).toHaveLength(histories.length);
+    expect(outcomes.filter((outcome) => outcome.error !== 'DeterminismViolationError')).toEqual([]);
+  });
 });
+
+const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };

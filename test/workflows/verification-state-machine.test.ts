@@ -50,7 +50,9 @@ function activities() {
   const abandoned: number[] = [];
   const impl: VerificationActivities = {
     evaluateVerificationData: async ({ verificationDataRef }) => {
-      if (verificationDataRef?.startsWith('approve')) return approved;
+      // "slow…" fails its first two attempts: the third starts after a 2 s backoff on a workflow timer.
+      if (verificationDataRef?.startsWith('slow') && Context.current().info.attempt < 3) throw new Error('evaluation not ready');
+      if (verificationDataRef?.startsWith('approve') || verificationDataRef?.startsWith('slow')) return approved;
       if (verificationDataRef?.startsWith('reject')) return { status: 'REJECTED', reasonCode: 'BLURRY_PHOTO' };
       if (verificationDataRef?.startsWith('pending')) return { status: 'PENDING' };
       return needsMore;
@@ -224,6 +226,24 @@ describe('VerificationWorkflow state machine (S2S §Verification Status)', () =>
       expect(await session.cancel('USER_ABANDONED')).toMatchObject({ accepted: true, decision: { status: 'DENIED', reasonCode: 'CANCELLED' } });
       expect(await session.handle.query(verificationStatusQuery)).toMatchObject({ reasonCode: 'CANCELLED' });
       expect(await session.supplement('approve-1')).toEqual({ accepted: false, refusal: VerificationRefusal.final });
+    });
+  });
+
+  it('EXPIRES a verification left PENDING for the idle period, not earlier (days skipped)', async () => {
+    await run(async ({ start }) => {
+      const session = await start({ verificationDataRef: 'pending-review', idleExpiryMs: 30 * day });
+      expect(session.first).toEqual({ status: 'PENDING' });
+      await env.sleep(30 * day - hour);
+      expect(await session.handle.query(verificationStatusQuery)).toEqual({ status: 'PENDING' });
+      expect(await session.handle.result()).toEqual({ decision: { status: 'EXPIRED' } });
+    });
+  });
+
+  it('answers the initiate with PENDING when the first decision takes longer than the initial wait, then decides', async () => {
+    await run(async ({ start }) => {
+      const session = await start({ verificationDataRef: 'slow-approve', initialDecisionWaitMs: 500 });
+      expect(session.first).toEqual({ status: 'PENDING' });
+      expect(await session.handle.result()).toEqual({ decision: approved });
     });
   });
 

@@ -12,6 +12,8 @@ type Deps = Pick<AdminDeps, 'catalogue' | 'offers' | 'issuerUrl'>;
 function createCredentialOffer(deps: Deps): AdminMiddleware {
   return async (ctx) => {
     const request = validatedBody(ctx, CreateCredentialOfferRequest);
+    // Not the code, nor the holder's account: what was offered, and on what grounds.
+    ctx.state.auditTarget = { credentialConfigurationIds: request.credentialConfigurationIds, holderAuthenticated: request.holderAuthenticated };
     const unknown = unknownConfigurationIds(deps.catalogue, request.credentialConfigurationIds);
     if (unknown.length > 0) throw problems.unknownCredentialConfiguration(unknown);
     const { code, offer } = await deps.offers.create({

@@ -12,16 +12,19 @@ type Deps = Pick<AdminDeps, 'catalogue' | 'oneTimeCodes'>;
 function issueOneTimeCode(deps: Deps): AdminMiddleware {
   return async (ctx) => {
     const request = validatedBody(ctx, IssueOneTimeCodeRequest);
+    // Never the code (it is a credential of the holder's).
+    ctx.state.auditTarget = { credentialConfigurationIds: request.credentialConfigurationIds };
     const unknown = unknownConfigurationIds(deps.catalogue, request.credentialConfigurationIds);
     if (unknown.length > 0) throw problems.unknownCredentialConfiguration(unknown);
     const { code, expiresAt } = await deps.oneTimeCodes.issue(
+      request.tenantId,
       request.holderAccountId,
       request.credentialConfigurationIds,
       (request.expiresInSeconds ?? 600) * 1000,
     );
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { holderAccountId: request.holderAccountId, code, expiresAt: expiresAt.toISOString() };
+    ctx.body = { tenantId: request.tenantId, holderAccountId: request.holderAccountId, code, expiresAt: expiresAt.toISOString() };
   };
 }
 

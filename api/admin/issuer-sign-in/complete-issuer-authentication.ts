@@ -16,6 +16,7 @@ function completeIssuerAuthentication(deps: Deps): AdminMiddleware {
     const request = validatedBody(ctx, CompleteIssuerAuthenticationRequest);
     const result = await deps.authentications.complete(request.handle, request.holderAccountId);
     if ('refused' in result) throw problems.authenticationHandleUnavailable(result.refused);
+    ctx.state.auditTarget = { tenantId: result.ref.tenantId, sessionId: result.ref.sessionId, verificationId: result.ref.verificationId };
     await deps.workflows.sendVerdict(result.ref, { outcome: 'APPROVED', source: 'provider', decidedBy: 'issuer-surface-authentication' });
     ctx.body = { sessionId: result.ref.sessionId, verificationId: result.ref.verificationId, authenticated: true };
   };

@@ -1,7 +1,7 @@
 import type { AdminDeps } from '../app';
 import { AdminCaller, type AdminMiddleware, type AdminRoute } from '../route';
 
-/** Who claimed, viewed and decided the case, and when. */
+/** Who claimed, viewed and decided the case, and when; for a decision, which one. Outlives the case (profile §Retention). */
 function auditTrail(deps: Pick<AdminDeps, 'reviewCases'>): AdminMiddleware {
   return async (ctx) => {
     ctx.body = {
@@ -9,6 +9,8 @@ function auditTrail(deps: Pick<AdminDeps, 'reviewCases'>): AdminMiddleware {
         reviewerId: e.reviewerId,
         action: e.action,
         at: e.at.toISOString(),
+        ...(e.outcome ? { outcome: e.outcome } : {}),
+        ...(e.reasonCode ? { reasonCode: e.reasonCode } : {}),
       })),
     };
   };

@@ -8,9 +8,10 @@ type Deps = Pick<AdminDeps, 'reviewCases' | 'claimMs'>;
 /** One reviewer at a time; the claim expires after claimMs (profile §Manual review). */
 function claimReviewCase(deps: Deps): AdminMiddleware {
   return async (ctx) => {
+    ctx.state.auditTarget = { caseId: ctx.params.caseId ?? '' };
     const found = await deps.reviewCases.get(ctx.params.caseId ?? '');
     if (!found) throw problems.reviewCaseNotFound();
-    ctx.body = reviewCaseSummary(await deps.reviewCases.claim(found._id, ctx.state.reviewerId, deps.claimMs).catch(claimProblem));
+    ctx.body = reviewCaseSummary(await deps.reviewCases.claim(found._id, ctx.state.admin.id, deps.claimMs).catch(claimProblem));
   };
 }
 

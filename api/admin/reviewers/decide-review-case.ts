@@ -16,9 +16,11 @@ type Deps = Pick<AdminDeps, 'reviewCases' | 'workflows'>;
 function decideReviewCase(deps: Deps): AdminMiddleware {
   return async (ctx) => {
     const decision = validatedBody(ctx, ReviewDecisionRequest);
+    ctx.state.auditTarget = { caseId: ctx.params.caseId ?? '', outcome: decision.outcome };
     requireCompleteVerdict(decision);
-    const reviewerId = ctx.state.reviewerId;
+    const reviewerId = ctx.state.admin.id;
     const claimed = await deps.reviewCases.claimedBy(ctx.params.caseId ?? '', reviewerId).catch(claimProblem);
+    ctx.state.auditTarget = { ...ctx.state.auditTarget, tenantId: claimed.tenantId, verificationId: claimed.verificationId };
     await deps.reviewCases
       .recordDecision(claimed._id, reviewerId, {
         outcome: decision.outcome,

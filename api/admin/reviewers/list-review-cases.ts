@@ -7,7 +7,7 @@ function listReviewCases(deps: Pick<AdminDeps, 'reviewCases'>): AdminMiddleware 
   return async (ctx) => {
     const state = ctx.query.state === 'decided' || ctx.query.state === 'closed' ? ctx.query.state : 'open';
     const tenantId = typeof ctx.query.tenantId === 'string' ? ctx.query.tenantId : undefined;
-    const cases = await deps.reviewCases.list({ state, ...(tenantId ? { tenantId } : {}), ...(state === 'open' ? { claimableBy: ctx.state.reviewerId } : {}) });
+    const cases = await deps.reviewCases.list({ state, ...(tenantId ? { tenantId } : {}), ...(state === 'open' ? { claimableBy: ctx.state.admin.id } : {}) });
     ctx.body = { cases: cases.map(reviewCaseSummary) };
   };
 }

@@ -7,10 +7,10 @@ type Deps = Pick<AdminDeps, 'reviewCases' | 'verificationData' | 'logger'>;
 /** The decrypted evidence, only for the reviewer holding the claim; every view is audited. */
 function viewEvidence(deps: Deps): AdminMiddleware {
   return async (ctx) => {
-    const claimed = await deps.reviewCases.claimedBy(ctx.params.caseId ?? '', ctx.state.reviewerId).catch(claimProblem);
+    const claimed = await deps.reviewCases.claimedBy(ctx.params.caseId ?? '', ctx.state.admin.id).catch(claimProblem);
     const evidence = await deps.verificationData.load(claimed.tenantId, claimed.evidenceRef);
-    await deps.reviewCases.audit(claimed._id, ctx.state.reviewerId, 'view_evidence');
-    deps.logger.info({ caseId: claimed._id, reviewerId: ctx.state.reviewerId }, 'review evidence viewed');
+    await deps.reviewCases.audit(claimed._id, ctx.state.admin.id, 'view_evidence');
+    deps.logger.info({ caseId: claimed._id, reviewerId: ctx.state.admin.id }, 'review evidence viewed');
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { case: reviewCaseSummary(claimed), evidence };
   };

@@ -10,6 +10,8 @@ let issuerKeys: IssuerKeys;
 let published: HpkeJwk[];
 let wsk: WalletSigningKey;
 const claims = { id: 'doc-1', type: 'urn:example:document', documentNumber: 'X123' };
+// The request binding (profile §11) is checked by the API (test/unit/client-payload-binding.test.ts).
+const binding = { sessionId: '5b0b8a5e-7e4c-4f49-9a3c-1f1b6f9e2d10' };
 
 beforeAll(async () => {
   issuerKeys = await generateIssuerKeys();
@@ -40,8 +42,8 @@ describe('openClientEncryptedPayload (S2S §Client Encrypted Payload)', () => {
     ['EdDSA', 'flattened', 1],
   ] as const)('accepts a %s-signed payload in %s serialization encrypted to issuer key %i', async (alg, serialization, keyIndex) => {
     const key = await generateWalletSigningKey(alg);
-    const { jwe } = await createClientEncryptedPayload({ key, issuerKey: published[keyIndex] as HpkeJwk, claims, serialization });
-    expect(await open(jwe, key)).toEqual({ ...claims, aud: await encryptionKeyAudience(published[keyIndex] as HpkeJwk) });
+    const { jwe } = await createClientEncryptedPayload({ key, issuerKey: published[keyIndex] as HpkeJwk, claims, binding, serialization });
+    expect(await open(jwe, key)).toEqual({ ...claims, ...binding, iat: expect.any(Number), aud: await encryptionKeyAudience(published[keyIndex] as HpkeJwk) });
   });
 
   it('publishes only public parts of the issuer keys', () => {
@@ -55,12 +57,12 @@ describe('openClientEncryptedPayload (S2S §Client Encrypted Payload)', () => {
       ['a tampered authentication tag', 4],
       ['a tampered encrypted key', 1],
     ])('%s', async (_label, part) => {
-      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: firstKey(), claims });
+      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: firstKey(), claims, binding });
       await expectFailure(open(tamper(jwe as string, part)), 'invalid_encryption');
     });
 
     it('a tampered protected header (it is the AAD)', async () => {
-      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: firstKey(), claims });
+      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: firstKey(), claims, binding });
       const [p, ...rest] = (jwe as string).split('.');
       const header = JSON.parse(Buffer.from(p ?? '', 'base64url').toString()) as Record<string, unknown>;
       const altered = Buffer.from(JSON.stringify({ ...header, cty: 'json' })).toString('base64url');
@@ -70,13 +72,13 @@ describe('openClientEncryptedPayload (S2S §Client Encrypted Payload)', () => {
     it('a JWE for a key this issuer does not have (no kid)', async () => {
       const stranger = await generateHpkeJwk('HPKE-0-KE');
       const withoutKid = { ...publicHpkeJwk(stranger), kid: undefined };
-      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: withoutKid, claims });
+      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: withoutKid, claims, binding });
       await expectFailure(open(jwe), 'invalid_encryption');
     });
 
     it('an unknown kid', async () => {
       const stranger = await generateHpkeJwk('HPKE-0-KE');
-      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: publicHpkeJwk(stranger), claims });
+      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: publicHpkeJwk(stranger), claims, binding });
       await expectFailure(open(jwe), 'invalid_encryption');
     });
 
@@ -85,7 +87,7 @@ describe('openClientEncryptedPayload (S2S §Client Encrypted Payload)', () => {
     // decrypts: only the alg check refuses it (a server that took the algorithm from its key
     // instead of the header would accept it).
     async function withHeaderAlg(alg: string): Promise<string> {
-      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: firstKey(), claims });
+      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: firstKey(), claims, binding });
       const { plaintext, header } = await decryptJwe(jwe, issuerKeys.encryption);
       const relabelled = (await encryptJwe(plaintext, firstKey(), { alg: 'HPKE-0-KE', header: { cty: header.cty, alg } })) as string;
       // Only alg differs from the valid JWE's header (ek is fresh for every encryption).
@@ -125,7 +127,7 @@ describe('openClientEncryptedPayload (S2S §Client Encrypted Payload)', () => {
   describe('refuses as invalid_client_authentication', () => {
     it('a JWS signed by another key', async () => {
       const other = await generateWalletSigningKey('ES256');
-      const { jwe } = await createClientEncryptedPayload({ key: other, issuerKey: firstKey(), claims });
+      const { jwe } = await createClientEncryptedPayload({ key: other, issuerKey: firstKey(), claims, binding });
       await expectFailure(open(jwe), 'invalid_client_authentication');
     });
 
@@ -136,7 +138,7 @@ describe('openClientEncryptedPayload (S2S §Client Encrypted Payload)', () => {
     });
 
     it('a wrong aud', async () => {
-      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: firstKey(), claims, aud: 'not-the-thumbprint' });
+      const { jwe } = await createClientEncryptedPayload({ key: wsk, issuerKey: firstKey(), claims, binding, aud: 'not-the-thumbprint' });
       await expectFailure(open(jwe), 'invalid_client_authentication');
     });
 
@@ -145,6 +147,7 @@ describe('openClientEncryptedPayload (S2S §Client Encrypted Payload)', () => {
         key: wsk,
         issuerKey: firstKey(),
         claims,
+        binding,
         aud: await encryptionKeyAudience(published[1] as HpkeJwk),
       });
       await expectFailure(open(jwe), 'invalid_client_authentication');

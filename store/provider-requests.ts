@@ -1,0 +1,44 @@
+import type { Db } from 'mongodb';
+import { collections, isDuplicateKeyError } from './mongo';
+
+/**
+ * Which asynchronous verification providers a verification waits for (profile §12 Verdicts):
+ * written when an evaluator leaves an item to a provider, read when a provider reports, so a
+ * provider's credential decides only verifications that asked that provider.
+ */
+export interface ProviderRequestRef {
+  tenantId: string;
+  sessionId: string;
+  verificationId: string;
+}
+
+const requestId = (ref: ProviderRequestRef, provider: string) => `${ref.tenantId}/${ref.verificationId}/${provider}`;
+
+export function createProviderRequestRepository(db: Db, now: () => Date = () => new Date()) {
+  const requests = db.collection<ProviderRequestRef & { _id: string; provider: string; at: Date }>(collections.providerRequests);
+  return {
+    /** Safe to repeat (an activity retry): one record per verification and provider, on _id. */
+    async record(ref: ProviderRequestRef, providers: readonly string[]): Promise<void> {
+      for (const provider of new Set(providers)) {
+        try {
+          await requests.insertOne({
+            _id: requestId(ref, provider),
+            tenantId: ref.tenantId,
+            sessionId: ref.sessionId,
+            verificationId: ref.verificationId,
+            provider,
+            at: now(),
+          });
+        } catch (error) {
+          if (!isDuplicateKeyError(error)) throw error;
+        }
+      }
+    },
+
+    async wasAsked(ref: ProviderRequestRef, provider: string): Promise<boolean> {
+      const found = await requests.findOne({ _id: requestId(ref, provider) });
+      return found !== null && found.sessionId === ref.sessionId;
+    },
+  };
+}
+export type ProviderRequestRepository = ReturnType<typeof createProviderRequestRepository>;
