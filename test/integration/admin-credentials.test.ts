@@ -73,7 +73,11 @@ describe('roles (profile §16 Admin credentials)', () => {
     const answers = [
       await h.admin('POST', '/admin/verdicts', 'alice', { ...ref, provider: 'doc-check-co', outcome: 'APPROVED' }),
       await h.admin('POST', '/admin/credential-offers', 'alice', offerBody),
-      await h.admin('POST', '/admin/one-time-codes', 'alice', { tenantId: h.walletA.tenant._id, holderAccountId: 'account-5', credentialConfigurationIds: [mdl] }),
+      await h.admin('POST', '/admin/one-time-codes', 'alice', {
+        tenantId: h.walletA.tenant._id,
+        holderAccountId: 'account-5',
+        credentialConfigurationIds: [mdl],
+      }),
       await h.admin('POST', '/admin/issuer-authentications', 'alice', { handle: 'h'.repeat(43), holderAccountId: 'account-5' }),
     ];
     expect(answers.map((a) => [a.status, a.json.type])).toEqual(Array(4).fill([403, 'urn:s2s-issuer:problem:admin-role-forbidden']));
@@ -158,7 +162,11 @@ describe('audit and logs', () => {
     expect((await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'bob', { outcome: 'APPROVED' })).status).toBe(200);
     const offer = await h.admin('POST', '/admin/credential-offers', 'backOffice', offerBody);
     expect(offer.status).toBe(201);
-    const code = await h.admin('POST', '/admin/one-time-codes', 'backOffice', { tenantId: h.walletA.tenant._id, holderAccountId: 'account-5', credentialConfigurationIds: [mdl] });
+    const code = await h.admin('POST', '/admin/one-time-codes', 'backOffice', {
+      tenantId: h.walletA.tenant._id,
+      holderAccountId: 'account-5',
+      credentialConfigurationIds: [mdl],
+    });
     expect(code.status).toBe(201);
     const signIn = await newWallet();
     const started = await signIn.initiate({
