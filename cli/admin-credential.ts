@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { hashAdminToken, parseAdminCredentials, type AdminCredentialEntry, type AdminCredentialsFile } from '../api/admin/admin-credentials';
 import { AdminCaller } from '../api/admin/route';
 import { loadConfig } from '../config/config';
+import { runCommand } from './command';
 
 const roles = Object.values(AdminCaller);
 
@@ -111,11 +112,4 @@ function main(): void {
   console.log(token);
 }
 
-if (require.main === module) {
-  try {
-    main();
-  } catch (error) {
-    console.error(`admin-credential: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  }
-}
+if (require.main === module) runCommand('admin-credential', main);

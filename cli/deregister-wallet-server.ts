@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Db } from 'mongodb';
 import { loadConfig } from '../config/config';
+import { runCommand, withIssuerDatabase } from './command';
 import { pemThumbprint } from '../crypto/certificate-thumbprint';
-import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createTenantRepository } from '../store/tenants';
 
 const usage = `Revokes a Wallet Server's client certificate, or deregisters a Wallet Server (a tenant).
@@ -52,19 +52,8 @@ async function main(): Promise<void> {
     console.log(usage);
     process.exit(values.help ? 0 : 2);
   }
-  const config = loadConfig();
-  const { client, db } = await connectMongo(config.mongo.uri, config.mongo.database);
-  try {
-    await ensureIndexes(db);
-    console.log(JSON.stringify(await deregisterIn(db, command), null, 2));
-  } finally {
-    await client.close();
-  }
+  const result = await withIssuerDatabase(loadConfig(), (db) => deregisterIn(db, command));
+  console.log(JSON.stringify(result, null, 2));
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(`deregister-wallet-server: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runCommand('deregister-wallet-server', main);

@@ -5,8 +5,8 @@ import type { Db } from 'mongodb';
 import { loadConfig } from '../config/config';
 import { pemThumbprint } from '../crypto/certificate-thumbprint';
 import type { TenantQuotas } from '../domain/quotas';
-import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createTenantRepository, type Tenant } from '../store/tenants';
+import { runCommand, withIssuerDatabase } from './command';
 
 const usage = `Registers a Wallet Server (a tenant) by its mTLS client certificate.
 
@@ -88,31 +88,16 @@ async function main(): Promise<void> {
     process.exit(values.help ? 0 : 2);
   }
   const config = loadConfig();
-  const { client, db } = await connectMongo(config.mongo.uri, config.mongo.database);
-  try {
-    await ensureIndexes(db);
-    const tenant = await registerWalletServerIn(db, {
-      name: values.name,
-      certificatePem: readFileSync(values.cert, 'utf8'),
-      notificationBaseUrl: values['notification-url'],
-      clientCaPem: readFileSync(config.tls.clientCaFile, 'utf8'),
-      quotas: quotasFromOptions(values),
-    });
-    console.log(
-      JSON.stringify(
-        { tenantId: tenant._id, name: tenant.name, notificationBaseUrl: tenant.notificationBaseUrl, quotas: { ...config.quotas, ...tenant.quotas } },
-        null,
-        2,
-      ),
-    );
-  } finally {
-    await client.close();
-  }
+  const registration = {
+    name: values.name,
+    certificatePem: readFileSync(values.cert, 'utf8'),
+    notificationBaseUrl: values['notification-url'],
+    clientCaPem: readFileSync(config.tls.clientCaFile, 'utf8'),
+    quotas: quotasFromOptions(values),
+  };
+  const tenant = await withIssuerDatabase(config, (db) => registerWalletServerIn(db, registration));
+  const quotas = { ...config.quotas, ...tenant.quotas };
+  console.log(JSON.stringify({ tenantId: tenant._id, name: tenant.name, notificationBaseUrl: tenant.notificationBaseUrl, quotas }, null, 2));
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(`register-wallet-server: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runCommand('register-wallet-server', main);
