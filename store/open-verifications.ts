@@ -32,31 +32,37 @@ function holderOf(ref: OpenVerificationRef): string {
  * for the same verification finds its slot, releasing a released slot does nothing; a slot that a
  * crash left behind is released by reconciliation (releaseEndedSlots).
  */
+/** Random slot numbers tried before the taken ones are listed. */
+const randomTries = 4;
+
 export function createOpenVerificationRepository(db: Db) {
   const slots = db.collection<OpenVerificationSlot>(collections.openVerifications);
   return {
-    /** Takes a free slot for the verification (or finds the one it holds); false when all `max` are taken. */
+    /**
+     * Takes a free slot for the verification (or finds the one it holds); false when all `max` are
+     * taken. Reads no more than a count while slots are free: a tenant near a cap of thousands
+     * does not make every initiate load its open verifications.
+     */
     async acquire(ref: OpenVerificationRef, max: number): Promise<boolean> {
       const holder = holderOf(ref);
-      const held = await slots.find({ tenantId: ref.tenantId }).toArray();
-      if (held.some((slot) => slot.holder === holder)) return true;
-      const taken = new Set(held.map((slot) => slot._id));
+      if (await slots.findOne({ tenantId: ref.tenantId, holder }, { projection: { _id: 1 } })) return true;
       // Slots numbered at or above a lowered cap still count until they are released.
-      if (held.length >= max) return false;
-      // Concurrent initiates start at different slots, so they rarely collide on the same insert.
-      const start = randomInt(max);
-      for (let i = 0; i < max; i += 1) {
-        const _id = `${ref.tenantId}#${(start + i) % max}`;
-        if (taken.has(_id)) continue;
+      if ((await slots.countDocuments({ tenantId: ref.tenantId })) >= max) return false;
+      const tryInsert = async (n: number): Promise<boolean> => {
         try {
-          await slots.insertOne({ _id, tenantId: ref.tenantId, holder, acquiredAt: new Date() });
+          await slots.insertOne({ _id: `${ref.tenantId}#${n}`, tenantId: ref.tenantId, holder, acquiredAt: new Date() });
           return true;
         } catch (error) {
-          // A concurrent initiate took this slot first: try the next one.
+          // Taken, by an open verification or a concurrent initiate: try another one.
           if (!isDuplicateKeyError(error)) throw error;
-          taken.add(_id);
+          return false;
         }
-      }
+      };
+      // Random slots first: concurrent initiates rarely collide, and with free slots one is found
+      // in a few tries; then the free ones, from the list of taken numbers.
+      for (let i = 0; i < randomTries; i += 1) if (await tryInsert(randomInt(max))) return true;
+      const taken = new Set((await slots.find({ tenantId: ref.tenantId }, { projection: { _id: 1 } }).toArray()).map((slot) => slot._id));
+      for (let n = 0; n < max; n += 1) if (!taken.has(`${ref.tenantId}#${n}`) && (await tryInsert(n))) return true;
       return false;
     },
 
