@@ -5,7 +5,7 @@ import { generateHpkeJwk } from '../crypto/issuer-keys';
 import { generateDataKeyringJson } from '../crypto/data-encryption';
 import { AdminCaller } from '../api/admin/route';
 import { mintAdminCredential, readAdminCredentialsFile, writeAdminCredentialsFile } from '../cli/admin-credential';
-import { createCertificateAuthority, issueCertificate, type IssuedCertificate } from './dev-pki';
+import { createCertificateAuthority, createMdocIssuerPki, issueCertificate, type IssuedCertificate } from './dev-pki';
 import { makePrivateDir, preparePrivateDataDir, privateFileMode } from './private-files';
 import { exportWalletSigningKey, generateWalletSigningKey } from '../wallet/wallet-client-instance';
 
@@ -39,6 +39,11 @@ export interface DevMaterialPaths {
   devSignInToken: string;
   devProviderToken: string;
   walletSigningKey: string;
+  /** mso_mdoc (ISO 18013-5 Annex B): the development IACA (trust anchor) and the document signer that signs MSOs. */
+  mdocIacaCert: string;
+  mdocIacaKey: string;
+  mdocSignerCert: string;
+  mdocSignerKey: string;
 }
 
 export function devMaterialPaths(dataDir: string): DevMaterialPaths {
@@ -63,6 +68,10 @@ export function devMaterialPaths(dataDir: string): DevMaterialPaths {
     devSignInToken: path.join(dataDir, 'keys', 'dev-sign-in-token'),
     devProviderToken: path.join(dataDir, 'keys', 'dev-provider-token'),
     walletSigningKey: path.join(dataDir, 'dev-wallet', 'wallet-signing-key.json'),
+    mdocIacaCert: path.join(pki, 'mdoc-iaca.crt'),
+    mdocIacaKey: path.join(pki, 'mdoc-iaca.key'),
+    mdocSignerCert: path.join(pki, 'mdoc-document-signer.crt'),
+    mdocSignerKey: path.join(pki, 'mdoc-document-signer.key'),
   };
 }
 
@@ -80,6 +89,15 @@ function writePair(certFile: string, keyFile: string, issued: IssuedCertificate)
   writeSecret(keyFile, issued.privateKeyPem);
   // Certificates are public, but they live among the keys: same mode, one rule for the folder.
   writeSecret(certFile, issued.certificatePem);
+}
+
+/** The mdoc IACA and document signer, apart from the TLS CA: an IACA signs only mdoc signers (Annex B). */
+async function ensureMdocIssuerPki(paths: DevMaterialPaths, log: (line: string) => void): Promise<void> {
+  if ([paths.mdocIacaCert, paths.mdocIacaKey, paths.mdocSignerCert, paths.mdocSignerKey].every((file) => existsSync(file))) return;
+  log('creating the development mdoc IACA and document signer certificate (ISO 18013-5 Annex B)');
+  const { iaca, documentSigner } = await createMdocIssuerPki();
+  writePair(paths.mdocIacaCert, paths.mdocIacaKey, iaca);
+  writePair(paths.mdocSignerCert, paths.mdocSignerKey, documentSigner);
 }
 
 export async function ensureDevMaterial(dataDir: string, log: (line: string) => void = () => undefined): Promise<DevMaterialPaths> {
@@ -140,6 +158,7 @@ export async function ensureDevMaterial(dataDir: string, log: (line: string) => 
     log('creating the development Wallet Signing Key used by the example request');
     writeSecret(paths.walletSigningKey, JSON.stringify(await exportWalletSigningKey(await generateWalletSigningKey('ES256')), null, 2));
   }
+  await ensureMdocIssuerPki(paths, log);
   return paths;
 }
 

@@ -99,3 +99,81 @@ export async function createCertificateRevocationList(ca: CertificateAuthority, 
   // OpenSSL (Node's `crl` option) reads only the RFC 7468 label `X509 CRL`.
   return x509.PemConverter.encode(crl.rawData, 'X509 CRL');
 }
+
+/** ISO/IEC 18013-5 Annex B.1.4 / §7.2.4: extended key usage of an mdoc document signer (id-mdl-kp-mdlDS). */
+export const mdocDocumentSignerKeyPurpose = '1.0.18013.5.1.2';
+
+export interface MdocIssuerPki {
+  /** The Issuing Authority CA: the trust anchor a verifier holds; not sent in x5chain. */
+  iaca: CertificateAuthority;
+  /** The document signer that signs Mobile Security Objects; its certificate is the x5chain leaf. */
+  documentSigner: IssuedCertificate;
+}
+
+/**
+ * A development IACA and one document signer certificate, shaped after ISO/IEC 18013-5 Annex B
+ * as far as @peculiar/x509 lets us: a country in both subjects (the DS's equal to the IACA's),
+ * a random serial, issuer alternative names, CRL distribution points, the IACA limited to
+ * signing certificates and CRLs with path length 0, the DS to digitalSignature with the
+ * critical mdoc DS extended key usage. Validities stay within Annex B's maxima (IACA 20 years,
+ * DS 457 days). `ZZ` is an ISO 3166 user-assigned code: no real country.
+ */
+export async function createMdocIssuerPki(options: { country?: string; organization?: string; issuerUrl?: string } = {}): Promise<MdocIssuerPki> {
+  const country = options.country ?? 'ZZ';
+  const organization = options.organization ?? 'S2S Issuer Development';
+  const issuerUrl = options.issuerUrl ?? 'https://localhost';
+  const issuerAlternativeName = new x509.IssuerAlternativeNameExtension([{ type: 'url', value: issuerUrl }]);
+  const crlDistributionPoints = new x509.CRLDistributionPointsExtension([`${issuerUrl}/mdoc-iaca.crl`]);
+  // Annex B: serial numbers are positive, non-sequential and at most 20 octets.
+  const randomSerial = () => {
+    const bytes = webcrypto.getRandomValues(new Uint8Array(16));
+    bytes[0] = (bytes[0] ?? 0) & 0x7f;
+    return Buffer.from(bytes).toString('hex');
+  };
+
+  const iacaKeys = await generateKeys();
+  const iacaName = `C=${country}, O=${organization}, CN=${organization} IACA`;
+  const iacaCertificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomSerial(),
+    name: iacaName,
+    keys: iacaKeys,
+    signingAlgorithm,
+    ...validity(3650),
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(iacaKeys.publicKey),
+      issuerAlternativeName,
+      crlDistributionPoints,
+    ],
+  });
+  const iaca: CertificateAuthority = {
+    certificate: iacaCertificate,
+    keys: iacaKeys,
+    certificatePem: iacaCertificate.toString('pem'),
+    privateKeyPem: await privateKeyPem(iacaKeys.privateKey),
+  };
+
+  const signerKeys = await generateKeys();
+  const signerCertificate = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: `C=${country}, O=${organization}, CN=${organization} Document Signer`,
+    issuer: iacaCertificate.subject,
+    publicKey: signerKeys.publicKey,
+    signingKey: iacaKeys.privateKey,
+    signingAlgorithm,
+    ...validity(365),
+    extensions: [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([mdocDocumentSignerKeyPurpose], true),
+      await x509.AuthorityKeyIdentifierExtension.create(iacaKeys.publicKey),
+      await x509.SubjectKeyIdentifierExtension.create(signerKeys.publicKey),
+      issuerAlternativeName,
+      crlDistributionPoints,
+    ],
+  });
+  return {
+    iaca,
+    documentSigner: { certificatePem: signerCertificate.toString('pem'), privateKeyPem: await privateKeyPem(signerKeys.privateKey) },
+  };
+}
