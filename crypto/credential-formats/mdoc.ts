@@ -24,7 +24,7 @@ export const saltLength = 32;
 
 /** RFC 9052 §3.1 `alg` and RFC 9360 §2 `x5chain` header labels. */
 const coseHeader = { alg: 1, x5chain: 33 } as const;
-/** RFC 9053 §2.1 / RFC 9864: COSE algorithm identifiers of the JOSE names a signer reports. */
+/** RFC 9053 §2.1, §2.2: COSE algorithm identifiers of the JOSE names a signer reports. */
 const coseAlgorithms: Readonly<Record<string, number>> = { ES256: -7, ES384: -35, ES512: -36, EdDSA: -8 };
 /** Raw signature length of each algorithm (ECDSA r || s, RFC 9053 §2.1). */
 const signatureLengths: Readonly<Record<string, number>> = { ES256: 64, ES384: 96, ES512: 132, EdDSA: 64 };
