@@ -43,6 +43,7 @@ export const collections = {
   openVerifications: 'open_verifications',
   adminAudit: 'admin_audit',
   providerRequests: 'provider_requests',
+  issuerHolders: 'issuer_holders',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
