@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { CredentialConfigurationPolicy } from '../domain/credential-configurations';
+import type { CredentialConfiguration } from '../domain/credential-configurations';
+import { parseCredentialCatalogue, readCredentialCatalogueFile } from './credential-catalogue-file';
+import { membershipCard, mobileDrivingLicence, personIdentificationData } from './shipped-credential-configurations';
 import { devApproveType } from '../domain/verification-types/development';
 import { identityEvidenceType } from '../domain/verification-types/identity-evidence';
 import { walletRiskAssessmentType } from '../domain/verification-types/wallet-risk-assessment';
@@ -12,11 +14,14 @@ import { issuerAuthenticationType } from '../domain/verification-types/issuer-au
 import { credentialPresentationType } from '../domain/verification-types/credential-presentation';
 import type { TrustedCredentialIssuer } from '../crypto/sd-jwt-vc-presentation';
 
-/** The development catalogue: what `npm start` offers (profile §Development catalogue). */
-export const developmentCatalogue: CredentialConfigurationPolicy[] = [
+/**
+ * The development catalogue: what `npm start` offers (profile §Development catalogue), the
+ * shipped configurations with development verification types and no key attestation (the
+ * development wallet has none). Checked like a file at start (readCredentialCatalogue).
+ */
+export const developmentCatalogue: CredentialConfiguration[] = [
   {
-    id: 'org.iso.18013.5.1.mDL',
-    format: 'mso_mdoc',
+    ...mobileDrivingLicence,
     acceptedVerificationTypes: [
       devApproveType,
       identityEvidenceType,
@@ -28,20 +33,30 @@ export const developmentCatalogue: CredentialConfigurationPolicy[] = [
       credentialPresentationType,
     ],
     maxDevices: 2,
+    keyAttestation: { required: false, trustedIssuers: [] },
   },
   {
-    id: 'eu.europa.ec.eudi.pid.1',
-    format: 'dc+sd-jwt',
+    ...personIdentificationData,
     acceptedVerificationTypes: [devApproveType, identityEvidenceType, preAuthorizedCodeType, deviceMigrationType],
     maxDevices: 1,
+    keyAttestation: { required: false, trustedIssuers: [] },
+  },
+  {
+    ...membershipCard,
+    acceptedVerificationTypes: [devApproveType, preAuthorizedCodeType, oneTimeCodeType, issuerAuthenticationType, deviceMigrationType],
+    maxDevices: 3,
+    keyAttestation: { required: false, trustedIssuers: [] },
   },
 ];
 
-/** The credential configuration policies: the catalogue file, or the development catalogue when the development types are enabled. */
-export function readCredentialCatalogue(config: AppConfig['verification']): CredentialConfigurationPolicy[] {
-  if (config.catalogueFile) return JSON.parse(readFileSync(config.catalogueFile, 'utf8')) as CredentialConfigurationPolicy[];
+/**
+ * The credential configurations: the catalogue file (validated, profile §Credential
+ * configurations), or the development catalogue when the development types are enabled.
+ */
+export function readCredentialCatalogue(config: AppConfig['verification']): CredentialConfiguration[] {
+  if (config.catalogueFile) return readCredentialCatalogueFile(config.catalogueFile);
   if (!config.devTypesEnabled) throw new Error('S2S_CREDENTIAL_CATALOGUE_FILE is required unless S2S_ENABLE_DEV_VERIFICATION_TYPES=true');
-  return developmentCatalogue;
+  return parseCredentialCatalogue(JSON.stringify(developmentCatalogue), 'the development catalogue');
 }
 
 /** The issuers whose credential presentations are accepted (none when the file is unset). */

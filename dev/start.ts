@@ -10,6 +10,7 @@ import { developmentCatalogue } from '../config/verification';
 import { startNotificationReceiver } from '../wallet/notification-receiver';
 import { startCodecServer } from './codec-server';
 import { loadIssuerKeyMaterial } from '../crypto/key-material';
+import { seedFakeHolders } from './fake-holders';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { devMaterialPaths, readJson } from './dev-material';
 import { developmentDatabaseBackend, startDevelopmentDatabase } from './development-database';
@@ -111,6 +112,8 @@ async function main(): Promise<void> {
 
   const { client, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   await ensureIndexes(db);
+  // Clearly fake holder records for credential issuance (profile §Credential configurations).
+  await seedFakeHolders(db, loadIssuerKeyMaterial(config).dataKeyring);
   const tenant = await registerWalletServerIn(db, {
     name: 'Development Wallet Server',
     certificatePem: readFileSync(dev.walletCert, 'utf8'),

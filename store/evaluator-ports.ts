@@ -6,6 +6,7 @@ import { createCredentialOfferRepository } from './credential-offers';
 import { createDeviceMigrationRepository } from './device-migrations';
 import { createIssuerAuthenticationRepository } from './issuer-authentications';
 import { createOneTimeCodeRepository } from './one-time-codes';
+import { createSessionHolderRepository } from './session-holders';
 import { currentDecision, createVerificationSessionRepository, sessionDocumentId } from './verification-sessions';
 
 /** The evaluators' ports (domain/verification-types/supported.ts) on this database's collections. */
@@ -14,9 +15,27 @@ export function createEvaluatorPorts(db: Db, keys: { otpKeyring: DataKeyring }):
   const sessions = createVerificationSessionRepository(db);
   const slots = createDeviceMigrationRepository(db);
   const authentications = createIssuerAuthenticationRepository(db);
+  const oneTimeCodes = createOneTimeCodeRepository(db, keys.otpKeyring);
+  // Evidence that names a holder account records it for the verification (store/session-holders.ts).
+  const holders = createSessionHolderRepository(db);
   return {
-    offers: { redeem: (code, by) => offers.redeem(code, by) },
-    oneTimeCodes: createOneTimeCodeRepository(db, keys.otpKeyring),
+    offers: {
+      async redeem(code, by) {
+        const redemption = await offers.redeem(code, by);
+        if (redemption.outcome === 'redeemed') await holders.recordHolder(by, redemption.offer.holderAccountId, 'credential-offer');
+        return redemption;
+      },
+    },
+    oneTimeCodes: {
+      async check(tenantId, holderAccountId, code, by, credentialConfigurationIds) {
+        const result = await oneTimeCodes.check(tenantId, holderAccountId, code, by, credentialConfigurationIds);
+        // `by` is <tenantId>/<sessionId>/<verificationId> (domain/verification-types/one-time-code.ts).
+        const [sessionId, verificationId] = by.slice(tenantId.length + 1).split('/');
+        if (result === 'accepted' && sessionId && verificationId)
+          await holders.recordHolder({ tenantId, sessionId, verificationId }, holderAccountId, 'one-time-code');
+        return result;
+      },
+    },
     authentications: { begin: (ref) => authentications.begin(ref, 10 * 60 * 1000) },
     migrations: {
       async approvedSession(tenantId, previousSessionId) {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { collections, isDuplicateKeyError } from './mongo';
+import { createSessionHolderRepository } from './session-holders';
 
 /**
  * Holder authentication at an issuer surface (website or app), bound to one verification
@@ -21,6 +22,7 @@ const hashHandle = (handle: string) => createHash('sha256').update(handle, 'utf8
 export function createIssuerAuthenticationRepository(db: Db) {
   const requests = db.collection<AuthenticationRequest>(collections.issuerAuthentications);
   const completions = db.collection<{ _id: string; holderAccountId: string; at: Date }>(collections.issuerAuthenticationCompletions);
+  const holders = createSessionHolderRepository(db);
   return {
     /** A handle for this verification; the same verification gets a new one each time it asks. */
     async begin(ref: { tenantId: string; sessionId: string; verificationId: string }, ttlMs: number): Promise<string> {
@@ -40,13 +42,19 @@ export function createIssuerAuthenticationRepository(db: Db) {
       const request = await requests.findOne({ _id: id });
       if (!request) return { refused: 'unknown' };
       if (request.expiresAt.getTime() <= now.getTime()) return { refused: 'expired' };
+      const ref = { tenantId: request.tenantId, sessionId: request.sessionId, verificationId: request.verificationId };
       try {
         await completions.insertOne({ _id: id, holderAccountId, at: now });
       } catch (error) {
-        if (isDuplicateKeyError(error)) return { refused: 'completed' };
-        throw error;
+        if (!isDuplicateKeyError(error)) throw error;
+        // A repeat for the same account finishes what a crash may have left unwritten; still refused.
+        if ((await completions.findOne({ _id: id }))?.holderAccountId === holderAccountId)
+          await holders.recordHolder(ref, holderAccountId, 'issuer-authentication');
+        return { refused: 'completed' };
       }
-      return { ref: { tenantId: request.tenantId, sessionId: request.sessionId, verificationId: request.verificationId } };
+      // The account the holder logged in to is the verification's holder (store/session-holders.ts).
+      await holders.recordHolder(ref, holderAccountId, 'issuer-authentication');
+      return { ref };
     },
   };
 }

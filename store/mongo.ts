@@ -43,6 +43,8 @@ export const collections = {
   openVerifications: 'open_verifications',
   adminAudit: 'admin_audit',
   providerRequests: 'provider_requests',
+  issuerHolders: 'issuer_holders',
+  sessionHolders: 'session_holders',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
@@ -78,6 +80,9 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(collections.verificationSessions).createIndex({ endedAt: 1 }, { name: 'ended_at' }),
     db.collection(collections.issuerAuthentications).createIndex({ tenantId: 1, sessionId: 1 }, { name: 'tenant_session' }),
     db.collection(collections.deviceMigrations).createIndex({ previousSessionKey: 1 }, { name: 'previous_session' }),
+    // Session → holder: a migrated session finds the session it came from (store/session-holders.ts).
+    db.collection(collections.deviceMigrations).createIndex({ tenantId: 1, newSessionId: 1 }, { name: 'tenant_new_session' }),
+    db.collection(collections.sessionHolders).createIndex({ tenantId: 1, sessionId: 1 }, { name: 'tenant_session' }),
     db.collection(collections.oneTimeCodes).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
     db.collection(collections.oneTimeCodeAttempts).createIndex({ at: 1 }, { name: 'at' }),
     db.collection(collections.oneTimeCodeUses).createIndex({ at: 1 }, { name: 'at' }),

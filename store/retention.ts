@@ -172,6 +172,8 @@ export function createRetentionSweeper(db: Db, options: { periods: RetentionPeri
           await reviewCases.deleteMany({ _id: { $in: caseIds } });
         }
         await successors.deleteMany({ _id: { $in: verificationIds.map((id) => `${session._id}/${id}`) } });
+        // Which holder account each verification stood for (store/session-holders.ts).
+        await db.collection<{ _id: string }>(collections.sessionHolders).deleteMany({ _id: { $in: verificationIds.map((id) => `${session._id}/${id}`) } });
         await deviceSlots.deleteMany({ previousSessionKey: session._id });
         await providerRequests.deleteMany({ tenantId: session.tenantId, verificationId: { $in: verificationIds } });
         const tombstone: SessionTombstone = {

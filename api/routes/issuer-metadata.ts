@@ -4,7 +4,8 @@ import { issuerEncryptionJwks, type IssuerKeys } from '../../crypto/issuer-keys'
 import { contentEncryptionAlgorithms, parseHpkeAlg } from '../../crypto/jwe-hpke';
 import { maxClientPayloadBytes } from '../../crypto/client-encrypted-payload';
 import { supportedApiVersions } from '../../domain/api-version';
-import { requirementSets, type CredentialCatalogue } from '../../domain/credential-configurations';
+import { isIssuableConfiguration, openId4VciConfigurationMetadata, requirementSets, type CredentialCatalogue } from '../../domain/credential-configurations';
+import { credentialMetadataVersion } from '../../crypto/credential-metadata-version';
 import type { VerificationTypeDescription } from '../../domain/verification-types/evaluator';
 import type { ApiMiddleware } from '../context';
 import type { DocumentRoute, ProtocolRoute } from './route';
@@ -39,12 +40,17 @@ export function buildIssuerMetadata(deps: MetadataDeps) {
         c.id,
         {
           format: c.format,
+          // OpenID4VCI §12.2.4 members, for configurations the issuer issues (profile §Credential configurations).
+          ...(isIssuableConfiguration(c)
+            ? { ...openId4VciConfigurationMetadata(c), credential_metadata_version: credentialMetadataVersion(c), max_batch_size: c.batchSize }
+            : {}),
           accepted_verification_types: c.acceptedVerificationTypes,
           required_verification_type_sets: requirementSets(c),
           max_authorized_devices: c.maxDevices,
         },
       ]),
     ),
+    ...batchCredentialIssuance(deps.catalogue),
     limits: {
       verification_data_request_deadline_seconds: Math.round(deps.limits.requestDeadlineMs / 1000),
       max_attempts: deps.limits.maxAttempts,
@@ -55,6 +61,15 @@ export function buildIssuerMetadata(deps: MetadataDeps) {
       client_payload_iat_window_seconds: Math.floor(deps.limits.clientPayloadIatWindowMs / 1000),
     },
   };
+}
+
+/**
+ * OpenID4VCI §12.2.4 batch_credential_issuance is issuer-wide (batch_size at least 2): the largest
+ * batch any configuration allows; each configuration's own limit is its max_batch_size.
+ */
+function batchCredentialIssuance(catalogue: CredentialCatalogue): { batch_credential_issuance?: { batch_size: number } } {
+  const largest = Math.max(0, ...[...catalogue.values()].filter(isIssuableConfiguration).map((c) => c.batchSize));
+  return largest >= 2 ? { batch_credential_issuance: { batch_size: largest } } : {};
 }
 
 /** Cacheable for five minutes, with an ETag. */

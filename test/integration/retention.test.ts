@@ -84,6 +84,7 @@ async function recordsOf(v: { ref: { tenantId: string; sessionId: string; verifi
     handles: await count(collections.issuerAuthentications, { verificationId: v.ref.verificationId }),
     reviewCase: reviewCase ? { evidenceRef: reviewCase.evidenceRef ?? null, reasons: reviewCase.reasons ?? null, state: reviewCase.state } : null,
     deviceSlots: await count(collections.deviceMigrations, { previousSessionKey: sessionDocumentId(v.ref) }),
+    holderBindings: await count(collections.sessionHolders, { verificationId: v.ref.verificationId }),
     audit: (await db.collection(collections.reviewAudit).find({ caseId: v.caseId }).sort({ at: 1 }).toArray()).map((e) => ({
       reviewerId: e.reviewerId,
       action: e.action,
@@ -135,7 +136,13 @@ describe('retention of what a verification leaves behind (profile §Retention)',
       reverified: await recordsOf(reverified),
       recent: await recordsOf(recent),
     };
-    expect(before.old).toMatchObject({ evidence: 1, handles: 1, deviceSlots: 1, reviewCase: { evidenceRef: old.evidenceRef, state: 'decided' } });
+    expect(before.old).toMatchObject({
+      evidence: 1,
+      handles: 1,
+      deviceSlots: 1,
+      holderBindings: 1,
+      reviewCase: { evidenceRef: old.evidenceRef, state: 'decided' },
+    });
     expect(before.old.audit).toEqual([
       { reviewerId: 'reviewer-1', action: 'claim', outcome: null },
       { reviewerId: 'reviewer-1', action: 'view_evidence', outcome: null },
@@ -172,7 +179,7 @@ describe('retention of what a verification leaves behind (profile §Retention)',
     const tombstone = await db.collection(collections.verificationSessions).findOne({ _id: sessionDocumentId(old.ref) as never });
     expect(Object.keys(tombstone ?? {}).sort()).toEqual(['_id', 'createdAt', 'currentVerificationId', 'retiredAt', 'sessionId', 'tenantId', 'verifications']);
     const retired = await recordsOf(old);
-    expect(retired).toMatchObject({ evidence: 0, handles: 0, deviceSlots: 0, reviewCase: null });
+    expect(retired).toMatchObject({ evidence: 0, handles: 0, deviceSlots: 0, holderBindings: 0, reviewCase: null });
     expect(await db.collection(collections.reviewDecisions).countDocuments({ _id: old.caseId as never })).toBe(0);
     expect(await db.collection(collections.reviewClaims).countDocuments({ caseId: old.caseId })).toBe(0);
     // The audit trail remains: who did what and when, and the decision.

@@ -1,0 +1,18 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../domain/canonical-json';
+import { credentialMetadataOf, type CredentialConfiguration } from '../domain/credential-configurations';
+
+/**
+ * The version of a configuration's credential metadata (S2S §Get Credential:
+ * currentCredentialMetadataVersion; §Get Credential Metadata: credentialMetadataVersion):
+ * base64url SHA-256 of the canonical JSON of exactly the metadata served
+ * (domain credentialMetadataOf: display and claims descriptions). Key order and file layout do
+ * not change it; any change of what a wallet displays does, and nothing else does (validity,
+ * batch size, signing key and verification policy are not display data). Stable across
+ * processes and restarts, so every API instance answers the same version.
+ */
+export function credentialMetadataVersion(configuration: CredentialConfiguration): string {
+  return createHash('sha256')
+    .update(canonicalJson(credentialMetadataOf(configuration)), 'utf8')
+    .digest('base64url');
+}
