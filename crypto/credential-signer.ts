@@ -39,7 +39,8 @@ export interface SoftwareSignerOptions {
   keyId?: string;
 }
 
-function sameEcPublicKey(a: JsonWebKey, b: JsonWebKey): boolean {
+/** The same public key: curve and coordinates (EC), or curve and x (OKP). */
+function samePublicKey(a: JsonWebKey, b: JsonWebKey): boolean {
   return a.kty === b.kty && a.crv === b.crv && a.x === b.x && a.y === b.y;
 }
 
@@ -76,7 +77,7 @@ export function createSoftwareSigner(options: SoftwareSignerOptions): Credential
   const leaf = new X509Certificate(Buffer.from(leafDer, 'base64'));
   // A certificate for another key would make every credential fail verification: refused here, at start.
   const publicJwk = createPublicKey(privateKey).export({ format: 'jwk' });
-  if (!sameEcPublicKey(publicJwk, leaf.publicKey.export({ format: 'jwk' }))) {
+  if (!samePublicKey(publicJwk, leaf.publicKey.export({ format: 'jwk' }))) {
     throw new Error('the leaf certificate does not certify the signing key');
   }
   const certificateChain = Object.freeze(chainWithoutTrustAnchor(options.certificateChain));

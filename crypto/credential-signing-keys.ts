@@ -1,7 +1,7 @@
 import { X509Certificate, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { CredentialSigner } from '../domain/credential-formats/format';
-import { createSoftwareSigner } from './credential-signer';
+import { createSoftwareSigner, isCredentialSigningAlgorithm } from './credential-signer';
 
 /**
  * The issuer's credential signing keys (S2S_SIGNING_KEYS_FILE, a secret in production):
@@ -13,12 +13,15 @@ import { createSoftwareSigner } from './credential-signer';
  * file after a rotation: credentials they signed are still valid until they expire, so their
  * certificates stay published for verifiers (`publishedSigningCertificates`). `notAfter`
  * (ISO 8601) is when the operator retires a key; it defaults to its leaf certificate's notAfter.
- * Private parts go into signers (crypto/credential-signer.ts) and are not kept elsewhere.
+ * Only the active key's private part is kept, inside its signer (crypto/credential-signer.ts);
+ * a retired entry may drop `privateJwk` altogether, and if it keeps it, it is only checked
+ * against its certificate.
  */
 export interface CredentialSigningKeyEntry {
   id: string;
   alg: string;
-  privateJwk: JsonWebKey;
+  /** Required for the active key; a retired key may omit it. */
+  privateJwk?: JsonWebKey;
   certificateChain: string[];
   notAfter?: string;
 }
@@ -49,22 +52,28 @@ export function parseCredentialSigningKeys(file: CredentialSigningKeyFile, sourc
   if (!Array.isArray(file.keys) || file.keys.length === 0) throw new Error(`${source}: no credential signing keys`);
   const ids = new Set(file.keys.map((entry) => entry.id));
   if (ids.size !== file.keys.length) throw new Error(`${source}: credential signing key ids must be unique`);
-  const signers = new Map<string, CredentialSigner>();
+  let active: CredentialSigner | undefined;
   const published = file.keys.map((entry): PublishedSigningCertificate => {
     if (typeof entry.id !== 'string' || entry.id === '') throw new Error(`${source}: a credential signing key has no id`);
-    let signer: CredentialSigner;
-    try {
-      signer = createSoftwareSigner({ privateJwk: entry.privateJwk, alg: entry.alg, certificateChain: entry.certificateChain ?? [], keyId: entry.id });
-    } catch (error) {
-      throw new Error(`${source}: credential signing key ${entry.id}: ${(error as Error).message}`);
+    const leafDer = entry.certificateChain?.[0];
+    if (leafDer === undefined) throw new Error(`${source}: credential signing key ${entry.id} has no certificate chain`);
+    if (!isCredentialSigningAlgorithm(entry.alg))
+      throw new Error(`${source}: credential signing key ${entry.id}: credential signing algorithm ${entry.alg} is not supported`);
+    if (entry.id === file.active && entry.privateJwk === undefined)
+      throw new Error(`${source}: the active credential signing key ${entry.id} has no privateJwk`);
+    if (entry.privateJwk !== undefined) {
+      try {
+        const signer = createSoftwareSigner({ privateJwk: entry.privateJwk, alg: entry.alg, certificateChain: entry.certificateChain, keyId: entry.id });
+        if (entry.id === file.active) active = signer;
+      } catch (error) {
+        throw new Error(`${source}: credential signing key ${entry.id}: ${(error as Error).message}`);
+      }
     }
-    signers.set(entry.id, signer);
-    const leaf = new X509Certificate(Buffer.from(entry.certificateChain[0] as string, 'base64'));
+    const leaf = new X509Certificate(Buffer.from(leafDer, 'base64'));
     const notAfter = entry.notAfter === undefined ? new Date(leaf.validTo) : new Date(entry.notAfter);
     if (Number.isNaN(notAfter.getTime())) throw new Error(`${source}: credential signing key ${entry.id} has an invalid notAfter`);
     return { id: entry.id, alg: entry.alg, certificateChain: [...entry.certificateChain], notAfter, active: entry.id === file.active };
   });
-  const active = signers.get(file.active);
   if (!active) throw new Error(`${source}: the active credential signing key ${file.active} is not in keys`);
   const activeEntry = published.find((entry) => entry.id === file.active) as PublishedSigningCertificate;
   const activeLeaf = new X509Certificate(Buffer.from(activeEntry.certificateChain[0] as string, 'base64'));

@@ -110,8 +110,16 @@ describe('credential signing keys file', () => {
       ['signer-2', true],
     ]);
     expect(keys.published[0]?.certificateChain).toEqual(file.keys[0]?.certificateChain);
-    expect(JSON.stringify(keys)).not.toContain(file.keys[0]?.privateJwk.d);
-    expect(JSON.stringify(keys)).not.toContain(file.keys[1]?.privateJwk.d);
+    expect(JSON.stringify(keys)).not.toContain(file.keys[0]?.privateJwk?.d);
+    expect(JSON.stringify(keys)).not.toContain(file.keys[1]?.privateJwk?.d);
+  });
+
+  it('loads a retired key whose private part was removed, for publication only, but not an active key without one', async () => {
+    const file = await rotated();
+    const retiredWithoutKey = { ...file, keys: [{ ...file.keys[0]!, privateJwk: undefined }, file.keys[1]!] };
+    expect(parseCredentialSigningKeys(retiredWithoutKey, 'f').published.map((k) => k.id)).toEqual(['signer-1', 'signer-2']);
+    const activeWithoutKey = { ...file, keys: [file.keys[0]!, { ...file.keys[1]!, privateJwk: undefined }] };
+    expect(() => parseCredentialSigningKeys(activeWithoutKey, 'f')).toThrow('active credential signing key signer-2 has no privateJwk');
   });
 
   it('refuses an active id not in the file, duplicate ids, and an active key past its notAfter', async () => {
