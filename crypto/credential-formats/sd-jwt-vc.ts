@@ -28,8 +28,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /**
  * The @sd-jwt disclosure frame for claims path pointers (OpenID4VCI Appendix C): the last
- * element of each path goes into its parent's `_sd`. Every path must name a claim the holder
- * has, so a configuration error is found at issuance and not by a verifier.
+ * element of each path goes into its parent's `_sd`. A path to a claim this holder does not
+ * have selects nothing: the configuration lists what is disclosable when present, and optional
+ * claims (a middle name, a second nationality) are absent for some holders.
  */
 export function disclosureFrameFor(claims: Readonly<Record<string, unknown>>, paths: readonly ClaimPath[]): Frame {
   const frame: Frame = {};
@@ -37,7 +38,7 @@ export function disclosureFrameFor(claims: Readonly<Record<string, unknown>>, pa
     parentFrame._sd ??= [];
     if (!parentFrame._sd.includes(key)) parentFrame._sd.push(key);
   };
-  const walk = (value: unknown, parentFrame: Frame, path: ClaimPath, whole: ClaimPath): void => {
+  const walk = (value: unknown, parentFrame: Frame, path: ClaimPath): void => {
     const [head, ...rest] = path;
     const keys: (string | number)[] =
       head === null
@@ -51,19 +52,18 @@ export function disclosureFrameFor(claims: Readonly<Record<string, unknown>>, pa
           : isObject(value) && Object.hasOwn(value, head as string)
             ? [head as string]
             : [];
-    if (keys.length === 0) throw new Error(`disclosable claim ${JSON.stringify(whole)} is not in the credential's claims`);
     for (const key of keys) {
       if (rest.length === 0) {
         add(parentFrame, key);
       } else {
         const child = (parentFrame[String(key)] ??= {}) as Frame;
-        walk((value as Record<string | number, unknown>)[key], child, rest, whole);
+        walk((value as Record<string | number, unknown>)[key], child, rest);
       }
     }
   };
   for (const path of paths) {
     if (path.length === 0) throw new Error('a claims path pointer is not empty');
-    walk(claims, frame, path, path);
+    walk(claims, frame, path);
   }
   return frame;
 }
