@@ -64,14 +64,21 @@ beforeAll(async () => {
   holder = await createHolderKey();
   server = createServer((_req, res) => {
     void statusListToken().then((token) => {
-      res.writeHead(200, { 'content-type': 'application/statuslist+jwt' });
+      // connection: close, so no keep-alive socket outlives the test.
+      res.writeHead(200, { 'content-type': 'application/statuslist+jwt', connection: 'close' });
       res.end(token);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   statusUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/status/1`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(
+  () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+);
 beforeEach(() => {
   revokedIndex = undefined;
 });
