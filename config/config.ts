@@ -106,6 +106,11 @@ export interface AppConfig {
     dataKeysFile: string;
     /** HMAC keys for stored one-time codes: store/one-time-codes.ts. */
     otpKeysFile: string;
+    /**
+     * The issuer's credential signing keys with their certificate chains, one of them active for
+     * new credentials: crypto/credential-signing-keys.ts.
+     */
+    signingKeysFile: string;
   };
   /** Outbound mTLS to Wallet Servers (S2S §Server Authentication): the issuer's client certificate. */
   walletServerTls: {
@@ -296,6 +301,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       issuerKeysFile: merged.S2S_ISSUER_KEYS_FILE ?? path.join(dataDir, 'keys', 'issuer-keys.json'),
       dataKeysFile: merged.S2S_DATA_KEYS_FILE ?? path.join(dataDir, 'keys', 'data-keys.json'),
       otpKeysFile: merged.S2S_OTP_KEYS_FILE ?? path.join(dataDir, 'keys', 'otp-keys.json'),
+      signingKeysFile: merged.S2S_SIGNING_KEYS_FILE ?? path.join(dataDir, 'keys', 'signing-keys.json'),
     },
     walletServerTls: {
       certFile: merged.S2S_WALLET_CLIENT_CERT ?? path.join(pki, 'issuer-client.crt'),

@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/config';
 import { loadDataKeyring, type DataKeyring } from './data-encryption';
+import { loadCredentialSigningKeys, type CredentialSigningKeys } from './credential-signing-keys';
 import { loadIssuerKeys, type IssuerKeys } from './issuer-keys';
 
 export interface IssuerKeyMaterial {
@@ -18,4 +19,12 @@ export function loadIssuerKeyMaterial(config: Pick<AppConfig, 'keys'>): IssuerKe
     dataKeyring: loadDataKeyring(config.keys.dataKeysFile),
     otpKeyring: loadDataKeyring(config.keys.otpKeysFile),
   };
+}
+
+/**
+ * The credential signing keys the configuration names: read by the process that signs credentials,
+ * separately from the material above, so processes that sign nothing never load them.
+ */
+export function loadCredentialSigningKeyMaterial(config: Pick<AppConfig, 'keys'>, now = new Date()): CredentialSigningKeys {
+  return loadCredentialSigningKeys(config.keys.signingKeysFile, now);
 }

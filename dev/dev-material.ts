@@ -5,7 +5,16 @@ import { generateHpkeJwk } from '../crypto/issuer-keys';
 import { generateDataKeyringJson } from '../crypto/data-encryption';
 import { AdminCaller } from '../api/admin/route';
 import { mintAdminCredential, readAdminCredentialsFile, writeAdminCredentialsFile } from '../cli/admin-credential';
-import { createCertificateAuthority, createMdocIssuerPki, issueCertificate, type IssuedCertificate } from './dev-pki';
+import { X509Certificate } from 'node:crypto';
+import type { CredentialSigningKeyFile } from '../crypto/credential-signing-keys';
+import {
+  createCertificateAuthority,
+  createCredentialSigningMaterial,
+  createMdocIssuerPki,
+  issueCertificate,
+  loadCertificateAuthority,
+  type IssuedCertificate,
+} from './dev-pki';
 import { makePrivateDir, preparePrivateDataDir, privateFileMode } from './private-files';
 import { exportWalletSigningKey, generateWalletSigningKey } from '../wallet/wallet-client-instance';
 
@@ -44,6 +53,10 @@ export interface DevMaterialPaths {
   mdocIacaKey: string;
   mdocSignerCert: string;
   mdocSignerKey: string;
+  /** The issuer's credential signing keys (crypto/credential-signing-keys.ts) and the development CA that certifies them. */
+  signingKeys: string;
+  credentialSigningCaCert: string;
+  credentialSigningCaKey: string;
 }
 
 export function devMaterialPaths(dataDir: string): DevMaterialPaths {
@@ -72,6 +85,9 @@ export function devMaterialPaths(dataDir: string): DevMaterialPaths {
     mdocIacaKey: path.join(pki, 'mdoc-iaca.key'),
     mdocSignerCert: path.join(pki, 'mdoc-document-signer.crt'),
     mdocSignerKey: path.join(pki, 'mdoc-document-signer.key'),
+    signingKeys: path.join(dataDir, 'keys', 'signing-keys.json'),
+    credentialSigningCaCert: path.join(pki, 'credential-signing-ca.crt'),
+    credentialSigningCaKey: path.join(pki, 'credential-signing-ca.key'),
   };
 }
 
@@ -154,12 +170,39 @@ export async function ensureDevMaterial(dataDir: string, log: (line: string) => 
     const others = current.filter((c) => !devAdmins.some((admin) => admin.id === c.id));
     writeAdminCredentialsFile(paths.adminCredentials, { credentials: [...others, ...minted.map((m) => m.entry)] });
   }
+  await ensureCredentialSigningKeys(paths, log);
   if (!existsSync(paths.walletSigningKey)) {
     log('creating the development Wallet Signing Key used by the example request');
     writeSecret(paths.walletSigningKey, JSON.stringify(await exportWalletSigningKey(await generateWalletSigningKey('ES256')), null, 2));
   }
   await ensureMdocIssuerPki(paths, log);
   return paths;
+}
+
+/** Renewed when the active signing certificate has less than this left, as an operator would rotate. */
+const signingKeyRenewalMs = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * The development credential signing keys: a CA of their own and one ES256 key certified by it.
+ * When the active key's certificate nears its end, a new key from the same CA becomes active and
+ * the old one stays in the file, so credentials it signed still verify (rotation).
+ */
+async function ensureCredentialSigningKeys(paths: DevMaterialPaths, log: (line: string) => void): Promise<void> {
+  const haveCa = existsSync(paths.credentialSigningCaCert) && existsSync(paths.credentialSigningCaKey);
+  const current = existsSync(paths.signingKeys) && haveCa ? readJson<CredentialSigningKeyFile>(paths.signingKeys) : undefined;
+  const activeEntry = current?.keys.find((entry) => entry.id === current.active);
+  const activeUntil = activeEntry?.certificateChain[0] ? Date.parse(new X509Certificate(Buffer.from(activeEntry.certificateChain[0], 'base64')).validTo) : 0;
+  if (current && activeUntil > Date.now() + signingKeyRenewalMs) return;
+  const ca = haveCa
+    ? await loadCertificateAuthority(readFileSync(paths.credentialSigningCaCert, 'utf8'), readFileSync(paths.credentialSigningCaKey, 'utf8'))
+    : undefined;
+  log(ca ? 'rotating the development credential signing key (the old one stays for verification)' : 'creating the development credential signing CA and key');
+  const material = await createCredentialSigningMaterial(ca ? { ca } : {});
+  if (!ca) writePair(paths.credentialSigningCaCert, paths.credentialSigningCaKey, material.ca);
+  const id = `credential-signer-${new Date().toISOString().slice(0, 10)}-${(current?.keys.length ?? 0) + 1}`;
+  const entry = { id, alg: 'ES256', privateJwk: material.privateJwk, certificateChain: material.certificateChain };
+  const file: CredentialSigningKeyFile = { active: id, keys: [...(current?.keys ?? []), entry] };
+  writeSecret(paths.signingKeys, JSON.stringify(file, null, 2));
 }
 
 if (require.main === module) {

@@ -177,3 +177,46 @@ export async function createMdocIssuerPki(options: { country?: string; organizat
     documentSigner: { certificatePem: signerCertificate.toString('pem'), privateKeyPem: await privateKeyPem(signerKeys.privateKey) },
   };
 }
+
+/**
+ * Development material for signing JOSE credentials (dc+sd-jwt, jwt_vc_json): an issuer signing
+ * CA, kept apart from the TLS CA above so a TLS certificate never verifies a credential, and a
+ * leaf certifying one ES256 key, the `x5c` of every credential signed with it.
+ */
+export interface CredentialSigningMaterial {
+  ca: CertificateAuthority;
+  /** Base64 DER, leaf first, ending with the CA (the signing-keys file's certificateChain). */
+  certificateChain: string[];
+  /** The leaf's private key as a JWK, for the signing-keys file. */
+  privateJwk: { kty: string; crv: string; x: string; y: string; d: string };
+}
+
+export async function createCredentialSigningMaterial(
+  options: { commonName?: string; ca?: CertificateAuthority; days?: number } = {},
+): Promise<CredentialSigningMaterial> {
+  const ca = options.ca ?? (await createCertificateAuthority('S2S Issuer Development Credential Signing CA'));
+  const keys = await generateKeys();
+  const certificate = await x509.X509CertificateGenerator.create({
+    subject: `CN=${options.commonName ?? 'S2S Issuer Development Credential Signer'}`,
+    issuer: ca.certificate.subject,
+    publicKey: keys.publicKey,
+    signingKey: ca.keys.privateKey,
+    signingAlgorithm,
+    ...validity(options.days ?? 365),
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      // Signs credentials only (RFC 5280 §4.2.1.3): digitalSignature, no key agreement, no TLS EKU.
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey),
+    ],
+  });
+  const der = (value: ArrayBuffer) => Buffer.from(value).toString('base64');
+  // Only the key members: no key_ops or ext from WebCrypto in the signing-keys file.
+  const { kty, crv, x, y, d } = await webcrypto.subtle.exportKey('jwk', keys.privateKey);
+  return {
+    ca,
+    certificateChain: [der(certificate.rawData), der(ca.certificate.rawData)],
+    privateJwk: { kty, crv, x, y, d } as CredentialSigningMaterial['privateJwk'],
+  };
+}

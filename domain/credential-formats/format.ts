@@ -30,7 +30,18 @@ export interface IssuanceConfiguration {
    * `vct` for dc+sd-jwt, `doctype` for mso_mdoc, `credential_definition.type` for jwt_vc_json.
    */
   parameters: Readonly<Record<string, unknown>>;
+  /**
+   * dc+sd-jwt only: the claims issued as disclosures (SD-JWT §4.2), by claims path pointer
+   * (OpenID4VCI Appendix C; `null` selects every array element); the other claims are signed in
+   * clear. Absent: none. Not a credential_configurations_supported parameter: the issuer's own
+   * choice, which SD-JWT VC Type Metadata publishes as `sd` (draft-ietf-oauth-sd-jwt-vc §Claim
+   * Selective Disclosure Metadata). Other formats ignore it.
+   */
+  disclosable?: readonly ClaimPath[];
 }
+
+/** A claims path pointer (OpenID4VCI Appendix C): object keys, array indices, `null` for all elements. */
+export type ClaimPath = readonly (string | number | null)[];
 
 /**
  * A Token Status List entry (draft-ietf-oauth-status-list):
