@@ -11,7 +11,7 @@ import { isStatusListBits, type StatusListBits } from '../domain/status-lists/st
  * injected CredentialSigner (the key may sit in an HSM).
  */
 
-/** Media types of the two Status List Token forms (draft §5.1, §5.2; IANA registrations §14.7). */
+/** Media types of the two Status List Token forms (draft §5.1, §5.2; registered by the draft with IANA). */
 export const statusListJwtMediaType = 'application/statuslist+jwt';
 export const statusListCwtMediaType = 'application/statuslist+cwt';
 
@@ -164,7 +164,7 @@ function asInteger(value: unknown, what: string): number {
 
 /**
  * Checks a CWT Status List Token's signature with `publicKey` and its `typ`, and decodes it
- * (draft §8.3 steps for a CWT). The algorithm is the one the protected header names.
+ * (draft §Validation Rules, for a CWT). The algorithm is the one the protected header names.
  */
 export function verifyStatusListCwt(token: Uint8Array, publicKey: KeyObject | JsonWebKey): DecodedStatusListToken {
   const outer: unknown = cborDecoder.decode(token);

@@ -142,7 +142,7 @@ export function createStatusListStore(db: Db, options: StatusListStoreOptions = 
       let list = await latestList();
       if (list.allocated >= fillThreshold * list.size) list = await openList(list.sequence + 1);
       for (let attempt = 0; attempt < attemptsPerList; attempt += 1) {
-        // Draft §12.5 (unlinkability): a random index, so the position tells nothing about the
+        // Draft §Privacy Considerations (Unlinkability): a random index, so the position tells nothing about the
         // order of issuance; it is taken by the insert, never by a read.
         const index = randomInt(list.size);
         try {

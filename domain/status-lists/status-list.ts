@@ -20,13 +20,13 @@ export type StatusValue = (typeof StatusValue)[keyof typeof StatusValue];
 
 /**
  * This issuer's lists carry 2 bits per credential: SUSPENDED (0x02) needs more than one bit, and
- * the S2S lifecycle suspends and resumes (S2S §Credential Manage). Values 0x03 is unused.
+ * the S2S lifecycle suspends and resumes (S2S §Credential Manage). Value 0x03 is unused.
  */
 export const issuerStatusListBits: StatusListBits = 2;
 
 /**
  * Entries per list: 2^17 = 131 072, above the 100 000 that keeps one credential's index from
- * singling its holder out among few others (draft §12.6 herd privacy), and a power of two so the
+ * singling its holder out among few others (draft §Privacy Considerations: Herd Privacy), and a power of two so the
  * byte array is exactly 32 KiB at 2 bits.
  */
 export const issuerStatusListSize = 131_072;
