@@ -28,7 +28,8 @@ import type { ApiDeps } from './app';
 import { crashAfter } from './fault-injection';
 import { loadStatusListSigner } from '../crypto/status-list-signer';
 import { createStatusListStore, type StatusListStore } from '../store/status-lists';
-import { statusListPath, type StatusListAppDeps } from './status-lists/app';
+import type { StatusListAppDeps } from './status-lists/app';
+import { statusListUri } from '../domain/status-lists/status-list';
 import { createStatusListPublisher } from './status-lists/status-list-publisher';
 
 /** What the API process connects to before it is composed (api/main.ts, the test harness). */
@@ -109,7 +110,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     publisher: createStatusListPublisher({
       store: statusListStore,
       signer: loadStatusListSigner(config.keys.issuerKeysFile),
-      listUri: (listId) => `${config.statusLists.publicUrl}${statusListPath(listId)}`,
+      listUri: (listId) => statusListUri(config.statusLists.publicUrl, listId),
       ttlSeconds: config.statusLists.ttlSeconds,
       validitySeconds: config.statusLists.validitySeconds,
     }),

@@ -138,7 +138,7 @@ export async function signStatusListCwt(input: StatusListTokenInput): Promise<Ui
   const protectedHeader = cbor.encode(protectedMap);
   const payload = encodeStatusListCwtClaims(input);
   const signature = await input.signer.sign(sigStructure(protectedHeader, payload));
-  return cbor.encode(new Tag([protectedHeader, unprotected, payload, signature], coseSign1Tag));
+  return new Uint8Array(cbor.encode(new Tag([protectedHeader, unprotected, payload, signature], coseSign1Tag)));
 }
 
 /** A Status List Token as a Relying Party reads it. */

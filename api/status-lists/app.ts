@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import { problems } from '../../domain/problems';
+import { statusListsPath } from '../../domain/status-lists/status-list';
 import { statusListCwtMediaType, statusListJwtMediaType } from '../../crypto/status-list-token';
 import { renderProblems } from '../middleware/problem-details';
 import type { StatusListPublisher } from './status-list-publisher';
@@ -12,9 +13,6 @@ export interface StatusListAppDeps {
   /** Draft §5.1 `ttl`: also how long HTTP caches may keep a list. */
   ttlSeconds: number;
 }
-
-/** The path of a list on the public listener; its URI is the public base URL followed by it. */
-export const statusListPath = (listId: string) => `/status-lists/${encodeURIComponent(listId)}`;
 
 const offered = [statusListJwtMediaType, statusListCwtMediaType];
 
@@ -36,7 +34,7 @@ function negotiate(ctx: Koa.Context): string | undefined {
 export function createStatusListApp(deps: StatusListAppDeps): Koa {
   const app = new Koa();
   const router = new Router();
-  router.get('/status-lists/:listId', async (ctx) => {
+  router.get(`${statusListsPath}/:listId`, async (ctx) => {
     const mediaType = negotiate(ctx);
     if (!mediaType) throw problems.notAcceptable(offered);
     const published = await deps.publisher.current(ctx.params.listId ?? '');

@@ -38,6 +38,9 @@ export function createStatusListPublisher(options: StatusListPublisherOptions) {
   const clock = options.clock ?? (() => new Date());
   const refreshMs = (options.validitySeconds * 1000) / 2;
   const rebuilding = new Map<string, Promise<StatusListSnapshot>>();
+  // The last snapshot this process built per list: a request whose read of the store raced a
+  // rebuild here uses it instead of signing again.
+  const lastBuilt = new Map<string, StatusListSnapshot>();
 
   async function rebuild(listId: string, changeId: string): Promise<StatusListSnapshot> {
     const list = await options.store.findList(listId);
@@ -55,6 +58,7 @@ export function createStatusListPublisher(options: StatusListPublisherOptions) {
       cwt: await signStatusListCwt(token),
     };
     await options.store.saveSnapshot(snapshot);
+    lastBuilt.set(listId, snapshot);
     return snapshot;
   }
 
@@ -76,8 +80,10 @@ export function createStatusListPublisher(options: StatusListPublisherOptions) {
         options.store.findSnapshot(listId),
       ]);
       if (!list) return undefined;
-      const fresh = stored && stored.builtFor === changeId && clock().getTime() - stored.builtAt.getTime() < refreshMs;
-      const snapshot = fresh ? stored : await rebuildOnce(listId, changeId);
+      const local = lastBuilt.get(listId);
+      const newest = stored && local ? (stored.builtAt >= local.builtAt ? stored : local) : (stored ?? local);
+      const fresh = newest && newest.builtFor === changeId && clock().getTime() - newest.builtAt.getTime() < refreshMs;
+      const snapshot = fresh ? newest : await rebuildOnce(listId, changeId);
       return { jwt: snapshot.jwt, cwt: snapshot.cwt, expiresAt: snapshot.expiresAt, etag: { jwt: etagOf(snapshot.jwt), cwt: etagOf(snapshot.cwt) } };
     },
   };

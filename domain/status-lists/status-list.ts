@@ -31,6 +31,17 @@ export const issuerStatusListBits: StatusListBits = 2;
  */
 export const issuerStatusListSize = 131_072;
 
+/**
+ * A list's URI, `status_list.uri` in every credential it holds and `sub` of its tokens (draft
+ * §6): the public listener's base URL and `/status-lists/{listId}` (profile §Status lists).
+ */
+export function statusListUri(publicBaseUrl: string, listId: string): string {
+  return `${publicBaseUrl.replace(/\/+$/, '')}${statusListsPath}/${encodeURIComponent(listId)}`;
+}
+
+/** Where the public listener serves the lists. */
+export const statusListsPath = '/status-lists';
+
 export function isStatusListBits(value: unknown): value is StatusListBits {
   return value === 1 || value === 2 || value === 4 || value === 8;
 }

@@ -3,6 +3,10 @@ import type { Db, MongoClient } from 'mongodb';
 import { StatusValue } from '../../domain/status-lists/status-list';
 import { collections, connectMongo, ensureIndexes } from '../../store/mongo';
 import { createStatusListStore, initialChangeId, StatusChangeRefusedError, UnknownStatusListEntryError } from '../../store/status-lists';
+import { createStatusListPublisher } from '../../api/status-lists/status-list-publisher';
+import { verifyStatusListCwt } from '../../crypto/status-list-token';
+import { statusAt } from '../../domain/status-lists/status-list';
+import { createLocalEs256Signer } from '../support/local-credential-signer';
 
 /** The status list store against the real MongoDB-wire server (FerretDB here). */
 let mongo: MongoClient;
@@ -38,6 +42,14 @@ describe('status list index allocation', () => {
     expect(ids.size).toBe(40);
     // Random, not sequential: 40 sequential indexes would all sit below 40.
     expect(refs.filter((ref) => ref.index >= 40).length).toBeGreaterThan(30);
+  });
+
+  it('never hands out one index twice while concurrent allocations fill small lists and open new ones', async () => {
+    const store = createStatusListStore(db, { size: 16, fillThreshold: 0.75 });
+    const refs = await Promise.all(Array.from({ length: 48 }, (_, i) => store.allocate(`racing-${i}`)));
+    expect(new Set(refs.map((ref) => `${ref.listId}#${ref.index}`)).size).toBe(48);
+    expect(new Set(refs.map((ref) => ref.listId)).size).toBeGreaterThanOrEqual(3);
+    for (const ref of refs) expect(ref.index).toBeLessThan(16);
   });
 
   it('opens the next list once the open one is filled past the threshold, and no index is reused across lists', async () => {
@@ -84,5 +96,63 @@ describe('status list entries', () => {
     await expect(store.setStatus(listId, index, StatusValue.valid)).rejects.toBeInstanceOf(StatusChangeRefusedError);
     await expect(store.setStatus(listId, index, StatusValue.suspended)).rejects.toBeInstanceOf(StatusChangeRefusedError);
     expect(await store.statusOf(listId, index)).toBe(StatusValue.invalid);
+  });
+});
+
+describe('status list publication snapshots', () => {
+  function publisherWithClock(store: ReturnType<typeof createStatusListStore>) {
+    const local = createLocalEs256Signer();
+    let signatures = 0;
+    let now = new Date('2026-12-01T12:00:00Z');
+    const publisher = createStatusListPublisher({
+      store,
+      signer: { ...local.signer, sign: (data) => ((signatures += 1), local.signer.sign(data)) },
+      listUri: (listId) => `https://status.test/status-lists/${listId}`,
+      ttlSeconds: 300,
+      validitySeconds: 3600,
+      clock: () => now,
+    });
+    return {
+      publisher,
+      publicKey: local.publicKey,
+      signatures: () => signatures,
+      advance: (ms: number) => (now = new Date(now.getTime() + ms)),
+    };
+  }
+
+  it('serves the stored tokens while nothing changed, signs new ones after a status change, and again after half their validity', async () => {
+    const store = createStatusListStore(db);
+    const { listId, index } = await store.allocate(randomUUID());
+    const { publisher, publicKey, signatures, advance } = publisherWithClock(store);
+
+    const first = await publisher.current(listId);
+    expect(signatures()).toBe(2); // the JWT and the CWT
+    expect((await publisher.current(listId))?.etag).toEqual(first!.etag);
+    expect(signatures()).toBe(2);
+
+    await store.setStatus(listId, index, StatusValue.suspended);
+    const changed = await publisher.current(listId);
+    expect(signatures()).toBe(4);
+    expect(changed!.etag.jwt).not.toBe(first!.etag.jwt);
+    expect(statusAt(verifyStatusListCwt(changed!.cwt, publicKey).bytes, 2, index)).toBe(StatusValue.suspended);
+
+    advance(29 * 60_000);
+    // Same tokens (the ETags are digests of their bytes), not signed again.
+    expect((await publisher.current(listId))?.etag).toEqual(changed!.etag);
+    expect(signatures()).toBe(4);
+    advance(2 * 60_000);
+    const resigned = await publisher.current(listId);
+    expect(signatures()).toBe(6);
+    expect(resigned!.expiresAt.getTime()).toBeGreaterThan(changed!.expiresAt.getTime());
+  });
+
+  it('shares one rebuild between concurrent requests for a stale list, and knows no list that was never opened', async () => {
+    const store = createStatusListStore(db);
+    const { listId } = await store.allocate(randomUUID());
+    const { publisher, signatures } = publisherWithClock(store);
+    const results = await Promise.all(Array.from({ length: 5 }, () => publisher.current(listId)));
+    expect(signatures()).toBe(2);
+    for (const result of results) expect(result?.etag).toEqual(results[0]!.etag);
+    expect(await publisher.current('4711')).toBeUndefined();
   });
 });
