@@ -99,4 +99,12 @@ describe('status list publication', () => {
     expect(html.status).toBe(406);
     expect(JSON.parse(html.body.toString('utf8'))).toMatchObject({ type: 'urn:s2s-issuer:problem:not-acceptable' });
   });
+
+  it('serves nothing but the status lists without a client certificate', async () => {
+    for (const path of ['/openapi.json', '/.well-known/openid-credential-issuer-s2s', '/admin/review-cases']) {
+      const fetched = await fetchWithoutClientCertificate(path);
+      expect(fetched.status).toBe(404);
+      expect(JSON.parse(fetched.body.toString('utf8'))).toMatchObject({ type: 'urn:s2s-issuer:problem:not-found' });
+    }
+  });
 });
