@@ -26,6 +26,11 @@ import { openAdminCredentialStore } from './admin/admin-credentials';
 import { createAuthenticationThrottle } from './admin/authentication-throttle';
 import type { ApiDeps } from './app';
 import { crashAfter } from './fault-injection';
+import { loadStatusListSigner } from '../crypto/status-list-signer';
+import { createStatusListStore, type StatusListStore } from '../store/status-lists';
+import type { StatusListAppDeps } from './status-lists/app';
+import { statusListUri } from '../domain/status-lists/status-list';
+import { createStatusListPublisher } from './status-lists/status-list-publisher';
 
 /** What the API process connects to before it is composed (api/main.ts, the test harness). */
 export interface ApiConnections {
@@ -43,6 +48,8 @@ export interface ApiComponents {
   admin: AdminDeps;
   /** The Temporal client behind both; its payloads pass through the PayloadCodec. */
   temporal: Client;
+  /** The public status list listener's (api/status-lists/app.ts), and the store it publishes. */
+  statusLists: StatusListAppDeps & { store: StatusListStore };
 }
 
 /**
@@ -95,5 +102,18 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     catalogue: api.catalogue,
     issuerUrl: config.api.publicUrl,
   };
-  return { api, admin, temporal };
+  const statusListStore = createStatusListStore(db);
+  const statusLists = {
+    logger,
+    store: statusListStore,
+    ttlSeconds: config.statusLists.ttlSeconds,
+    publisher: createStatusListPublisher({
+      store: statusListStore,
+      signer: loadStatusListSigner(config.keys.issuerKeysFile),
+      listUri: (listId) => statusListUri(config.statusLists.publicUrl, listId),
+      ttlSeconds: config.statusLists.ttlSeconds,
+      validitySeconds: config.statusLists.validitySeconds,
+    }),
+  };
+  return { api, admin, temporal, statusLists };
 }

@@ -5,7 +5,8 @@ import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createApp } from './app';
 import { composeIssuerApi } from './compose';
 import { createAdminApp } from './admin/app';
-import { close, createAdminTlsServer, createMutualTlsServer, listen } from './server';
+import { close, createAdminTlsServer, createMutualTlsServer, createPublicTlsServer, listen } from './server';
+import { createStatusListApp } from './status-lists/app';
 
 /** API process: `node dist/api/main.js`. Stops cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -14,15 +15,25 @@ async function main(): Promise<void> {
   const { client: mongo, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   await ensureIndexes(db);
   const temporal = await connectTemporal(config.temporal);
-  const { api, admin } = composeIssuerApi(config, { db, temporal, logger });
+  const { api, admin, statusLists } = composeIssuerApi(config, { db, temporal, logger });
   const server = createMutualTlsServer(createApp(api), config.tls);
   const port = await listen(server, config.api.host, config.api.port);
   const adminServer = createAdminTlsServer(createAdminApp(admin), config.tls);
   const adminPort = await listen(adminServer, config.admin.host, config.admin.port);
-  logger.info({ url: `https://${config.api.host}:${port}`, adminUrl: `https://${config.admin.host}:${adminPort}/admin` }, 'issuer api listening');
+  // Profile §Status lists: public by design, no client certificate.
+  const statusListServer = createPublicTlsServer(createStatusListApp(statusLists), config.tls);
+  const statusListPort = await listen(statusListServer, config.statusLists.host, config.statusLists.port);
+  logger.info(
+    {
+      url: `https://${config.api.host}:${port}`,
+      adminUrl: `https://${config.admin.host}:${adminPort}/admin`,
+      statusListUrl: `https://${config.statusLists.host}:${statusListPort}/status-lists/`,
+    },
+    'issuer api listening',
+  );
 
   const shutdown = async () => {
-    await Promise.all([close(server), close(adminServer)]);
+    await Promise.all([close(server), close(adminServer), close(statusListServer)]);
     await temporal.close();
     await mongo.close();
     logger.info('issuer api stopped');

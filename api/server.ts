@@ -71,6 +71,14 @@ export function createAdminTlsServer(app: Koa<never> | Koa, tls: AppConfig['tls'
   return refuseRenegotiation(https.createServer(hardenedTlsOptions(tls), app.callback()));
 }
 
+/**
+ * HTTPS without client certificates for the Token Status Lists (profile §Status lists): any
+ * Relying Party that holds a credential fetches its list, so nothing is asked of the client.
+ */
+export function createPublicTlsServer(app: Koa<never> | Koa, tls: AppConfig['tls']): https.Server {
+  return refuseRenegotiation(https.createServer(hardenedTlsOptions(tls), app.callback()));
+}
+
 export function listen(server: https.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);

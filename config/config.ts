@@ -98,6 +98,20 @@ export interface AppConfig {
     /** How long a claim on a review case lasts. */
     claimMs: number;
   };
+  /**
+   * The public listener for Token Status Lists (profile §Status lists): HTTPS with the server
+   * certificate and no client certificate, since any Relying Party fetches the lists.
+   */
+  statusLists: {
+    host: string;
+    port: number;
+    /** Base of the lists' URIs (`status_list.uri` = publicUrl + /status-lists/{listId}). */
+    publicUrl: string;
+    /** Status List Token `ttl` and HTTP max-age, in seconds. */
+    ttlSeconds: number;
+    /** `exp` − `iat` of a Status List Token, in seconds; tokens are signed again after half of it. */
+    validitySeconds: number;
+  };
   /** Key material files (JSON; mount as secrets in production). */
   keys: {
     /** The issuer's HPKE encryption keys (private JWKs): crypto/issuer-keys.ts. */
@@ -297,6 +311,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       authFailureWindowMs: intFrom(merged.S2S_ADMIN_AUTH_FAILURE_WINDOW_MS, 5 * 60 * 1000, 'S2S_ADMIN_AUTH_FAILURE_WINDOW_MS'),
       claimMs: intFrom(merged.S2S_REVIEW_CLAIM_MS, 30 * 60 * 1000, 'S2S_REVIEW_CLAIM_MS'),
     },
+    statusLists: statusListsFrom(merged),
     keys: {
       issuerKeysFile: merged.S2S_ISSUER_KEYS_FILE ?? path.join(dataDir, 'keys', 'issuer-keys.json'),
       dataKeysFile: merged.S2S_DATA_KEYS_FILE ?? path.join(dataDir, 'keys', 'data-keys.json'),
@@ -333,6 +348,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
 }
 
 const day = 24 * 3600_000;
+
+/** The status list listener (profile §Status lists); a token outlives its ttl, so a cached copy is never expired. */
+function statusListsFrom(merged: Env): AppConfig['statusLists'] {
+  const host = merged.S2S_PUBLIC_HOST ?? '127.0.0.1';
+  const port = intFrom(merged.S2S_PUBLIC_PORT, 8445, 'S2S_PUBLIC_PORT');
+  const ttlSeconds = boundedIntFrom(merged.S2S_STATUS_LIST_TTL_S, 300, 'S2S_STATUS_LIST_TTL_S', 1, 7 * 86_400);
+  const validitySeconds = boundedIntFrom(merged.S2S_STATUS_LIST_VALIDITY_S, 86_400, 'S2S_STATUS_LIST_VALIDITY_S', 60, 365 * 86_400);
+  if (validitySeconds < 2 * ttlSeconds) throw new Error('S2S_STATUS_LIST_VALIDITY_S must be at least twice S2S_STATUS_LIST_TTL_S');
+  const publicUrl = (merged.S2S_PUBLIC_URL ?? `https://${host}:${port}`).replace(/\/+$/, '');
+  return { host, port, publicUrl, ttlSeconds, validitySeconds };
+}
 
 /**
  * Retention periods (profile §Retention). A session outlives its evidence; one-time-code attempts

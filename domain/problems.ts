@@ -37,6 +37,8 @@ export const ProblemType = {
   reviewCaseUnavailable: 'urn:s2s-issuer:problem:review-case-unavailable',
   authenticationHandleUnavailable: 'urn:s2s-issuer:problem:authentication-handle-unavailable',
   methodNotAllowed: 'urn:s2s-issuer:problem:method-not-allowed',
+  statusListNotFound: 'urn:s2s-issuer:problem:status-list-not-found',
+  notAcceptable: 'urn:s2s-issuer:problem:not-acceptable',
   serviceUnavailable: 'urn:s2s-issuer:problem:service-unavailable',
   internal: 'urn:s2s-issuer:problem:internal-error',
 } as const;
@@ -190,6 +192,9 @@ export const problems = {
   authenticationHandleUnavailable: (reason: string) =>
     new ProblemError(ProblemType.authenticationHandleUnavailable, 'Authentication handle unavailable', 409, { detail: `The handle is ${reason}` }),
   notFound: () => new ProblemError(ProblemType.notFound, 'Not found', 404, { detail: 'No such endpoint' }),
+  statusListNotFound: () => new ProblemError(ProblemType.statusListNotFound, 'Status list not found', 404, { detail: 'No status list with this id' }),
+  notAcceptable: (offered: readonly string[]) =>
+    new ProblemError(ProblemType.notAcceptable, 'Not acceptable', 406, { detail: `Available as ${offered.join(' or ')}` }),
   methodNotAllowed: (allowed: string[]) =>
     new ProblemError(ProblemType.methodNotAllowed, 'Method not allowed', 405, { headers: { Allow: allowed.join(', ') } }),
   serviceUnavailable: (detail: string, cause?: unknown) =>

@@ -45,6 +45,12 @@ export const collections = {
   providerRequests: 'provider_requests',
   issuerHolders: 'issuer_holders',
   sessionHolders: 'session_holders',
+  statusLists: 'status_lists',
+  statusListEntries: 'status_list_entries',
+  statusListAssignments: 'status_list_assignments',
+  statusListStatuses: 'status_list_statuses',
+  statusListChanges: 'status_list_changes',
+  statusListSnapshots: 'status_list_snapshots',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
@@ -91,5 +97,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // Who did what on the admin listener, by actor, most recent first.
     db.collection(collections.adminAudit).createIndex({ actorId: 1, at: -1 }, { name: 'actor_at' }),
     db.collection(collections.adminAudit).createIndex({ at: -1 }, { name: 'at' }),
+    // The open list is the newest; a list's snapshot is built from its changed entries.
+    db.collection(collections.statusLists).createIndex({ sequence: -1 }, { name: 'sequence' }),
+    db.collection(collections.statusListStatuses).createIndex({ listId: 1 }, { name: 'list' }),
   ]);
 }

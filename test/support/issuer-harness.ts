@@ -7,8 +7,9 @@ import { connectTemporal, connectTemporalWorkers } from '../../clients/temporal/
 import type { MongoClient, Db } from 'mongodb';
 import pino from 'pino';
 import { createApp, type ApiDeps } from '../../api/app';
-import { composeIssuerApi } from '../../api/compose';
-import { close, createAdminTlsServer, createMutualTlsServer, listen } from '../../api/server';
+import { composeIssuerApi, type ApiComponents } from '../../api/compose';
+import { close, createAdminTlsServer, createMutualTlsServer, createPublicTlsServer, listen } from '../../api/server';
+import { createStatusListApp } from '../../api/status-lists/app';
 import { createAdminApp } from '../../api/admin/app';
 import { AdminCaller } from '../../api/admin/route';
 import { mintAdminCredential, writeAdminCredentialsFile } from '../../cli/admin-credential';
@@ -56,6 +57,9 @@ export interface IssuerHarness {
   receiver: NotificationReceiver;
   /** The issuer's published encryption keys (public JWKs). */
   issuerEncryptionKeys: HpkeJwk[];
+  /** The public status list listener (no client certificate). */
+  statusListUrl: string;
+  statusLists: ApiComponents['statusLists'];
   deps: ApiDeps;
   /**
    * Calls the admin API with one of the harness's credentials (or unauthenticated): reviewers
@@ -136,6 +140,8 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     S2S_DATA_DIR: dir,
     S2S_TRUSTED_ISSUERS_FILE: path.join(dir, 'trusted-issuers.json'),
     S2S_ISSUER_URL: 'https://issuer.test',
+    // The lists' URIs; the listener itself is on a free port (statusListUrl).
+    S2S_PUBLIC_URL: 'https://status.issuer.test',
     S2S_ADMIN_TOKENS_FILE: adminCredentialsFile,
     // Short, so that a test sees a rotated credentials file at once.
     S2S_ADMIN_CREDENTIALS_RECHECK_MS: '100',
@@ -170,6 +176,7 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     api: deps,
     admin: adminDeps,
     temporal,
+    statusLists,
   } = composeIssuerApi(config, {
     db,
     temporal: temporalConnection,
@@ -199,6 +206,8 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
   const port = await listen(server, '127.0.0.1', 0);
   const adminServer = createAdminTlsServer(createAdminApp(adminDeps), config.tls);
   const adminPort = await listen(adminServer, '127.0.0.1', 0);
+  const statusListServer = createPublicTlsServer(createStatusListApp(statusLists), config.tls);
+  const statusListPort = await listen(statusListServer, '127.0.0.1', 0);
   const caPem = readFileSync(material.caCert, 'utf8');
   const adminWithToken = (method: 'GET' | 'POST', route: string, token: string | undefined, body?: unknown) =>
     adminRequest(`https://127.0.0.1:${adminPort}${route}`, caPem, method, token, body);
@@ -239,6 +248,8 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     adminCredentialsFile,
     adminTokens,
     issuerEncryptionKeys: issuerEncryptionJwks(deps.issuerKeys).keys,
+    statusListUrl: `https://127.0.0.1:${statusListPort}`,
+    statusLists,
     deps,
     apiLogs,
     startWorker,
@@ -247,6 +258,7 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
       await stopWorker();
       await close(server);
       await close(adminServer);
+      await close(statusListServer);
       await workerConnection.close();
       await temporalConnection.close();
       await (mongo as MongoClient).close();

@@ -65,12 +65,14 @@ describe('docker-compose.yml (cannot run here: no Docker engine; checked for con
     }
   });
 
-  it('publishes only the Issuer API on the host, and the admin listener on loopback at most', () => {
+  it('publishes only the Issuer API and the public status lists on the host, and the admin listener on loopback at most', () => {
     const published = Object.entries(compose.services).flatMap(([name, service]) => (service.ports ?? []).map((port) => ({ name, port: String(port) })));
     expect(published.filter(({ name }) => name !== 'issuer-api')).toEqual([]);
     const api = published.map(({ port }) => port);
     expect(api).toContain('8443:8443');
-    for (const port of api.filter((p) => p !== '8443:8443')) expect(port).toMatch(/^127\.0\.0\.1:\d+:8444$/);
+    // Profile §Status lists: public by design.
+    expect(api).toContain('8445:8445');
+    for (const port of api.filter((p) => p !== '8443:8443' && p !== '8445:8445')) expect(port).toMatch(/^127\.0\.0\.1:\d+:8444$/);
   });
 
   it('runs Temporal with mutual TLS on its frontend, and every Temporal client presents a certificate', () => {

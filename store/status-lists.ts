@@ -1,0 +1,239 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { Binary, type Db } from 'mongodb';
+import { StatusValue, isStatusChangeAllowed, issuerStatusListBits, issuerStatusListSize, type StatusListBits } from '../domain/status-lists/status-list';
+import { collections, isDuplicateKeyError } from './mongo';
+
+/**
+ * Token Status Lists (draft-ietf-oauth-status-list) as stored: which indexes are taken, which
+ * entries are not VALID, and the last signed tokens. Every decision is an insert on `_id` or a
+ * write to a document only one kind of writer touches (docs/architecture.md §Storage rules): on
+ * FerretDB an update is a read-modify-write of the whole document, so two writers of different
+ * fields of one document could lose each other's field.
+ *
+ * - `status_lists` (`_id` = listId, "1", "2", …): bits, size, and an allocation counter that
+ *   decides when the next list opens (only allocations write it; a lost increment on FerretDB only
+ *   lets a list fill a little further).
+ * - `status_list_entries` (`_id` = `listId#index`): one per index ever handed out. The insert is
+ *   the allocation (first one wins) and the document is never deleted, so an index is never
+ *   reused, also after a crash between allocation and issuance.
+ * - `status_list_assignments` (`_id` = the caller's key, e.g. a credential id): makes allocation
+ *   repeatable; a retry gets the index the first attempt recorded.
+ * - `status_list_statuses` (`_id` = `listId#index`): only entries that were ever set away from
+ *   VALID, so building a list reads the few changed entries, not the ~100 000 allocated ones.
+ * - `status_list_changes` (`_id` = listId): a random change id written after every status write;
+ *   a snapshot built for another change id is stale.
+ * - `status_list_snapshots` (`_id` = listId): the signed tokens and the change id they were built
+ *   for, written only by publication.
+ */
+
+export interface StatusListRecord {
+  _id: string;
+  sequence: number;
+  bits: StatusListBits;
+  size: number;
+  createdAt: Date;
+  /** Indexes handed out (approximate on FerretDB, exact on MongoDB). */
+  allocated: number;
+}
+
+interface StatusListEntry {
+  _id: string;
+  listId: string;
+  index: number;
+  allocatedAt: Date;
+}
+
+interface StatusListAssignment {
+  _id: string;
+  listId: string;
+  index: number;
+  assignedAt: Date;
+}
+
+interface StatusListStatus {
+  _id: string;
+  listId: string;
+  index: number;
+  status: StatusValue;
+  updatedAt: Date;
+}
+
+interface StatusListChange {
+  _id: string;
+  changeId: string;
+  changedAt: Date;
+}
+
+export interface StatusListSnapshot {
+  _id: string;
+  /** The change id the tokens reflect (`initial` before any status was set). */
+  builtFor: string;
+  builtAt: Date;
+  expiresAt: Date;
+  jwt: string;
+  cwt: Uint8Array;
+}
+
+/** The change id of a list whose entries were never changed. */
+export const initialChangeId = 'initial';
+
+export class UnknownStatusListEntryError extends Error {
+  constructor(listId: string, index: number) {
+    super(`status list ${listId} has no allocated entry ${index}`);
+  }
+}
+
+export class StatusChangeRefusedError extends Error {
+  constructor(
+    readonly current: StatusValue,
+    readonly requested: StatusValue,
+  ) {
+    super(`a status list entry cannot go from ${current} to ${requested} (revocation is final)`);
+  }
+}
+
+export interface StatusListStoreOptions {
+  /** Entries per list; at least 100 000 in production (profile §Status lists). Tests use less. */
+  size?: number;
+  bits?: StatusListBits;
+  /** Share of a list handed out before the next list opens. */
+  fillThreshold?: number;
+  /** Random indexes tried in one list before it is treated as full. */
+  attemptsPerList?: number;
+  clock?: () => Date;
+}
+
+export function createStatusListStore(db: Db, options: StatusListStoreOptions = {}) {
+  const size = options.size ?? issuerStatusListSize;
+  const bits = options.bits ?? issuerStatusListBits;
+  const fillThreshold = options.fillThreshold ?? 0.75;
+  const attemptsPerList = options.attemptsPerList ?? 16;
+  const clock = options.clock ?? (() => new Date());
+  const lists = db.collection<StatusListRecord>(collections.statusLists);
+  const entries = db.collection<StatusListEntry>(collections.statusListEntries);
+  const assignments = db.collection<StatusListAssignment>(collections.statusListAssignments);
+  const statuses = db.collection<StatusListStatus>(collections.statusListStatuses);
+  const changes = db.collection<StatusListChange>(collections.statusListChanges);
+  const snapshots = db.collection<StatusListSnapshot>(collections.statusListSnapshots);
+  const entryId = (listId: string, index: number) => `${listId}#${index}`;
+
+  /** Opens list number `sequence`, or finds it when another allocator opened it first. */
+  async function openList(sequence: number): Promise<StatusListRecord> {
+    const list: StatusListRecord = { _id: String(sequence), sequence, bits, size, createdAt: clock(), allocated: 0 };
+    try {
+      await lists.insertOne(list);
+      return list;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const existing = await lists.findOne({ _id: list._id });
+      if (!existing) throw error;
+      return existing;
+    }
+  }
+
+  async function latestList(): Promise<StatusListRecord> {
+    const [latest] = await lists.find({}).sort({ sequence: -1 }).limit(1).toArray();
+    return latest ?? openList(1);
+  }
+
+  /** An unused random index of the open list, or of a new list when it is full. */
+  async function allocateIndex(): Promise<{ listId: string; index: number }> {
+    for (let round = 0; round < 4; round += 1) {
+      let list = await latestList();
+      if (list.allocated >= fillThreshold * list.size) list = await openList(list.sequence + 1);
+      for (let attempt = 0; attempt < attemptsPerList; attempt += 1) {
+        // Draft §Privacy Considerations (Unlinkability): a random index, so the position tells nothing about the
+        // order of issuance; it is taken by the insert, never by a read.
+        const index = randomInt(list.size);
+        try {
+          await entries.insertOne({ _id: entryId(list._id, index), listId: list._id, index, allocatedAt: clock() });
+        } catch (error) {
+          if (!isDuplicateKeyError(error)) throw error;
+          continue;
+        }
+        await lists.updateOne({ _id: list._id }, { $inc: { allocated: 1 } });
+        return { listId: list._id, index };
+      }
+      // Every try collided: the list is fuller than its counter says; the next list takes over.
+      await openList(list.sequence + 1);
+    }
+    throw new Error('no free status list index found');
+  }
+
+  return {
+    /**
+     * An index for the credential `key` names, in the list that is open: a random index never
+     * handed out before. Safe to repeat: the same key gets the same entry back (an index taken by
+     * an attempt that lost the race is left unused, never handed out again).
+     */
+    async allocate(key: string): Promise<{ listId: string; index: number }> {
+      const assigned = await assignments.findOne({ _id: key });
+      if (assigned) return { listId: assigned.listId, index: assigned.index };
+      const { listId, index } = await allocateIndex();
+      try {
+        await assignments.insertOne({ _id: key, listId, index, assignedAt: clock() });
+        return { listId, index };
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        const first = await assignments.findOne({ _id: key });
+        if (!first) throw error;
+        return { listId: first.listId, index: first.index };
+      }
+    },
+
+    /**
+     * Sets an allocated entry's status (the lifecycle: revoke, suspend, resume). Idempotent:
+     * setting the status it has changes nothing a Relying Party sees; after a crash the call is
+     * simply repeated. INVALID is final (isStatusChangeAllowed).
+     */
+    async setStatus(listId: string, index: number, status: StatusValue): Promise<void> {
+      const id = entryId(listId, index);
+      if (!(await entries.findOne({ _id: id }, { projection: { _id: 1 } }))) throw new UnknownStatusListEntryError(listId, index);
+      const current = (await statuses.findOne({ _id: id }))?.status ?? StatusValue.valid;
+      if (!isStatusChangeAllowed(current, status)) throw new StatusChangeRefusedError(current, status);
+      const now = clock();
+      await statuses.updateOne({ _id: id }, { $set: { listId, index, status, updatedAt: now } }, { upsert: true });
+      // After the status: a snapshot built for an older change id is rebuilt, and a builder that
+      // read this change id reads the status above too.
+      await changes.updateOne({ _id: listId }, { $set: { changeId: randomUUID(), changedAt: now } }, { upsert: true });
+    },
+
+    /** An entry's status; undefined when the index was never allocated. */
+    async statusOf(listId: string, index: number): Promise<StatusValue | undefined> {
+      const id = entryId(listId, index);
+      if (!(await entries.findOne({ _id: id }, { projection: { _id: 1 } }))) return undefined;
+      return (await statuses.findOne({ _id: id }))?.status ?? StatusValue.valid;
+    },
+
+    findList(listId: string): Promise<StatusListRecord | null> {
+      return lists.findOne({ _id: listId });
+    },
+
+    /** The list's current change id (read before its statuses when building a snapshot). */
+    async changeIdOf(listId: string): Promise<string> {
+      return (await changes.findOne({ _id: listId }))?.changeId ?? initialChangeId;
+    },
+
+    /** The entries that are not VALID, or were once changed: what a snapshot is built from. */
+    async changedEntries(listId: string): Promise<{ index: number; status: StatusValue }[]> {
+      const found = await statuses.find({ listId }, { projection: { _id: 0, index: 1, status: 1 } }).toArray();
+      return found.map(({ index, status }) => ({ index, status }));
+    },
+
+    async findSnapshot(listId: string): Promise<StatusListSnapshot | null> {
+      const snapshot = await snapshots.findOne({ _id: listId });
+      if (!snapshot) return null;
+      const cwt = snapshot.cwt as unknown;
+      return { ...snapshot, cwt: cwt instanceof Binary ? new Uint8Array(cwt.buffer) : (cwt as Uint8Array) };
+    },
+
+    /** Replaces the list's snapshot; concurrent builders may overwrite each other, each with a consistent one. */
+    async saveSnapshot(snapshot: StatusListSnapshot): Promise<void> {
+      await snapshots.replaceOne({ _id: snapshot._id }, { ...snapshot, cwt: new Binary(snapshot.cwt) } as unknown as StatusListSnapshot, {
+        upsert: true,
+      });
+    },
+  };
+}
+
+export type StatusListStore = ReturnType<typeof createStatusListStore>;
