@@ -146,6 +146,8 @@ async function main(): Promise<void> {
   try {
     const material = await ensureDevMaterial(dir);
     const [temporalPort, mongoPort, apiPort, baselinePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    // The admin and status-list listeners too: a running development stack holds their defaults.
+    const [adminPort, publicPort] = [await freePort(), await freePort()];
     say(`starting Temporal dev server, FerretDB on ${backend}, worker, Issuer API and baseline (logs in ${logDir})`);
     children.push(await startTemporalDevServer(tools, { port: temporalPort, dbFile: path.join(dir, 'temporal.db'), logDir }));
     const database = await startDevelopmentDatabase({ tools, backend, dir, mongoPort, logDir });
@@ -156,6 +158,8 @@ async function main(): Promise<void> {
       TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
       MONGODB_URI: database.mongoUri,
       S2S_API_PORT: String(apiPort),
+      S2S_ADMIN_PORT: String(adminPort),
+      S2S_PUBLIC_PORT: String(publicPort),
       LOG_LEVEL: 'warn',
       // The per-request breakdown below comes from the API's Server-Timing headers.
       S2S_SERVER_TIMING: 'true',

@@ -49,7 +49,7 @@ export async function startLocalStack(options: { dir: string; env?: Record<strin
   const tools = toolPaths();
   const logDir = path.join(options.dir, 'logs');
   const material = await ensureDevMaterial(options.dir);
-  const [temporalPort, mongoPort, apiPort, adminPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [temporalPort, mongoPort, apiPort, adminPort, publicPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const temporalOptions = { port: temporalPort, dbFile: path.join(options.dir, 'temporal.db'), logDir };
   const processes = new Map<StackProcessName, ManagedProcess>();
   let starts = 0;
@@ -63,6 +63,7 @@ export async function startLocalStack(options: { dir: string; env?: Record<strin
     MONGODB_URI: database.mongoUri,
     S2S_API_PORT: String(apiPort),
     S2S_ADMIN_PORT: String(adminPort),
+    S2S_PUBLIC_PORT: String(publicPort),
     // info: the worker's ready line is how a (re)start is known to be complete.
     LOG_LEVEL: 'info',
     ...options.env,

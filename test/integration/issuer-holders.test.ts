@@ -1,20 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { Db, MongoClient } from 'mongodb';
 import { generateDataKeyringJson, parseDataKeyring } from '../../crypto/data-encryption';
 import { fakeHolders, seedFakeHolders } from '../../dev/fake-holders';
 import { developmentCatalogue } from '../../config/verification';
-import { collections, connectMongo, ensureIndexes } from '../../store/mongo';
+import { collections } from '../../store/mongo';
 import { createIssuerHolderRepository, createMongoIssuerDataSource } from '../../store/issuer-holders';
+import { connectTestDatabase } from '../support/test-database';
 
 /** The default IssuerDataSource against the real MongoDB-wire server (FerretDB here). */
 let mongo: MongoClient;
 let db: Db;
 const keyring = parseDataKeyring(generateDataKeyringJson('holders-1'), 'test');
 beforeAll(async () => {
-  const uri = process.env.S2S_TEST_MONGODB_URI;
-  if (!uri) throw new Error('needs test/support/global-setup.ts');
-  ({ client: mongo, db } = await connectMongo(uri, `holders_${randomUUID().slice(0, 8)}`));
-  await ensureIndexes(db);
+  ({ client: mongo, db } = await connectTestDatabase('holders'));
 });
 afterAll(async () => {
   await mongo?.close();

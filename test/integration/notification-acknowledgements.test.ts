@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, MongoClient } from 'mongodb';
-import { collections, connectMongo, ensureIndexes } from '../../store/mongo';
+import { collections } from '../../store/mongo';
 import { createVerificationSessionRepository, type NewVerification } from '../../store/verification-sessions';
+import { connectTestDatabase } from '../support/test-database';
 
 /**
  * What the notifier records for reconciliation (S2S §Verification Notification): the version a
@@ -10,10 +11,7 @@ import { createVerificationSessionRepository, type NewVerification } from '../..
 let mongo: MongoClient;
 let db: Db;
 beforeAll(async () => {
-  const uri = process.env.S2S_TEST_MONGODB_URI;
-  if (!uri) throw new Error('needs test/support/global-setup.ts');
-  ({ client: mongo, db } = await connectMongo(uri, `acks_${randomUUID().slice(0, 8)}`));
-  await ensureIndexes(db);
+  ({ client: mongo, db } = await connectTestDatabase('acks'));
 });
 afterAll(async () => {
   await mongo?.close();

@@ -3,17 +3,15 @@ import type { Db, MongoClient } from 'mongodb';
 import { generateDataKeyringJson, parseDataKeyring } from '../../crypto/data-encryption';
 import { createOneTimeCodeEvaluator } from '../../domain/verification-types/one-time-code';
 import type { EvaluationContext } from '../../domain/verification-types/evaluator';
-import { collections, connectMongo, ensureIndexes } from '../../store/mongo';
+import { collections } from '../../store/mongo';
 import { createOneTimeCodeRepository, oneTimeCodeKey } from '../../store/one-time-codes';
+import { connectTestDatabase } from '../support/test-database';
 
 /** One-time codes against the real MongoDB-wire server (profile §One-time codes). */
 let mongo: MongoClient;
 let db: Db;
 beforeAll(async () => {
-  const uri = process.env.S2S_TEST_MONGODB_URI;
-  if (!uri) throw new Error('needs test/support/global-setup.ts');
-  ({ client: mongo, db } = await connectMongo(uri, `otp_${randomUUID().slice(0, 8)}`));
-  await ensureIndexes(db);
+  ({ client: mongo, db } = await connectTestDatabase('otp'));
 });
 afterAll(async () => {
   await mongo?.close();

@@ -5,7 +5,7 @@ import { createCredentialOfferRepository } from '../../store/credential-offers';
 import { createDeviceMigrationRepository } from '../../store/device-migrations';
 import { createIdempotencyRepository } from '../../store/idempotency';
 import { createIssuerAuthenticationRepository } from '../../store/issuer-authentications';
-import { collections, connectMongo, ensureIndexes } from '../../store/mongo';
+import { collections } from '../../store/mongo';
 import { createOneTimeCodeRepository } from '../../store/one-time-codes';
 import { createRetentionSweeper, type RetentionPeriods } from '../../store/retention';
 import { createReviewCaseRepository } from '../../store/review-cases';
@@ -17,6 +17,7 @@ import {
   sessionDocumentId,
   type NewVerification,
 } from '../../store/verification-sessions';
+import { connectTestDatabase } from '../support/test-database';
 
 /**
  * Retention (profile §Retention) against the real MongoDB-wire server. Records are written by the
@@ -25,10 +26,7 @@ import {
 let mongo: MongoClient;
 let db: Db;
 beforeAll(async () => {
-  const uri = process.env.S2S_TEST_MONGODB_URI;
-  if (!uri) throw new Error('needs test/support/global-setup.ts');
-  ({ client: mongo, db } = await connectMongo(uri, `retention_${randomUUID().slice(0, 8)}`));
-  await ensureIndexes(db);
+  ({ client: mongo, db } = await connectTestDatabase('retention'));
 });
 afterAll(async () => {
   await mongo?.close();

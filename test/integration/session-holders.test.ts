@@ -5,20 +5,17 @@ import { createCredentialOfferRepository } from '../../store/credential-offers';
 import { createDeviceMigrationRepository } from '../../store/device-migrations';
 import { createEvaluatorPorts } from '../../store/evaluator-ports';
 import { createIssuerAuthenticationRepository } from '../../store/issuer-authentications';
-import { connectMongo, ensureIndexes } from '../../store/mongo';
 import { createOneTimeCodeRepository } from '../../store/one-time-codes';
 import { createSessionHolderRepository } from '../../store/session-holders';
 import { createVerificationSessionRepository, sessionDocumentId } from '../../store/verification-sessions';
+import { connectTestDatabase } from '../support/test-database';
 
 /** Session → holder (profile §Credential configurations) against the real MongoDB-wire server. */
 let mongo: MongoClient;
 let db: Db;
 const otpKeyring = parseDataKeyring(generateDataKeyringJson('otp-1'), 'test');
 beforeAll(async () => {
-  const uri = process.env.S2S_TEST_MONGODB_URI;
-  if (!uri) throw new Error('needs test/support/global-setup.ts');
-  ({ client: mongo, db } = await connectMongo(uri, `holders_${randomUUID().slice(0, 8)}`));
-  await ensureIndexes(db);
+  ({ client: mongo, db } = await connectTestDatabase('holders'));
 });
 afterAll(async () => {
   await mongo?.close();

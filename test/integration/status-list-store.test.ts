@@ -1,21 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, MongoClient } from 'mongodb';
 import { StatusValue } from '../../domain/status-lists/status-list';
-import { collections, connectMongo, ensureIndexes } from '../../store/mongo';
+import { collections } from '../../store/mongo';
 import { createStatusListStore, initialChangeId, StatusChangeRefusedError, UnknownStatusListEntryError } from '../../store/status-lists';
 import { createStatusListPublisher } from '../../api/status-lists/status-list-publisher';
 import { verifyStatusListCwt } from '../../crypto/status-list-token';
 import { statusAt } from '../../domain/status-lists/status-list';
 import { createLocalEs256Signer } from '../support/local-credential-signer';
+import { connectTestDatabase } from '../support/test-database';
 
 /** The status list store against the real MongoDB-wire server (FerretDB here). */
 let mongo: MongoClient;
 let db: Db;
 beforeAll(async () => {
-  const uri = process.env.S2S_TEST_MONGODB_URI;
-  if (!uri) throw new Error('needs test/support/global-setup.ts');
-  ({ client: mongo, db } = await connectMongo(uri, `status_lists_${randomUUID().slice(0, 8)}`));
-  await ensureIndexes(db);
+  ({ client: mongo, db } = await connectTestDatabase('status_lists'));
 });
 afterEach(async () => {
   for (const name of Object.values(collections).filter((name) => name.startsWith('status_list'))) await db.collection(name).deleteMany({});

@@ -1,20 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, MongoClient } from 'mongodb';
 import { createIdempotencyRepository } from '../../store/idempotency';
-import { collections, connectMongo, ensureIndexes } from '../../store/mongo';
+import { collections } from '../../store/mongo';
 import { CertificateRevokedError, createTenantRepository } from '../../store/tenants';
 import { createCredentialOfferRepository } from '../../store/credential-offers';
 import { createReviewCaseRepository, ReviewClaimError } from '../../store/review-cases';
 import { createVerificationSessionRepository, currentDecision, SessionAlreadyUsedError, type NewVerification } from '../../store/verification-sessions';
+import { connectTestDatabase } from '../support/test-database';
 
 /** The repositories against the real MongoDB-wire server (FerretDB here, MongoDB in production). */
 let mongo: MongoClient;
 let db: Db;
 beforeAll(async () => {
-  const uri = process.env.S2S_TEST_MONGODB_URI;
-  if (!uri) throw new Error('needs test/support/global-setup.ts');
-  ({ client: mongo, db } = await connectMongo(uri, `stores_${randomUUID().slice(0, 8)}`));
-  await ensureIndexes(db);
+  ({ client: mongo, db } = await connectTestDatabase('stores'));
 });
 afterAll(async () => {
   await mongo?.close();

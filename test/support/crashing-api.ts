@@ -15,10 +15,17 @@ export async function startCrashingApi(
   point: CrashPoint,
   leaseMs = 1000,
 ): Promise<{ http: HttpsClient; exited: Promise<NodeJS.Signals | null>; stop(): Promise<void> }> {
-  const [port, adminPort] = [await freePort(), await freePort()];
+  const [port, adminPort, publicPort] = [await freePort(), await freePort(), await freePort()];
   const api = startProcess(`api-crash-${point}`, process.execPath, [apiMain], {
     logDir: path.join(h.config.dataDir, 'logs'),
-    env: { ...h.env, S2S_API_PORT: String(port), S2S_ADMIN_PORT: String(adminPort), S2S_FAULT_CRASH_AFTER: point, S2S_IDEMPOTENCY_LEASE_MS: String(leaseMs) },
+    env: {
+      ...h.env,
+      S2S_API_PORT: String(port),
+      S2S_ADMIN_PORT: String(adminPort),
+      S2S_PUBLIC_PORT: String(publicPort),
+      S2S_FAULT_CRASH_AFTER: point,
+      S2S_IDEMPOTENCY_LEASE_MS: String(leaseMs),
+    },
   });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => api.child.once('exit', (_code, signal) => resolve(signal)));
   await waitForPort(port, 30_000, api);
