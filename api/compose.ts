@@ -5,7 +5,7 @@ import { createTemporalClient } from '../clients/temporal/connection';
 import { createVerificationWorkflows } from '../clients/temporal/verification-workflows';
 import type { AppConfig } from '../config/config';
 import { readCredentialCatalogue, verificationWorkflowSettings } from '../config/verification';
-import { loadIssuerKeyMaterial } from '../crypto/key-material';
+import { loadCredentialSigningKeyMaterial, loadIssuerKeyMaterial } from '../crypto/key-material';
 import { createMessageProofs } from '../crypto/message-proof';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { createCredentialCatalogue } from '../domain/credential-configurations';
@@ -26,7 +26,6 @@ import { openAdminCredentialStore } from './admin/admin-credentials';
 import { createAuthenticationThrottle } from './admin/authentication-throttle';
 import type { ApiDeps } from './app';
 import { crashAfter } from './fault-injection';
-import { loadStatusListSigner } from '../crypto/status-list-signer';
 import { createStatusListStore, type StatusListStore } from '../store/status-lists';
 import type { StatusListAppDeps } from './status-lists/app';
 import { statusListUri } from '../domain/status-lists/status-list';
@@ -109,7 +108,9 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     ttlSeconds: config.statusLists.ttlSeconds,
     publisher: createStatusListPublisher({
       store: statusListStore,
-      signer: loadStatusListSigner(config.keys.issuerKeysFile),
+      // The credentials' own active signing key: a Relying Party checks a list through the same
+      // certificate chain (x5c / x5chain) as the credentials that point to it.
+      signer: loadCredentialSigningKeyMaterial(config).active,
       listUri: (listId) => statusListUri(config.statusLists.publicUrl, listId),
       ttlSeconds: config.statusLists.ttlSeconds,
       validitySeconds: config.statusLists.validitySeconds,

@@ -1,10 +1,11 @@
-import type { JsonWebKey } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
-import { importJWK, jwtVerify, type JWK } from 'jose';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { StatusList } from '@sd-jwt/jwt-status-list';
 import { verifyStatusListCwt } from '../../crypto/status-list-token';
 import { StatusValue, statusAt } from '../../domain/status-lists/status-list';
+import { verifyX5cChain } from '../support/credential-signing';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
 
 /**
@@ -13,12 +14,19 @@ import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harnes
  * shows in the next fetch.
  */
 let harness: IssuerHarness;
-let publicJwk: JWK;
+/** The development credential signing CA: the trust anchor of credentials and of their status lists. */
+let trustAnchor: X509Certificate;
+/** The credentials' active signing key (from its certificate), for the CWT form. */
+let signingKey: KeyObject;
 beforeAll(async () => {
   harness = await startIssuerHarness();
-  const { signing } = JSON.parse(readFileSync(harness.config.keys.issuerKeysFile, 'utf8')) as { signing: (JWK & { d?: string })[] };
-  publicJwk = { ...signing[0]! };
-  delete publicJwk.d;
+  const { active, keys } = JSON.parse(readFileSync(harness.config.keys.signingKeysFile, 'utf8')) as {
+    active: string;
+    keys: { id: string; certificateChain: string[] }[];
+  };
+  const chain = keys.find((key) => key.id === active)?.certificateChain ?? [];
+  trustAnchor = new X509Certificate(Buffer.from(chain[chain.length - 1] ?? '', 'base64'));
+  signingKey = new X509Certificate(Buffer.from(chain[0] ?? '', 'base64')).publicKey;
 });
 afterAll(async () => {
   await harness?.close();
@@ -43,7 +51,9 @@ function fetchWithoutClientCertificate(path: string, headers: Record<string, str
 }
 
 async function readJwtList(fetched: Fetched): Promise<{ sub: string | undefined; list: StatusList }> {
-  const { payload } = await jwtVerify(fetched.body.toString('utf8'), await importJWK(publicJwk, 'ES256'), { typ: 'statuslist+jwt' });
+  const token = fetched.body.toString('utf8');
+  // Verified through the x5c chain to the credential signing CA, as a Relying Party would.
+  const { payload } = await jwtVerify(token, verifyX5cChain(decodeProtectedHeader(token).x5c, trustAnchor), { typ: 'statuslist+jwt' });
   const statusList = payload.status_list as { bits: 2; lst: string };
   return { sub: payload.sub, list: StatusList.decompressStatusList(statusList.lst, statusList.bits) };
 }
@@ -82,7 +92,7 @@ describe('status list publication', () => {
     expect(fetched.status).toBe(200);
     expect(fetched.headers['content-type']).toBe('application/statuslist+cwt');
     expect(fetched.headers.vary).toBe('Accept');
-    const decoded = verifyStatusListCwt(new Uint8Array(fetched.body), publicJwk as JsonWebKey);
+    const decoded = verifyStatusListCwt(new Uint8Array(fetched.body), signingKey);
     expect(decoded.uri).toBe(`https://status.issuer.test/status-lists/${listId}`);
     expect(decoded.ttlSeconds).toBe(300);
     expect(decoded.expiresAt! - decoded.issuedAt).toBe(86_400);
