@@ -2,7 +2,9 @@ import { createPublicKey, verify as verifySignature, type JsonWebKey, type KeyOb
 import { deflateSync, inflateSync } from 'node:zlib';
 import { Decoder, Encoder, Tag } from 'cbor-x';
 import { base64url } from 'jose';
+import { coseAlgorithmIds } from '../domain/cose-algorithms';
 import type { CredentialSigner } from '../domain/credential-formats/format';
+import { coseSign1SigStructure } from './cose-sign1';
 import { isStatusListBits, type StatusListBits } from '../domain/status-lists/status-list';
 
 /**
@@ -76,7 +78,6 @@ export async function signStatusListJwt(input: StatusListTokenInput): Promise<st
 const coseHeader = { alg: 1, kid: 4, typ: 16, x5chain: 33 } as const;
 const cwtClaim = { iss: 1, sub: 2, exp: 4, iat: 6, statusList: 65533, ttl: 65534 } as const;
 /** RFC 9053 §2.1 / RFC 9864: COSE algorithm identifiers of the JWS algorithms a signer may use. */
-const coseAlgorithms: Readonly<Record<string, number>> = { ES256: -7, ES384: -35, ES512: -36, EdDSA: -8 };
 const coseSign1Tag = 18;
 
 // Definite-length maps keyed by integers, byte strings untagged (cbor-x tags Uint8Array with 64 by default).
@@ -84,14 +85,9 @@ const cbor = new Encoder({ mapsAsObjects: false, useRecords: false, tagUint8Arra
 const cborDecoder = new Decoder({ mapsAsObjects: false, useRecords: false });
 
 function coseAlgorithm(alg: string): number {
-  const id = coseAlgorithms[alg];
+  const id = coseAlgorithmIds[alg];
   if (id === undefined) throw new Error(`no COSE algorithm for signer algorithm ${alg}`);
   return id;
-}
-
-/** RFC 9052 §4.4: the bytes a COSE_Sign1 signature covers (no external AAD). */
-function sigStructure(protectedHeader: Uint8Array, payload: Uint8Array): Uint8Array {
-  return cbor.encode(['Signature1', protectedHeader, new Uint8Array(0), payload]);
 }
 
 /** Draft §4.3: the CBOR Status List `{ "bits": uint, "lst": bstr }` (`lst` compressed, not base64url). */
@@ -137,7 +133,7 @@ export async function signStatusListCwt(input: StatusListTokenInput): Promise<Ui
   if (input.signer.keyId) unprotected.set(coseHeader.kid, utf8.encode(input.signer.keyId));
   const protectedHeader = cbor.encode(protectedMap);
   const payload = encodeStatusListCwtClaims(input);
-  const signature = await input.signer.sign(sigStructure(protectedHeader, payload));
+  const signature = await input.signer.sign(coseSign1SigStructure(protectedHeader, payload));
   return new Uint8Array(cbor.encode(new Tag([protectedHeader, unprotected, payload, signature], coseSign1Tag)));
 }
 
@@ -174,11 +170,11 @@ export function verifyStatusListCwt(token: Uint8Array, publicKey: KeyObject | Js
   const protectedHeader = cborDecoder.decode(asBytes(protectedBytes, 'protected header')) as unknown;
   if (!(protectedHeader instanceof Map)) throw new Error('protected header is not a map');
   if (protectedHeader.get(coseHeader.typ) !== statusListCwtMediaType) throw new Error('typ is not application/statuslist+cwt');
-  const alg = Object.entries(coseAlgorithms).find(([, id]) => id === protectedHeader.get(coseHeader.alg))?.[0];
+  const alg = Object.entries(coseAlgorithmIds).find(([, id]) => id === protectedHeader.get(coseHeader.alg))?.[0];
   if (!alg) throw new Error('unsupported COSE algorithm');
   const key = publicKey instanceof Object && 'kty' in publicKey ? createPublicKey({ key: publicKey, format: 'jwk' }) : (publicKey as KeyObject);
   const payload = asBytes(payloadBytes, 'payload');
-  const data = sigStructure(asBytes(protectedBytes, 'protected header'), payload);
+  const data = coseSign1SigStructure(asBytes(protectedBytes, 'protected header'), payload);
   const hash = alg === 'EdDSA' ? null : `sha${alg.slice(2)}`;
   const valid = verifySignature(hash, data, { key, dsaEncoding: 'ieee-p1363' }, asBytes(signatureBytes, 'signature'));
   if (!valid) throw new Error('Status List Token signature does not verify');

@@ -1,3 +1,4 @@
+import { coseAlgorithmIds } from './cose-algorithms';
 import { CredentialFormatId, type IssuanceConfiguration } from './credential-formats/format';
 import type { ClaimDescription, ClaimsPath, CredentialConfigurationEntry, CredentialDisplay } from './schemas/credential-configuration';
 
@@ -174,9 +175,6 @@ export function credentialCatalogueProblems(configurations: readonly CredentialC
   return problems;
 }
 
-/** RFC 9053 / IANA COSE identifiers of the JWS algorithms a catalogue may name (mso_mdoc metadata). */
-const coseAlgorithms: Readonly<Record<string, number>> = { ES256: -7, ES384: -35, ES512: -36, EdDSA: -8 };
-
 /**
  * The credential_configurations_supported members of OpenID4VCI §12.2.4 and Appendix A for one
  * configuration: format parameters, key binding, algorithms, proof types and the display
@@ -192,7 +190,7 @@ export function openId4VciConfigurationMetadata(configuration: CredentialConfigu
     cryptographic_binding_methods_supported: [mdoc ? 'cose_key' : 'jwk'],
     // Appendix A.2.2: mso_mdoc lists COSE algorithm identifiers, the JWT formats JWS names.
     credential_signing_alg_values_supported: mdoc
-      ? configuration.credentialSigningAlgorithms.map((alg) => coseAlgorithms[alg] as number)
+      ? configuration.credentialSigningAlgorithms.map((alg) => coseAlgorithmIds[alg] as number)
       : configuration.credentialSigningAlgorithms,
     proof_types_supported: {
       jwt: {

@@ -1,6 +1,6 @@
 import { createHash, verify, X509Certificate } from 'node:crypto';
 import { decodeCbor, embeddedBytes, encodeCbor, embeddedCbor } from './mdoc-cbor';
-import { coseSign1SigStructure } from './mdoc';
+import { coseSign1SigStructure } from '../cose-sign1';
 
 /**
  * Reads an ISO/IEC 18013-5 `IssuerSigned` (§8.3.2.1.2.2) back: its salted data elements, the

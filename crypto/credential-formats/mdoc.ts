@@ -1,5 +1,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { coseAlgorithmIds } from '../../domain/cose-algorithms';
 import type { PublicJwk } from '../../domain/schemas/common';
+import { coseSign1SigStructure } from '../cose-sign1';
 import {
   CredentialFormatId,
   type CredentialFormat,
@@ -24,8 +26,6 @@ export const saltLength = 32;
 
 /** RFC 9052 §3.1 `alg` and RFC 9360 §2 `x5chain` header labels. */
 const coseHeader = { alg: 1, x5chain: 33 } as const;
-/** RFC 9053 §2.1, §2.2: COSE algorithm identifiers of the JOSE names a signer reports. */
-const coseAlgorithms: Readonly<Record<string, number>> = { ES256: -7, ES384: -35, ES512: -36, EdDSA: -8 };
 /** Raw signature length of each algorithm (ECDSA r || s, RFC 9053 §2.1). */
 const signatureLengths: Readonly<Record<string, number>> = { ES256: 64, ES384: 96, ES512: 132, EdDSA: 64 };
 
@@ -161,18 +161,13 @@ function namespacesOf(claims: Readonly<Record<string, unknown>>): [string, Reado
   });
 }
 
-/** RFC 9052 §4.4 Sig_structure of a COSE_Sign1 without external AAD: what the issuer signs. */
-export function coseSign1SigStructure(protectedHeader: Uint8Array, payload: Uint8Array): Uint8Array {
-  return encodeCbor(['Signature1', protectedHeader, new Uint8Array(0), payload]);
-}
-
 /**
  * ISO 18013-5 §9.1.2.4 IssuerAuth: an untagged COSE_Sign1 over MobileSecurityObjectBytes, `alg`
  * protected, the document signer certificate (leaf first) as `x5chain` unprotected (§9.1.2.4:
  * a single certificate is a bstr, a chain an array).
  */
 async function signMobileSecurityObject(signer: CredentialSigner, msoBytes: Uint8Array): Promise<unknown[]> {
-  const alg = coseAlgorithms[signer.alg];
+  const alg = coseAlgorithmIds[signer.alg];
   if (alg === undefined) throw new Error(`signing algorithm ${signer.alg} has no COSE identifier for an mdoc`);
   const chain = (signer.certificateChain ?? []).map((der) => new Uint8Array(Buffer.from(der, 'base64')));
   if (chain.length === 0) throw new Error('an mdoc issuer needs its document signer certificate (x5chain)');
