@@ -89,6 +89,15 @@ export function createRetentionSweeper(db: Db, options: { periods: RetentionPeri
     return (await collection.deleteMany({ _id: { $in: due.map((d) => d._id) } })).deletedCount;
   }
 
+  /** Up to `limit` sessions whose `marker` is older than `periodMs`, oldest first. */
+  function sessionsDue(marker: 'endedAt' | 'evidenceHeldSince', periodMs: number, limit: number): Promise<SessionForRetention[]> {
+    return sessions
+      .find({ [marker]: { $lt: before(periodMs) } })
+      .sort({ [marker]: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
   /**
    * A marker found on a session whose verifications are not all final (a late write of a
    * superseded verification, profile §Retention): cleared, unless the session changed meanwhile.
@@ -126,11 +135,7 @@ export function createRetentionSweeper(db: Db, options: { periods: RetentionPeri
   return {
     /** Sessions whose verification ended more than `evidenceMs` ago: their evidence is deleted. */
     async removeEndedEvidence(limit: number): Promise<number> {
-      const due = await sessions
-        .find({ evidenceHeldSince: { $lt: before(periods.evidenceMs) } })
-        .sort({ evidenceHeldSince: 1 })
-        .limit(limit)
-        .toArray();
+      const due = await sessionsDue('evidenceHeldSince', periods.evidenceMs, limit);
       let removed = 0;
       for (const session of due) {
         const verificationIds = endedVerificationIds(session);
@@ -151,11 +156,7 @@ export function createRetentionSweeper(db: Db, options: { periods: RetentionPeri
      * initiate is still refused) and answers like an unknown session otherwise.
      */
     async retireEndedSessions(limit: number): Promise<number> {
-      const due = await sessions
-        .find({ endedAt: { $lt: before(periods.sessionMs) } })
-        .sort({ endedAt: 1 })
-        .limit(limit)
-        .toArray();
+      const due = await sessionsDue('endedAt', periods.sessionMs, limit);
       let retired = 0;
       for (const session of due) {
         const verificationIds = endedVerificationIds(session);
