@@ -38,6 +38,15 @@ export const ProblemType = {
   authenticationHandleUnavailable: 'urn:s2s-issuer:problem:authentication-handle-unavailable',
   methodNotAllowed: 'urn:s2s-issuer:problem:method-not-allowed',
   statusListNotFound: 'urn:s2s-issuer:problem:status-list-not-found',
+  // Credential endpoints (profile §25)
+  verificationNotApproved: 'urn:s2s-issuer:problem:verification-not-approved',
+  deviceLimitReached: 'urn:s2s-issuer:problem:device-limit-reached',
+  holderNotKnown: 'urn:s2s-issuer:problem:holder-not-known',
+  credentialInstanceNotFound: 'urn:s2s-issuer:problem:credential-instance-not-found',
+  credentialInstanceClosed: 'urn:s2s-issuer:problem:credential-instance-closed',
+  credentialDataUnavailable: 'urn:s2s-issuer:problem:credential-data-unavailable',
+  credentialMetadataVersionNotFound: 'urn:s2s-issuer:problem:credential-metadata-version-not-found',
+  contentNotFound: 'urn:s2s-issuer:problem:content-not-found',
   notAcceptable: 'urn:s2s-issuer:problem:not-acceptable',
   serviceUnavailable: 'urn:s2s-issuer:problem:service-unavailable',
   internal: 'urn:s2s-issuer:problem:internal-error',
@@ -192,6 +201,30 @@ export const problems = {
   authenticationHandleUnavailable: (reason: string) =>
     new ProblemError(ProblemType.authenticationHandleUnavailable, 'Authentication handle unavailable', 409, { detail: `The handle is ${reason}` }),
   notFound: () => new ProblemError(ProblemType.notFound, 'Not found', 404, { detail: 'No such endpoint' }),
+  verificationNotApproved: (status: string) =>
+    new ProblemError(ProblemType.verificationNotApproved, 'Verification is not approved', 409, {
+      detail: `Credentials are provisioned after an APPROVED verification (S2S §Provision Credential); the verification is ${status}`,
+    }),
+  deviceLimitReached: (authorizedDeviceCount: number) =>
+    new ProblemError(ProblemType.deviceLimitReached, 'Device limit reached', 409, {
+      detail: `This verification was approved for ${authorizedDeviceCount} device(s), and all are provisioned (S2S §APPROVED Status Fields)`,
+    }),
+  holderNotKnown: () =>
+    new ProblemError(ProblemType.holderNotKnown, 'No holder record for this verification', 409, {
+      detail: 'The approval names no single holder record of this issuer, so there is nothing to issue (profile §27)',
+    }),
+  credentialInstanceNotFound: () =>
+    new ProblemError(ProblemType.credentialInstanceNotFound, 'Credential instance not found', 404, {
+      detail: 'No credential instance with this credentialInstanceId exists in this session for this client',
+    }),
+  credentialInstanceClosed: (detail: string) => new ProblemError(ProblemType.credentialInstanceClosed, 'Credential instance closed', 409, { detail }),
+  credentialDataUnavailable: (detail: string) => new ProblemError(ProblemType.credentialDataUnavailable, 'Credential data unavailable', 409, { detail }),
+  credentialMetadataVersionNotFound: () =>
+    new ProblemError(ProblemType.credentialMetadataVersionNotFound, 'Credential metadata version not found', 404, {
+      detail: 'This issuer has no credential metadata of this version for the instance’s configuration',
+    }),
+  contentNotFound: () =>
+    new ProblemError(ProblemType.contentNotFound, 'Content not found', 404, { detail: 'No content with this id for this client, or it expired' }),
   statusListNotFound: () => new ProblemError(ProblemType.statusListNotFound, 'Status list not found', 404, { detail: 'No status list with this id' }),
   notAcceptable: (offered: readonly string[]) =>
     new ProblemError(ProblemType.notAcceptable, 'Not acceptable', 406, { detail: `Available as ${offered.join(' or ')}` }),
