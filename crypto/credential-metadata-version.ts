@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json';
 import { credentialMetadataOf, type CredentialConfiguration } from '../domain/credential-configurations';
+import type { CredentialMetadata } from '../domain/schemas/credential';
 
 /**
  * The version of a configuration's credential metadata (S2S §Get Credential:
@@ -15,4 +16,9 @@ export function credentialMetadataVersion(configuration: CredentialConfiguration
   return createHash('sha256')
     .update(canonicalJson(credentialMetadataOf(configuration)), 'utf8')
     .digest('base64url');
+}
+
+/** The credential metadata served for a configuration (S2S §Get Credential, §Get Credential Metadata), with its version. */
+export function describeCredentialMetadata(configuration: CredentialConfiguration): CredentialMetadata {
+  return { credentialConfigurationId: configuration.id, credentialMetadataVersion: credentialMetadataVersion(configuration), ...credentialMetadataOf(configuration) };
 }

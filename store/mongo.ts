@@ -51,6 +51,9 @@ export const collections = {
   statusListStatuses: 'status_list_statuses',
   statusListChanges: 'status_list_changes',
   statusListSnapshots: 'status_list_snapshots',
+  credentialInstances: 'credential_instances',
+  credentialDevices: 'credential_devices',
+  credentialMetadataVersions: 'credential_metadata_versions',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
@@ -100,5 +103,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // The open list is the newest; a list's snapshot is built from its changed entries.
     db.collection(collections.statusLists).createIndex({ sequence: -1 }, { name: 'sequence' }),
     db.collection(collections.statusListStatuses).createIndex({ listId: 1 }, { name: 'list' }),
+    // The devices a verification was provisioned on (store/credential-instances.ts).
+    db.collection(collections.credentialDevices).createIndex({ tenantId: 1, sessionId: 1, verificationId: 1 }, { name: 'tenant_session_verification' }),
   ]);
 }

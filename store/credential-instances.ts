@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import type { Db } from 'mongodb';
+import { collections, isDuplicateKeyError } from './mongo';
+
+/**
+ * Credential instances (S2S §Identifier Model: "a particular credential Data Set, on a particular
+ * Wallet Client Instance") and the devices a verification was provisioned on (S2S §APPROVED
+ * Status Fields, authorizedDeviceCount; profile §25).
+ *
+ * No transactions (FerretDB): every write is an insert or an upsert whose outcome does not
+ * depend on order, so a provision retried after a crash at any point ends where one run would.
+ */
+
+export interface CredentialInstance {
+  /** `<tenantId>/<credentialInstanceId>`: point lookups by _id. */
+  _id: string;
+  tenantId: string;
+  sessionId: string;
+  verificationId: string;
+  /** The Wallet Client Instance (profile §25, extension walletClientInstanceId). */
+  device: string;
+  credentialInstanceId: string;
+  credentialConfigurationId: string;
+  holderAccountId: string;
+  createdAt: Date;
+}
+
+export interface ProvisionRequest {
+  tenantId: string;
+  sessionId: string;
+  verificationId: string;
+  device: string;
+  holderAccountId: string;
+  credentialConfigurationIds: readonly string[];
+  authorizedDeviceCount: number;
+}
+
+export type ProvisionOutcome = { outcome: 'provisioned'; instances: CredentialInstance[] } | { outcome: 'device_limit' };
+
+/**
+ * The instance id of one configuration on one device of one verification. Derived, not drawn: a
+ * retried provision computes the ids its first attempt stored, and the SHA-256 over the tenant
+ * and the session makes them unique for the issuer (S2S §Identifier Model) without a lookup.
+ * UUID-shaped (RFC 9562 version 8), so it reads like the draft's other identifiers.
+ */
+export function credentialInstanceIdFor(key: Omit<ProvisionRequest, 'holderAccountId' | 'credentialConfigurationIds' | 'authorizedDeviceCount'>, configurationId: string): string {
+  const hex = createHash('sha256')
+    .update(['credential-instance', key.tenantId, key.sessionId, key.verificationId, key.device, configurationId].join('\u0000'))
+    .digest('hex');
+  const variant = ((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+}
+
+const instanceDocumentId = (tenantId: string, credentialInstanceId: string) => `${tenantId}/${credentialInstanceId}`;
+
+interface DeviceSlot {
+  /** `<tenant>/<session>/<verification>@<n>`, n = 1 … authorizedDeviceCount: the insert that creates it claims it. */
+  _id: string;
+  tenantId: string;
+  sessionId: string;
+  verificationId: string;
+  device: string;
+  claimedAt: Date;
+}
+
+export function createCredentialInstanceRepository(db: Db) {
+  const instances = db.collection<CredentialInstance>(collections.credentialInstances);
+  const slots = db.collection<DeviceSlot>(collections.credentialDevices);
+
+  /**
+   * Claims a device slot of the verification for `device`, or finds the one it holds. Slot n is
+   * an insert of a fixed _id (first one wins), so two devices racing for the last slot cannot
+   * both get it, and a device retrying finds its own.
+   */
+  async function claimDevice(request: ProvisionRequest): Promise<boolean> {
+    const prefix = `${request.tenantId}/${request.sessionId}/${request.verificationId}@`;
+    const held = await slots.find({ tenantId: request.tenantId, sessionId: request.sessionId, verificationId: request.verificationId }).toArray();
+    if (held.some((slot) => slot.device === request.device)) return true;
+    const taken = new Set(held.map((slot) => slot._id));
+    for (let n = 1; n <= request.authorizedDeviceCount; n += 1) {
+      const _id = `${prefix}${n}`;
+      if (taken.has(_id)) continue;
+      try {
+        await slots.insertOne({
+          _id,
+          tenantId: request.tenantId,
+          sessionId: request.sessionId,
+          verificationId: request.verificationId,
+          device: request.device,
+          claimedAt: new Date(),
+        });
+        return true;
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        const winner = await slots.findOne({ _id });
+        if (winner?.device === request.device) return true;
+      }
+    }
+    return false;
+  }
+
+  return {
+    /**
+     * Creates (or finds) one instance per approved configuration for the device. Repeating it
+     * returns the same instances; a device beyond authorizedDeviceCount is refused.
+     */
+    async provision(request: ProvisionRequest): Promise<ProvisionOutcome> {
+      if (!(await claimDevice(request))) return { outcome: 'device_limit' };
+      const createdAt = new Date();
+      const provisioned: CredentialInstance[] = [];
+      for (const credentialConfigurationId of request.credentialConfigurationIds) {
+        const credentialInstanceId = credentialInstanceIdFor(request, credentialConfigurationId);
+        const _id = instanceDocumentId(request.tenantId, credentialInstanceId);
+        const instance: CredentialInstance = {
+          _id,
+          tenantId: request.tenantId,
+          sessionId: request.sessionId,
+          verificationId: request.verificationId,
+          device: request.device,
+          credentialInstanceId,
+          credentialConfigurationId,
+          holderAccountId: request.holderAccountId,
+          createdAt,
+        };
+        const { _id: _, ...fields } = instance;
+        await instances.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
+        provisioned.push((await instances.findOne({ _id })) ?? instance);
+      }
+      return { outcome: 'provisioned', instances: provisioned };
+    },
+
+    /** The tenant's instance in this session; another tenant's or another session's is null, like a missing one. */
+    async find(key: { tenantId: string; sessionId: string; credentialInstanceId: string }): Promise<CredentialInstance | null> {
+      const instance = await instances.findOne({ _id: instanceDocumentId(key.tenantId, key.credentialInstanceId) });
+      return instance && instance.sessionId === key.sessionId ? instance : null;
+    },
+  };
+}
+
+export type CredentialInstanceRepository = ReturnType<typeof createCredentialInstanceRepository>;
