@@ -51,6 +51,8 @@ export const collections = {
   statusListStatuses: 'status_list_statuses',
   statusListChanges: 'status_list_changes',
   statusListSnapshots: 'status_list_snapshots',
+  credentialNonces: 'credential_nonces',
+  credentialNonceUses: 'credential_nonce_uses',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
@@ -100,5 +102,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // The open list is the newest; a list's snapshot is built from its changed entries.
     db.collection(collections.statusLists).createIndex({ sequence: -1 }, { name: 'sequence' }),
     db.collection(collections.statusListStatuses).createIndex({ listId: 1 }, { name: 'list' }),
+    // Credential nonces and their uses are swept after expiry (store/credential-nonces.ts; no TTL indexes).
+    db.collection(collections.credentialNonces).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
+    db.collection(collections.credentialNonceUses).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
   ]);
 }
