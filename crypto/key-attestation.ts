@@ -144,8 +144,8 @@ function verifyCertificateChain(x5c: unknown, anchors: readonly X509Certificate[
   }
   const chain = x5c.map((der, i) => {
     try {
-      if (typeof der !== 'string') throw new Error('not a string');
-      return new X509Certificate(Buffer.from(der, 'base64'));
+      // A non-string throws here as well (Buffer.from), and is refused alike.
+      return new X509Certificate(Buffer.from(der as string, 'base64'));
     } catch {
       throw new KeyAttestationRefused(`x5c[${i}] is not a base64 DER certificate`);
     }

@@ -41,9 +41,6 @@ export type CredentialNonceConsumption = 'accepted' | 'unknown' | 'expired' | 'u
 
 export const defaultCredentialNonceTtlMs = 300_000;
 
-/** Longest string taken as a nonce: a c_nonce is 43 characters; anything far longer is not one. */
-const maxNonceLength = 128;
-
 const hashNonce = (nonce: string) => createHash('sha256').update(nonce, 'utf8').digest('base64url');
 
 export function createCredentialNonceStore(db: Db, options: { ttlMs?: number; now?: () => number } = {}) {
@@ -81,7 +78,6 @@ export function createCredentialNonceStore(db: Db, options: { ttlMs?: number; no
      * taken before its expiry. The request that took it gets `accepted` again, even after expiry.
      */
     async consume(tenantId: string, credentialInstanceId: string, nonce: string, requestId: string): Promise<CredentialNonceConsumption> {
-      if (typeof nonce !== 'string' || nonce.length === 0 || nonce.length > maxNonceLength) return 'unknown';
       const id = hashNonce(nonce);
       const record = await nonces.findOne({ _id: id });
       if (!record || record.tenantId !== tenantId || record.credentialInstanceId !== credentialInstanceId) return 'unknown';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CompactSign, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { CompactSign, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { CredentialRequestRefused, verifyCredentialRequest, type CredentialRequestContext } from '../../../crypto/credential-request-verification';
 import { generateHpkeJwk, type IssuerKeys } from '../../../crypto/issuer-keys';
 import { publicHpkeJwk } from '../../../crypto/jwe-hpke';
@@ -10,6 +10,7 @@ import { generateWalletSigningKey, type WalletSigningKey } from '../../../wallet
 import {
   buildGetCredentialRequest,
   createKeyAttester,
+  generatePresentmentKey,
   type GetRequestOverrides,
   type KeyAttester,
   type PresentmentKeyAlg,
@@ -393,6 +394,16 @@ describe('verifyCredentialRequest refuses a key proof (OpenID4VCI 1.0 Appendix F
     const p384 = await exportJWK(publicKey);
     const refused = await refusalOf({ overrides: proofOf(0, { jwk: () => p384 as Record<string, unknown> }) });
     expect(refused.message).toBe('presentmentKeys/0: jwk is not a public key for ES256');
+  });
+
+  it('has a payload that is not a JSON object', async () => {
+    const key = await generatePresentmentKey();
+    const { kty, crv, x, y } = key.publicJwk;
+    const arrayPayload = await new CompactSign(Buffer.from(JSON.stringify([credentialIssuer])))
+      .setProtectedHeader({ typ: 'openid4vci-proof+jwt', alg: 'ES256', jwk: { kty, crv, x, y } as JWK })
+      .sign(key.privateKey);
+    const refused = await refusalOf({ overrides: { presentmentKeys: [arrayPayload] } });
+    expect(refused.message).toBe('presentmentKeys/0: the payload is not a JSON object');
   });
 
   it('is signed by another key than its jwk', async () => {

@@ -139,6 +139,7 @@ describe('verifyKeyAttestation refuses an attestation that', () => {
   it('has an x5c that is not a list of certificates', async () => {
     expect(await refusal(await attest(attester, { header: { x5c: 'MIIB' } }))).toBe('x5c must be an array of 1 to 5 certificates');
     expect(await refusal(await attest(attester, { header: { x5c: ['bm90IGEgY2VydGlmaWNhdGU'] } }))).toBe('x5c[0] is not a base64 DER certificate');
+    expect(await refusal(await attest(attester, { header: { x5c: [{ der: 'MIIB' }] } }))).toBe('x5c[0] is not a base64 DER certificate');
   });
 
   it('names a kid the trust file does not list for its iss', async () => {
@@ -203,6 +204,12 @@ describe('the key attestation trust file', () => {
     writeFileSync(file, JSON.stringify({ issuers: [attester.trustEntry, jwkAttester.trustEntry] }));
     expect([...loadKeyAttestationTrust({ keyAttestationTrustFile: file }).issuers.keys()]).toEqual([iss, jwkAttester.iss]);
     expect(loadKeyAttestationTrust({}).issuers.size).toBe(0);
+  });
+
+  it('refuses a file that is not JSON', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'trust-')), 'trust.json');
+    writeFileSync(file, '{ issuers: ');
+    expect(() => loadKeyAttestationTrust({ keyAttestationTrustFile: file })).toThrow(/not readable JSON/);
   });
 
   it.each([
