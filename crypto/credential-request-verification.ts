@@ -3,6 +3,7 @@ import { calculateJwkThumbprint, compactVerify, decodeProtectedHeader, importJWK
 import { checkClientPayloadBinding } from '../domain/client-payload-binding';
 import type { CredentialConfiguration } from '../domain/credential-configurations';
 import { KeyType, type PublicJwk } from '../domain/schemas/common';
+import { problems, type ProblemError } from '../domain/problems';
 import { CredentialRequestClaims, type GetCredentialRequest, type ProvenCredentialRequest } from '../domain/schemas/credential';
 import type { CredentialNonceConsumption } from '../store/credential-nonces';
 import { ClientPayloadError, openClientEncryptedPayload } from './client-encrypted-payload';
@@ -36,6 +37,18 @@ export class CredentialRequestRefused extends Error {
     super(message);
     this.name = 'CredentialRequestRefused';
   }
+}
+
+/**
+ * The Problem a refusal is answered with (profile §7, §25): invalid-request with the member in
+ * `validationErrors`; the draft's two error types with the member at the start of `detail`.
+ */
+export function credentialRequestProblem(refused: CredentialRequestRefused): ProblemError {
+  if (refused.failure === 'invalid_request') {
+    return problems.invalidRequest('The get request is malformed', [{ pointer: refused.pointer ?? '', message: refused.message }]);
+  }
+  const detail = refused.pointer ? `${refused.pointer}: ${refused.message}` : refused.message;
+  return refused.failure === 'invalid_encryption' ? problems.invalidEncryption(detail) : problems.invalidClientAuthentication(detail);
 }
 
 /** The nonce store as the verification uses it (store/credential-nonces.ts). */

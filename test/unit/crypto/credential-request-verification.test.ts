@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { CompactSign, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import { CredentialRequestRefused, verifyCredentialRequest, type CredentialRequestContext } from '../../../crypto/credential-request-verification';
+import {
+  credentialRequestProblem,
+  CredentialRequestRefused,
+  verifyCredentialRequest,
+  type CredentialRequestContext,
+} from '../../../crypto/credential-request-verification';
+import { ProblemType } from '../../../domain/problems';
 import { generateHpkeJwk, type IssuerKeys } from '../../../crypto/issuer-keys';
-import { publicHpkeJwk } from '../../../crypto/jwe-hpke';
+import { encryptJwe, publicHpkeJwk } from '../../../crypto/jwe-hpke';
 import { parseKeyAttestationTrust } from '../../../crypto/key-attestation';
 import type { GetCredentialRequest } from '../../../domain/schemas/credential';
 import type { CredentialNonceConsumption } from '../../../store/credential-nonces';
@@ -11,6 +17,7 @@ import {
   buildGetCredentialRequest,
   createKeyAttester,
   generatePresentmentKey,
+  openCredentials,
   type GetRequestOverrides,
   type KeyAttester,
   type PresentmentKeyAlg,
@@ -25,9 +32,9 @@ import { generateIssuerKeys } from '../../support/issuer-test-keys';
 function createFakeNonces() {
   const issued = new Map<string, { tenantId: string; credentialInstanceId: string; expired: boolean; usedBy?: string }>();
   return {
-    issue(tenantId: string, credentialInstanceId: string, expired = false): string {
+    issue(tenantId: string, credentialInstanceId: string, state: { expired?: boolean; usedBy?: string } = {}): string {
       const nonce = randomUUID();
-      issued.set(nonce, { tenantId, credentialInstanceId, expired });
+      issued.set(nonce, { tenantId, credentialInstanceId, expired: state.expired ?? false, ...(state.usedBy ? { usedBy: state.usedBy } : {}) });
       return nonce;
     },
     async consume(tenantId: string, credentialInstanceId: string, nonce: string, requestId: string): Promise<CredentialNonceConsumption> {
@@ -280,18 +287,12 @@ describe('verifyCredentialRequest refuses a nonce that is', () => {
   });
 
   it('expired', async () => {
-    const refused = await refusalOf({ nonce: (nonces, instance) => nonces.issue(tenantId, instance, true) });
+    const refused = await refusalOf({ nonce: (nonces, instance) => nonces.issue(tenantId, instance, { expired: true }) });
     expect(refused.message).toBe('nonce has expired');
   });
 
   it('used by another request', async () => {
-    const refused = await refusalOf({
-      nonce: (nonces, instance) => {
-        const nonce = nonces.issue(tenantId, instance);
-        void nonces.consume(tenantId, instance, nonce, randomUUID());
-        return nonce;
-      },
-    });
+    const refused = await refusalOf({ nonce: (nonces, instance) => nonces.issue(tenantId, instance, { usedBy: randomUUID() }) });
     expect(refused.message).toBe('nonce has been used by another request');
   });
 });
@@ -438,5 +439,43 @@ describe('verifyCredentialRequest, when the configuration requires key attestati
     const { kty, crv, x, y } = other.presentmentKeys[0]?.publicJwk ?? {};
     const refused = await refusalOf({ attestationRequired: true, keyAttestation: { attester, claims: { attested_keys: [{ kty, crv, x, y }] } } });
     expect(refused.message).toBe('presentmentKeys/0: key_attestation: attested_keys does not contain the key of the proof');
+  });
+});
+
+describe('credentialRequestProblem', () => {
+  it('answers invalid-request with the member in validationErrors, and the draft types with the member in detail', () => {
+    const malformed = credentialRequestProblem(
+      new CredentialRequestRefused('invalid_request', 'keyType must be WALLET_ENCRYPTION_KEY', '/walletEncryptionKey/keyType'),
+    );
+    expect(malformed.toBody()).toMatchObject({
+      type: ProblemType.invalidRequest,
+      status: 400,
+      validationErrors: [{ pointer: '/walletEncryptionKey/keyType', message: 'keyType must be WALLET_ENCRYPTION_KEY' }],
+    });
+    const proof = credentialRequestProblem(
+      new CredentialRequestRefused('invalid_client_authentication', 'presentmentKeys/0: typ must be openid4vci-proof+jwt', '/clientEncryptedData'),
+    );
+    expect(proof.toBody()).toMatchObject({
+      type: ProblemType.invalidClientAuthentication,
+      status: 400,
+      detail: '/clientEncryptedData: presentmentKeys/0: typ must be openid4vci-proof+jwt',
+    });
+    expect(
+      credentialRequestProblem(new CredentialRequestRefused('invalid_encryption', 'the JWE does not decrypt', '/clientEncryptedData')).toBody(),
+    ).toMatchObject({
+      type: ProblemType.invalidEncryption,
+      detail: '/clientEncryptedData: the JWE does not decrypt',
+    });
+  });
+});
+
+describe('the test wallet', () => {
+  it('opens the credentials JWE of a get answer with its Wallet Encryption Key, and not a Content Reference', async () => {
+    const { walletEncryption } = await prepare();
+    const credentials = ['eyJhbGciOiJFUzI1NiJ9.e30.sig~', 'o2d2ZXJzaW9u'];
+    const jwe = (await encryptJwe(Buffer.from(JSON.stringify(credentials)), walletEncryption.publicJwk)) as string;
+    await expect(openCredentials({ jwe, origin: 'ISSUER' }, walletEncryption.privateJwk)).resolves.toEqual(credentials);
+    const byReference = { contentReference: { downloadUrl: 'https://issuer.example/content/x', contentDigest: 'd' }, origin: 'ISSUER' as const };
+    await expect(openCredentials(byReference, walletEncryption.privateJwk)).rejects.toThrow(/by reference/);
   });
 });
