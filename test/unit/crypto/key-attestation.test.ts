@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { JWK } from 'jose';
+import { loadConfig } from '../../../config/config';
 import {
   KeyAttestationRefused,
   loadKeyAttestationTrust,
@@ -202,8 +203,8 @@ describe('the key attestation trust file', () => {
   it('is read from S2S_KEY_ATTESTATION_TRUST_FILE, and trusts no one when unset', () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'trust-')), 'trust.json');
     writeFileSync(file, JSON.stringify({ issuers: [attester.trustEntry, jwkAttester.trustEntry] }));
-    expect([...loadKeyAttestationTrust({ keyAttestationTrustFile: file }).issuers.keys()]).toEqual([iss, jwkAttester.iss]);
-    expect(loadKeyAttestationTrust({}).issuers.size).toBe(0);
+    expect([...loadKeyAttestationTrust(loadConfig({ S2S_KEY_ATTESTATION_TRUST_FILE: file }).verification).issuers.keys()]).toEqual([iss, jwkAttester.iss]);
+    expect(loadKeyAttestationTrust(loadConfig({}).verification).issuers.size).toBe(0);
   });
 
   it('refuses a file that is not JSON', () => {
