@@ -2,8 +2,9 @@ import { MongoClient, MongoServerError, type Db } from 'mongodb';
 
 /**
  * MongoDB access. The same code runs against real MongoDB (docker-compose) and FerretDB
- * (the embedded stack), so it uses only what both support: no transactions, no TTL or
- * partial indexes, no $lookup (see docs/architecture.md §Storage).
+ * (the embedded stack), so it uses only what both support: no transactions, no partial
+ * indexes, no $lookup, and TTL indexes only through createExpiryIndex, which falls back to a
+ * sweep (see docs/architecture.md §Storage).
  */
 export async function connectMongo(uri: string, database: string): Promise<{ client: MongoClient; db: Db }> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50 });
@@ -51,7 +52,27 @@ export const collections = {
   statusListStatuses: 'status_list_statuses',
   statusListChanges: 'status_list_changes',
   statusListSnapshots: 'status_list_snapshots',
+  contentDownloads: 'content_downloads',
+  contentDownloadChunks: 'content_download_chunks',
 } as const;
+
+/** MongoDB's error code for a feature the server lacks (FerretDB answers it to `expireAfterSeconds`). */
+const notImplemented = 238;
+
+/**
+ * An index on `field` that, where the server has TTL indexes (MongoDB), also deletes each
+ * document once `field` has passed (`expireAfterSeconds: 0`); where it has none (FerretDB), the
+ * same index without expiry, and a sweep deletes instead. Readers never rely on either: the
+ * TTL monitor runs about once a minute, so they compare `field` with the clock themselves.
+ */
+export async function createExpiryIndex(db: Db, collection: string, field: string): Promise<void> {
+  try {
+    await db.collection(collection).createIndex({ [field]: 1 }, { name: `${field}_ttl`, expireAfterSeconds: 0 });
+  } catch (error) {
+    if (!(error instanceof MongoServerError && error.code === notImplemented)) throw error;
+    await db.collection(collection).createIndex({ [field]: 1 }, { name: `${field}_ttl` });
+  }
+}
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
 export async function ensureIndexes(db: Db): Promise<void> {
@@ -100,5 +121,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // The open list is the newest; a list's snapshot is built from its changed entries.
     db.collection(collections.statusLists).createIndex({ sequence: -1 }, { name: 'sequence' }),
     db.collection(collections.statusListStatuses).createIndex({ listId: 1 }, { name: 'list' }),
+    // Contents delivered by reference (store/content-downloads.ts) live minutes: a TTL index where there is one.
+    createExpiryIndex(db, collections.contentDownloads, 'expiresAt'),
+    createExpiryIndex(db, collections.contentDownloadChunks, 'expiresAt'),
   ]);
 }
