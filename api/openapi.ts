@@ -119,7 +119,11 @@ function getOperation(route: DocumentRoute<never>) {
       summary: described.summary,
       parameters: described.parameters,
       responses: {
-        200: { description: described.ok.description, ...(described.ok.headers ? { headers: described.ok.headers } : {}), content: { [described.ok.mediaType]: { schema: { type: 'string' } } } },
+        200: {
+          description: described.ok.description,
+          ...(described.ok.headers ? { headers: described.ok.headers } : {}),
+          content: { [described.ok.mediaType]: { schema: { type: 'string' } } },
+        },
         ...Object.fromEntries(described.problemStatuses.map((status) => [status, problem])),
       },
     },

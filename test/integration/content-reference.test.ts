@@ -108,9 +108,7 @@ describe('credentials by reference (profile §25 Content Reference)', () => {
     const pastDelivery = createContentDelivery(harness.db, { baseUrl: harness.config.api.publicUrl, thresholdBytes, ttlMs: 600_000, now: anHourAgo });
     const { jwe } = await credentialsJwe(8 * 1024);
     const reference = referenceOf(await pastDelivery.deliver(harness.walletA.tenant._id, jwe));
-    const stored = await harness.db
-      .collection(collections.contentDownloads)
-      .countDocuments({ expiresAt: { $eq: new Date(reference.expiresAt ?? '') } });
+    const stored = await harness.db.collection(collections.contentDownloads).countDocuments({ expiresAt: { $eq: new Date(reference.expiresAt ?? '') } });
     expect(stored).toBe(1);
     const answer = await harness.http.get(pathOf(reference.downloadUrl), harness.walletA);
     expect(answer.status).toBe(404);
@@ -153,9 +151,7 @@ describe('content download store (store/content-downloads.ts)', () => {
     for await (const chunk of opened?.chunks() ?? []) parts.push(chunk);
     expect(parts).toHaveLength(3);
     expect(createHash('sha256').update(Buffer.concat(parts)).digest('base64url')).toBe(live.digest);
-    const expiredChunks = await harness.db
-      .collection(collections.contentDownloadChunks)
-      .countDocuments({ expiresAt: { $lt: clock } });
+    const expiredChunks = await harness.db.collection(collections.contentDownloadChunks).countDocuments({ expiresAt: { $lt: clock } });
     expect(expiredChunks).toBe(0);
   });
 
