@@ -5,6 +5,8 @@ import type { RetentionSweeper } from '../store/retention';
 export interface RetentionDeps {
   sweeper: RetentionSweeper;
   idempotency: IdempotencyRepository;
+  /** Records that end at their own expiresAt: credential requests, deliveries, issued credential sets (profile §25). */
+  expiringRecords: { deleteExpired(limit: number): Promise<number> }[];
 }
 
 /**
@@ -26,6 +28,12 @@ export function createRetentionActivities(deps: RetentionDeps) {
     removeOldRepairs: (input: { limit: number }) => counted('reconciliation-repairs', deps.sweeper.removeOldRepairs(input.limit)),
     /** Stored responses past the replay window (profile §3). */
     removeExpiredIdempotencyRecords: (input: { limit: number }) => counted('idempotency-records', deps.idempotency.sweepExpired(new Date(), input.limit)),
+    /** Issuance records past their expiresAt (profile §25): each store at most `limit`. */
+    removeExpiredIssuanceRecords: async (input: { limit: number }) => {
+      let total = 0;
+      for (const store of deps.expiringRecords) total += await store.deleteExpired(input.limit);
+      return counted('issuance-records', Promise.resolve(total));
+    },
   };
 }
 export type RetentionActivities = ReturnType<typeof createRetentionActivities>;

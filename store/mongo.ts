@@ -51,6 +51,9 @@ export const collections = {
   statusListStatuses: 'status_list_statuses',
   statusListChanges: 'status_list_changes',
   statusListSnapshots: 'status_list_snapshots',
+  credentialRequests: 'credential_requests',
+  issuedCredentials: 'issued_credentials',
+  credentialDeliveries: 'credential_deliveries',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
@@ -100,5 +103,9 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // The open list is the newest; a list's snapshot is built from its changed entries.
     db.collection(collections.statusLists).createIndex({ sequence: -1 }, { name: 'sequence' }),
     db.collection(collections.statusListStatuses).createIndex({ listId: 1 }, { name: 'list' }),
+    // Issuance records end by time (no TTL index on FerretDB): swept by expiresAt (store/credential-*.ts).
+    db.collection(collections.credentialRequests).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
+    db.collection(collections.issuedCredentials).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
+    db.collection(collections.credentialDeliveries).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
   ]);
 }

@@ -16,4 +16,6 @@ export interface RetentionSummary {
   credentialOffers: number;
   repairRecords: number;
   idempotencyRecords: number;
+  /** Expired credential requests, deliveries and issued credential sets (profile §25); absent in passes before they existed. */
+  issuanceRecords?: number;
 }

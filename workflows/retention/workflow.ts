@@ -1,4 +1,4 @@
-import { log, proxyActivities } from '@temporalio/workflow';
+import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { RetentionActivities } from '../../activities/retention-activities';
 import type { RetentionInput, RetentionSummary } from './messages';
 
@@ -6,6 +6,8 @@ const activities = proxyActivities<RetentionActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
+
+const sweepsIssuanceRecords = 'sweep-issuance-records';
 
 /**
  * One retention pass (profile §Retention), run by its own Temporal Schedule (overlap: skip).
@@ -22,6 +24,8 @@ export async function retentionWorkflow(input: RetentionInput): Promise<Retentio
     credentialOffers: await activities.removeOldCredentialOffers(limit),
     repairRecords: await activities.removeOldRepairs(limit),
     idempotencyRecords: await activities.removeExpiredIdempotencyRecords(limit),
+    // Passes in flight when issuance records appeared finish without this step.
+    ...(patched(sweepsIssuanceRecords) ? { issuanceRecords: await activities.removeExpiredIssuanceRecords(limit) } : {}),
   };
   log.info('retention pass', { ...summary });
   return summary;
