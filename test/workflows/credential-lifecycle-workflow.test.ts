@@ -154,6 +154,30 @@ describe('CredentialLifecycleWorkflow gets (S2S §Get Credential)', () => {
   });
 });
 
+describe('CredentialLifecycleWorkflow history', () => {
+  it('continues as new when its history grows, carrying the credential version and a deferral on', async () => {
+    const { activities, data } = scriptedIssuance({ ready: true });
+    const input = instance({ historyEventLimit: 40, deferredPollMs: day });
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      const handle = env.client.workflow.getHandle(credentialLifecycleWorkflowId(input));
+      const { runId: firstRun } = await handle.describe();
+      for (let i = 0; i < 6; i += 1) expect(await lifecycle.issue(input, { requestRef: `request-${i}`, requestId: randomUUID() })).toMatchObject({ outcome: 'issued' });
+      data.ready = false;
+      const deferredGet = randomUUID();
+      expect(await lifecycle.issue(input, { requestRef: 'request-deferred', requestId: deferredGet })).toEqual({ outcome: 'pending' });
+      const carried = await eventually(
+        async () => ({ runId: (await handle.describe()).runId, state: await state() }),
+        (now) => now.runId !== firstRun,
+      );
+      expect(carried.runId).not.toBe(firstRun);
+      expect(carried.state).toEqual({ credentialVersion: 'version-1', deferred: { triggeringRequestId: deferredGet }, readyNotified: [] });
+      // The new run still takes gets.
+      data.ready = true;
+      expect(await lifecycle.issue(input, { requestRef: 'request-after', requestId: randomUUID() })).toMatchObject({ outcome: 'issued' });
+    });
+  });
+});
+
 describe('CredentialLifecycleWorkflow deferred issuance (profile §25)', () => {
   it('defers a get, looks again on a Temporal timer at the issuer’s estimate, sends CREDENTIAL_READY once, and issues the next get', async () => {
     const start = await env.currentTimeMs();

@@ -19,6 +19,8 @@ export interface CredentialLifecycleInput {
   outboundTaskQueue: string;
   /** Longest wait between two looks at holder data that is not ready (deferred issuance); 1 hour when absent. */
   deferredPollMs?: number;
+  /** History length at which the workflow continues as new; 10 000 when absent (tests set it low). */
+  historyEventLimit?: number;
 }
 
 /** The argument of a get (S2S §Get Credential): references only; the proven keys stay in MongoDB. */

@@ -84,7 +84,7 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     }
   });
 
-  const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > historyEventLimit;
+  const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyEventLimit ?? historyEventLimit);
 
   while (!shouldContinueAsNew()) {
     const deferred = state.deferred;
