@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import { createCredentialLifecycleWorkflows, type CredentialLifecycleWorkflows } from '../../clients/temporal/credential-lifecycle-workflows';
 import { createMessageProofs } from '../../crypto/message-proof';
+import { createPayloadCodec } from '../../crypto/temporal-payload-codec';
+import { credentialLifecycleWorkflowId } from '../../domain/workflow-ids';
 import { loadIssuerKeyMaterial } from '../../crypto/key-material';
 import { generateHpkeJwk } from '../../crypto/issuer-keys';
 import { decryptJwe, publicHpkeJwk } from '../../crypto/jwe-hpke';
@@ -13,6 +15,7 @@ import { createCredentialRequestStore } from '../../store/credential-requests';
 import { createIssuerHolderRepository } from '../../store/issuer-holders';
 import { createHolderKey } from '../support/credential-signing';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
+import { decodedHistoryText, findLeaks } from '../support/privacy-scan';
 
 /**
  * The CredentialLifecycleWorkflow on the real worker (workers/compose.ts wiring), the Temporal
@@ -78,6 +81,24 @@ describe('CredentialLifecycleWorkflow on the issuer worker', () => {
     // Another tenant's delivery is not handed out.
     expect(await createCredentialDeliveryStore(harness.db).load(harness.walletB.tenant._id, outcome.deliveryRef)).toBeNull();
     expect(await lifecycle.state(instance)).toMatchObject({ credentialVersion: outcome.credentialVersion });
+
+    // No personal data in the history: no claim, no key, no credential (decoded, as an operator with the codec sees it).
+    const history = await decodedHistoryText(
+      await harness.temporal.workflow.getHandle(credentialLifecycleWorkflowId(instance)).fetchHistory(),
+      // Search attributes are plain payloads in the history (display mode), and are scanned too.
+      createPayloadCodec(keyring, { acceptPlaintext: true }),
+    );
+    expect(history).toContain(outcome.deliveryRef);
+    const erika = fakeHolders[0]?.datasets.find((dataset) => dataset.configurationId === pid)?.claims as Record<string, string>;
+    const needles = [
+      erika.family_name as string,
+      erika.birthdate as string,
+      ...presentmentKeys.map((key) => key.publicJwk.x as string),
+      encryption.x as string,
+      ...credentials.map((credential) => credential.slice(0, 60)),
+      delivery?.jwe.slice(0, 60) as string,
+    ];
+    expect(findLeaks({ history }, needles)).toEqual([]);
   });
 
   it('defers a get while the holder data is pending, and sends CREDENTIAL_READY once the back office says it changed', async () => {
