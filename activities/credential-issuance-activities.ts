@@ -59,8 +59,8 @@ export interface IssuanceSubject extends CredentialInstanceRef {
   holderAccountId: string;
 }
 
-export type HolderDataReadiness = { outcome: 'ready' } | { outcome: 'pending'; notReadyUntil?: string } | { outcome: 'unavailable'; reason: 'no_data' | 'incomplete' };
-
+export type HolderDataReadiness =
+  { outcome: 'ready' } | { outcome: 'pending'; notReadyUntil?: string } | { outcome: 'unavailable'; reason: 'no_data' | 'incomplete' };
 
 const day = 86_400_000;
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64url');
@@ -132,9 +132,7 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
       if (claims.outcome !== 'ready') return { outcome: 'unavailable', reason: claims.outcome };
 
       const credentialVersion = deps.credentialVersion(configuration.id, claims.claims);
-      const keys = await Promise.all(
-        request.presentmentKeys.map(async (jwk) => ({ jwk, thumbprint: await calculateJwkThumbprint(jwk as JWK, 'sha256') })),
-      );
+      const keys = await Promise.all(request.presentmentKeys.map(async (jwk) => ({ jwk, thumbprint: await calculateJwkThumbprint(jwk as JWK, 'sha256') })));
       // The same keys in any order are the same set.
       const keysDigest = sha256([...keys.map((key) => key.thumbprint)].sort().join('.'));
       const setId = issuedCredentialSetId({ tenantId: input.tenantId, credentialInstanceId: input.credentialInstanceId, keysDigest, credentialVersion });

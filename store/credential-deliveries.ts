@@ -31,7 +31,14 @@ export function createCredentialDeliveryStore(db: Db, options: { ttlMs?: number;
     async save(tenantId: string, ref: string, delivery: CredentialDelivery): Promise<CredentialDelivery> {
       const now = clock();
       try {
-        await deliveries.insertOne({ _id: ref, tenantId, jwe: delivery.jwe, credentialVersion: delivery.credentialVersion, createdAt: now, expiresAt: new Date(now.getTime() + ttlMs) });
+        await deliveries.insertOne({
+          _id: ref,
+          tenantId,
+          jwe: delivery.jwe,
+          credentialVersion: delivery.credentialVersion,
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + ttlMs),
+        });
         return delivery;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
@@ -50,7 +57,11 @@ export function createCredentialDeliveryStore(db: Db, options: { ttlMs?: number;
 
     /** Deletes up to `limit` expired deliveries; returns how many. */
     async deleteExpired(limit = 1000, now = clock()): Promise<number> {
-      const due = await deliveries.find({ expiresAt: { $lte: now } }, { projection: { _id: 1 } }).sort({ expiresAt: 1 }).limit(limit).toArray();
+      const due = await deliveries
+        .find({ expiresAt: { $lte: now } }, { projection: { _id: 1 } })
+        .sort({ expiresAt: 1 })
+        .limit(limit)
+        .toArray();
       if (due.length === 0) return 0;
       return (await deliveries.deleteMany({ _id: { $in: due.map((d) => d._id) } })).deletedCount;
     },

@@ -64,7 +64,11 @@ export function createCredentialRequestStore(db: Db, keyring: DataKeyring, optio
 
     /** Deletes up to `limit` expired requests; returns how many. */
     async deleteExpired(limit = 1000, now = clock()): Promise<number> {
-      const due = await requests.find({ expiresAt: { $lte: now } }, { projection: { _id: 1 } }).sort({ expiresAt: 1 }).limit(limit).toArray();
+      const due = await requests
+        .find({ expiresAt: { $lte: now } }, { projection: { _id: 1 } })
+        .sort({ expiresAt: 1 })
+        .limit(limit)
+        .toArray();
       if (due.length === 0) return 0;
       return (await requests.deleteMany({ _id: { $in: due.map((d) => d._id) } })).deletedCount;
     },

@@ -60,7 +60,11 @@ export function createIssuedCredentialStore(db: Db, keyring: DataKeyring, option
      * the first), that one wins and is returned, and the set given here is never delivered.
      */
     async keep(id: string, owner: { tenantId: string; credentialInstanceId: string }, set: IssuedCredentialSet): Promise<IssuedCredentialSet> {
-      const sealed = sealRecord(keyring, Buffer.from(JSON.stringify({ credentials: set.credentials, keyThumbprints: set.keyThumbprints }), 'utf8'), identity(id));
+      const sealed = sealRecord(
+        keyring,
+        Buffer.from(JSON.stringify({ credentials: set.credentials, keyThumbprints: set.keyThumbprints }), 'utf8'),
+        identity(id),
+      );
       try {
         await sets.insertOne({ _id: id, ...owner, credentialVersion: set.credentialVersion, sealed, issuedAt: clock(), expiresAt: set.expiresAt });
         return set;
@@ -74,7 +78,11 @@ export function createIssuedCredentialStore(db: Db, keyring: DataKeyring, option
 
     /** Deletes up to `limit` expired sets; returns how many. */
     async deleteExpired(limit = 1000, now = clock()): Promise<number> {
-      const due = await sets.find({ expiresAt: { $lte: now } }, { projection: { _id: 1 } }).sort({ expiresAt: 1 }).limit(limit).toArray();
+      const due = await sets
+        .find({ expiresAt: { $lte: now } }, { projection: { _id: 1 } })
+        .sort({ expiresAt: 1 })
+        .limit(limit)
+        .toArray();
       if (due.length === 0) return 0;
       return (await sets.deleteMany({ _id: { $in: due.map((d) => d._id) } })).deletedCount;
     },

@@ -198,7 +198,9 @@ describe('issueCredentialBatch (S2S §Get Credential, profile §25)', () => {
     expect(repeated).toEqual(outcome);
     expect(signatures).toBe(signedBefore);
     // The retried get stores its request once, under the same ref.
-    expect(await run.requests.save(who.tenantId, 'request-retry-1', { walletEncryptionKey: publicHpkeJwk(keys.encryption) as PublicJwk, presentmentKeys: [] })).toBe(requestRef);
+    expect(
+      await run.requests.save(who.tenantId, 'request-retry-1', { walletEncryptionKey: publicHpkeJwk(keys.encryption) as PublicJwk, presentmentKeys: [] }),
+    ).toBe(requestRef);
     expect((await run.requests.load(requestRef))?.presentmentKeys).toEqual(keys.presentmentKeys);
   });
 
@@ -223,13 +225,16 @@ describe('issueCredentialBatch (S2S §Get Credential, profile §25)', () => {
     expect(after.outcome.credentialVersion).not.toBe(before.outcome.credentialVersion);
     const [old] = await openDelivery((await run.deliveries.load(who.tenantId, before.outcome.deliveryRef))?.jwe as string, keys.encryption);
     const [renewed] = await openDelivery((await run.deliveries.load(who.tenantId, after.outcome.deliveryRef))?.jwe as string, keys.encryption);
-    const status = async (credential: string | undefined) => ((await verifiedSdJwtPayload(credential as string)).status as { status_list: { idx: number } }).status_list;
+    const status = async (credential: string | undefined) =>
+      ((await verifiedSdJwtPayload(credential as string)).status as { status_list: { idx: number } }).status_list;
     expect(await status(renewed)).not.toEqual(await status(old));
     // A member the configuration does not describe never changes the version (it is not issued).
     await holders.putHolder({
       holderAccountId,
       datasets: erika.datasets.map((dataset) =>
-        dataset.configurationId === pid ? { ...dataset, claims: { ...dataset.claims, family_name: 'Musterfrau (TEST)', internal_case_note: 'changed' } } : dataset,
+        dataset.configurationId === pid
+          ? { ...dataset, claims: { ...dataset.claims, family_name: 'Musterfrau (TEST)', internal_case_note: 'changed' } }
+          : dataset,
       ),
     });
     const unchanged = await get(run, who, keys, 'request-change-3');

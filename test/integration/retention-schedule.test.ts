@@ -52,7 +52,15 @@ describe('the retention pass (profile §Retention)', () => {
     expect(status.json).toMatchObject({ status: 'APPROVED' });
 
     const second = await runRetention();
-    expect(second).toEqual({ evidenceRemoved: 0, sessionsRetired: 0, oneTimeCodeRecords: 0, credentialOffers: 0, repairRecords: 0, idempotencyRecords: 0, issuanceRecords: 0 });
+    expect(second).toEqual({
+      evidenceRemoved: 0,
+      sessionsRetired: 0,
+      oneTimeCodeRecords: 0,
+      credentialOffers: 0,
+      repairRecords: 0,
+      idempotencyRecords: 0,
+      issuanceRecords: 0,
+    });
     expect(await evidenceOf(open.sessionId)).toBe(1);
   });
 

@@ -18,7 +18,9 @@ const proofs = createMessageProofs(parseDataKeyring(generateDataKeyringJson('pro
 function activitiesAnswering(answer: WalletServerAnswer, tenantOverrides: Record<string, unknown> = {}) {
   const posts: { url: string; body: unknown; requestId: string }[] = [];
   const deps = {
-    tenants: { findById: async () => ({ _id: ref.tenantId, name: 'w', notificationBaseUrl: 'https://wallet.example/s2s', createdAt: new Date(), ...tenantOverrides }) },
+    tenants: {
+      findById: async () => ({ _id: ref.tenantId, name: 'w', notificationBaseUrl: 'https://wallet.example/s2s', createdAt: new Date(), ...tenantOverrides }),
+    },
     walletServers: {
       post: async (url: string, body: unknown, requestId: string) => {
         posts.push({ url, body, requestId });
@@ -87,7 +89,11 @@ describe('verifyIssueProof: only the API has credentials issued', () => {
   const payload = { requestRef: 'ref-1', requestId: 'request-1' };
   const check = (proof: string | undefined, over = payload, instance = ref) => {
     const { activities } = activitiesAnswering({ outcome: 'delivered', status: 200 });
-    return new MockActivityEnvironment({}, { logger: quiet }).run(activities.verifyIssueProof, { ...instance, ...over, ...(proof === undefined ? {} : { proof }) });
+    return new MockActivityEnvironment({}, { logger: quiet }).run(activities.verifyIssueProof, {
+      ...instance,
+      ...over,
+      ...(proof === undefined ? {} : { proof }),
+    });
   };
   const signed = messageProofText(proofs.sign(credentialLifecycleWorkflowId(ref), issueProofMessage, payload));
 

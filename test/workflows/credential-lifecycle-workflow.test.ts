@@ -161,7 +161,8 @@ describe('CredentialLifecycleWorkflow history', () => {
     await withLifecycle(activities, input, async ({ lifecycle, state }) => {
       const handle = env.client.workflow.getHandle(credentialLifecycleWorkflowId(input));
       const { runId: firstRun } = await handle.describe();
-      for (let i = 0; i < 6; i += 1) expect(await lifecycle.issue(input, { requestRef: `request-${i}`, requestId: randomUUID() })).toMatchObject({ outcome: 'issued' });
+      for (let i = 0; i < 6; i += 1)
+        expect(await lifecycle.issue(input, { requestRef: `request-${i}`, requestId: randomUUID() })).toMatchObject({ outcome: 'issued' });
       data.ready = false;
       const deferredGet = randomUUID();
       expect(await lifecycle.issue(input, { requestRef: 'request-deferred', requestId: deferredGet })).toEqual({ outcome: 'pending' });

@@ -49,7 +49,12 @@ const local = proxyLocalActivities<CredentialIssuanceActivities>({
  */
 export async function credentialLifecycleWorkflow(input: CredentialLifecycleInput, carried?: CredentialLifecycleState): Promise<void> {
   const ref = { tenantId: input.tenantId, sessionId: input.sessionId, credentialInstanceId: input.credentialInstanceId };
-  const issuance = { ...ref, verificationId: input.verificationId, credentialConfigurationId: input.credentialConfigurationId, holderAccountId: input.holderAccountId };
+  const issuance = {
+    ...ref,
+    verificationId: input.verificationId,
+    credentialConfigurationId: input.credentialConfigurationId,
+    holderAccountId: input.holderAccountId,
+  };
   const { notifyCredentialReady } = proxyActivities<CredentialIssuanceActivities>(
     outboundActivityOptions({ taskQueue: input.outboundTaskQueue, tenantId: input.tenantId }),
   );
@@ -93,7 +98,10 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
       continue;
     }
     // A Temporal timer, not a sleep in a worker slot; the signal cuts it short.
-    await condition(() => holderDataChanged || state.deferred !== deferred || shouldContinueAsNew(), deferredWaitMs(deferred, Date.now(), input.deferredPollMs));
+    await condition(
+      () => holderDataChanged || state.deferred !== deferred || shouldContinueAsNew(),
+      deferredWaitMs(deferred, Date.now(), input.deferredPollMs),
+    );
     // A get meanwhile issued, found the data gone, or is the newer deferred one.
     if (state.deferred !== deferred || shouldContinueAsNew()) continue;
     holderDataChanged = false;
@@ -108,7 +116,10 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     }
     if (state.deferred !== deferred) continue;
     if (check.outcome === 'pending') {
-      state = { ...state, deferred: { triggeringRequestId: deferred.triggeringRequestId, ...(check.notReadyUntil ? { notReadyUntil: check.notReadyUntil } : {}) } };
+      state = {
+        ...state,
+        deferred: { triggeringRequestId: deferred.triggeringRequestId, ...(check.notReadyUntil ? { notReadyUntil: check.notReadyUntil } : {}) },
+      };
     } else if (check.outcome === 'ready') {
       // S2S §Event Notification: a poke; the Wallet Server's next get is issued. eventTimestamp is
       // when the workflow saw the data ready (workflow time, so a replay sends the same event).
