@@ -94,9 +94,7 @@ export function parseCredentialSigningKeys(file: CredentialSigningKeyFile, sourc
     if (!knownFormats.has(format)) throw new Error(`${source}: activeByFormat names ${format}, not a credential format of this issuer`);
     if (typeof id !== 'string' || id === '') throw new Error(`${source}: activeByFormat.${format} must be a key id`);
   }
-  /** Key id → the formats it signs new credentials of (`*`: every format without its own key). */
-  const activeFor = new Map<string, string[]>();
-  for (const [format, id] of [['*', file.active] as const, ...Object.entries(byFormat)]) activeFor.set(id, [...(activeFor.get(id) ?? []), format]);
+  const activeIds = new Set([file.active, ...Object.values(byFormat)]);
   const signers = new Map<string, CredentialSigner>();
   const published = file.keys.map((entry): PublishedSigningCertificate => {
     if (typeof entry.id !== 'string' || entry.id === '') throw new Error(`${source}: a credential signing key has no id`);
@@ -116,7 +114,7 @@ export function parseCredentialSigningKeys(file: CredentialSigningKeyFile, sourc
     }
     const notAfter = entry.notAfter === undefined ? new Date(leafOf(entry.certificateChain).validTo) : new Date(entry.notAfter);
     if (Number.isNaN(notAfter.getTime())) throw new Error(`${source}: credential signing key ${entry.id} has an invalid notAfter`);
-    return { id: entry.id, alg: entry.alg, certificateChain: [...entry.certificateChain], notAfter, active: activeFor.has(entry.id) };
+    return { id: entry.id, alg: entry.alg, certificateChain: [...entry.certificateChain], notAfter, active: activeIds.has(entry.id) };
   });
 
   /** The signer of an active key: present, with its private part, within its validity. */
