@@ -129,6 +129,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // The open list is the newest; a list's snapshot is built from its changed entries.
     db.collection(collections.statusLists).createIndex({ sequence: -1 }, { name: 'sequence' }),
     db.collection(collections.statusListStatuses).createIndex({ listId: 1 }, { name: 'list' }),
+    // A holder's credential instances, for the back office's "records changed" (profile §25).
+    db.collection(collections.credentialInstances).createIndex({ holderAccountId: 1 }, { name: 'holder' }),
     // The devices a verification was provisioned on (store/credential-instances.ts).
     db.collection(collections.credentialDevices).createIndex({ tenantId: 1, sessionId: 1, verificationId: 1 }, { name: 'tenant_session_verification' }),
     // Credential nonces and their uses are swept after expiry (store/credential-nonces.ts; no TTL indexes).
