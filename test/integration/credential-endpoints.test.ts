@@ -12,6 +12,7 @@ import { digest } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { fakeHolders, seedFakeHolders } from '../../dev/fake-holders';
 import { createIssuerHolderRepository } from '../../store/issuer-holders';
+import { credentialInstanceIdFor } from '../../store/credential-instances';
 import { preAuthorizedCodeType } from '../../domain/verification-types/pre-authorized-code';
 import { buildGetCredentialRequest, createKeyProof, openCredentials, type BuiltGetCredentialRequest } from '../support/credential-wallet';
 import { verifyX5cChain } from '../support/credential-signing';
@@ -277,12 +278,24 @@ describe('credential issuance over mTLS (S2S §Credential Endpoints, profile §2
     expect((await post('/credential/get', { ...built.body, credentialInstanceId: randomUUID() })).json).toMatchObject(missing);
   });
 
-  it('refuses to provision before approval and after cancellation', async () => {
+  it('refuses to provision, and finds no instance to get, before approval and after cancellation', async () => {
     const pending = await createWalletInstance({ http: h.http, identity: h.walletA, issuerKey: issuerKey() });
     expect((await pending.initiate({ credentialConfigurationIds: [pid] })).json.status).toBe('ADDITIONAL_INFO_REQUIRED');
     expect((await provision(pending)).json).toMatchObject({ type: 'urn:s2s-issuer:problem:verification-not-approved', status: 409 });
     expect((await post('/verification/cancel', { ...pending.ids, reason: 'user cancelled' })).status).toBe(200);
     expect((await provision(pending)).json).toMatchObject({ type: 'urn:s2s-issuer:problem:verification-not-approved', status: 409 });
+    // The id provision would have given (profile §25 derives it): nothing exists under it, so a get finds nothing.
+    const wouldBe = credentialInstanceIdFor({ tenantId: h.walletA.tenant._id, ...pending.ids, device: 'default' }, pid);
+    const get = await buildGetCredentialRequest({
+      sessionId: pending.ids.sessionId,
+      credentialInstanceId: wouldBe,
+      nonce: 'bm90LWEtbm9uY2UtdGhlLWlzc3Vlci1nYXZl',
+      walletSigningKey: pending.key,
+      issuerEncryptionKey: issuerKey(),
+      credentialIssuer: h.config.api.publicUrl,
+    });
+    expect((await post('/credential/get', get.body)).json).toMatchObject({ type: 'urn:s2s-issuer:problem:credential-instance-not-found', status: 404 });
+    expect((await post('/credential/nonce', { sessionId: pending.ids.sessionId, credentialInstanceId: wouldBe })).status).toBe(404);
   });
 
   it('refuses a substituted wallet encryption key, a foreign proof, a stale or reused nonce, with invalid_client_authentication and nothing issued', async () => {
