@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Db } from 'mongodb';
+import { type Collection, type Db, type Filter, MongoClient, MongoServerError } from 'mongodb';
 
 /**
  * MongoDB access. The same code runs against real MongoDB (docker-compose) and FerretDB
@@ -80,6 +80,21 @@ export async function createExpiryIndex(db: Db, collection: string, field: strin
     if (!(error instanceof MongoServerError && error.code === notImplemented)) throw error;
     await db.collection(collection).createIndex({ [field]: 1 }, { name: `${field}_ttl` });
   }
+}
+
+/**
+ * Deletes up to `limit` documents of `collection` whose `expiresAt` is before `at`, oldest first:
+ * the sweep that stands in for a TTL index (FerretDB has none). Two steps (ids, then delete by
+ * id), because FerretDB pushes only _id filters down to its backend; repeating it is harmless.
+ */
+export async function deleteExpiredDocuments<T extends { _id: string; expiresAt: Date }>(collection: Collection<T>, at: Date, limit: number): Promise<number> {
+  const due = await collection
+    .find({ expiresAt: { $lt: at } } as Filter<T>, { projection: { _id: 1 } })
+    .sort({ expiresAt: 1 })
+    .limit(limit)
+    .toArray();
+  if (due.length === 0) return 0;
+  return (await collection.deleteMany({ _id: { $in: due.map((document) => document._id) } } as Filter<T>)).deletedCount;
 }
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
