@@ -32,7 +32,7 @@ export interface CredentialIssuanceActivityDeps {
    * (crypto/credential-signing-keys.ts signerFor; an mdoc needs its document signer, ISO 18013-5 Annex B).
    */
   signers: { signerFor(format: string): CredentialSigner };
-  statusLists: Pick<StatusListStore, 'allocate'>;
+  statusLists: Pick<StatusListStore, 'allocateMany'>;
   /** `status_list.uri` of a list (domain/status-lists/status-list.ts statusListUri on the public URL). */
   statusListUri: (listId: string) => string;
   issuedCredentials: Pick<IssuedCredentialStore, 'find' | 'keep'>;
@@ -99,20 +99,24 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
     const signer = deps.signers.signerFor(issuance.format);
     const issuedAt = clock();
     const validUntil = new Date(issuedAt.getTime() + configuration.validityDays * day);
-    const credentials: string[] = [];
-    for (const key of keys) {
-      // Idempotent per credential: a retried issuance reuses the index its first attempt took.
-      const entry = await deps.statusLists.allocate(`${subject.tenantId}/${subject.credentialInstanceId}/${key.thumbprint}/${credentialVersion}`);
-      const issued = await format.issue({
-        configuration: issuance,
-        claims,
-        holderKey: key.jwk,
-        validity: { issuedAt, validFrom: issuedAt, validUntil },
-        status: { uri: deps.statusListUri(entry.listId), index: entry.index },
-        signer,
-      });
-      credentials.push(issued.credential);
-    }
+    // Idempotent per credential: a retried issuance reuses the indexes its first attempt took.
+    const entries = await deps.statusLists.allocateMany(
+      keys.map((key) => `${subject.tenantId}/${subject.credentialInstanceId}/${key.thumbprint}/${credentialVersion}`),
+    );
+    const credentials = await Promise.all(
+      keys.map(async (key, i) => {
+        const entry = entries[i] as { listId: string; index: number };
+        const issued = await format.issue({
+          configuration: issuance,
+          claims,
+          holderKey: key.jwk,
+          validity: { issuedAt, validFrom: issuedAt, validUntil },
+          status: { uri: deps.statusListUri(entry.listId), index: entry.index },
+          signer,
+        });
+        return issued.credential;
+      }),
+    );
     return { credentials, keyThumbprints: keys.map((key) => key.thumbprint), credentialVersion, expiresAt: validUntil };
   }
 
@@ -127,11 +131,11 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
      * delivery are first-write-wins under ids derived from their inputs.
      */
     async issueCredentialBatch(input: IssuanceSubject & { requestRef: string; requestId: string }): Promise<Exclude<IssueOutcome, { outcome: 'closed' }>> {
-      const request = await deps.requests.load(input.requestRef);
+      const configuration = configurationOf(input.credentialConfigurationId);
+      // Independent reads, at once.
+      const [request, claims] = await Promise.all([deps.requests.load(input.requestRef), holderClaims(input, configuration)]);
       if (!request || request.tenantId !== input.tenantId)
         throw ApplicationFailure.nonRetryable(`credential request ${input.requestRef} is missing`, 'CredentialRequestMissing');
-      const configuration = configurationOf(input.credentialConfigurationId);
-      const claims = await holderClaims(input, configuration);
       if (claims.outcome === 'pending') return { outcome: 'pending', ...(claims.notReadyUntil ? { notReadyUntil: claims.notReadyUntil.toISOString() } : {}) };
       if (claims.outcome !== 'ready') return { outcome: 'unavailable', reason: claims.outcome };
 

@@ -136,49 +136,80 @@ export function createStatusListStore(db: Db, options: StatusListStoreOptions = 
     return latest ?? openList(1);
   }
 
-  /** An unused random index of the open list, or of a new list when it is full. */
-  async function allocateIndex(): Promise<{ listId: string; index: number }> {
-    for (let round = 0; round < 4; round += 1) {
-      let list = await latestList();
-      if (list.allocated >= fillThreshold * list.size) list = await openList(list.sequence + 1);
-      for (let attempt = 0; attempt < attemptsPerList; attempt += 1) {
-        // Draft §Privacy Considerations (Unlinkability): a random index, so the position tells nothing about the
-        // order of issuance; it is taken by the insert, never by a read.
-        const index = randomInt(list.size);
-        try {
-          await entries.insertOne({ _id: entryId(list._id, index), listId: list._id, index, allocatedAt: clock() });
-        } catch (error) {
-          if (!isDuplicateKeyError(error)) throw error;
-          continue;
-        }
-        await lists.updateOne({ _id: list._id }, { $inc: { allocated: 1 } });
-        return { listId: list._id, index };
+  /**
+   * Takes an unused random index of `list` by inserting its entry (first insert wins), or
+   * undefined when every try hit a taken one. Draft §Privacy Considerations (Unlinkability): a
+   * random index, so the position tells nothing about the order of issuance; it is taken by the
+   * insert, never by a read.
+   */
+  async function takeIndex(list: StatusListRecord): Promise<number | undefined> {
+    for (let attempt = 0; attempt < attemptsPerList; attempt += 1) {
+      const index = randomInt(list.size);
+      try {
+        await entries.insertOne({ _id: entryId(list._id, index), listId: list._id, index, allocatedAt: clock() });
+        return index;
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
       }
-      // Every try collided: the list is fuller than its counter says; the next list takes over.
-      await openList(list.sequence + 1);
+    }
+    return undefined;
+  }
+
+  /** `count` unused random indexes of the open list (a new one once it is full), taken at once. */
+  async function allocateIndexes(count: number): Promise<{ listId: string; index: number }[]> {
+    const allocated: { listId: string; index: number }[] = [];
+    let list = await latestList();
+    if (list.allocated >= fillThreshold * list.size) list = await openList(list.sequence + 1);
+    for (let round = 0; round < 4; round += 1) {
+      const open = list;
+      const taken = (await Promise.all(Array.from({ length: count - allocated.length }, () => takeIndex(open)))).filter(
+        (index): index is number => index !== undefined,
+      );
+      // The counter only decides when the next list opens: one increment per batch.
+      if (taken.length > 0) await lists.updateOne({ _id: open._id }, { $inc: { allocated: taken.length } });
+      allocated.push(...taken.map((index) => ({ listId: open._id, index })));
+      if (allocated.length === count) return allocated;
+      // Some tries all collided: the list is fuller than its counter says; the next list takes the rest.
+      list = await openList(open.sequence + 1);
     }
     throw new Error('no free status list index found');
   }
 
+  /**
+   * An index for each credential `keys` name, in the list that is open: random indexes never
+   * handed out before, taken in one batch (the entries in parallel, one counter update). Safe to
+   * repeat: a key gets the entry its first allocation recorded (an index taken by an attempt that
+   * lost the race is left unused, never handed out again).
+   */
+  async function allocateMany(keys: readonly string[]): Promise<{ listId: string; index: number }[]> {
+    const recorded = new Map((await assignments.find({ _id: { $in: [...keys] } }).toArray()).map((a) => [a._id, { listId: a.listId, index: a.index }]));
+    const missing = [...new Set(keys.filter((key) => !recorded.has(key)))];
+    if (missing.length > 0) {
+      const fresh = await allocateIndexes(missing.length);
+      await Promise.all(
+        missing.map(async (key, i) => {
+          const entry = fresh[i] as { listId: string; index: number };
+          try {
+            await assignments.insertOne({ _id: key, ...entry, assignedAt: clock() });
+            recorded.set(key, entry);
+          } catch (error) {
+            if (!isDuplicateKeyError(error)) throw error;
+            const first = await assignments.findOne({ _id: key });
+            if (!first) throw error;
+            recorded.set(key, { listId: first.listId, index: first.index });
+          }
+        }),
+      );
+    }
+    return keys.map((key) => recorded.get(key) as { listId: string; index: number });
+  }
+
   return {
-    /**
-     * An index for the credential `key` names, in the list that is open: a random index never
-     * handed out before. Safe to repeat: the same key gets the same entry back (an index taken by
-     * an attempt that lost the race is left unused, never handed out again).
-     */
+    allocateMany,
+
+    /** allocateMany for one credential. */
     async allocate(key: string): Promise<{ listId: string; index: number }> {
-      const assigned = await assignments.findOne({ _id: key });
-      if (assigned) return { listId: assigned.listId, index: assigned.index };
-      const { listId, index } = await allocateIndex();
-      try {
-        await assignments.insertOne({ _id: key, listId, index, assignedAt: clock() });
-        return { listId, index };
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-        const first = await assignments.findOne({ _id: key });
-        if (!first) throw error;
-        return { listId: first.listId, index: first.index };
-      }
+      return (await allocateMany([key]))[0] as { listId: string; index: number };
     },
 
     /**

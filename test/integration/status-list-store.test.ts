@@ -50,6 +50,19 @@ describe('status list index allocation', () => {
     for (const ref of refs) expect(ref.index).toBeLessThan(16);
   });
 
+  it('allocates a batch at once: distinct indexes per credential, the recorded ones again on a repeat, also when repeats race', async () => {
+    const store = createStatusListStore(db, { size: 16, fillThreshold: 0.75 });
+    const keys = Array.from({ length: 10 }, (_, i) => `batch-${randomUUID()}-${i}`);
+    const first = await store.allocateMany(keys.slice(0, 4));
+    const all = await store.allocateMany(keys);
+    expect(all.slice(0, 4)).toEqual(first);
+    expect(new Set(all.map((ref) => `${ref.listId}#${ref.index}`)).size).toBe(10);
+    const racing = await Promise.all([store.allocateMany(keys), store.allocateMany([...keys].reverse())]);
+    expect(racing[0]).toEqual(all);
+    expect(racing[1]).toEqual([...all].reverse());
+    for (const ref of all) expect(ref.index).toBeLessThan(16);
+  });
+
   it('opens the next list once the open one is filled past the threshold, and no index is reused across lists', async () => {
     // Enough tries per list that the threshold, not a run of collisions, opens the second list.
     const store = createStatusListStore(db, { size: 32, fillThreshold: 0.75, attemptsPerList: 64 });
