@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import type { HpkeJwk } from '../crypto/jwe-hpke';
+import type { DeliveredCredentials, ProvisionCredentialResponse } from '../domain/schemas/credential';
+import { preAuthorizedCodeType } from '../domain/verification-types/pre-authorized-code';
+import { createGetCredentialRequest, openCredentials } from '../wallet/credential-request';
+import { createClientEncryptedPayload, createInitiateRequest, type WalletSigningKey } from '../wallet/wallet-client-instance';
+import { ms, percentile, post, type Target } from './bench-http';
+
+/**
+ * The full-issuance scenario of `npm run bench`, as a Wallet Server runs it for one Wallet Client
+ * Instance: initiate with a Credential Offer's pre-authorized code (the evidence names the
+ * holder account, profile §27 Session → holder) → APPROVED (polling status if the first answer
+ * is PENDING) → /credential/provision → /credential/nonce → /credential/get of a batch, whose
+ * credentials are decrypted and counted. The same calls go to the bare baseline, which checks
+ * nothing and answers placeholders.
+ */
+export interface IssuanceSample {
+  /** Wall time of the whole session, wallet work included. */
+  session: number;
+  initiate: number;
+  /** Polling until APPROVED; 0 when initiate answered APPROVED. */
+  status: number;
+  provision: number;
+  nonce: number;
+  get: number;
+  /** The wallet's own work for the get: keys, proofs, clientEncryptedData (not an endpoint). */
+  wallet: number;
+}
+
+export interface IssuanceWallet {
+  key: WalletSigningKey;
+  /** An issuer key from `issuer_encryption_jwks`: clientEncryptedData and client items are encrypted to it. */
+  issuerKey: HpkeJwk;
+  /** `credential_issuer`: the proofs' aud. */
+  credentialIssuer: string;
+  configurationId: string;
+  batchSize: number;
+  /** A fresh pre-authorized code of an offer to a known holder (not timed: the issuer's back office makes it beforehand). */
+  preAuthorizedCode(): Promise<string>;
+  /** Decrypt and count the credentials (the baseline answers a placeholder). */
+  openAnswers: boolean;
+}
+
+type Json = Record<string, unknown>;
+
+function expectStatus(target: Target, route: string, answer: { status: number; json: Json }, ...expected: number[]): void {
+  if (!expected.includes(answer.status)) throw new Error(`${target.name} ${route} answered ${answer.status} ${JSON.stringify(answer.json)}`);
+}
+
+export async function runIssuanceSession(target: Target, wallet: IssuanceWallet): Promise<IssuanceSample> {
+  const sessionId = randomUUID();
+  const code = await wallet.preAuthorizedCode();
+  const started = performance.now();
+  // The code is a Wallet Client's item: signed with the WSK, encrypted to the issuer (profile §11).
+  const offerItem = await createClientEncryptedPayload({
+    key: wallet.key,
+    issuerKey: wallet.issuerKey,
+    claims: { id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code },
+    binding: { sessionId },
+  });
+  const initiateBody = await createInitiateRequest({
+    key: wallet.key,
+    sessionId,
+    credentialConfigurationIds: [wallet.configurationId],
+    verificationData: { clientEncryptedPayload: [offerItem] },
+  });
+
+  const t0 = performance.now();
+  const initiated = await post(target, '/verification/initiate', initiateBody);
+  const t1 = performance.now();
+  expectStatus(target, '/verification/initiate', initiated, 200);
+  const verificationId = initiated.json.verificationId as string;
+  let status = initiated.json.status;
+  let polls = 0;
+  // A Wallet Server polls until the decision is there (S2S §Asynchronous Endpoints).
+  for (; status !== 'APPROVED'; polls += 1) {
+    if (status !== 'PENDING') throw new Error(`${target.name}: the offer's code gave ${String(status)} ${JSON.stringify(initiated.json)}`);
+    if (polls > 200) throw new Error(`${target.name}: session not approved after ${polls} polls`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const polled = await post(target, '/verification/status', { sessionId, verificationId });
+    expectStatus(target, '/verification/status', polled, 200);
+    status = polled.json.status;
+  }
+  const t2 = performance.now();
+
+  const provisioned = await post<ProvisionCredentialResponse>(target, '/credential/provision', { sessionId, verificationId });
+  const t3 = performance.now();
+  expectStatus(target, '/credential/provision', provisioned as unknown as { status: number; json: Json }, 200);
+  const credentialInstanceId = provisioned.json.CredentialInstances.find((i) => i.credentialConfigurationId === wallet.configurationId)
+    ?.credentialInstanceIds[0];
+  if (!credentialInstanceId) throw new Error(`${target.name}: no instance of ${wallet.configurationId} in ${JSON.stringify(provisioned.json)}`);
+
+  const nonced = await post(target, '/credential/nonce', { sessionId, credentialInstanceId });
+  const t4 = performance.now();
+  expectStatus(target, '/credential/nonce', nonced, 200);
+
+  const request = await createGetCredentialRequest({
+    walletSigningKey: wallet.key,
+    issuerKey: wallet.issuerKey,
+    credentialIssuer: wallet.credentialIssuer,
+    sessionId,
+    credentialInstanceId,
+    nonce: nonced.json.c_nonce as string,
+    presentmentKeyCount: wallet.batchSize,
+  });
+  const t5 = performance.now();
+  const got = await post(target, '/credential/get', request.body);
+  const t6 = performance.now();
+  expectStatus(target, '/credential/get', got, 200);
+  if (wallet.openAnswers) {
+    const credentials = await openCredentials(got.json.credentials as DeliveredCredentials, request.walletEncryptionKey.privateJwk);
+    if (credentials.length !== wallet.batchSize) throw new Error(`${target.name}: ${credentials.length} credentials for ${wallet.batchSize} keys`);
+  }
+  return { session: t6 - started, initiate: t1 - t0, status: polls > 0 ? t2 - t1 : 0, provision: t3 - t2, nonce: t4 - t3, get: t6 - t5, wallet: t5 - t4 };
+}
+
+export interface IssuanceLoad {
+  samples: IssuanceSample[];
+  seconds: number;
+}
+
+/** `count` sessions, `parallel` at a time; `progress` hears of every tenth of them. */
+export async function runIssuanceLoad(
+  target: Target,
+  wallet: IssuanceWallet,
+  count: number,
+  parallel: number,
+  progress?: (done: number, count: number) => void,
+): Promise<IssuanceLoad> {
+  const samples: IssuanceSample[] = [];
+  const step = Math.max(1, Math.floor(count / 10));
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(parallel, count) }, async () => {
+      while (next < count) {
+        next += 1;
+        samples.push(await runIssuanceSession(target, wallet));
+        if (samples.length % step === 0 || samples.length === count) progress?.(samples.length, count);
+      }
+    }),
+  );
+  return { samples, seconds: (performance.now() - started) / 1000 };
+}
+
+const endpoints = ['initiate', 'status', 'provision', 'nonce', 'get'] as const satisfies readonly (keyof IssuanceSample)[];
+
+export interface IssuanceSummary {
+  name: string;
+  sessions: number;
+  sessionsPerSecond: number;
+  /** p50/p99 by endpoint (status: over the sessions that polled), the session and the wallet's own work. */
+  latency: Record<(typeof endpoints)[number] | 'session' | 'wallet', { p50: number; p99: number; count: number }>;
+}
+
+export function summarizeIssuance(name: string, { samples, seconds }: IssuanceLoad): IssuanceSummary {
+  const of = (field: keyof IssuanceSample) => {
+    // Status is only called when initiate answered PENDING.
+    const values = samples.map((s) => s[field]).filter((v) => field !== 'status' || v > 0);
+    return { p50: percentile(values, 50), p99: percentile(values, 99), count: values.length };
+  };
+  return {
+    name,
+    sessions: samples.length,
+    sessionsPerSecond: samples.length / seconds,
+    latency: {
+      initiate: of('initiate'),
+      status: of('status'),
+      provision: of('provision'),
+      nonce: of('nonce'),
+      get: of('get'),
+      session: of('session'),
+      wallet: of('wallet'),
+    },
+  };
+}
+
+export function printIssuanceSummaries(results: readonly IssuanceSummary[]): void {
+  const columns = [...endpoints, 'session', 'wallet'] as const;
+  console.log(`${'target'.padEnd(15)} ${'sessions/s'.padStart(10)}  ${columns.map((c) => `${c} p50 / p99`.padStart(22)).join('')}`);
+  for (const r of results) {
+    const cells = columns.map((c) => {
+      const l = r.latency[c];
+      return (l.count === 0 ? '—' : `${ms(l.p50)} / ${ms(l.p99)}`).padStart(22);
+    });
+    console.log(`${r.name.padEnd(15)} ${r.sessionsPerSecond.toFixed(1).padStart(10)}  ${cells.join('')}`);
+  }
+  const polled = results.map((r) => `${r.name}: ${r.latency.status.count} of ${r.sessions}`).join(', ');
+  console.log(`(status is polled only when initiate answered PENDING — ${polled}; wallet = building the get's keys, proofs and clientEncryptedData)`);
+}
