@@ -20,5 +20,9 @@ export function credentialMetadataVersion(configuration: CredentialConfiguration
 
 /** The credential metadata served for a configuration (S2S §Get Credential, §Get Credential Metadata), with its version. */
 export function describeCredentialMetadata(configuration: CredentialConfiguration): CredentialMetadata {
-  return { credentialConfigurationId: configuration.id, credentialMetadataVersion: credentialMetadataVersion(configuration), ...credentialMetadataOf(configuration) };
+  return {
+    credentialConfigurationId: configuration.id,
+    credentialMetadataVersion: credentialMetadataVersion(configuration),
+    ...credentialMetadataOf(configuration),
+  };
 }

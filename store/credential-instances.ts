@@ -43,7 +43,10 @@ export type ProvisionOutcome = { outcome: 'provisioned'; instances: CredentialIn
  * and the session makes them unique for the issuer (S2S §Identifier Model) without a lookup.
  * UUID-shaped (RFC 9562 version 8), so it reads like the draft's other identifiers.
  */
-export function credentialInstanceIdFor(key: Omit<ProvisionRequest, 'holderAccountId' | 'credentialConfigurationIds' | 'authorizedDeviceCount'>, configurationId: string): string {
+export function credentialInstanceIdFor(
+  key: Omit<ProvisionRequest, 'holderAccountId' | 'credentialConfigurationIds' | 'authorizedDeviceCount'>,
+  configurationId: string,
+): string {
   const hex = createHash('sha256')
     .update(['credential-instance', key.tenantId, key.sessionId, key.verificationId, key.device, configurationId].join('\u0000'))
     .digest('hex');
@@ -122,8 +125,12 @@ export function createCredentialInstanceRepository(db: Db) {
           holderAccountId: request.holderAccountId,
           createdAt,
         };
-        const { _id: _, ...fields } = instance;
-        await instances.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
+        const { tenantId, sessionId, verificationId, device, holderAccountId } = instance;
+        await instances.updateOne(
+          { _id },
+          { $setOnInsert: { tenantId, sessionId, verificationId, device, credentialInstanceId, credentialConfigurationId, holderAccountId, createdAt } },
+          { upsert: true },
+        );
         provisioned.push((await instances.findOne({ _id })) ?? instance);
       }
       return { outcome: 'provisioned', instances: provisioned };

@@ -27,7 +27,9 @@ function readCredentialMetadata(deps: MetadataDeps): ApiMiddleware {
     const current = describeCredentialMetadata(configurationOf(deps.catalogue, instance));
     const wanted = body.credentialMetadataVersion;
     const credentialMetadata =
-      wanted === undefined || wanted === current.credentialMetadataVersion ? current : await deps.credentialMetadataVersions.find(instance.credentialConfigurationId, wanted);
+      wanted === undefined || wanted === current.credentialMetadataVersion
+        ? current
+        : await deps.credentialMetadataVersions.find(instance.credentialConfigurationId, wanted);
     if (!credentialMetadata) throw problems.credentialMetadataVersionNotFound();
     ctx.body = { credentialMetadata } satisfies CredentialMetadataResponse;
   };

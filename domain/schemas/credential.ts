@@ -48,7 +48,10 @@ export const ProvisionCredentialResponse = Type.Object({
 export type ProvisionCredentialResponse = Static<typeof ProvisionCredentialResponse>;
 
 /** Profile §25: an issuer nonce for the proofs of one get (the S2S form of OpenID4VCI 1.0 §7). */
-export const CredentialNonceRequest = Type.Object({ sessionId: Uuid, credentialInstanceId: CredentialInstanceId, extensions: Type.Optional(Extensions) }, closed);
+export const CredentialNonceRequest = Type.Object(
+  { sessionId: Uuid, credentialInstanceId: CredentialInstanceId, extensions: Type.Optional(Extensions) },
+  closed,
+);
 export type CredentialNonceRequest = Static<typeof CredentialNonceRequest>;
 
 export const CredentialNonceResponse = Type.Object({
