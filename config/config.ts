@@ -150,6 +150,8 @@ export interface AppConfig {
     idleExpiryMs: number;
     /** JSON file with the credential configuration policies; the development catalogue when unset. */
     catalogueFile?: string;
+    /** JSON file of trusted key attestation issuers (profile §25, crypto/key-attestation.ts); none when unset. */
+    keyAttestationTrustFile?: string;
   };
   /** The Temporal Schedule that repairs what crashes leave (docs/architecture.md §Reconciliation). */
   reconciliation: {
@@ -332,6 +334,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       devTypesEnabled: merged.S2S_ENABLE_DEV_VERIFICATION_TYPES === 'true',
       idleExpiryMs: intFrom(merged.S2S_VERIFICATION_IDLE_EXPIRY_MS, 7 * 24 * 3600 * 1000, 'S2S_VERIFICATION_IDLE_EXPIRY_MS'),
       ...(merged.S2S_CREDENTIAL_CATALOGUE_FILE ? { catalogueFile: merged.S2S_CREDENTIAL_CATALOGUE_FILE } : {}),
+      ...(merged.S2S_KEY_ATTESTATION_TRUST_FILE ? { keyAttestationTrustFile: merged.S2S_KEY_ATTESTATION_TRUST_FILE } : {}),
     },
     reconciliation: {
       intervalMs: intFrom(merged.S2S_RECONCILE_INTERVAL_MS, 60_000, 'S2S_RECONCILE_INTERVAL_MS'),

@@ -54,6 +54,8 @@ export const collections = {
   credentialInstances: 'credential_instances',
   credentialDevices: 'credential_devices',
   credentialMetadataVersions: 'credential_metadata_versions',
+  credentialNonces: 'credential_nonces',
+  credentialNonceUses: 'credential_nonce_uses',
 } as const;
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
@@ -105,5 +107,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(collections.statusListStatuses).createIndex({ listId: 1 }, { name: 'list' }),
     // The devices a verification was provisioned on (store/credential-instances.ts).
     db.collection(collections.credentialDevices).createIndex({ tenantId: 1, sessionId: 1, verificationId: 1 }, { name: 'tenant_session_verification' }),
+    // Credential nonces and their uses are swept after expiry (store/credential-nonces.ts; no TTL indexes).
+    db.collection(collections.credentialNonces).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
+    db.collection(collections.credentialNonceUses).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
   ]);
 }
