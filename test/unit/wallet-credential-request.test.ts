@@ -2,6 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, importJWK, jwtVerify, type JWK } from 'jose';
 import { Value } from '@sinclair/typebox/value';
 import { openClientEncryptedPayload } from '../../crypto/client-encrypted-payload';
+import { verifyCredentialRequest } from '../../crypto/credential-request-verification';
+import { parseKeyAttestationTrust } from '../../crypto/key-attestation';
 import { issuerEncryptionJwks, type IssuerKeys } from '../../crypto/issuer-keys';
 import { encryptJwe, type HpkeJwk } from '../../crypto/jwe-hpke';
 import { CredentialRequestClaims, GetCredentialRequest, type DeliveredCredentials } from '../../domain/schemas/credential';
@@ -98,6 +100,33 @@ describe('createGetCredentialRequest (profile §25, the wallet side)', () => {
     const other = await generatePresentmentKey();
     await expect(jwtVerify(proof, await importJWK(other.publicJwk as JWK, 'ES256'))).rejects.toThrow();
     expect(decodeProtectedHeader(proof).typ).toBe('openid4vci-proof+jwt');
+  });
+
+  it("passes the issuer's own verification of a get (crypto/credential-request-verification.ts) and proves exactly its keys", async () => {
+    const { body, walletEncryptionKey, presentmentKeys } = await newRequest(3);
+    const consumed: string[] = [];
+    const proven = await verifyCredentialRequest(body, {
+      tenantId: 'tenant-1',
+      requestId: randomUUID(),
+      issuerKeys,
+      walletSigningKey: wsk.publicJwk,
+      credentialIssuer,
+      iatWindowMs: 300_000,
+      configuration: { batchSize: 3, proofSigningAlgorithms: ['ES256'], keyAttestation: { required: false, trustedIssuers: [] } },
+      attestationTrust: parseKeyAttestationTrust({ issuers: [] }, 'no attesters'),
+      // The issuer's nonce store answers for the nonce the wallet signed (a fake: unit test).
+      nonces: {
+        consume: async (_tenant, _instance, presented) => {
+          consumed.push(presented);
+          return presented === nonce ? 'accepted' : 'unknown';
+        },
+      },
+    });
+    expect(consumed).toEqual([nonce]);
+    expect(await calculateJwkThumbprint(proven.walletEncryptionKey as JWK, 'sha256')).toBe(
+      await calculateJwkThumbprint(walletEncryptionKey.publicJwk as JWK, 'sha256'),
+    );
+    expect(proven.presentmentKeys.map((key) => key.x)).toEqual(presentmentKeys.map((key) => key.publicJwk.x));
   });
 
   it('uses the keys it is given instead of fresh ones', async () => {
