@@ -1,10 +1,12 @@
 import { log } from '@temporalio/activity';
+import type { ContentDownloadStore } from '../store/content-downloads';
 import type { IdempotencyRepository } from '../store/idempotency';
 import type { RetentionSweeper } from '../store/retention';
 
 export interface RetentionDeps {
   sweeper: RetentionSweeper;
   idempotency: IdempotencyRepository;
+  contentDownloads: Pick<ContentDownloadStore, 'sweepExpired'>;
 }
 
 /**
@@ -26,6 +28,11 @@ export function createRetentionActivities(deps: RetentionDeps) {
     removeOldRepairs: (input: { limit: number }) => counted('reconciliation-repairs', deps.sweeper.removeOldRepairs(input.limit)),
     /** Stored responses past the replay window (profile §3). */
     removeExpiredIdempotencyRecords: (input: { limit: number }) => counted('idempotency-records', deps.idempotency.sweepExpired(new Date(), input.limit)),
+    /**
+     * Contents delivered by reference past their expiresAt (profile §25): on MongoDB the TTL index
+     * has usually removed them already; on FerretDB (no TTL indexes) this is what does.
+     */
+    removeExpiredContentDownloads: (input: { limit: number }) => counted('content-downloads', deps.contentDownloads.sweepExpired(new Date(), input.limit)),
   };
 }
 export type RetentionActivities = ReturnType<typeof createRetentionActivities>;

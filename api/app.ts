@@ -13,6 +13,7 @@ import type { TenantRepository } from '../store/tenants';
 import type { VerificationDataRepository } from '../store/verification-data';
 import type { VerificationSessionRepository } from '../store/verification-sessions';
 import type { VerificationWorkflowInput } from '../workflows/verification/messages';
+import type { ContentDelivery } from './content/content-delivery';
 import type { ApiMiddleware, ApiState } from './context';
 import type { CrashAfter } from './fault-injection';
 import { serverTiming, timedStep } from './server-timing';
@@ -52,6 +53,8 @@ export interface ApiDeps {
   /** Quota defaults for tenants whose registration set none (profile §Quotas). */
   quotas: TenantQuotas & { openVerificationsRetryAfterSeconds: number };
   openVerifications: OpenVerificationRepository;
+  /** Credentials in band or by reference, and their download (profile §25 Content Reference). */
+  contentDelivery: ContentDelivery;
 }
 
 /** The route tables the API serves (api/routes/index.ts); tests may pass larger ones. */
@@ -87,7 +90,7 @@ export function buildApiRouter(deps: ApiDeps, tables: RouteTables = { protocol: 
       asRouterMiddleware([...protocolChain(route.effects), timedStep('validate', validateBody(route.requestSchema)), ...route.steps(deps)]),
     );
   }
-  const documentDeps: DocumentDeps = { ...deps, protocolRoutes: tables.protocol };
+  const documentDeps: DocumentDeps = { ...deps, protocolRoutes: tables.protocol, documentRoutes: tables.documents };
   for (const route of tables.documents) router.register(route.path, [route.method], asRouterMiddleware(route.steps(documentDeps)));
   return router;
 }

@@ -30,6 +30,7 @@ import { createStatusListStore, type StatusListStore } from '../store/status-lis
 import type { StatusListAppDeps } from './status-lists/app';
 import { statusListUri } from '../domain/status-lists/status-list';
 import { createStatusListPublisher } from './status-lists/status-list-publisher';
+import { createContentDelivery } from './content/content-delivery';
 
 /** What the API process connects to before it is composed (api/main.ts, the test harness). */
 export interface ApiConnections {
@@ -77,6 +78,8 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     quotas: config.quotas,
     openVerifications: createOpenVerificationRepository(db),
     clientPayloadIatWindowMs: config.api.clientPayloadIatWindowMs,
+    // Downloads are served by this listener, so their URLs start with its public URL.
+    contentDelivery: createContentDelivery(db, { baseUrl: config.api.publicUrl, ...config.contentReference }),
     ...verificationWorkflowSettings(config),
   };
   const admin: AdminDeps = {

@@ -3,7 +3,7 @@ import { supportedApiVersions } from '../domain/api-version';
 import { ProblemType } from '../domain/problems';
 import * as commonSchemas from '../domain/schemas/common';
 import * as verificationSchemas from '../domain/schemas/verification';
-import type { ProtocolRoute } from './routes/route';
+import type { DocumentRoute, ProtocolRoute } from './routes/route';
 
 /**
  * Schemas that the endpoints' bodies embed and that deserve a name of their own in
@@ -52,8 +52,9 @@ const commonParameters = [
   { name: 'x-request-id', in: 'header', required: true, schema: { type: 'string', format: 'uuid' } },
 ];
 
+const problem = { description: 'Problem Details (RFC 9457)', content: { 'application/problem+json': { schema: ref('Problem') } } };
+
 function operation(route: ProtocolRoute<never>) {
-  const problem = { description: 'Problem Details (RFC 9457)', content: { 'application/problem+json': { schema: ref('Problem') } } };
   return {
     [route.method.toLowerCase()]: {
       summary: route.summary,
@@ -106,8 +107,35 @@ function componentSchemas(routes: readonly ProtocolRoute<never>[]): Record<strin
   return { ...components, Problem: problemSchema };
 }
 
-/** The OpenAPI 3.1 document of the Issuer Endpoints in the route table (routes/index.ts). */
-export function buildOpenApiDocument(options: { routes: readonly ProtocolRoute<never>[]; serverUrl?: string }) {
+/** A @koa/router path (`/content/:id`) as an OpenAPI path template (`/content/{id}`). */
+export const openApiPath = (routerPath: string) => routerPath.replace(/:(\w+)/g, '{$1}');
+
+/** A GET route that clients call (a document route with `openApi`), e.g. the content download. */
+function getOperation(route: DocumentRoute<never>) {
+  const described = route.openApi;
+  if (!described) return {};
+  return {
+    get: {
+      summary: described.summary,
+      parameters: described.parameters,
+      responses: {
+        200: {
+          description: described.ok.description,
+          ...(described.ok.headers ? { headers: described.ok.headers } : {}),
+          content: { [described.ok.mediaType]: { schema: { type: 'string' } } },
+        },
+        ...Object.fromEntries(described.problemStatuses.map((status) => [status, problem])),
+      },
+    },
+  };
+}
+
+/**
+ * The OpenAPI 3.1 document of the Issuer Endpoints in the route table (routes/index.ts), and of
+ * the GET routes among `documents` that describe themselves (`openApi`).
+ */
+export function buildOpenApiDocument(options: { routes: readonly ProtocolRoute<never>[]; documents?: readonly DocumentRoute<never>[]; serverUrl?: string }) {
+  const described = (options.documents ?? []).filter((route) => route.openApi);
   return {
     openapi: '3.1.0',
     info: {
@@ -116,7 +144,10 @@ export function buildOpenApiDocument(options: { routes: readonly ProtocolRoute<n
       description: 'Issuer Endpoints of the S2S draft as implemented by this server; see docs/profile.md.',
     },
     ...(options.serverUrl ? { servers: [{ url: options.serverUrl }] } : {}),
-    paths: Object.fromEntries(options.routes.map((route) => [route.path, operation(route)])),
+    paths: Object.fromEntries([
+      ...options.routes.map((route) => [route.path, operation(route)] as const),
+      ...described.map((route) => [openApiPath(route.path), getOperation(route)] as const),
+    ]),
     components: {
       schemas: componentSchemas(options.routes),
       securitySchemes: { mutualTLS: { type: 'mutualTLS', description: 'RFC 8705 client certificate registered to a Wallet Server' } },

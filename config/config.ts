@@ -112,6 +112,17 @@ export interface AppConfig {
     /** `exp` − `iat` of a Status List Token, in seconds; tokens are signed again after half of it. */
     validitySeconds: number;
   };
+  /**
+   * Credentials by reference (profile §25 Content Reference, S2S §Content Reference): a get whose
+   * JWE is larger than the threshold answers a `contentReference`; the content is downloaded from
+   * the API listener until it expires.
+   */
+  contentReference: {
+    /** Largest JWE, in bytes, answered in band; a larger one is delivered by reference. */
+    thresholdBytes: number;
+    /** How long a stored content stays downloadable. */
+    ttlMs: number;
+  };
   /** Key material files (JSON; mount as secrets in production). */
   keys: {
     /** The issuer's HPKE encryption keys (private JWKs): crypto/issuer-keys.ts. */
@@ -314,6 +325,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       claimMs: intFrom(merged.S2S_REVIEW_CLAIM_MS, 30 * 60 * 1000, 'S2S_REVIEW_CLAIM_MS'),
     },
     statusLists: statusListsFrom(merged),
+    contentReference: contentReferenceFrom(merged),
     keys: {
       issuerKeysFile: merged.S2S_ISSUER_KEYS_FILE ?? path.join(dataDir, 'keys', 'issuer-keys.json'),
       dataKeysFile: merged.S2S_DATA_KEYS_FILE ?? path.join(dataDir, 'keys', 'data-keys.json'),
@@ -351,6 +363,28 @@ export function loadConfig(env: Env = process.env): AppConfig {
 }
 
 const day = 24 * 3600_000;
+
+/** Profile §25 Content Reference: 512 KiB in band, 10 minutes to download what is larger. */
+export const defaultContentReferenceThresholdBytes = 512 * 1024;
+export const defaultContentReferenceTtlSeconds = 600;
+
+/**
+ * The threshold lies between 1 KiB (smaller would send every credential by reference) and 16 MiB
+ * (a larger JSON answer is more than a Wallet Server should have to hold in memory); the lifetime
+ * between 30 s (time for one retried download) and 1 day.
+ */
+function contentReferenceFrom(merged: Env): AppConfig['contentReference'] {
+  return {
+    thresholdBytes: boundedIntFrom(
+      merged.S2S_CONTENT_REFERENCE_THRESHOLD_BYTES,
+      defaultContentReferenceThresholdBytes,
+      'S2S_CONTENT_REFERENCE_THRESHOLD_BYTES',
+      1024,
+      16 * 1024 * 1024,
+    ),
+    ttlMs: boundedIntFrom(merged.S2S_CONTENT_REFERENCE_TTL_S, defaultContentReferenceTtlSeconds, 'S2S_CONTENT_REFERENCE_TTL_S', 30, 86_400) * 1000,
+  };
+}
 
 /** The status list listener (profile §Status lists); a token outlives its ttl, so a cached copy is never expired. */
 function statusListsFrom(merged: Env): AppConfig['statusLists'] {

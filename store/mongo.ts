@@ -2,8 +2,9 @@ import { MongoClient, MongoServerError, type Db } from 'mongodb';
 
 /**
  * MongoDB access. The same code runs against real MongoDB (docker-compose) and FerretDB
- * (the embedded stack), so it uses only what both support: no transactions, no TTL or
- * partial indexes, no $lookup (see docs/architecture.md §Storage).
+ * (the embedded stack), so it uses only what both support: no transactions, no partial
+ * indexes, no $lookup, and TTL indexes only through createExpiryIndex, which falls back to a
+ * sweep (see docs/architecture.md §Storage).
  */
 export async function connectMongo(uri: string, database: string): Promise<{ client: MongoClient; db: Db }> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 50 });
@@ -56,7 +57,27 @@ export const collections = {
   credentialMetadataVersions: 'credential_metadata_versions',
   credentialNonces: 'credential_nonces',
   credentialNonceUses: 'credential_nonce_uses',
+  contentDownloads: 'content_downloads',
+  contentDownloadChunks: 'content_download_chunks',
 } as const;
+
+/** MongoDB's error code for a feature the server lacks (FerretDB answers it to `expireAfterSeconds`). */
+const notImplemented = 238;
+
+/**
+ * An index on `field` that, where the server has TTL indexes (MongoDB), also deletes each
+ * document once `field` has passed (`expireAfterSeconds: 0`); where it has none (FerretDB), the
+ * same index without expiry, and a sweep deletes instead. Readers never rely on either: the
+ * TTL monitor runs about once a minute, so they compare `field` with the clock themselves.
+ */
+export async function createExpiryIndex(db: Db, collection: string, field: string): Promise<void> {
+  try {
+    await db.collection(collection).createIndex({ [field]: 1 }, { name: `${field}_ttl`, expireAfterSeconds: 0 });
+  } catch (error) {
+    if (!(error instanceof MongoServerError && error.code === notImplemented)) throw error;
+    await db.collection(collection).createIndex({ [field]: 1 }, { name: `${field}_ttl` });
+  }
+}
 
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
 export async function ensureIndexes(db: Db): Promise<void> {
@@ -110,5 +131,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // Credential nonces and their uses are swept after expiry (store/credential-nonces.ts; no TTL indexes).
     db.collection(collections.credentialNonces).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
     db.collection(collections.credentialNonceUses).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
+    // Contents delivered by reference (store/content-downloads.ts) live minutes: a TTL index where there is one.
+    createExpiryIndex(db, collections.contentDownloads, 'expiresAt'),
+    createExpiryIndex(db, collections.contentDownloadChunks, 'expiresAt'),
   ]);
 }

@@ -23,6 +23,7 @@ import { createIdempotencyRepository } from '../store/idempotency';
 import { createRepairLog } from '../store/reconciliation-repairs';
 import { createProviderRequestRepository } from '../store/provider-requests';
 import { createRetentionSweeper } from '../store/retention';
+import { createContentDownloadStore } from '../store/content-downloads';
 import { createReviewCaseRepository } from '../store/review-cases';
 import { cacheTenantLookups, createTenantRepository } from '../store/tenants';
 import { createVerificationDataRepository } from '../store/verification-data';
@@ -107,7 +108,11 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       repairs: createRepairLog(db),
       verificationSettings: verificationWorkflowSettings(config),
     }),
-    ...createRetentionActivities({ sweeper: createRetentionSweeper(db, { periods: retentionPeriods }), idempotency }),
+    ...createRetentionActivities({
+      sweeper: createRetentionSweeper(db, { periods: retentionPeriods }),
+      idempotency,
+      contentDownloads: createContentDownloadStore(db),
+    }),
   };
 
   const worker = await createIssuerWorker({

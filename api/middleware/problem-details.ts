@@ -28,6 +28,15 @@ export function sendProblem(ctx: ApiContext, rendered: RenderedProblem): void {
 }
 
 /**
+ * The route's template when a route matched (`/content/:id`), else the path: a path parameter
+ * such as a download id is a capability and stays out of the log.
+ */
+function loggedPath(ctx: ApiContext): string {
+  const matched = (ctx as ApiContext & { _matchedRoute?: unknown })._matchedRoute;
+  return typeof matched === 'string' ? matched : ctx.path;
+}
+
+/**
  * Outermost middleware: every error becomes Problem Details, never a stack trace; every
  * response (errors, metadata and the OpenAPI document included) carries Api-Version (S2S §API
  * Versioning: REQUIRED on responses) and Api-Supported-Versions (profile §API versions).
@@ -43,7 +52,7 @@ export function renderProblems(logger: Logger): ApiMiddleware {
       const instance = `urn:uuid:${randomUUID()}`;
       if (problem.status >= 500) {
         // The cause is logged for operators, with the instance that the client also sees.
-        logger.error({ err: (problem.cause ?? problem) as Error, instance, path: ctx.path }, 'request failed');
+        logger.error({ err: (problem.cause ?? problem) as Error, instance, path: loggedPath(ctx) }, 'request failed');
       }
       sendProblem(ctx, renderProblem(problem, instance));
     } finally {
@@ -53,7 +62,7 @@ export function renderProblems(logger: Logger): ApiMiddleware {
       logger.info(
         {
           method: ctx.method,
-          path: ctx.path,
+          path: loggedPath(ctx),
           status: ctx.status,
           tenantId: ctx.state.tenant?._id,
           ...(ctx.state.actor ? { actorId: ctx.state.actor.id, actorRole: ctx.state.actor.role } : {}),

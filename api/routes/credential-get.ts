@@ -1,7 +1,7 @@
 import { describeCredentialMetadata } from '../../crypto/credential-metadata-version';
-import { CredentialRequestRefused, verifyCredentialRequest, type CredentialRequestContext } from '../../crypto/credential-request-verification';
+import { credentialRequestProblem, CredentialRequestRefused, verifyCredentialRequest, type CredentialRequestContext } from '../../crypto/credential-request-verification';
 import type { CredentialCatalogue } from '../../domain/credential-configurations';
-import { problems, type ProblemError } from '../../domain/problems';
+import { problems } from '../../domain/problems';
 import { GetCredentialRequest, GetCredentialResponse, type CredentialPending } from '../../domain/schemas/credential';
 import { VerificationState } from '../../domain/verification-state';
 import type { IssueOutcome } from '../../workflows/credential-lifecycle/messages';
@@ -30,17 +30,9 @@ export interface GetDeps {
   contentDelivery: ContentDelivery;
   credentialIssuance: CredentialIssuer;
   /** What verifyCredentialRequest needs besides the request and the session (profile §25). */
-  credentialRequestChecks: Omit<CredentialRequestContext, 'tenantId' | 'requestId' | 'walletSigningKey' | 'configuration' | 'nonces'> &
-    Pick<CredentialRequestContext, 'nonces'>;
+  credentialRequestChecks: Omit<CredentialRequestContext, 'tenantId' | 'requestId' | 'walletSigningKey' | 'configuration'>;
   /** Retry-After of a deferred answer when the issuer has no estimate (profile §25). */
   pendingRetryAfterSeconds: number;
-}
-
-function refusalProblem(error: CredentialRequestRefused): ProblemError {
-  const detail = error.pointer ? `${error.pointer}: ${error.message}` : error.message;
-  if (error.failure === 'invalid_encryption') return problems.invalidEncryption(detail);
-  if (error.failure === 'invalid_request') return problems.invalidRequest(error.message, [{ pointer: error.pointer ?? '', message: error.message }]);
-  return problems.invalidClientAuthentication(detail);
 }
 
 /**
@@ -70,7 +62,7 @@ function getCredential(deps: GetDeps): ApiMiddleware {
         configuration,
       }),
     ).catch((error: unknown) => {
-      throw error instanceof CredentialRequestRefused ? refusalProblem(error) : error;
+      throw error instanceof CredentialRequestRefused ? credentialRequestProblem(error) : error;
     });
 
     const requestRef = await deps.credentialRequests.save(instance.tenantId, ctx.state.requestId, {

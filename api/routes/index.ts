@@ -1,4 +1,5 @@
 import type { ApiDeps } from '../app';
+import { contentDownloadRoute } from './content-download';
 import { issuerMetadataRoute, type MetadataRouteDeps } from './issuer-metadata';
 import { openApiDocumentRoute } from './openapi-document';
 import type { DocumentRoute, ProtocolRoute } from './route';
@@ -19,8 +20,12 @@ export const protocolRoutes: readonly ProtocolRoute<ApiDeps>[] = [
   verificationCancelRoute,
 ];
 
-/** What document routes are given: the API's dependencies and the protocol route table. */
-export type DocumentDeps = ApiDeps & MetadataRouteDeps;
+/** What document routes are given: the API's dependencies and the route tables. */
+export type DocumentDeps = ApiDeps & MetadataRouteDeps & { documentRoutes: readonly DocumentRoute<never>[] };
 
-/** Documents served by GET beside the endpoints; they describe the protocol route table. */
-export const documentRoutes: readonly DocumentRoute<DocumentDeps>[] = [issuerMetadataRoute, openApiDocumentRoute];
+/**
+ * Resources served by GET beside the endpoints: the documents that describe the protocol route
+ * table, and the download of credentials delivered by reference (profile §25 Content Reference),
+ * which the OpenAPI document lists as well.
+ */
+export const documentRoutes: readonly DocumentRoute<DocumentDeps>[] = [issuerMetadataRoute, openApiDocumentRoute, contentDownloadRoute];

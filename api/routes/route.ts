@@ -26,9 +26,24 @@ export interface ProtocolRoute<Deps> {
   steps: (deps: Deps) => ApiMiddleware[];
 }
 
-/** A document served by GET beside the endpoints (issuer metadata, OpenAPI); not an Issuer Endpoint. */
+/** How the OpenAPI document describes a GET route that clients call (not the documents themselves). */
+export interface DocumentOperation {
+  summary: string;
+  parameters: readonly object[];
+  /** The 200 answer. */
+  ok: { description: string; mediaType: string; headers?: Record<string, object> };
+  /** The statuses it may answer with Problem Details. */
+  problemStatuses: readonly number[];
+}
+
+/**
+ * A resource served by GET beside the endpoints (issuer metadata, OpenAPI, content downloads);
+ * not an Issuer Endpoint. With `openApi`, the OpenAPI document lists it too.
+ */
 export interface DocumentRoute<Deps> {
   method: 'GET';
+  /** A @koa/router path (`/content/:id`). */
   path: string;
   steps: (deps: Deps) => ApiMiddleware[];
+  openApi?: DocumentOperation;
 }

@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { ensureRetentionSchedule } from '../../clients/temporal/retention-schedule';
+import { createContentDownloadStore } from '../../store/content-downloads';
 import { collections } from '../../store/mongo';
 import { retentionScheduleId, type RetentionSummary } from '../../workflows/retention/messages';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
@@ -52,8 +53,30 @@ describe('the retention pass (profile §Retention)', () => {
     expect(status.json).toMatchObject({ status: 'APPROVED' });
 
     const second = await runRetention();
-    expect(second).toEqual({ evidenceRemoved: 0, sessionsRetired: 0, oneTimeCodeRecords: 0, credentialOffers: 0, repairRecords: 0, idempotencyRecords: 0 });
+    expect(second).toEqual({
+      evidenceRemoved: 0,
+      sessionsRetired: 0,
+      oneTimeCodeRecords: 0,
+      credentialOffers: 0,
+      repairRecords: 0,
+      idempotencyRecords: 0,
+      contentDownloads: 0,
+    });
     expect(await evidenceOf(open.sessionId)).toBe(1);
+  });
+
+  it('deletes contents delivered by reference once expired, where no TTL index does (profile §25 Content Reference)', async () => {
+    const downloads = createContentDownloadStore(h.db);
+    const expired = await downloads.save(h.walletA.tenant._id, randomBytes(600 * 1024), new Date(Date.now() - 1000));
+    const live = await downloads.save(h.walletA.tenant._id, randomBytes(1024), new Date(Date.now() + 600_000));
+    const chunksBefore = await h.db.collection(collections.contentDownloadChunks).countDocuments({});
+    expect((await runRetention()).contentDownloads).toBe(1);
+    expect(await h.db.collection(collections.contentDownloads).countDocuments({})).toBe(1);
+    // The expired content's three chunks are gone, the live one's stays.
+    expect(await h.db.collection(collections.contentDownloadChunks).countDocuments({})).toBe(chunksBefore - 3);
+    expect(await downloads.open(h.walletA.tenant._id, live.id)).not.toBeNull();
+    expect(await downloads.open(h.walletA.tenant._id, expired.id)).toBeNull();
+    expect((await runRetention()).contentDownloads).toBe(0);
   });
 
   it('runs on its own Temporal Schedule, apart from reconciliation', async () => {

@@ -218,7 +218,14 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
   it('serves the OpenAPI document built from the validation schemas', async () => {
     const response = await h.http.get('/openapi.json', h.walletA);
     expect(response.status).toBe(200);
-    expect(Object.keys(response.json.paths)).toEqual(['/verification/initiate', '/verification/supplement', '/verification/status', '/verification/cancel']);
+    // The endpoints, then the download of credentials delivered by reference (profile §25).
+    expect(Object.keys(response.json.paths)).toEqual([
+      '/verification/initiate',
+      '/verification/supplement',
+      '/verification/status',
+      '/verification/cancel',
+      '/content/{id}',
+    ]);
     expect(response.json.components.schemas.InitiateVerificationRequest.required).toEqual(
       expect.arrayContaining(['sessionId', 'credentialConfigurationIds', 'walletSigningKeyData', 'verificationNonce']),
     );

@@ -63,6 +63,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS: String(25 * 3600_000) })).toThrow(/S2S_CLIENT_PAYLOAD_IAT_WINDOW_MS/);
   });
 
+  it('reads the Content Reference threshold and lifetime, with the documented defaults, and refuses them out of bounds (profile §25)', () => {
+    expect(loadConfig({}).contentReference).toEqual({ thresholdBytes: 512 * 1024, ttlMs: 600_000 });
+    expect(loadConfig({ S2S_CONTENT_REFERENCE_THRESHOLD_BYTES: '2048', S2S_CONTENT_REFERENCE_TTL_S: '60' }).contentReference).toEqual({
+      thresholdBytes: 2048,
+      ttlMs: 60_000,
+    });
+    expect(() => loadConfig({ S2S_CONTENT_REFERENCE_THRESHOLD_BYTES: '1023' })).toThrow(/S2S_CONTENT_REFERENCE_THRESHOLD_BYTES/);
+    expect(() => loadConfig({ S2S_CONTENT_REFERENCE_THRESHOLD_BYTES: String(16 * 1024 * 1024 + 1) })).toThrow(/S2S_CONTENT_REFERENCE_THRESHOLD_BYTES/);
+    expect(() => loadConfig({ S2S_CONTENT_REFERENCE_TTL_S: '29' })).toThrow(/S2S_CONTENT_REFERENCE_TTL_S/);
+    expect(() => loadConfig({ S2S_CONTENT_REFERENCE_TTL_S: '86401' })).toThrow(/S2S_CONTENT_REFERENCE_TTL_S/);
+  });
+
   it('refuses a request timeout that Temporal would cut short, and zero slots', () => {
     expect(() => loadConfig({ S2S_OUTBOUND_REQUEST_TIMEOUT_MS: '60000' })).toThrow(/S2S_OUTBOUND_REQUEST_TIMEOUT_MS/);
     expect(() => loadConfig({ S2S_OUTBOUND_MAX_CONCURRENT_CALLS: '0' })).toThrow(/S2S_OUTBOUND_MAX_CONCURRENT_CALLS/);

@@ -51,6 +51,7 @@ async function documentOnlyDeps(): Promise<ApiDeps> {
     verificationData: undefined as never,
     workflows: undefined as never,
     openVerifications: undefined as never,
+    contentDelivery: undefined as never,
     quotas: { ratePerSecond: 100, burst: 200, maxOpenVerifications: 100, openVerificationsRetryAfterSeconds: 30 },
   };
 }
@@ -143,7 +144,8 @@ describe('the protocol route table (api/routes/index.ts)', () => {
     const { request, close } = await serve(buildApiRouter(deps, { protocol: extendedTable, documents: documentRoutes }), deps);
     try {
       const openApi = await request('GET', '/openapi.json');
-      expect(Object.keys(openApi.json.paths as object)).toEqual(extendedTable.map((r) => r.path));
+      // The endpoints, then the GET routes clients call (the content download, profile §25).
+      expect(Object.keys(openApi.json.paths as object)).toEqual([...extendedTable.map((r) => r.path), '/content/{id}']);
       const metadata = await request('GET', '/.well-known/openid-credential-issuer-s2s');
       expect(metadata.json.endpoints_supported).toEqual(extendedTable.map((r) => r.path));
     } finally {
@@ -163,6 +165,26 @@ describe('the protocol route table (api/routes/index.ts)', () => {
       buildIssuerMetadata({ ...deps, limits: { ...deps.limits, initialDecisionWaitMs: 1, bodyLimitBytes: 1, clientPayloadIatWindowMs: 1000 }, protocolRoutes })
         .endpoints_supported,
     ).toEqual(paths);
+  });
+});
+
+describe('the content download route (profile §25 Content Reference)', () => {
+  it('is registered for GET on the API router and described in the served OpenAPI document', async () => {
+    const deps = await documentOnlyDeps();
+    const router = buildApiRouter(deps);
+    expect(router.stack.find((l) => l.path === '/content/:id')?.methods).toContain('GET');
+    const { request, close } = await serve(router, deps);
+    try {
+      const openApi = await request('GET', '/openapi.json');
+      const download = (openApi.json.paths as Record<string, { get?: { summary: string; responses: Record<string, { content?: Record<string, unknown> }> } }>)[
+        '/content/{id}'
+      ]?.get;
+      expect(download?.summary).toMatch(/\(S2S §Content Reference\)$/);
+      expect(Object.keys(download?.responses[200]?.content ?? {})).toEqual(['application/jose']);
+      expect(JSON.stringify(download?.responses[404])).toContain('#/components/schemas/Problem');
+    } finally {
+      await close();
+    }
   });
 });
 

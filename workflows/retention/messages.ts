@@ -16,4 +16,6 @@ export interface RetentionSummary {
   credentialOffers: number;
   repairRecords: number;
   idempotencyRecords: number;
+  /** Expired contents delivered by reference (profile §25); absent from passes that began before this sweep existed. */
+  contentDownloads?: number;
 }

@@ -1,4 +1,4 @@
-import { log, proxyActivities } from '@temporalio/workflow';
+import { log, patched, proxyActivities } from '@temporalio/workflow';
 import type { RetentionActivities } from '../../activities/retention-activities';
 import type { RetentionInput, RetentionSummary } from './messages';
 
@@ -23,6 +23,8 @@ export async function retentionWorkflow(input: RetentionInput): Promise<Retentio
     repairRecords: await activities.removeOldRepairs(limit),
     idempotencyRecords: await activities.removeExpiredIdempotencyRecords(limit),
   };
+  // Added later: a pass that began on an older worker replays without this step.
+  if (patched('retention-content-downloads')) summary.contentDownloads = await activities.removeExpiredContentDownloads(limit);
   log.info('retention pass', { ...summary });
   return summary;
 }
