@@ -7,6 +7,8 @@ export interface RetentionDeps {
   sweeper: RetentionSweeper;
   idempotency: IdempotencyRepository;
   contentDownloads: Pick<ContentDownloadStore, 'sweepExpired'>;
+  /** Records that end at their own expiresAt: credential requests, deliveries, issued credential sets (profile §25). */
+  expiringRecords: { deleteExpired(limit: number): Promise<number> }[];
 }
 
 /**
@@ -33,6 +35,12 @@ export function createRetentionActivities(deps: RetentionDeps) {
      * has usually removed them already; on FerretDB (no TTL indexes) this is what does.
      */
     removeExpiredContentDownloads: (input: { limit: number }) => counted('content-downloads', deps.contentDownloads.sweepExpired(new Date(), input.limit)),
+    /** Issuance records past their expiresAt (profile §25: requests, deliveries, issued sets, nonces): each store at most `limit`. */
+    removeExpiredIssuanceRecords: async (input: { limit: number }) => {
+      let total = 0;
+      for (const store of deps.expiringRecords) total += await store.deleteExpired(input.limit);
+      return counted('issuance-records', Promise.resolve(total));
+    },
   };
 }
 export type RetentionActivities = ReturnType<typeof createRetentionActivities>;

@@ -15,6 +15,14 @@ import type { VerificationSessionRepository } from '../store/verification-sessio
 import type { VerificationWorkflowInput } from '../workflows/verification/messages';
 import type { ContentDelivery } from './content/content-delivery';
 import type { ApiMiddleware, ApiState } from './context';
+import type { CredentialIssuer, GetDeps } from './routes/credential-get';
+import type { CredentialLifecycleStarter } from './routes/credential-provision';
+import type { SessionHolderRepository } from '../store/session-holders';
+import type { CredentialInstanceRepository } from '../store/credential-instances';
+import type { CredentialMetadataVersionRepository } from '../store/credential-metadata-versions';
+import type { CredentialNonceStore } from '../store/credential-nonces';
+import type { CredentialRequestStore } from '../store/credential-requests';
+import type { CredentialDeliveryStore } from '../store/credential-deliveries';
 import type { CrashAfter } from './fault-injection';
 import { serverTiming, timedStep } from './server-timing';
 import { requireApiVersion } from './middleware/api-version';
@@ -55,6 +63,18 @@ export interface ApiDeps {
   openVerifications: OpenVerificationRepository;
   /** Credentials in band or by reference, and their download (profile §25 Content Reference). */
   contentDelivery: ContentDelivery;
+  // The credential endpoints (S2S §Credential Endpoints, profile §25).
+  sessionHolders: SessionHolderRepository;
+  credentialInstances: CredentialInstanceRepository;
+  credentialMetadataVersions: CredentialMetadataVersionRepository;
+  credentialNonces: CredentialNonceStore;
+  credentialRequests: CredentialRequestStore;
+  credentialDeliveries: CredentialDeliveryStore;
+  /** The instances' CredentialLifecycleWorkflows: started at provision, issuing at get. */
+  lifecycle: CredentialLifecycleStarter;
+  credentialIssuance: CredentialIssuer;
+  credentialRequestChecks: GetDeps['credentialRequestChecks'];
+  pendingRetryAfterSeconds: number;
 }
 
 /** The route tables the API serves (api/routes/index.ts); tests may pass larger ones. */

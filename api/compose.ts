@@ -3,12 +3,22 @@ import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import { createTemporalClient } from '../clients/temporal/connection';
 import { createVerificationWorkflows } from '../clients/temporal/verification-workflows';
+import { createCredentialLifecycleWorkflows } from '../clients/temporal/credential-lifecycle-workflows';
+import { loadKeyAttestationTrust } from '../crypto/key-attestation';
+import { createSessionHolderRepository } from '../store/session-holders';
+import { createCredentialInstanceRepository } from '../store/credential-instances';
+import { createCredentialMetadataVersionRepository } from '../store/credential-metadata-versions';
+import { createCredentialNonceStore } from '../store/credential-nonces';
+import { createCredentialRequestStore } from '../store/credential-requests';
+import { createCredentialDeliveryStore } from '../store/credential-deliveries';
+import { instanceLifecycles } from './credential-lifecycles';
 import type { AppConfig } from '../config/config';
 import { readCredentialCatalogue, verificationWorkflowSettings } from '../config/verification';
 import { loadCredentialSigningKeyMaterial, loadIssuerKeyMaterial } from '../crypto/key-material';
 import { createMessageProofs } from '../crypto/message-proof';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
-import { createCredentialCatalogue } from '../domain/credential-configurations';
+import { createCredentialCatalogue, isIssuableConfiguration } from '../domain/credential-configurations';
+import { describeCredentialMetadata } from '../crypto/credential-metadata-version';
 import { describeSupportedVerificationTypes } from '../domain/verification-types/supported';
 import { createCredentialOfferRepository } from '../store/credential-offers';
 import { createIdempotencyRepository } from '../store/idempotency';
@@ -60,6 +70,16 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
   const { db, logger } = connections;
   const { issuerKeys, dataKeyring, otpKeyring } = loadIssuerKeyMaterial(config);
   const temporal = createTemporalClient(connections.temporal, config.temporal, createPayloadCodec(dataKeyring));
+  const credentialNonces = createCredentialNonceStore(db);
+  // Gets carry the API's proof of origin, like verdicts: the workflow issues only for this API.
+  const lifecycles = instanceLifecycles(
+    createCredentialLifecycleWorkflows(temporal, {
+      taskQueue: config.temporal.taskQueue,
+      outboundTaskQueue: config.temporal.outboundTaskQueue,
+      proofs: createMessageProofs(dataKeyring),
+    }),
+    { deferredPollMs: config.credentialIssuance.deferredPollMs },
+  );
   const api: ApiDeps = {
     logger,
     tenants: createTenantRepository(db),
@@ -81,6 +101,23 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     // Downloads are served by this listener, so their URLs start with its public URL.
     contentDelivery: createContentDelivery(db, { baseUrl: config.api.publicUrl, ...config.contentReference }),
     ...verificationWorkflowSettings(config),
+    sessionHolders: createSessionHolderRepository(db),
+    credentialInstances: createCredentialInstanceRepository(db),
+    credentialMetadataVersions: createCredentialMetadataVersionRepository(db),
+    credentialNonces,
+    credentialRequests: createCredentialRequestStore(db, dataKeyring, { ttlMs: config.credentialIssuance.requestTtlMs }),
+    credentialDeliveries: createCredentialDeliveryStore(db, { ttlMs: config.credentialIssuance.deliveryTtlMs }),
+    lifecycle: lifecycles,
+    credentialIssuance: lifecycles,
+    credentialRequestChecks: {
+      issuerKeys,
+      // The `aud` of every key proof: the credential_issuer of the issuer metadata (OpenID4VCI Appendix F.1).
+      credentialIssuer: config.api.publicUrl,
+      iatWindowMs: config.api.clientPayloadIatWindowMs,
+      attestationTrust: loadKeyAttestationTrust(config.verification),
+      nonces: credentialNonces,
+    },
+    pendingRetryAfterSeconds: Math.ceil(config.credentialIssuance.deferredPollMs / 1000),
   };
   const admin: AdminDeps = {
     logger,
@@ -120,4 +157,12 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     }),
   };
   return { api, admin, temporal, statusLists };
+}
+
+/**
+ * Records the credential metadata this process serves (profile §27, Metadata versioning), so
+ * that /credential/metadata still answers a version after the display data changed. Run at start.
+ */
+export async function recordServedCredentialMetadata(api: Pick<ApiDeps, 'catalogue' | 'credentialMetadataVersions'>): Promise<void> {
+  await api.credentialMetadataVersions.record([...api.catalogue.values()].filter(isIssuableConfiguration).map(describeCredentialMetadata));
 }

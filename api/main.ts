@@ -3,7 +3,7 @@ import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createApp } from './app';
-import { composeIssuerApi } from './compose';
+import { composeIssuerApi, recordServedCredentialMetadata } from './compose';
 import { createAdminApp } from './admin/app';
 import { close, createAdminTlsServer, createMutualTlsServer, createPublicTlsServer, listen } from './server';
 import { createStatusListApp } from './status-lists/app';
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   await ensureIndexes(db);
   const temporal = await connectTemporal(config.temporal);
   const { api, admin, statusLists } = composeIssuerApi(config, { db, temporal, logger });
+  await recordServedCredentialMetadata(api);
   const server = createMutualTlsServer(createApp(api), config.tls);
   const port = await listen(server, config.api.host, config.api.port);
   const adminServer = createAdminTlsServer(createAdminApp(admin), config.tls);

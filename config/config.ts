@@ -123,6 +123,15 @@ export interface AppConfig {
     /** How long a stored content stays downloadable. */
     ttlMs: number;
   };
+  /** Credential issuance (profile §25): deferred issuance and how long issuance records are kept. */
+  credentialIssuance: {
+    /** Longest wait between two looks at holder data that is not ready (deferred issuance); CredentialLifecycleInput.deferredPollMs. */
+    deferredPollMs: number;
+    /** How long a verified get request is kept (store/credential-requests.ts). */
+    requestTtlMs: number;
+    /** How long a get's encrypted answer is kept for the API to read (store/credential-deliveries.ts). */
+    deliveryTtlMs: number;
+  };
   /** Key material files (JSON; mount as secrets in production). */
   keys: {
     /** The issuer's HPKE encryption keys (private JWKs): crypto/issuer-keys.ts. */
@@ -326,6 +335,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     statusLists: statusListsFrom(merged),
     contentReference: contentReferenceFrom(merged),
+    credentialIssuance: {
+      deferredPollMs: boundedIntFrom(merged.S2S_CREDENTIAL_DEFERRED_POLL_MS, 3600_000, 'S2S_CREDENTIAL_DEFERRED_POLL_MS', 1000, 7 * 24 * 3600_000),
+      requestTtlMs: boundedIntFrom(merged.S2S_CREDENTIAL_REQUEST_TTL_MS, 24 * 3600_000, 'S2S_CREDENTIAL_REQUEST_TTL_MS', 60_000, 30 * 24 * 3600_000),
+      deliveryTtlMs: boundedIntFrom(merged.S2S_CREDENTIAL_DELIVERY_TTL_MS, 10 * 60_000, 'S2S_CREDENTIAL_DELIVERY_TTL_MS', 10_000, 24 * 3600_000),
+    },
     keys: {
       issuerKeysFile: merged.S2S_ISSUER_KEYS_FILE ?? path.join(dataDir, 'keys', 'issuer-keys.json'),
       dataKeysFile: merged.S2S_DATA_KEYS_FILE ?? path.join(dataDir, 'keys', 'data-keys.json'),

@@ -18,3 +18,11 @@ export function parseVerificationWorkflowId(workflowId: string): { tenantId: str
   const tenantId = workflowId.slice(prefix.length, -2 * uuidLength - 2);
   return tenantId ? { tenantId, sessionId, verificationId } : null;
 }
+
+/**
+ * Workflow id of one credential instance's lifecycle: `credential-<tenant>-<credentialInstanceId>`.
+ * Deterministic, so a retried provision or get reaches the workflow the first one started.
+ */
+export function credentialLifecycleWorkflowId(ref: { tenantId: string; credentialInstanceId: string }): string {
+  return `credential-${ref.tenantId}-${ref.credentialInstanceId}`;
+}

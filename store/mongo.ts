@@ -59,6 +59,9 @@ export const collections = {
   credentialNonceUses: 'credential_nonce_uses',
   contentDownloads: 'content_downloads',
   contentDownloadChunks: 'content_download_chunks',
+  credentialRequests: 'credential_requests',
+  issuedCredentials: 'issued_credentials',
+  credentialDeliveries: 'credential_deliveries',
 } as const;
 
 /** MongoDB's error code for a feature the server lacks (FerretDB answers it to `expireAfterSeconds`). */
@@ -134,5 +137,9 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // Contents delivered by reference (store/content-downloads.ts) live minutes: a TTL index where there is one.
     createExpiryIndex(db, collections.contentDownloads, 'expiresAt'),
     createExpiryIndex(db, collections.contentDownloadChunks, 'expiresAt'),
+    // Issuance records end by time (no TTL index on FerretDB): swept by expiresAt (store/credential-*.ts).
+    db.collection(collections.credentialRequests).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
+    db.collection(collections.issuedCredentials).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
+    db.collection(collections.credentialDeliveries).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
   ]);
 }

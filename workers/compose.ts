@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Db } from 'mongodb';
+import { createCredentialIssuanceActivities } from '../activities/credential-issuance-activities';
 import { createReconciliationActivities } from '../activities/reconciliation-activities';
 import { createRetentionActivities } from '../activities/retention-activities';
 import { createVerificationActivities } from '../activities/verification-activities';
@@ -12,13 +13,22 @@ import { createVerificationWorkflows } from '../clients/temporal/verification-wo
 import { createWalletServerClient, type WalletServerClient } from '../clients/wallet-servers/wallet-server-client';
 import type { AppConfig } from '../config/config';
 import { readCredentialCatalogue, readTrustedIssuers, verificationWorkflowSettings } from '../config/verification';
-import { loadIssuerKeyMaterial } from '../crypto/key-material';
+import { createIssuerCredentialFormats } from '../crypto/credential-formats';
+import { createCredentialVersioner } from '../crypto/credential-version';
+import { loadCredentialSigningKeyMaterial, loadIssuerKeyMaterial } from '../crypto/key-material';
 import { createPresentationVerifier } from '../crypto/sd-jwt-vc-presentation';
 import { createMessageProofs } from '../crypto/message-proof';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
 import { createCredentialCatalogue } from '../domain/credential-configurations';
 import { createSupportedEvaluators } from '../domain/verification-types/supported';
+import { statusListUri } from '../domain/status-lists/status-list';
+import { createCredentialDeliveryStore } from '../store/credential-deliveries';
+import { createCredentialNonceStore } from '../store/credential-nonces';
+import { createCredentialRequestStore } from '../store/credential-requests';
 import { createEvaluatorPorts } from '../store/evaluator-ports';
+import { createMongoIssuerDataSource } from '../store/issuer-holders';
+import { createIssuedCredentialStore } from '../store/issued-credentials';
+import { createStatusListStore } from '../store/status-lists';
 import { createIdempotencyRepository } from '../store/idempotency';
 import { createRepairLog } from '../store/reconciliation-repairs';
 import { createProviderRequestRepository } from '../store/provider-requests';
@@ -80,23 +90,46 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
   const openVerifications = createOpenVerificationRepository(db);
   const idempotency = createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs });
   const { intervalMs: retentionIntervalMs, batchLimit: retentionBatchLimit, ...retentionPeriods } = config.retention;
+  const catalogue = createCredentialCatalogue(readCredentialCatalogue(config.verification));
+  const tenants = cacheTenantLookups(createTenantRepository(db), 60_000);
+  const proofs = createMessageProofs(dataKeyring);
+  const credentialRequests = createCredentialRequestStore(db, dataKeyring, { ttlMs: config.credentialIssuance.requestTtlMs });
+  const issuedCredentials = createIssuedCredentialStore(db, dataKeyring);
+  const credentialDeliveries = createCredentialDeliveryStore(db, { ttlMs: config.credentialIssuance.deliveryTtlMs });
   const activities = {
     ...createVerificationActivities({
       sessions,
       verificationData,
       // Notifications read the tenant's URL; a re-registration is seen within a minute.
-      tenants: cacheTenantLookups(createTenantRepository(db), 60_000),
+      tenants,
       evaluators: createSupportedEvaluators(config.verification, {
         ...createEvaluatorPorts(db, { otpKeyring }),
         presentations: createPresentationVerifier({ trusted: readTrustedIssuers(config.verification), audience: config.verification.presentationAudience }),
       }),
-      catalogue: createCredentialCatalogue(readCredentialCatalogue(config.verification)),
+      catalogue,
       walletServers,
       reviewCases,
       openVerifications,
       providerRequests: createProviderRequestRepository(db),
       retryAfterCeilingMs: config.outbound.retryAfterCeilingMs,
-      proofs: createMessageProofs(dataKeyring),
+      proofs,
+    }),
+    // Profile §25: issuance signs with the active credential signing key; statuses in the public lists.
+    ...createCredentialIssuanceActivities({
+      requests: credentialRequests,
+      holders: createMongoIssuerDataSource(db, dataKeyring),
+      configurations: catalogue,
+      formats: createIssuerCredentialFormats({ issuer: config.api.publicUrl }),
+      signer: loadCredentialSigningKeyMaterial(config).active,
+      statusLists: createStatusListStore(db),
+      statusListUri: (listId) => statusListUri(config.statusLists.publicUrl, listId),
+      issuedCredentials,
+      deliveries: credentialDeliveries,
+      credentialVersion: createCredentialVersioner(dataKeyring),
+      tenants,
+      walletServers,
+      retryAfterCeilingMs: config.outbound.retryAfterCeilingMs,
+      proofs,
     }),
     ...createReconciliationActivities({
       idempotency,
@@ -112,6 +145,13 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       sweeper: createRetentionSweeper(db, { periods: retentionPeriods }),
       idempotency,
       contentDownloads: createContentDownloadStore(db),
+      expiringRecords: [
+        credentialRequests,
+        credentialDeliveries,
+        issuedCredentials,
+        // Issuer nonces (profile §25) expire after minutes; FerretDB has no TTL indexes.
+        { deleteExpired: (limit: number) => createCredentialNonceStore(db).sweepExpired(limit) },
+      ],
     }),
   };
 

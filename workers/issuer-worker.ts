@@ -2,6 +2,7 @@ import type { PayloadCodec } from '@temporalio/common';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { AppConfig } from '../config/config';
 import type { VerificationActivities } from '../activities/verification-activities';
+import type { CredentialIssuanceActivities } from '../activities/credential-issuance-activities';
 import type { ReconciliationActivities } from '../activities/reconciliation-activities';
 import type { RetentionActivities } from '../activities/retention-activities';
 
@@ -9,7 +10,7 @@ import type { RetentionActivities } from '../activities/retention-activities';
 export const workerReadyMessage = 'worker running';
 
 /** Every activity the issuer's workers run (workers/compose.ts builds them). */
-export type IssuerActivities = VerificationActivities & ReconciliationActivities & RetentionActivities;
+export type IssuerActivities = VerificationActivities & CredentialIssuanceActivities & ReconciliationActivities & RetentionActivities;
 
 /** The issuer's two Temporal workers, run and stopped together. */
 export interface IssuerWorker {
@@ -47,7 +48,7 @@ export async function createIssuerWorker(options: {
     await Worker.create({
       ...common,
       taskQueue: config.temporal.outboundTaskQueue,
-      activities: { notifyWalletServer: activities.notifyWalletServer },
+      activities: { notifyWalletServer: activities.notifyWalletServer, notifyCredentialReady: activities.notifyCredentialReady },
       maxConcurrentActivityTaskExecutions: config.outbound.maxConcurrentCalls,
     }),
   ];

@@ -1,5 +1,9 @@
 import type { ApiDeps } from '../app';
 import { contentDownloadRoute } from './content-download';
+import { credentialGetRoute } from './credential-get';
+import { credentialMetadataRoute } from './credential-metadata';
+import { credentialNonceRoute } from './credential-nonce';
+import { credentialProvisionRoute } from './credential-provision';
 import { issuerMetadataRoute, type MetadataRouteDeps } from './issuer-metadata';
 import { openApiDocumentRoute } from './openapi-document';
 import type { DocumentRoute, ProtocolRoute } from './route';
@@ -18,6 +22,11 @@ export const protocolRoutes: readonly ProtocolRoute<ApiDeps>[] = [
   verificationSupplementRoute,
   verificationStatusRoute,
   verificationCancelRoute,
+  credentialProvisionRoute,
+  // Profile §25: the nonce a get's proofs are bound to, listed before the get it serves.
+  credentialNonceRoute,
+  credentialGetRoute,
+  credentialMetadataRoute,
 ];
 
 /** What document routes are given: the API's dependencies and the route tables. */

@@ -61,6 +61,7 @@ describe('the retention pass (profile §Retention)', () => {
       repairRecords: 0,
       idempotencyRecords: 0,
       contentDownloads: 0,
+      issuanceRecords: 0,
     });
     expect(await evidenceOf(open.sessionId)).toBe(1);
   });

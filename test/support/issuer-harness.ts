@@ -7,7 +7,7 @@ import { connectTemporal, connectTemporalWorkers } from '../../clients/temporal/
 import type { MongoClient, Db } from 'mongodb';
 import pino from 'pino';
 import { createApp, type ApiDeps } from '../../api/app';
-import { composeIssuerApi, type ApiComponents } from '../../api/compose';
+import { composeIssuerApi, recordServedCredentialMetadata, type ApiComponents } from '../../api/compose';
 import { close, createAdminTlsServer, createMutualTlsServer, createPublicTlsServer, listen } from '../../api/server';
 import { createStatusListApp } from '../../api/status-lists/app';
 import { createAdminApp } from '../../api/admin/app';
@@ -183,6 +183,7 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     logger,
     ...(options.reviewClock ? { reviewClock: options.reviewClock } : {}),
   });
+  await recordServedCredentialMetadata(deps);
   const register = async (name: string, registration: { notificationBaseUrl?: string; quotas?: Partial<TenantQuotas> } = {}) => {
     const issued = await issueCertificate(ca, { commonName: name, usage: 'client' });
     const tenant = await registerWalletServer(

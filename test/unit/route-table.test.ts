@@ -52,6 +52,16 @@ async function documentOnlyDeps(): Promise<ApiDeps> {
     workflows: undefined as never,
     openVerifications: undefined as never,
     contentDelivery: undefined as never,
+    sessionHolders: undefined as never,
+    credentialInstances: undefined as never,
+    credentialMetadataVersions: undefined as never,
+    credentialNonces: undefined as never,
+    credentialRequests: undefined as never,
+    credentialDeliveries: undefined as never,
+    lifecycle: undefined as never,
+    credentialIssuance: undefined as never,
+    credentialRequestChecks: undefined as never,
+    pendingRetryAfterSeconds: 60,
     quotas: { ratePerSecond: 100, burst: 200, maxOpenVerifications: 100, openVerificationsRetryAfterSeconds: 30 },
   };
 }

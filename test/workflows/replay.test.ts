@@ -3,7 +3,8 @@ import { loadRecordedHistories } from '../support/recorded-histories';
 import { workflowBundle } from '../support/time-skipping';
 
 /**
- * Replays histories recorded from real runs of every VerificationWorkflow path against the
+ * Replays histories recorded from real runs of every VerificationWorkflow path (and of the
+ * CredentialLifecycleWorkflow's gets and deferred issuance) against the
  * current code: a change that would break running workflows (non-determinism) fails here.
  * Some were recorded from earlier workflow code and have no test that re-records them (e.g.
  * `…before-the-outbound-task-queue-gives-up…`: a notification given up before it was recorded

@@ -18,4 +18,6 @@ export interface RetentionSummary {
   idempotencyRecords: number;
   /** Expired contents delivered by reference (profile §25); absent from passes that began before this sweep existed. */
   contentDownloads?: number;
+  /** Expired credential requests, deliveries and issued credential sets (profile §25); absent in passes before they existed. */
+  issuanceRecords?: number;
 }

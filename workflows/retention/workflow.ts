@@ -7,6 +7,9 @@ const activities = proxyActivities<RetentionActivities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
+/** Added with credential issuance: a pass that began on an older worker replays without these steps. */
+const sweepsCredentialRecords = 'sweep-credential-records';
+
 /**
  * One retention pass (profile §Retention), run by its own Temporal Schedule (overlap: skip).
  * Each step is bounded and idempotent, so a pass that dies half-way is repeated by the next one;
@@ -23,8 +26,10 @@ export async function retentionWorkflow(input: RetentionInput): Promise<Retentio
     repairRecords: await activities.removeOldRepairs(limit),
     idempotencyRecords: await activities.removeExpiredIdempotencyRecords(limit),
   };
-  // Added later: a pass that began on an older worker replays without this step.
-  if (patched('retention-content-downloads')) summary.contentDownloads = await activities.removeExpiredContentDownloads(limit);
+  if (patched(sweepsCredentialRecords)) {
+    summary.issuanceRecords = await activities.removeExpiredIssuanceRecords(limit);
+    summary.contentDownloads = await activities.removeExpiredContentDownloads(limit);
+  }
   log.info('retention pass', { ...summary });
   return summary;
 }

@@ -1,0 +1,206 @@
+import { createHash } from 'node:crypto';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { deterministicRequestId, type WalletServerClient } from '../clients/wallet-servers/wallet-server-client';
+import type { MessageProofs } from '../crypto/message-proof';
+import { encryptJwe, type HpkeJwk } from '../crypto/jwe-hpke';
+import { isIssuableConfiguration, issuanceConfigurationOf, type CredentialCatalogue, type CredentialConfiguration } from '../domain/credential-configurations';
+import { credentialFormatFor, type CredentialFormatRegistry, type CredentialSigner } from '../domain/credential-formats/format';
+import type { IssuerDataSource } from '../domain/issuer-data-source';
+import { parseMessageProofText } from '../domain/message-proof';
+import type { PublicJwk } from '../domain/schemas/common';
+import { credentialLifecycleWorkflowId } from '../domain/workflow-ids';
+import type { CredentialDeliveryStore } from '../store/credential-deliveries';
+import type { CredentialRequestStore } from '../store/credential-requests';
+import { issuedCredentialSetId, type IssuedCredentialSet, type IssuedCredentialStore } from '../store/issued-credentials';
+import type { StatusListStore } from '../store/status-lists';
+import type { TenantRepository } from '../store/tenants';
+import { issueProofMessage, type IssueOutcome } from '../workflows/credential-lifecycle/messages';
+import { outboundAttemptFailure } from './outbound-attempt';
+
+export interface CredentialIssuanceActivityDeps {
+  /** Verified get requests (store/credential-requests.ts). */
+  requests: Pick<CredentialRequestStore, 'load'>;
+  /** The issuer's holder records (store/issuer-holders.ts createMongoIssuerDataSource). */
+  holders: IssuerDataSource;
+  /** The credential configurations (the catalogue file; entries carry the issuance members). */
+  configurations: CredentialCatalogue;
+  /** Credential formats by identifier (crypto/credential-formats/index.ts). */
+  formats: CredentialFormatRegistry;
+  /** Signs new credentials: the active credential signing key (crypto/credential-signing-keys.ts). */
+  signer: CredentialSigner;
+  statusLists: Pick<StatusListStore, 'allocate'>;
+  /** `status_list.uri` of a list (domain/status-lists/status-list.ts statusListUri on the public URL). */
+  statusListUri: (listId: string) => string;
+  issuedCredentials: Pick<IssuedCredentialStore, 'find' | 'keep'>;
+  deliveries: Pick<CredentialDeliveryStore, 'save'>;
+  /** crypto/credential-version.ts createCredentialVersioner. */
+  credentialVersion: (configurationId: string, claims: Readonly<Record<string, unknown>>) => string;
+  tenants: Pick<TenantRepository, 'findById'>;
+  walletServers: Pick<WalletServerClient, 'post'>;
+  /** Retry-After values of Wallet Servers are honoured up to this (profile §14). */
+  retryAfterCeilingMs: number;
+  /** Checks the API's proof of origin on a get (crypto/message-proof.ts). */
+  proofs: Pick<MessageProofs, 'verify'>;
+  clock?: () => Date;
+}
+
+/** Identifies one credential instance: identifiers only, so activity inputs carry no personal data. */
+export interface CredentialInstanceRef {
+  tenantId: string;
+  sessionId: string;
+  credentialInstanceId: string;
+}
+
+/** What issuing for an instance needs besides the request: which configuration, for which holder. */
+export interface IssuanceSubject extends CredentialInstanceRef {
+  verificationId: string;
+  credentialConfigurationId: string;
+  holderAccountId: string;
+}
+
+export type HolderDataReadiness =
+  { outcome: 'ready' } | { outcome: 'pending'; notReadyUntil?: string } | { outcome: 'unavailable'; reason: 'no_data' | 'incomplete' };
+
+const day = 86_400_000;
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64url');
+
+/** Activities of the CredentialLifecycleWorkflow: all its I/O, signing and encryption. */
+export function createCredentialIssuanceActivities(deps: CredentialIssuanceActivityDeps) {
+  const clock = deps.clock ?? (() => new Date());
+
+  function configurationOf(id: string): CredentialConfiguration {
+    const configuration = deps.configurations.get(id);
+    // A configuration removed from the catalogue while instances exist: retrying cannot help.
+    if (!configuration || !isIssuableConfiguration(configuration))
+      throw ApplicationFailure.nonRetryable(`credential configuration ${id} is not in the catalogue`, 'CredentialConfigurationUnknown');
+    return configuration;
+  }
+
+  /** The holder's claims for the configuration, or why there are none (domain/issuer-data-source.ts). */
+  async function holderClaims(subject: IssuanceSubject, configuration: CredentialConfiguration) {
+    const holder = await deps.holders.findHolder(subject.holderAccountId);
+    return holder ? deps.holders.claimsFor(holder, configuration) : ({ outcome: 'no_data' } as const);
+  }
+
+  /** Signs one credential per key; each gets its own status entry, allocated once per credential. */
+  async function signSet(
+    subject: IssuanceSubject,
+    configuration: CredentialConfiguration,
+    claims: Record<string, unknown>,
+    keys: { jwk: PublicJwk; thumbprint: string }[],
+    credentialVersion: string,
+  ): Promise<IssuedCredentialSet> {
+    const issuance = issuanceConfigurationOf(configuration);
+    const format = credentialFormatFor(deps.formats, issuance);
+    const issuedAt = clock();
+    const validUntil = new Date(issuedAt.getTime() + configuration.validityDays * day);
+    const credentials: string[] = [];
+    for (const key of keys) {
+      // Idempotent per credential: a retried issuance reuses the index its first attempt took.
+      const entry = await deps.statusLists.allocate(`${subject.tenantId}/${subject.credentialInstanceId}/${key.thumbprint}/${credentialVersion}`);
+      const issued = await format.issue({
+        configuration: issuance,
+        claims,
+        holderKey: key.jwk,
+        validity: { issuedAt, validFrom: issuedAt, validUntil },
+        status: { uri: deps.statusListUri(entry.listId), index: entry.index },
+        signer: deps.signer,
+      });
+      credentials.push(issued.credential);
+    }
+    return { credentials, keyThumbprints: keys.map((key) => key.thumbprint), credentialVersion, expiresAt: validUntil };
+  }
+
+  return {
+    /**
+     * A get (S2S §Get Credential): loads the verified request and the holder's claims, and for
+     * each presentment key one credential bound to it (OpenID4VCI §8.1) with its own status entry.
+     * Credentials already signed for the same keys and the same holder data set version are
+     * reused, not signed again. The array of credentials is encrypted as one compact JWE to the
+     * request's walletEncryptionKey (its HPKE alg, profile §11) and stored as a delivery; only
+     * references and versions are returned. Every step is safe to repeat: the set and the
+     * delivery are first-write-wins under ids derived from their inputs.
+     */
+    async issueCredentialBatch(input: IssuanceSubject & { requestRef: string; requestId: string }): Promise<Exclude<IssueOutcome, { outcome: 'closed' }>> {
+      const request = await deps.requests.load(input.requestRef);
+      if (!request || request.tenantId !== input.tenantId)
+        throw ApplicationFailure.nonRetryable(`credential request ${input.requestRef} is missing`, 'CredentialRequestMissing');
+      const configuration = configurationOf(input.credentialConfigurationId);
+      const claims = await holderClaims(input, configuration);
+      if (claims.outcome === 'pending') return { outcome: 'pending', ...(claims.notReadyUntil ? { notReadyUntil: claims.notReadyUntil.toISOString() } : {}) };
+      if (claims.outcome !== 'ready') return { outcome: 'unavailable', reason: claims.outcome };
+
+      const credentialVersion = deps.credentialVersion(configuration.id, claims.claims);
+      const keys = await Promise.all(request.presentmentKeys.map(async (jwk) => ({ jwk, thumbprint: await calculateJwkThumbprint(jwk as JWK, 'sha256') })));
+      // The same keys in any order are the same set.
+      const keysDigest = sha256([...keys.map((key) => key.thumbprint)].sort().join('.'));
+      const setId = issuedCredentialSetId({ tenantId: input.tenantId, credentialInstanceId: input.credentialInstanceId, keysDigest, credentialVersion });
+      const set =
+        (await deps.issuedCredentials.find(setId)) ??
+        (await deps.issuedCredentials.keep(
+          setId,
+          { tenantId: input.tenantId, credentialInstanceId: input.credentialInstanceId },
+          await signSet(input, configuration, claims.claims, keys, credentialVersion),
+        ));
+      const byKey = new Map(set.keyThumbprints.map((thumbprint, i) => [thumbprint, set.credentials[i] as string]));
+      const credentials = keys.map((key) => byKey.get(key.thumbprint) as string);
+
+      // S2S §Get Credential: "JWE object whose plaintext is an Array of Credentials".
+      const wek = request.walletEncryptionKey as HpkeJwk;
+      const jwe = (await encryptJwe(Buffer.from(JSON.stringify(credentials), 'utf8'), wek, { alg: wek.alg as string })) as string;
+      const deliveryRef = sha256(`credential-delivery\u0000${input.tenantId}\u0000${input.requestRef}\u0000${setId}`);
+      const delivered = await deps.deliveries.save(input.tenantId, deliveryRef, { jwe, credentialVersion });
+      log.info('credentials issued', { credentialInstanceId: input.credentialInstanceId, count: credentials.length });
+      return { outcome: 'issued', credentialVersion: delivered.credentialVersion, deliveryRef };
+    },
+
+    /** Whether the holder's data for the instance is ready now (deferred issuance). */
+    async checkHolderData(input: IssuanceSubject): Promise<HolderDataReadiness> {
+      const claims = await holderClaims(input, configurationOf(input.credentialConfigurationId));
+      if (claims.outcome === 'ready') return { outcome: 'ready' };
+      if (claims.outcome === 'pending') return { outcome: 'pending', ...(claims.notReadyUntil ? { notReadyUntil: claims.notReadyUntil.toISOString() } : {}) };
+      return { outcome: 'unavailable', reason: claims.outcome };
+    },
+
+    /** Whether a get carries the API's proof of origin over its references. */
+    async verifyIssueProof(input: CredentialInstanceRef & { requestRef: string; requestId: string; proof?: string }): Promise<boolean> {
+      const valid = deps.proofs.verify(
+        credentialLifecycleWorkflowId(input),
+        issueProofMessage,
+        { requestRef: input.requestRef, requestId: input.requestId },
+        parseMessageProofText(input.proof),
+      );
+      if (!valid) log.warn('get refused: no valid proof of origin', { credentialInstanceId: input.credentialInstanceId });
+      return valid;
+    },
+
+    /**
+     * POSTs CREDENTIAL_READY to the Wallet Server's /event/notify (S2S §Event Notification), once:
+     * an attempt that does not deliver fails with the delay before the next (activities/outbound-attempt.ts).
+     * Every attempt carries the same x-request-id, derived from the instance and the triggering
+     * get, so the Wallet Server can deduplicate.
+     */
+    async notifyCredentialReady(input: CredentialInstanceRef & { triggeringRequestId: string; eventTimestamp: string }): Promise<void> {
+      const tenant = await deps.tenants.findById(input.tenantId);
+      if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} is not registered`, 'TenantMissing');
+      if (tenant.deregisteredAt) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} is deregistered`, 'TenantDeregistered');
+      const requestId = deterministicRequestId('credential-ready', input.tenantId, input.credentialInstanceId, input.triggeringRequestId);
+      const event = {
+        sessionId: input.sessionId,
+        credentialInstanceId: input.credentialInstanceId,
+        eventType: 'CREDENTIAL_READY',
+        eventTimestamp: input.eventTimestamp,
+        triggeringRequestId: input.triggeringRequestId,
+      };
+      const answer = await deps.walletServers.post(`${tenant.notificationBaseUrl}/event/notify`, event, requestId);
+      if (answer.outcome === 'delivered') return;
+      throw outboundAttemptFailure(answer, {
+        what: `CREDENTIAL_READY ${requestId} of credential instance ${input.credentialInstanceId}`,
+        attempt: Context.current().info.attempt,
+        retryAfterCeilingMs: deps.retryAfterCeilingMs,
+      });
+    },
+  };
+}
+export type CredentialIssuanceActivities = ReturnType<typeof createCredentialIssuanceActivities>;

@@ -1,0 +1,24 @@
+import type { CredentialLifecycleWorkflows } from '../clients/temporal/credential-lifecycle-workflows';
+import type { CredentialInstance } from '../store/credential-instances';
+import type { CredentialIssuer } from './routes/credential-get';
+import type { CredentialLifecycleStarter } from './routes/credential-provision';
+
+/**
+ * What the credential routes need of the instances' CredentialLifecycleWorkflows: provision
+ * starts one per instance (identifiers only in its input), get runs its issuance Update.
+ */
+export function instanceLifecycles(workflows: CredentialLifecycleWorkflows, options: { deferredPollMs: number }): CredentialLifecycleStarter & CredentialIssuer {
+  return {
+    start: (instance: CredentialInstance) =>
+      workflows.start({
+        tenantId: instance.tenantId,
+        sessionId: instance.sessionId,
+        verificationId: instance.verificationId,
+        credentialInstanceId: instance.credentialInstanceId,
+        credentialConfigurationId: instance.credentialConfigurationId,
+        holderAccountId: instance.holderAccountId,
+        deferredPollMs: options.deferredPollMs,
+      }),
+    issue: (instance, request) => workflows.issue(instance, request),
+  };
+}

@@ -1,0 +1,104 @@
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import type { MessageProofs } from '../../crypto/message-proof';
+import { messageProofText } from '../../domain/message-proof';
+import {
+  credentialLifecycleStateQuery,
+  credentialLifecycleWorkflowId,
+  CredentialLifecycleRefusal,
+  holderDataChangedSignal,
+  issueCredentialsUpdate,
+  issueProofMessage,
+  type CredentialLifecycleInput,
+  type CredentialLifecycleState,
+  type IssueOutcome,
+} from '../../workflows/credential-lifecycle/messages';
+import type { credentialLifecycleWorkflow } from '../../workflows/credential-lifecycle/workflow';
+import { tenantIdAttribute } from '../../workflows/verification/search-attributes';
+
+export interface CredentialInstanceWorkflowRef {
+  tenantId: string;
+  credentialInstanceId: string;
+}
+
+/** The workflow refused a get for want of the API's proof of origin (a configuration error: keyrings differ). */
+export class IssueRequestUnprovenError extends Error {}
+
+export interface CredentialLifecycleWorkflows {
+  /**
+   * Starts the instance's CredentialLifecycleWorkflow (at provision). Idempotent: an instance
+   * whose workflow runs or has run is left as it is.
+   */
+  start(input: Omit<CredentialLifecycleInput, 'outboundTaskQueue'> & { outboundTaskQueue?: string }): Promise<void>;
+  /**
+   * A get (S2S §Get Credential): the Update `issueCredentials` with id `get-<requestId>`, so a
+   * retried get is answered by the same execution. A closed or never started instance answers `closed`.
+   */
+  issue(ref: CredentialInstanceWorkflowRef, request: { requestRef: string; requestId: string }): Promise<IssueOutcome>;
+  /** The back office says the holder's records changed; nothing happens for an instance without a running workflow. */
+  holderDataChanged(ref: CredentialInstanceWorkflowRef): Promise<void>;
+  /** What the workflow knows (identifiers, versions, times); null when it is not running. */
+  state(ref: CredentialInstanceWorkflowRef): Promise<CredentialLifecycleState | null>;
+}
+
+/**
+ * The API's (and the back office's) client of the CredentialLifecycleWorkflows. `proofs` signs
+ * gets with the API's proof of origin (crypto/message-proof.ts); without it the workflow refuses them.
+ */
+export function createCredentialLifecycleWorkflows(
+  client: Client,
+  options: { taskQueue: string; outboundTaskQueue: string; proofs?: Pick<MessageProofs, 'sign'> },
+): CredentialLifecycleWorkflows {
+  const handle = (ref: CredentialInstanceWorkflowRef) => client.workflow.getHandle<typeof credentialLifecycleWorkflow>(credentialLifecycleWorkflowId(ref));
+
+  return {
+    async start(input) {
+      try {
+        await client.workflow.start<typeof credentialLifecycleWorkflow>('credentialLifecycleWorkflow', {
+          workflowId: credentialLifecycleWorkflowId(input),
+          taskQueue: options.taskQueue,
+          args: [{ ...input, outboundTaskQueue: input.outboundTaskQueue ?? options.outboundTaskQueue }],
+          // One workflow per instance: a retried provision attaches to the running one; a closed
+          // instance stays closed (it is not started again).
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [{ key: tenantIdAttribute, value: input.tenantId }],
+        });
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+        throw error;
+      }
+    },
+
+    async issue(ref, { requestRef, requestId }) {
+      const payload = { requestRef, requestId };
+      const proof = options.proofs ? messageProofText(options.proofs.sign(credentialLifecycleWorkflowId(ref), issueProofMessage, payload)) : undefined;
+      try {
+        return await handle(ref).executeUpdate(issueCredentialsUpdate, { args: [{ ...payload, ...(proof ? { proof } : {}) }], updateId: `get-${requestId}` });
+      } catch (error) {
+        // A workflow that has completed (or never ran) takes no gets: the instance is closed.
+        if (error instanceof WorkflowNotFoundError) return { outcome: 'closed' };
+        if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === CredentialLifecycleRefusal.unproven)
+          throw new IssueRequestUnprovenError('the credential lifecycle workflow refused the get: no valid proof of origin', { cause: error });
+        throw error;
+      }
+    },
+
+    async holderDataChanged(ref) {
+      try {
+        await handle(ref).signal(holderDataChangedSignal);
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      }
+    },
+
+    async state(ref) {
+      try {
+        return await handle(ref).query(credentialLifecycleStateQuery);
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return null;
+        throw error;
+      }
+    },
+  };
+}

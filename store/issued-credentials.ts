@@ -1,0 +1,91 @@
+import type { Db } from 'mongodb';
+import { openRecord, sealRecord, type DataKeyring, type EncryptedEnvelope } from '../crypto/data-encryption';
+import { collections, isDuplicateKeyError } from './mongo';
+
+/**
+ * The credentials signed for one set of presentment keys of one instance and one holder data set
+ * version (`_id` = `<tenant>/<credentialInstanceId>/<keysDigest>/<credentialVersion>`), so a get
+ * repeated with the same keys and unchanged data returns the same credentials (re-encrypted to
+ * that get's walletEncryptionKey) instead of signing again. Credentials are personal data: sealed
+ * with the data keyring (profile §15), the record id the authenticated identity. Kept until the
+ * credentials expire, then swept.
+ */
+export interface IssuedCredentialSet {
+  /** One per presentment key, in the order of the keys of the request that signed them. */
+  credentials: string[];
+  /** base64url SHA-256 thumbprints (RFC 7638) of the keys, in the same order. */
+  keyThumbprints: string[];
+  credentialVersion: string;
+  /** When the first of them expires. */
+  expiresAt: Date;
+}
+
+interface IssuedCredentialDocument {
+  _id: string;
+  tenantId: string;
+  credentialInstanceId: string;
+  credentialVersion: string;
+  sealed: EncryptedEnvelope;
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
+export function issuedCredentialSetId(ref: { tenantId: string; credentialInstanceId: string; keysDigest: string; credentialVersion: string }): string {
+  return `${ref.tenantId}/${ref.credentialInstanceId}/${ref.keysDigest}/${ref.credentialVersion}`;
+}
+
+const identity = (id: string) => `${collections.issuedCredentials}|${id}`;
+
+export function createIssuedCredentialStore(db: Db, keyring: DataKeyring, options: { clock?: () => Date } = {}) {
+  const clock = options.clock ?? (() => new Date());
+  const sets = db.collection<IssuedCredentialDocument>(collections.issuedCredentials);
+
+  function open(document: IssuedCredentialDocument): IssuedCredentialSet {
+    const { credentials, keyThumbprints } = JSON.parse(openRecord(keyring, document.sealed, identity(document._id)).toString('utf8')) as {
+      credentials: string[];
+      keyThumbprints: string[];
+    };
+    return { credentials, keyThumbprints, credentialVersion: document.credentialVersion, expiresAt: document.expiresAt };
+  }
+
+  return {
+    /** The set signed earlier; null when none was, or it has expired. */
+    async find(id: string): Promise<IssuedCredentialSet | null> {
+      const document = await sets.findOne({ _id: id });
+      return document && document.expiresAt > clock() ? open(document) : null;
+    },
+
+    /**
+     * Keeps a freshly signed set; when another execution kept one first (a retried issuance racing
+     * the first), that one wins and is returned, and the set given here is never delivered.
+     */
+    async keep(id: string, owner: { tenantId: string; credentialInstanceId: string }, set: IssuedCredentialSet): Promise<IssuedCredentialSet> {
+      const sealed = sealRecord(
+        keyring,
+        Buffer.from(JSON.stringify({ credentials: set.credentials, keyThumbprints: set.keyThumbprints }), 'utf8'),
+        identity(id),
+      );
+      try {
+        await sets.insertOne({ _id: id, ...owner, credentialVersion: set.credentialVersion, sealed, issuedAt: clock(), expiresAt: set.expiresAt });
+        return set;
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        const first = await sets.findOne({ _id: id });
+        if (!first) throw error;
+        return open(first);
+      }
+    },
+
+    /** Deletes up to `limit` expired sets; returns how many. */
+    async deleteExpired(limit = 1000, now = clock()): Promise<number> {
+      const due = await sets
+        .find({ expiresAt: { $lte: now } }, { projection: { _id: 1 } })
+        .sort({ expiresAt: 1 })
+        .limit(limit)
+        .toArray();
+      if (due.length === 0) return 0;
+      return (await sets.deleteMany({ _id: { $in: due.map((d) => d._id) } })).deletedCount;
+    },
+  };
+}
+export type IssuedCredentialStore = ReturnType<typeof createIssuedCredentialStore>;

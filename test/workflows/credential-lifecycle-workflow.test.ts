@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { CredentialIssuanceActivities } from '../../activities/credential-issuance-activities';
+import { createCredentialLifecycleWorkflows, IssueRequestUnprovenError } from '../../clients/temporal/credential-lifecycle-workflows';
+import { messageProofText } from '../../domain/message-proof';
+import {
+  credentialLifecycleStateQuery,
+  credentialLifecycleWorkflowId,
+  type CredentialLifecycleInput,
+  type CredentialLifecycleState,
+} from '../../workflows/credential-lifecycle/messages';
+import type { credentialLifecycleWorkflow } from '../../workflows/credential-lifecycle/workflow';
+import { tenantIdAttribute } from '../../workflows/verification/search-attributes';
+import { recordHistories } from '../support/recorded-histories';
+import { createTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
+
+/** Stands in for the API's signer (the real one is tested in test/unit/message-proof.test.ts). */
+const testProofs = { sign: () => ({ kid: 'test-key', mac: 'signed' }) };
+const hour = 3_600_000;
+const day = 24 * hour;
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await createTimeSkippingEnvironment();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+/**
+ * Activities whose holder data is a switch the test flips: `ready` issues (and counts signings),
+ * `pending` defers with the given estimate. Notifications and checks are remembered with the
+ * test server's time.
+ */
+function scriptedIssuance(options: { ready: boolean; notReadyUntil?: () => string; readyAtMs?: number }) {
+  const data = { ready: options.ready };
+  const issued: string[] = [];
+  const checks: number[] = [];
+  const notified: { triggeringRequestId: string; eventTimestamp: string; at: number }[] = [];
+  const readyNow = async () => data.ready || (options.readyAtMs !== undefined && (await env.currentTimeMs()) >= options.readyAtMs);
+  const activities: CredentialIssuanceActivities = {
+    issueCredentialBatch: async ({ requestId }) => {
+      if (!(await readyNow())) return { outcome: 'pending', ...(options.notReadyUntil ? { notReadyUntil: options.notReadyUntil() } : {}) };
+      issued.push(requestId);
+      return { outcome: 'issued', credentialVersion: 'version-1', deliveryRef: `delivery-${requestId}` };
+    },
+    checkHolderData: async () => {
+      checks.push(await env.currentTimeMs());
+      return (await readyNow()) ? { outcome: 'ready' } : { outcome: 'pending', ...(options.notReadyUntil ? { notReadyUntil: options.notReadyUntil() } : {}) };
+    },
+    verifyIssueProof: async ({ proof }) => proof === messageProofText(testProofs.sign()),
+    notifyCredentialReady: async ({ triggeringRequestId, eventTimestamp }) => {
+      notified.push({ triggeringRequestId, eventTimestamp, at: await env.currentTimeMs() });
+    },
+  };
+  return { activities, data, issued, checks, notified };
+}
+
+function instance(overrides: Partial<CredentialLifecycleInput> = {}): Omit<CredentialLifecycleInput, 'outboundTaskQueue'> {
+  return {
+    tenantId: `tenant-${randomUUID().slice(0, 8)}`,
+    sessionId: randomUUID(),
+    verificationId: randomUUID(),
+    credentialInstanceId: randomUUID(),
+    credentialConfigurationId: 'org.iso.18013.5.1.mDL',
+    holderAccountId: 'test-holder-max',
+    ...overrides,
+  };
+}
+
+/** Runs `test` with a worker; the instance's workflow (which never ends by itself) is terminated after it. */
+async function withLifecycle(
+  activities: CredentialIssuanceActivities,
+  input: Omit<CredentialLifecycleInput, 'outboundTaskQueue'>,
+  test: (ctx: { lifecycle: ReturnType<typeof createCredentialLifecycleWorkflows>; state: () => Promise<CredentialLifecycleState> }) => Promise<void>,
+  options: { proofs?: boolean } = {},
+): Promise<void> {
+  const taskQueue = `cl-${randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+  const lifecycle = createCredentialLifecycleWorkflows(env.client, {
+    taskQueue,
+    outboundTaskQueue: taskQueue,
+    ...(options.proofs === false ? {} : { proofs: testProofs }),
+  });
+  const handle = env.client.workflow.getHandle<typeof credentialLifecycleWorkflow>(credentialLifecycleWorkflowId(input));
+  await worker.runUntil(async () => {
+    await lifecycle.start(input);
+    try {
+      await test({ lifecycle, state: () => handle.query(credentialLifecycleStateQuery) });
+    } finally {
+      await handle.terminate('test over').catch(() => undefined);
+    }
+  });
+  if (process.env.RECORD_HISTORIES) await recordHistories([handle]);
+}
+
+/** Polls (in real time: queries do not skip time) until `done` holds. */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let value = await read();
+  while (!done(value) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await read();
+  }
+  return value;
+}
+
+describe('CredentialLifecycleWorkflow gets (S2S §Get Credential)', () => {
+  it('issues when the holder data is ready and answers with references and the credential version only', async () => {
+    const { activities, issued } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      const requestId = randomUUID();
+      expect(await lifecycle.issue(input, { requestRef: 'request-1', requestId })).toEqual({
+        outcome: 'issued',
+        credentialVersion: 'version-1',
+        deliveryRef: `delivery-${requestId}`,
+      });
+      expect(await state()).toEqual({ credentialVersion: 'version-1', readyNotified: [] });
+      // What an operator filters on in the Temporal UI.
+      const description = await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe();
+      expect(description.typedSearchAttributes.get(tenantIdAttribute)).toBe(input.tenantId);
+    });
+    expect(issued).toHaveLength(1);
+  });
+
+  it('answers a get retried with the same x-request-id from the same Update: issuance runs once', async () => {
+    const { activities, issued } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle }) => {
+      const requestId = randomUUID();
+      const first = await lifecycle.issue(input, { requestRef: 'request-1', requestId });
+      const retried = await lifecycle.issue(input, { requestRef: 'request-1', requestId });
+      expect(retried).toEqual(first);
+      // A new get (another x-request-id) is a new issuance.
+      await lifecycle.issue(input, { requestRef: 'request-2', requestId: randomUUID() });
+    });
+    expect(issued).toHaveLength(2);
+  });
+
+  it('refuses a get without the API’s proof of origin and issues nothing', async () => {
+    const { activities, issued } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(
+      activities,
+      input,
+      async ({ lifecycle }) => {
+        await expect(lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() })).rejects.toBeInstanceOf(IssueRequestUnprovenError);
+      },
+      { proofs: false },
+    );
+    expect(issued).toEqual([]);
+  });
+});
+
+describe('CredentialLifecycleWorkflow history', () => {
+  it('continues as new when its history grows, carrying the credential version and a deferral on', async () => {
+    const { activities, data } = scriptedIssuance({ ready: true });
+    const input = instance({ historyEventLimit: 40, deferredPollMs: day });
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      const handle = env.client.workflow.getHandle(credentialLifecycleWorkflowId(input));
+      const { runId: firstRun } = await handle.describe();
+      for (let i = 0; i < 6; i += 1)
+        expect(await lifecycle.issue(input, { requestRef: `request-${i}`, requestId: randomUUID() })).toMatchObject({ outcome: 'issued' });
+      data.ready = false;
+      const deferredGet = randomUUID();
+      expect(await lifecycle.issue(input, { requestRef: 'request-deferred', requestId: deferredGet })).toEqual({ outcome: 'pending' });
+      const carried = await eventually(
+        async () => ({ runId: (await handle.describe()).runId, state: await state() }),
+        (now) => now.runId !== firstRun,
+      );
+      expect(carried.runId).not.toBe(firstRun);
+      expect(carried.state).toEqual({ credentialVersion: 'version-1', deferred: { triggeringRequestId: deferredGet }, readyNotified: [] });
+      // The new run still takes gets.
+      data.ready = true;
+      expect(await lifecycle.issue(input, { requestRef: 'request-after', requestId: randomUUID() })).toMatchObject({ outcome: 'issued' });
+    });
+  });
+});
+
+describe('CredentialLifecycleWorkflow deferred issuance (profile §25)', () => {
+  it('defers a get, looks again on a Temporal timer at the issuer’s estimate, sends CREDENTIAL_READY once, and issues the next get', async () => {
+    const start = await env.currentTimeMs();
+    const readyAtMs = start + 2 * hour;
+    const { activities, issued, checks, notified } = scriptedIssuance({
+      ready: false,
+      readyAtMs,
+      notReadyUntil: () => new Date(readyAtMs).toISOString(),
+    });
+    // The poll interval is far longer than the estimate: the estimate decides the wait.
+    const input = instance({ deferredPollMs: 10 * hour });
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      const deferredGet = randomUUID();
+      expect(await lifecycle.issue(input, { requestRef: 'request-1', requestId: deferredGet })).toEqual({
+        outcome: 'pending',
+        notReadyUntil: new Date(readyAtMs).toISOString(),
+      });
+      expect((await state()).deferred).toEqual({ triggeringRequestId: deferredGet, notReadyUntil: new Date(readyAtMs).toISOString() });
+      expect(checks).toEqual([]);
+
+      await env.sleep(3 * hour);
+      const after = await eventually(state, (s) => s.readyNotified.length > 0);
+      expect(after).toEqual({ readyNotified: [deferredGet] });
+      expect(notified).toHaveLength(1);
+      expect(notified[0]?.triggeringRequestId).toBe(deferredGet);
+      // The one look at the data was at the estimate, two hours on (timer), not before.
+      expect(checks).toHaveLength(1);
+      expect(checks[0]).toBeGreaterThanOrEqual(readyAtMs);
+      expect(checks[0]).toBeLessThan(readyAtMs + hour);
+      expect(Date.parse(notified[0]?.eventTimestamp ?? '')).toBeGreaterThanOrEqual(readyAtMs);
+
+      const nextGet = randomUUID();
+      expect(await lifecycle.issue(input, { requestRef: 'request-2', requestId: nextGet })).toMatchObject({ outcome: 'issued' });
+      // Nothing more is sent, however long the instance lives.
+      await env.sleep(2 * day);
+      expect(notified).toHaveLength(1);
+      expect(issued).toEqual([nextGet]);
+    });
+  });
+
+  it('keeps looking every deferredPollMs while the data stays pending without an estimate', async () => {
+    const start = await env.currentTimeMs();
+    const { activities, checks, notified } = scriptedIssuance({ ready: false, readyAtMs: start + 5 * hour + 30 * 60_000 });
+    const input = instance({ deferredPollMs: 2 * hour });
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      expect(await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() })).toEqual({ outcome: 'pending' });
+      await env.sleep(7 * hour);
+      await eventually(state, (s) => s.readyNotified.length > 0);
+      // Looks at 2 h and 4 h find nothing; the one at 6 h finds the data ready.
+      expect(checks.map((at) => Math.round((at - start) / hour))).toEqual([2, 4, 6]);
+      expect(notified).toHaveLength(1);
+    });
+  });
+
+  it('looks at the data at once when the back office signals a change, without waiting for the timer', async () => {
+    const { activities, data, checks, notified } = scriptedIssuance({ ready: false });
+    const input = instance({ deferredPollMs: day });
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      const deferredGet = randomUUID();
+      const before = await env.currentTimeMs();
+      expect(await lifecycle.issue(input, { requestRef: 'request-1', requestId: deferredGet })).toEqual({ outcome: 'pending' });
+      data.ready = true;
+      await lifecycle.holderDataChanged(input);
+      const after = await eventually(state, (s) => s.readyNotified.length > 0);
+      expect(after.readyNotified).toEqual([deferredGet]);
+      expect(notified.map((n) => n.triggeringRequestId)).toEqual([deferredGet]);
+      expect(checks).toHaveLength(1);
+      // Well before the day-long timer.
+      expect((checks[0] as number) - before).toBeLessThan(hour);
+    });
+  });
+
+  it('sends no CREDENTIAL_READY when a get issues before the timer fires (the Wallet Server already has the credentials)', async () => {
+    const { activities, data, notified } = scriptedIssuance({ ready: false });
+    const input = instance({ deferredPollMs: hour });
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      expect(await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() })).toEqual({ outcome: 'pending' });
+      data.ready = true;
+      expect(await lifecycle.issue(input, { requestRef: 'request-2', requestId: randomUUID() })).toMatchObject({ outcome: 'issued' });
+      expect((await state()).deferred).toBeUndefined();
+      await env.sleep(3 * hour);
+    });
+    expect(notified).toEqual([]);
+  });
+});
+
+// Last: a second start of a running workflow, and an Update sent to a closed one, leave the
+// time-skipping test server's clock locked, so no timer of a later test would fire.
+describe('CredentialLifecycleWorkflow starts and closed instances', () => {
+  it('starts once: a repeated start attaches to the running workflow', async () => {
+    const { activities } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle }) => {
+      const { runId } = await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe();
+      await lifecycle.start(input);
+      expect((await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe()).runId).toBe(runId);
+    });
+  });
+  it('answers closed for an instance whose workflow has ended, and for one never started', async () => {
+    const { activities } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle }) => {
+      await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input)).terminate('instance unlinked');
+      expect(await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() })).toEqual({ outcome: 'closed' });
+      expect(await lifecycle.issue(instance(), { requestRef: 'request-1', requestId: randomUUID() })).toEqual({ outcome: 'closed' });
+    });
+  });
+});

@@ -1,0 +1,30 @@
+import type { CredentialLifecycleState, DeferredIssuance } from './messages';
+
+/** How long a deferred issuance waits before looking at the data again when nothing else says (S2S §Overview: PENDING). */
+export const defaultDeferredPollMs = 3_600_000;
+/** Not more often than this, whatever the estimate says, so a past notReadyUntil does not spin. */
+export const minimumDeferredWaitMs = 1_000;
+/** CREDENTIAL_READY request ids kept in the state (the query and continueAsNew carry them). */
+export const keptNotifications = 20;
+/** History length at which the workflow continues as new (Temporal also suggests it, continueAsNewSuggested). */
+export const historyEventLimit = 10_000;
+
+/**
+ * The wait before the next look at holder data that is not ready: until the issuer's estimate
+ * (notReadyUntil), but never longer than the poll interval and never shorter than a second.
+ */
+export function deferredWaitMs(deferred: Pick<DeferredIssuance, 'notReadyUntil'>, nowMs: number, pollMs = defaultDeferredPollMs): number {
+  const estimate = deferred.notReadyUntil === undefined ? Number.NaN : Date.parse(deferred.notReadyUntil) - nowMs;
+  const wait = Number.isFinite(estimate) ? Math.min(estimate, pollMs) : pollMs;
+  return Math.max(minimumDeferredWaitMs, wait);
+}
+
+/** The state without a deferred issuance. */
+export function withoutDeferral(state: CredentialLifecycleState): CredentialLifecycleState {
+  return { readyNotified: state.readyNotified, ...(state.credentialVersion === undefined ? {} : { credentialVersion: state.credentialVersion }) };
+}
+
+/** The state after a CREDENTIAL_READY for `requestId` was sent (or given up): no longer deferred. */
+export function afterReadyNotified(state: CredentialLifecycleState, requestId: string): CredentialLifecycleState {
+  return { ...withoutDeferral(state), readyNotified: [...state.readyNotified, requestId].slice(-keptNotifications) };
+}

@@ -1,0 +1,144 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { CredentialIssuanceActivities } from '../../activities/credential-issuance-activities';
+import { outboundActivityOptions } from '../outbound-activity-options';
+import {
+  credentialLifecycleStateQuery,
+  CredentialLifecycleRefusal,
+  holderDataChangedSignal,
+  issueCredentialsUpdate,
+  type CredentialLifecycleInput,
+  type CredentialLifecycleState,
+  type IssueOutcome,
+} from './messages';
+import { afterReadyNotified, deferredWaitMs, historyEventLimit, withoutDeferral } from './state';
+
+/**
+ * Issuing, checking holder data and checking a proof are database and signing work on the
+ * worker that runs the workflow: local activities (a marker in the history, no round trip through
+ * a task queue). A retry that must wait longer than a second waits on a workflow timer.
+ */
+const local = proxyLocalActivities<CredentialIssuanceActivities>({
+  startToCloseTimeout: '1 minute',
+  // Bounded: a get waits for its answer; a failure that persists fails the Update (the API answers 5xx), not the instance.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+  localRetryThreshold: '1 second',
+});
+
+/**
+ * One credential instance (S2S §Credential Endpoints): the workflow through which every get of
+ * the instance goes, and which later carries its lifecycle (S2S §Credential Manage). It stays
+ * open; it continues as new before its history grows large.
+ *
+ * A get is the Update `issueCredentials`: the issuance activity loads the verified request and
+ * the holder's data, signs (or finds the credentials already signed for the same keys and data)
+ * and returns references only. When the issuer's data is not ready (deferred issuance, profile
+ * §25) the get answers `pending`, and the workflow looks at the data again on a Temporal timer
+ * (the issuer's notReadyUntil, at most deferredPollMs) or as soon as the back office signals a
+ * change; once it is ready it tells the Wallet Server with CREDENTIAL_READY (S2S §Event
+ * Notification), whose next get is issued.
+ */
+export async function credentialLifecycleWorkflow(input: CredentialLifecycleInput, carried?: CredentialLifecycleState): Promise<void> {
+  const ref = { tenantId: input.tenantId, sessionId: input.sessionId, credentialInstanceId: input.credentialInstanceId };
+  const issuance = {
+    ...ref,
+    verificationId: input.verificationId,
+    credentialConfigurationId: input.credentialConfigurationId,
+    holderAccountId: input.holderAccountId,
+  };
+  const { notifyCredentialReady } = proxyActivities<CredentialIssuanceActivities>(
+    outboundActivityOptions({ taskQueue: input.outboundTaskQueue, tenantId: input.tenantId }),
+  );
+
+  let state: CredentialLifecycleState = carried ?? { readyNotified: [] };
+  let holderDataChanged = false;
+  /** Gets are issued one after the other, so two gets never race on one credential set. */
+  let issuing = false;
+
+  setHandler(credentialLifecycleStateQuery, () => state);
+  setHandler(holderDataChangedSignal, () => {
+    holderDataChanged = true;
+  });
+  setHandler(issueCredentialsUpdate, async ({ requestRef, requestId, proof }): Promise<IssueOutcome> => {
+    // Only the issuer's API may have credentials issued (its proof of origin over the references).
+    if (!(await local.verifyIssueProof({ ...ref, requestRef, requestId, ...(proof === undefined ? {} : { proof }) }))) {
+      throw ApplicationFailure.create({ type: CredentialLifecycleRefusal.unproven, message: 'a get without the API’s proof of origin', nonRetryable: true });
+    }
+    await condition(() => !issuing);
+    issuing = true;
+    try {
+      const outcome = await local.issueCredentialBatch({ ...issuance, requestRef, requestId });
+      const rest = withoutDeferral(state);
+      if (outcome.outcome === 'issued') state = { ...rest, credentialVersion: outcome.credentialVersion };
+      else if (outcome.outcome === 'pending')
+        // The newest get that found the data not ready is the one CREDENTIAL_READY answers.
+        state = { ...rest, deferred: { triggeringRequestId: requestId, ...(outcome.notReadyUntil ? { notReadyUntil: outcome.notReadyUntil } : {}) } };
+      else state = rest;
+      return outcome;
+    } finally {
+      issuing = false;
+    }
+  });
+
+  const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyEventLimit ?? historyEventLimit);
+
+  while (!shouldContinueAsNew()) {
+    const deferred = state.deferred;
+    if (!deferred) {
+      await condition(() => state.deferred !== undefined || shouldContinueAsNew());
+      continue;
+    }
+    // A Temporal timer, not a sleep in a worker slot; the signal cuts it short.
+    await condition(
+      () => holderDataChanged || state.deferred !== deferred || shouldContinueAsNew(),
+      deferredWaitMs(deferred, Date.now(), input.deferredPollMs),
+    );
+    // A get meanwhile issued, found the data gone, or is the newer deferred one.
+    if (state.deferred !== deferred || shouldContinueAsNew()) continue;
+    holderDataChanged = false;
+    let check: Awaited<ReturnType<CredentialIssuanceActivities['checkHolderData']>>;
+    try {
+      check = await local.checkHolderData(issuance);
+    } catch {
+      // The data could not be read now: look again after the next wait.
+      log.warn('holder data check failed; retried after the next wait', { credentialInstanceId: input.credentialInstanceId });
+      state = { ...state, deferred: { ...deferred } };
+      continue;
+    }
+    if (state.deferred !== deferred) continue;
+    if (check.outcome === 'pending') {
+      state = {
+        ...state,
+        deferred: { triggeringRequestId: deferred.triggeringRequestId, ...(check.notReadyUntil ? { notReadyUntil: check.notReadyUntil } : {}) },
+      };
+    } else if (check.outcome === 'ready') {
+      // S2S §Event Notification: a poke; the Wallet Server's next get is issued. eventTimestamp is
+      // when the workflow saw the data ready (workflow time, so a replay sends the same event).
+      try {
+        await notifyCredentialReady({ ...ref, triggeringRequestId: deferred.triggeringRequestId, eventTimestamp: new Date().toISOString() });
+      } catch {
+        // Given up after the draft's retries (S2S §Rate Limiting): the Wallet Server's next get is issued anyway.
+        log.warn('CREDENTIAL_READY notification abandoned after retries', { credentialInstanceId: input.credentialInstanceId });
+      }
+      const notified = afterReadyNotified(state, deferred.triggeringRequestId);
+      // A get that was deferred again while the notification went out keeps its deferral.
+      state = state.deferred === deferred || !state.deferred ? notified : { ...notified, deferred: state.deferred };
+    } else {
+      // The data set is gone or incomplete: nothing will become ready; the next get says so.
+      state = withoutDeferral(state);
+      log.warn('deferred issuance ended: holder data unavailable', { credentialInstanceId: input.credentialInstanceId, reason: check.reason });
+    }
+  }
+  // Updates in flight finish in this run; the state (identifiers, versions, times) goes on.
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof credentialLifecycleWorkflow>(input, state);
+}
