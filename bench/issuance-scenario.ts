@@ -11,8 +11,8 @@ import { ms, percentile, post, type Target } from './bench-http';
  * Instance: initiate with a Credential Offer's pre-authorized code (the evidence names the
  * holder account, profile §27 Session → holder) → APPROVED (polling status if the first answer
  * is PENDING) → /credential/provision → /credential/nonce → /credential/get of a batch, whose
- * credentials are decrypted and counted. The same calls go to the bare baseline, which checks
- * nothing and answers placeholders.
+ * credentials are decrypted, counted and checked to be bound one each to the get's presentment
+ * keys. The same calls go to the bare baseline, which checks nothing and answers placeholders.
  */
 export interface IssuanceSample {
   /** Wall time of the whole session, wallet work included. */
@@ -110,8 +110,24 @@ export async function runIssuanceSession(target: Target, wallet: IssuanceWallet)
   if (wallet.openAnswers) {
     const credentials = await openCredentials(got.json.credentials as DeliveredCredentials, request.walletEncryptionKey.privateJwk);
     if (credentials.length !== wallet.batchSize) throw new Error(`${target.name}: ${credentials.length} credentials for ${wallet.batchSize} keys`);
+    const bound = credentials.map(boundKeyX);
+    const sent = request.presentmentKeys.map((key) => key.publicJwk.x);
+    if (bound.some((x) => x !== undefined) && [...bound].sort().join() !== [...sent].sort().join()) {
+      throw new Error(`${target.name}: the credentials are not bound one each to the presentment keys of the get`);
+    }
   }
   return { session: t6 - started, initiate: t1 - t0, status: polls > 0 ? t2 - t1 : 0, provision: t3 - t2, nonce: t4 - t3, get: t6 - t5, wallet: t5 - t4 };
+}
+
+/** `cnf.jwk.x` of a JWT-based credential (dc+sd-jwt, jwt_vc_json): the key it is bound to; undefined for other formats. */
+function boundKeyX(credential: string): string | undefined {
+  const payload = credential.split('~')[0]?.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { cnf?: { jwk?: { x?: string } } }).cnf?.jwk?.x;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface IssuanceLoad {

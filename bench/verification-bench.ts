@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -269,11 +269,21 @@ async function main(): Promise<void> {
         apiPid: api.child.pid,
       });
     }
+  } catch (error) {
+    // The logs go with the temporary directory: what the servers said is shown before.
+    for (const child of children) printLogTail(child.logFile);
+    throw error;
   } finally {
     for (const child of children.reverse()) await child.stop();
     await receiver?.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function printLogTail(file: string, lines = 15): void {
+  if (!existsSync(file)) return;
+  const tail = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines);
+  console.error(`--- last ${tail.length} lines of ${path.basename(file)}\n${tail.join('\n')}`);
 }
 
 type ProcessTrees = Record<string, number | undefined>;
