@@ -1,30 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import type { HpkeJwk } from '../crypto/jwe-hpke';
-import type { DeliveredCredentials, ProvisionCredentialResponse } from '../domain/schemas/credential';
-import { preAuthorizedCodeType } from '../domain/verification-types/pre-authorized-code';
-import { createGetCredentialRequest, openCredentials } from '../wallet/credential-request';
-import { createClientEncryptedPayload, createInitiateRequest, type WalletSigningKey } from '../wallet/wallet-client-instance';
+import { issueCredentialsWithOffer, type IssuanceTimings } from '../wallet/credential-issuance';
+import type { WalletSigningKey } from '../wallet/wallet-client-instance';
 import { ms, percentile, post, type Target } from './bench-http';
 
 /**
- * The full-issuance scenario of `npm run bench`, as a Wallet Server runs it for one Wallet Client
- * Instance: initiate with a Credential Offer's pre-authorized code (the evidence names the
+ * The full-issuance scenario of `npm run bench` (wallet/credential-issuance.ts), as a Wallet
+ * Server runs it for one Wallet Client Instance: initiate with a Credential Offer's pre-authorized code (the evidence names the
  * holder account, profile §27 Session → holder) → APPROVED (polling status if the first answer
  * is PENDING) → /credential/provision → /credential/nonce → /credential/get of a batch, whose
  * credentials are decrypted, counted and checked to be bound one each to the get's presentment
  * keys. The same calls go to the bare baseline, which checks nothing and answers placeholders.
  */
-export interface IssuanceSample {
+export interface IssuanceSample extends IssuanceTimings {
   /** Wall time of the whole session, wallet work included. */
   session: number;
-  initiate: number;
-  /** Polling until APPROVED; 0 when initiate answered APPROVED. */
-  status: number;
-  provision: number;
-  nonce: number;
-  get: number;
-  /** The wallet's own work for the get: keys, proofs, clientEncryptedData (not an endpoint). */
-  wallet: number;
 }
 
 export interface IssuanceWallet {
@@ -41,82 +30,33 @@ export interface IssuanceWallet {
   openAnswers: boolean;
 }
 
-type Json = Record<string, unknown>;
-
-function expectStatus(target: Target, route: string, answer: { status: number; json: Json }, ...expected: number[]): void {
-  if (!expected.includes(answer.status)) throw new Error(`${target.name} ${route} answered ${answer.status} ${JSON.stringify(answer.json)}`);
-}
-
 export async function runIssuanceSession(target: Target, wallet: IssuanceWallet): Promise<IssuanceSample> {
-  const sessionId = randomUUID();
-  const code = await wallet.preAuthorizedCode();
+  const preAuthorizedCode = await wallet.preAuthorizedCode();
   const started = performance.now();
-  // The code is a Wallet Client's item: signed with the WSK, encrypted to the issuer (profile §11).
-  const offerItem = await createClientEncryptedPayload({
-    key: wallet.key,
-    issuerKey: wallet.issuerKey,
-    claims: { id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code },
-    binding: { sessionId },
-  });
-  const initiateBody = await createInitiateRequest({
-    key: wallet.key,
-    sessionId,
-    credentialConfigurationIds: [wallet.configurationId],
-    verificationData: { clientEncryptedPayload: [offerItem] },
-  });
-
-  const t0 = performance.now();
-  const initiated = await post(target, '/verification/initiate', initiateBody);
-  const t1 = performance.now();
-  expectStatus(target, '/verification/initiate', initiated, 200);
-  const verificationId = initiated.json.verificationId as string;
-  let status = initiated.json.status;
-  let polls = 0;
-  // A Wallet Server polls until the decision is there (S2S §Asynchronous Endpoints).
-  for (; status !== 'APPROVED'; polls += 1) {
-    if (status !== 'PENDING') throw new Error(`${target.name}: the offer's code gave ${String(status)} ${JSON.stringify(initiated.json)}`);
-    if (polls > 200) throw new Error(`${target.name}: session not approved after ${polls} polls`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const polled = await post(target, '/verification/status', { sessionId, verificationId });
-    expectStatus(target, '/verification/status', polled, 200);
-    status = polled.json.status;
-  }
-  const t2 = performance.now();
-
-  const provisioned = await post<ProvisionCredentialResponse>(target, '/credential/provision', { sessionId, verificationId });
-  const t3 = performance.now();
-  expectStatus(target, '/credential/provision', provisioned as unknown as { status: number; json: Json }, 200);
-  const credentialInstanceId = provisioned.json.CredentialInstances.find((i) => i.credentialConfigurationId === wallet.configurationId)
-    ?.credentialInstanceIds[0];
-  if (!credentialInstanceId) throw new Error(`${target.name}: no instance of ${wallet.configurationId} in ${JSON.stringify(provisioned.json)}`);
-
-  const nonced = await post(target, '/credential/nonce', { sessionId, credentialInstanceId });
-  const t4 = performance.now();
-  expectStatus(target, '/credential/nonce', nonced, 200);
-
-  const request = await createGetCredentialRequest({
+  const result = await issueCredentialsWithOffer({
+    post: (route, body) => post(target, route, body),
     walletSigningKey: wallet.key,
     issuerKey: wallet.issuerKey,
     credentialIssuer: wallet.credentialIssuer,
-    sessionId,
-    credentialInstanceId,
-    nonce: nonced.json.c_nonce as string,
+    credentialConfigurationId: wallet.configurationId,
+    preAuthorizedCode,
     presentmentKeyCount: wallet.batchSize,
+    open: wallet.openAnswers,
+  }).catch((error: unknown) => {
+    throw new Error(`${target.name}: ${(error as Error).message}`);
   });
-  const t5 = performance.now();
-  const got = await post(target, '/credential/get', request.body);
-  const t6 = performance.now();
-  expectStatus(target, '/credential/get', got, 200);
-  if (wallet.openAnswers) {
-    const credentials = await openCredentials(got.json.credentials as DeliveredCredentials, request.walletEncryptionKey.privateJwk);
+  const session = performance.now() - started;
+  if (!result.outcome.issued) throw new Error(`${target.name}: the get was deferred ${JSON.stringify(result.outcome.pending)}`);
+  const credentials = result.outcome.credentials;
+  if (credentials) {
     if (credentials.length !== wallet.batchSize) throw new Error(`${target.name}: ${credentials.length} credentials for ${wallet.batchSize} keys`);
     const bound = credentials.map(boundKeyX);
-    const sent = request.presentmentKeys.map((key) => key.publicJwk.x);
+    const sent = result.presentmentKeys.map((key) => key.publicJwk.x);
     if (bound.some((x) => x !== undefined) && [...bound].sort().join() !== [...sent].sort().join()) {
       throw new Error(`${target.name}: the credentials are not bound one each to the presentment keys of the get`);
     }
   }
-  return { session: t6 - started, initiate: t1 - t0, status: polls > 0 ? t2 - t1 : 0, provision: t3 - t2, nonce: t4 - t3, get: t6 - t5, wallet: t5 - t4 };
+  return { session, ...result.timings };
 }
 
 /** `cnf.jwk.x` of a JWT-based credential (dc+sd-jwt, jwt_vc_json): the key it is bound to; undefined for other formats. */

@@ -22,7 +22,7 @@ import { developmentCatalogue } from '../config/verification';
 import { loadIssuerKeyMaterial } from '../crypto/key-material';
 import type { HpkeJwk } from '../crypto/jwe-hpke';
 import { fakeHolders, seedFakeHolders } from '../dev/fake-holders';
-import { createCredentialOffers } from './credential-offers';
+import { createCredentialOffers } from '../dev/credential-offers';
 import { measureIssuanceCryptoCost, printIssuanceCryptoCost, type IssuanceCryptoCost } from './issuance-crypto-cost';
 import { printIssuanceSummaries, runIssuanceLoad, summarizeIssuance, type IssuanceSummary, type IssuanceWallet } from './issuance-scenario';
 import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../wallet/wallet-client-instance';

@@ -5,7 +5,7 @@ import https from 'node:https';
  * `POST /admin/credential-offers` with the back-office credential), so that each bench session
  * is approved by evidence that names its holder (profile §27, Session → holder) and can be
  * provisioned. The offers are made ahead of the measured calls: in a real deployment the back
- * office makes them long before a wallet redeems them.
+ * office makes them long before a wallet redeems them. Used by the bench and the issuance example.
  */
 export function createCredentialOffers(options: {
   adminUrl: string;
