@@ -64,7 +64,13 @@ export function formatParameters(configuration: CredentialConfiguration): Record
 
 /** What a format implementation is handed (domain/credential-formats/format.ts). */
 export function issuanceConfigurationOf(configuration: CredentialConfiguration): IssuanceConfiguration {
-  return { id: configuration.id, format: configuration.format, parameters: formatParameters(configuration) };
+  return {
+    id: configuration.id,
+    format: configuration.format,
+    parameters: formatParameters(configuration),
+    // Without it a dc+sd-jwt format signs every claim in clear (profile §26: the listed claims are disclosures).
+    ...(configuration.disclosable ? { disclosable: configuration.disclosable } : {}),
+  };
 }
 
 /**
