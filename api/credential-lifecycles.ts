@@ -7,7 +7,10 @@ import type { CredentialLifecycleStarter } from './routes/credential-provision';
  * What the credential routes need of the instances' CredentialLifecycleWorkflows: provision
  * starts one per instance (identifiers only in its input), get runs its issuance Update.
  */
-export function instanceLifecycles(workflows: CredentialLifecycleWorkflows, options: { deferredPollMs: number }): CredentialLifecycleStarter & CredentialIssuer {
+export function instanceLifecycles(
+  workflows: CredentialLifecycleWorkflows,
+  options: { deferredPollMs: number },
+): CredentialLifecycleStarter & CredentialIssuer {
   return {
     start: (instance: CredentialInstance) =>
       workflows.start({

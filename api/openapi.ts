@@ -3,6 +3,7 @@ import { supportedApiVersions } from '../domain/api-version';
 import { ProblemType } from '../domain/problems';
 import * as commonSchemas from '../domain/schemas/common';
 import * as verificationSchemas from '../domain/schemas/verification';
+import * as credentialSchemas from '../domain/schemas/credential';
 import type { DocumentRoute, ProtocolRoute } from './routes/route';
 
 /**
@@ -15,11 +16,16 @@ const embeddedSchemas = [
   commonSchemas.KeyData,
   verificationSchemas.VerificationDataRequest,
   verificationSchemas.VerificationDataResponse,
+  verificationSchemas.JweEncryptedPayload,
+  credentialSchemas.CredentialMetadata,
+  credentialSchemas.ContentReference,
 ];
 
 /** A schema's component name is the name it is exported under from domain/schemas/. */
 const schemaNames = new Map<unknown, string>(
-  Object.entries({ ...commonSchemas, ...verificationSchemas }).flatMap(([name, value]) => (KindGuard.IsSchema(value) ? [[value, name] as const] : [])),
+  Object.entries({ ...commonSchemas, ...verificationSchemas, ...credentialSchemas }).flatMap(([name, value]) =>
+    KindGuard.IsSchema(value) ? [[value, name] as const] : [],
+  ),
 );
 
 function nameOf(schema: TSchema): string {
@@ -62,6 +68,15 @@ function operation(route: ProtocolRoute<never>) {
       requestBody: { required: true, content: { 'application/json': { schema: ref(nameOf(route.requestSchema)) } } },
       responses: {
         200: { description: 'OK', content: { 'application/json': { schema: ref(nameOf(route.responseSchema)) } } },
+        ...(route.acceptedSchema
+          ? {
+              202: {
+                description: 'Accepted: the result is not ready (profile §25, deferred issuance)',
+                headers: { 'Retry-After': { description: 'Seconds before asking again', schema: { type: 'integer', minimum: 1 } } },
+                content: { 'application/json': { schema: ref(nameOf(route.acceptedSchema)) } },
+              },
+            }
+          : {}),
         400: problem,
         401: problem,
         404: problem,
@@ -97,7 +112,8 @@ function toComponent(schema: TSchema, others: Map<string, string>): unknown {
 /** components.schemas: the table's request and response schemas, the schemas they embed, Problem. */
 function componentSchemas(routes: readonly ProtocolRoute<never>[]): Record<string, unknown> {
   const named = new Map<string, TSchema>();
-  for (const schema of [...routes.flatMap((r) => [r.requestSchema, r.responseSchema]), ...embeddedSchemas]) named.set(nameOf(schema), schema);
+  for (const schema of [...routes.flatMap((r) => [r.requestSchema, r.responseSchema, ...(r.acceptedSchema ? [r.acceptedSchema] : [])]), ...embeddedSchemas])
+    named.set(nameOf(schema), schema);
   const byJson = new Map([...named].map(([name, schema]) => [JSON.stringify(schema), name]));
   const components: Record<string, unknown> = {};
   for (const [name, schema] of named) {

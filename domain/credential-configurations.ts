@@ -68,7 +68,7 @@ export function issuanceConfigurationOf(configuration: CredentialConfiguration):
     id: configuration.id,
     format: configuration.format,
     parameters: formatParameters(configuration),
-    // Without it a dc+sd-jwt format signs every claim in clear (profile §26: the listed claims are disclosures).
+    // Without it a dc+sd-jwt would sign every claim in clear (profile §26: the configuration's `disclosable`).
     ...(configuration.disclosable ? { disclosable: configuration.disclosable } : {}),
   };
 }

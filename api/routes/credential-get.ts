@@ -1,8 +1,13 @@
 import { describeCredentialMetadata } from '../../crypto/credential-metadata-version';
-import { credentialRequestProblem, CredentialRequestRefused, verifyCredentialRequest, type CredentialRequestContext } from '../../crypto/credential-request-verification';
+import {
+  credentialRequestProblem,
+  CredentialRequestRefused,
+  verifyCredentialRequest,
+  type CredentialRequestContext,
+} from '../../crypto/credential-request-verification';
 import type { CredentialCatalogue } from '../../domain/credential-configurations';
 import { problems } from '../../domain/problems';
-import { GetCredentialRequest, GetCredentialResponse, type CredentialPending } from '../../domain/schemas/credential';
+import { CredentialPending, GetCredentialRequest, GetCredentialResponse } from '../../domain/schemas/credential';
 import { VerificationState } from '../../domain/verification-state';
 import type { IssueOutcome } from '../../workflows/credential-lifecycle/messages';
 import type { CredentialInstance, CredentialInstanceRepository } from '../../store/credential-instances';
@@ -118,6 +123,7 @@ export const credentialGetRoute: ProtocolRoute<GetDeps> = {
   summary: 'Credentials bound to proven keys, encrypted to the wallet (S2S §Get Credential)',
   requestSchema: GetCredentialRequest,
   responseSchema: GetCredentialResponse,
+  acceptedSchema: CredentialPending,
   effects: 'write',
   steps: (deps) => [getCredential(deps)],
 };

@@ -28,7 +28,7 @@ function issueNonce(deps: NonceDeps): ApiMiddleware {
 export const credentialNonceRoute: ProtocolRoute<NonceDeps> = {
   method: 'POST',
   path: '/credential/nonce',
-  summary: 'A fresh nonce for the key proofs of one get (profile §25; OpenID4VCI 1.0 §7)',
+  summary: 'A fresh nonce for the key proofs of one get, profile §25 (S2S §Get Credential)',
   requestSchema: CredentialNonceRequest,
   responseSchema: CredentialNonceResponse,
   effects: 'write',

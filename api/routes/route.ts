@@ -17,6 +17,8 @@ export interface ProtocolRoute<Deps> {
   /** A named schema of domain/schemas/ (it becomes components.schemas.<name>). */
   requestSchema: TSchema;
   responseSchema: TSchema;
+  /** The body of a `202 Accepted` answer, for an endpoint whose result may not be ready yet (profile §25). */
+  acceptedSchema?: TSchema;
   /**
    * 'read' for an endpoint without effects (it only reads): its x-request-id replay needs one
    * write, not two (api/middleware/idempotency.ts). Every other endpoint is 'write'.

@@ -96,18 +96,6 @@ describe('credential catalogue (profile §Credential configurations)', () => {
   });
 });
 
-describe('issuanceConfigurationOf (what a format implementation is handed)', () => {
-  it("hands a dc+sd-jwt format the configuration's disclosable claims, so they are issued as disclosures", () => {
-    expect(issuanceConfigurationOf(pid()).disclosable).toEqual(pid().disclosable);
-    expect(issuanceConfigurationOf(pid()).disclosable).toContainEqual(['family_name']);
-  });
-
-  it('hands other formats no disclosable claims', () => {
-    expect(issuanceConfigurationOf(mdl())).not.toHaveProperty('disclosable');
-    expect(issuanceConfigurationOf(membership())).not.toHaveProperty('disclosable');
-  });
-});
-
 describe('credential metadata version (S2S §Get Credential Metadata)', () => {
   const reordered = (value: unknown): unknown =>
     Array.isArray(value)

@@ -97,12 +97,16 @@ function referencedComponentNames(document: unknown): Set<string> {
 }
 
 describe('the protocol route table (api/routes/index.ts)', () => {
-  it('lists the S2S Issuer verification endpoints, each citing the section it implements', () => {
+  it('lists the S2S Issuer verification and credential endpoints, each citing the section it implements', () => {
     expect(protocolRoutes.map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /verification/initiate',
       'POST /verification/supplement',
       'POST /verification/status',
       'POST /verification/cancel',
+      'POST /credential/provision',
+      'POST /credential/nonce',
+      'POST /credential/get',
+      'POST /credential/metadata',
     ]);
     for (const route of protocolRoutes) expect(route.summary).toMatch(/\(S2S §[A-Z][^)]+\)$/);
   });
@@ -224,9 +228,25 @@ describe('OpenAPI components (api/openapi.ts)', () => {
         'KeyData',
         'VerificationDataRequest',
         'VerificationDataResponse',
+        'JweEncryptedPayload',
+        'ProvisionCredentialRequest',
+        'ProvisionCredentialResponse',
+        'CredentialNonceRequest',
+        'CredentialNonceResponse',
+        'GetCredentialRequest',
+        'GetCredentialResponse',
+        'CredentialPending',
+        'CredentialMetadataRequest',
+        'CredentialMetadataResponse',
+        'CredentialMetadata',
+        'ContentReference',
         'Problem',
       ].sort(),
     );
+    // The deferred answer of a get is documented as its 202 (profile §25).
+    const get = buildOpenApiDocument({ routes: protocolRoutes }).paths['/credential/get']?.post as { responses: Record<string, unknown> };
+    expect(JSON.stringify(get.responses[202])).toContain('#/components/schemas/CredentialPending');
+    expect(schemas.GetCredentialRequest?.properties?.walletEncryptionKey).toEqual({ $ref: '#/components/schemas/KeyData' });
     expect(schemas.InitiateVerificationRequest?.properties?.walletSigningKeyData).toEqual({ $ref: '#/components/schemas/KeyData' });
     expect(schemas.InitiateVerificationRequest?.properties?.verificationData).toEqual({ $ref: '#/components/schemas/VerificationDataResponse' });
     expect(schemas.KeyData?.properties?.client_public_key).toEqual({ $ref: '#/components/schemas/PublicJwk' });

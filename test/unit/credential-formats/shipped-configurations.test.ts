@@ -7,6 +7,7 @@ import { issuanceConfigurationOf } from '../../../domain/credential-configuratio
 import { claimsForHolder } from '../../../domain/issuer-data-source';
 import { fakeHolders } from '../../../dev/fake-holders';
 import { createHolderKey, createTestCredentialSigning, verifyX5cChain } from '../../support/credential-signing';
+import { decodeSdJwtByHand } from '../../support/sd-jwt-by-hand';
 
 const issuer = 'https://issuer.test';
 const formats = createIssuerCredentialFormats({ issuer });
@@ -51,6 +52,11 @@ describe('shipped credential configurations issue real credentials from the deve
       const { payload } = await jwtVerify(jws, leafKey);
       expect(payload).toMatchObject({ iss: issuer, cnf: { jwk: { x: holder.publicJwk.x } }, status: { status_list: { idx: 42 } } });
     } else {
+      // The configuration's disclosable claims are disclosures, not signed in clear (profile §26).
+      const disclosed = decodeSdJwtByHand(issued.credential).disclosures.map((disclosure) => disclosure.name);
+      for (const path of configuration.disclosable ?? [])
+        if (typeof path[0] === 'string' && path[0] in outcome.claims && path.length === 1) expect(disclosed).toContain(path[0]);
+      expect(disclosed.length).toBeGreaterThan(0);
       const { payload } = await compactVerify(jws, leafKey);
       expect(JSON.parse(Buffer.from(payload).toString('utf8'))).toMatchObject({
         iss: issuer,

@@ -1,0 +1,331 @@
+import { randomUUID, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import { compactVerify, decodeProtectedHeader, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
+import type { KeyObject as KeyLike } from 'node:crypto';
+import { loadIssuerKeyMaterial } from '../../crypto/key-material';
+import { elementsWithWrongDigest, issuerAuthSignatureValid, readIssuerSigned } from '../../crypto/credential-formats/mdoc-read';
+import type { CredentialSigningKeyFile } from '../../crypto/credential-signing-keys';
+import { digest } from '@sd-jwt/crypto-nodejs';
+import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
+import { seedFakeHolders } from '../../dev/fake-holders';
+import { preAuthorizedCodeType } from '../../domain/verification-types/pre-authorized-code';
+import { buildGetCredentialRequest, createKeyProof, openCredentials, type BuiltGetCredentialRequest } from '../support/credential-wallet';
+import { verifyX5cChain } from '../support/credential-signing';
+import type { ClientIdentity } from '../support/https-client';
+import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
+import { decodeSdJwtByHand, sdHashOf } from '../support/sd-jwt-by-hand';
+import { createWalletInstance } from '../support/wallet-server';
+
+/**
+ * S2S §Credential Endpoints end to end, over mTLS on the real stack (Temporal dev server, the
+ * issuer worker, FerretDB): APPROVED → provision → nonce → get → the Wallet Client decrypts with
+ * its key → each credential is verified by code other than the code that issued it.
+ */
+const mdl = 'org.iso.18013.5.1.mDL';
+const pid = 'eu.europa.ec.eudi.pid.1';
+const membership = 'org.example.membership.1';
+
+let h: IssuerHarness;
+let credentialSigningRoot: X509Certificate;
+beforeAll(async () => {
+  h = await startIssuerHarness();
+  await seedFakeHolders(h.db, loadIssuerKeyMaterial(h.config).dataKeyring);
+  const keys = JSON.parse(readFileSync(h.config.keys.signingKeysFile, 'utf8')) as CredentialSigningKeyFile;
+  const active = keys.keys.find((key) => key.id === keys.active);
+  credentialSigningRoot = new X509Certificate(Buffer.from(active?.certificateChain.at(-1) as string, 'base64'));
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+const issuerKey = () => h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]>;
+const post = (path: string, body: unknown, identity: ClientIdentity = h.walletA) => h.http.post(path, body, { identity });
+
+/** A holder's offer redeemed by a new Wallet Client Instance: APPROVED, with the holder account known (profile §27). */
+async function approvedWallet(configurationIds: string[], holderAccountId = 'test-holder-erika', identity: ClientIdentity = h.walletA) {
+  const offer = await h.admin('POST', '/admin/credential-offers', 'backOffice', {
+    credentialConfigurationIds: configurationIds,
+    holderAccountId,
+    holderAuthenticated: true,
+  });
+  expect(offer.status).toBe(201);
+  const code = offer.json.credential_offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']['pre-authorized_code'] as string;
+  const wallet = await createWalletInstance({ http: h.http, identity, issuerKey: issuerKey() });
+  const started = await wallet.initiate({
+    credentialConfigurationIds: configurationIds,
+    client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }],
+  });
+  expect(started.json.status).toBe('APPROVED');
+  return wallet;
+}
+
+type Wallet = Awaited<ReturnType<typeof approvedWallet>>;
+
+async function provision(wallet: Wallet, device?: string, identity: ClientIdentity = h.walletA) {
+  return post('/credential/provision', { ...wallet.ids, ...(device ? { extensions: { walletClientInstanceId: device } } : {}) }, identity);
+}
+
+async function instanceOf(wallet: Wallet, configurationId: string): Promise<string> {
+  const provisioned = await provision(wallet);
+  expect(provisioned.status).toBe(200);
+  const entry = (provisioned.json.CredentialInstances as { credentialConfigurationId: string; credentialInstanceIds: string[] }[]).find(
+    (candidate) => candidate.credentialConfigurationId === configurationId,
+  );
+  return entry?.credentialInstanceIds[0] as string;
+}
+
+async function nonceFor(wallet: Wallet, credentialInstanceId: string, identity: ClientIdentity = h.walletA): Promise<string> {
+  const answer = await post('/credential/nonce', { sessionId: wallet.ids.sessionId, credentialInstanceId }, identity);
+  expect(answer.status).toBe(200);
+  return answer.json.c_nonce as string;
+}
+
+async function buildGet(wallet: Wallet, credentialInstanceId: string, options: Partial<Parameters<typeof buildGetCredentialRequest>[0]> = {}) {
+  return buildGetCredentialRequest({
+    sessionId: wallet.ids.sessionId,
+    credentialInstanceId,
+    nonce: await nonceFor(wallet, credentialInstanceId),
+    walletSigningKey: wallet.key,
+    issuerEncryptionKey: issuerKey(),
+    credentialIssuer: h.config.api.publicUrl,
+    ...options,
+  });
+}
+
+/** A get that must issue: the decrypted credentials, in the order of the keys. */
+async function issuedCredentials(built: BuiltGetCredentialRequest) {
+  const answer = await post('/credential/get', built.body);
+  expect(answer.status).toBe(200);
+  return { answer, credentials: await openCredentials(answer.json.credentials, built.walletEncryption.privateJwk) };
+}
+
+function statusEntry(payload: Record<string, unknown>): { idx: number; uri: string } {
+  return (payload.status as { status_list: { idx: number; uri: string } }).status_list;
+}
+
+function fetchStatusList(uri: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = https.get(uri.replace(h.config.statusLists.publicUrl, h.statusListUrl), { ca: h.caPem, agent: false }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    request.on('error', reject);
+  });
+}
+
+describe('credential issuance over mTLS (S2S §Credential Endpoints, profile §25)', () => {
+  it('dc+sd-jwt: a batch of 3 keys gives 3 distinct SD-JWT VCs, each chained to the signing CA, bound to its key, with its own status entry, presentable with key binding', async () => {
+    const wallet = await approvedWallet([pid]);
+    const credentialInstanceId = await instanceOf(wallet, pid);
+    const built = await buildGet(wallet, credentialInstanceId, { presentmentKeyCount: 3 });
+    const { answer, credentials } = await issuedCredentials(built);
+    expect(answer.json.credentialVersion).toEqual(expect.any(String));
+    expect(answer.json.credentialMetadata).toMatchObject({ credentialConfigurationId: pid });
+    expect(new Set(credentials).size).toBe(3);
+
+    const indexes = new Set<number>();
+    for (const [index, credential] of credentials.entries()) {
+      const decoded = decodeSdJwtByHand(credential);
+      const leafKey = verifyX5cChain(decoded.header.x5c, credentialSigningRoot);
+      await compactVerify(decoded.issuerJwt, leafKey);
+      expect(decoded.header.typ).toBe('dc+sd-jwt');
+      expect(decoded.signedPayload).toMatchObject({ iss: h.config.api.publicUrl, vct: 'urn:eudi:pid:1' });
+      expect((decoded.signedPayload.cnf as { jwk: JWK }).jwk.x).toBe(built.presentmentKeys[index]?.publicJwk.x);
+      expect(decoded.claims.family_name).toMatch(/\(TEST\)$/);
+      expect(decoded.disclosures.length).toBeGreaterThan(0);
+      indexes.add(statusEntry(decoded.signedPayload).idx);
+    }
+    expect(indexes.size).toBe(3);
+
+    // The status list the credential names is published and has the entry VALID.
+    const first = decodeSdJwtByHand(credentials[0] as string);
+    const list = await fetchStatusList(statusEntry(first.signedPayload).uri);
+    expect(list.status).toBe(200);
+
+    // A holder presentation: the credential with a KB-JWT signed by its presentment key, checked by
+    // the @sd-jwt verifier with the certificate's key, which also fetches the status list over
+    // HTTPS, verifies its token and reads the entry (VALID).
+    const audience = 'https://verifier.example';
+    const nonce = randomUUID();
+    const withoutKb = `${first.issuerJwt}~${first.disclosures.map((d) => d.encoded).join('~')}~`;
+    const kbJwt = await new SignJWT({ aud: audience, nonce, iat: Math.floor(Date.now() / 1000), sd_hash: sdHashOf(withoutKb) })
+      .setProtectedHeader({ alg: 'ES256', typ: 'kb+jwt' })
+      .sign(built.presentmentKeys[0]?.privateKey as CryptoKey);
+    const leafKey = verifyX5cChain(first.header.x5c, credentialSigningRoot);
+    const verifies = (key: KeyLike | Uint8Array | CryptoKey) => async (data: string, signature: string) =>
+      compactVerify(`${data}.${signature}`, key).then(
+        () => true,
+        () => false,
+      );
+    const verifier = new SDJwtVcInstance({
+      hasher: digest,
+      verifier: verifies(leafKey),
+      kbVerifier: async (data, signature, payload) => verifies(await importJWK((payload.cnf as { jwk: JWK }).jwk, 'ES256'))(data, signature),
+      statusListFetcher: async (uri) => (await fetchStatusList(uri)).body,
+    });
+    const verified = await verifier.verify(`${withoutKb}${kbJwt}`, { keyBindingNonce: nonce });
+    expect(verified.kb?.payload).toMatchObject({ aud: audience, nonce });
+    expect(verified.payload).toMatchObject({ vct: 'urn:eudi:pid:1', given_name: expect.any(String) });
+  });
+
+  it('jwt_vc_json: a VCDM 2.0 credential that jose verifies with the certificate key, bound to the presentment key', async () => {
+    const wallet = await approvedWallet([membership], 'test-holder-jan');
+    const credentialInstanceId = await instanceOf(wallet, membership);
+    const built = await buildGet(wallet, credentialInstanceId, { presentmentKeyCount: 2 });
+    const { credentials } = await issuedCredentials(built);
+    expect(credentials).toHaveLength(2);
+    for (const [index, credential] of credentials.entries()) {
+      const leafKey = verifyX5cChain(decodeProtectedHeader(credential).x5c, credentialSigningRoot);
+      const { payload, protectedHeader } = await jwtVerify(credential, leafKey);
+      expect(protectedHeader.typ).toBe('vc+jwt');
+      expect(payload).toMatchObject({
+        '@context': ['https://www.w3.org/ns/credentials/v2'],
+        type: ['VerifiableCredential', 'ExampleMembershipCard'],
+        issuer: h.config.api.publicUrl,
+        cnf: { jwk: { x: built.presentmentKeys[index]?.publicJwk.x } },
+      });
+    }
+  });
+
+  it('mso_mdoc: an mDL whose digests and issuer signature verify and whose device key is the presentment key', async () => {
+    const wallet = await approvedWallet([mdl]);
+    const credentialInstanceId = await instanceOf(wallet, mdl);
+    const built = await buildGet(wallet, credentialInstanceId);
+    const { credentials } = await issuedCredentials(built);
+    const read = readIssuerSigned(credentials[0] as string);
+    expect(elementsWithWrongDigest(read)).toEqual([]);
+    expect(issuerAuthSignatureValid(read.issuerAuth)).toBe(true);
+  });
+
+  it('repeats: provision returns the same instances; a get with the same keys returns the same credentials; new keys give new ones', async () => {
+    const wallet = await approvedWallet([pid]);
+    const first = await provision(wallet);
+    const again = await provision(wallet);
+    expect(again.json).toEqual(first.json);
+    const credentialInstanceId = first.json.CredentialInstances[0].credentialInstanceIds[0] as string;
+
+    const built = await buildGet(wallet, credentialInstanceId, { presentmentKeyCount: 2 });
+    const { credentials } = await issuedCredentials(built);
+    const nonce = await nonceFor(wallet, credentialInstanceId);
+    const sameKeys = await buildGetCredentialRequest({
+      sessionId: wallet.ids.sessionId,
+      credentialInstanceId,
+      nonce,
+      walletSigningKey: wallet.key,
+      issuerEncryptionKey: issuerKey(),
+      credentialIssuer: h.config.api.publicUrl,
+      overrides: {
+        presentmentKeys: await Promise.all(built.presentmentKeys.map((key) => createKeyProof(key, { credentialIssuer: h.config.api.publicUrl, nonce }))),
+      },
+    });
+    const repeated = await issuedCredentials(sameKeys);
+    expect(repeated.credentials).toEqual(credentials);
+
+    const fresh = await issuedCredentials(await buildGet(wallet, credentialInstanceId, { presentmentKeyCount: 2 }));
+    expect(fresh.credentials.some((credential) => credentials.includes(credential))).toBe(false);
+  });
+
+  it('devices: a further device beyond authorizedDeviceCount is refused; each device has its own instances', async () => {
+    const wallet = await approvedWallet([pid]);
+    const primary = await provision(wallet);
+    expect(primary.status).toBe(200);
+    const second = await provision(wallet, 'second-device');
+    expect(second.status).toBe(409);
+    expect(second.json).toMatchObject({ type: 'urn:s2s-issuer:problem:device-limit-reached' });
+  });
+
+  it('another tenant’s instance answers like a missing one, on nonce, get and metadata', async () => {
+    const wallet = await approvedWallet([pid]);
+    const credentialInstanceId = await instanceOf(wallet, pid);
+    const built = await buildGet(wallet, credentialInstanceId);
+    const missing = { type: 'urn:s2s-issuer:problem:credential-instance-not-found', status: 404 };
+    expect((await post('/credential/get', built.body, h.walletB)).json).toMatchObject(missing);
+    expect((await post('/credential/nonce', { sessionId: wallet.ids.sessionId, credentialInstanceId }, h.walletB)).json).toMatchObject(missing);
+    expect(
+      (
+        await post(
+          '/credential/metadata',
+          { sessionId: wallet.ids.sessionId, credentialInstanceId, walletEncryptionKey: built.body.walletEncryptionKey },
+          h.walletB,
+        )
+      ).json,
+    ).toMatchObject(missing);
+    expect((await post('/credential/get', { ...built.body, credentialInstanceId: randomUUID() })).json).toMatchObject(missing);
+  });
+
+  it('refuses to provision before approval and after cancellation', async () => {
+    const pending = await createWalletInstance({ http: h.http, identity: h.walletA, issuerKey: issuerKey() });
+    expect((await pending.initiate({ credentialConfigurationIds: [pid] })).json.status).toBe('ADDITIONAL_INFO_REQUIRED');
+    expect((await provision(pending)).json).toMatchObject({ type: 'urn:s2s-issuer:problem:verification-not-approved', status: 409 });
+    expect((await post('/verification/cancel', { ...pending.ids, reason: 'user cancelled' })).status).toBe(200);
+    expect((await provision(pending)).json).toMatchObject({ type: 'urn:s2s-issuer:problem:verification-not-approved', status: 409 });
+  });
+
+  it('refuses a substituted wallet encryption key, a foreign proof, a stale or reused nonce, with invalid_client_authentication and nothing issued', async () => {
+    const wallet = await approvedWallet([pid]);
+    const credentialInstanceId = await instanceOf(wallet, pid);
+    const refused = { type: 'urn:openid:dcp:s2s:invalid_client_authentication', status: 400 };
+
+    // A Wallet Server putting its own key in place of the Wallet Client's.
+    const substituted = await buildGet(wallet, credentialInstanceId);
+    const serverKey = await buildGet(wallet, credentialInstanceId);
+    expect((await post('/credential/get', { ...substituted.body, walletEncryptionKey: serverKey.body.walletEncryptionKey })).json).toMatchObject(refused);
+
+    // A proof signed by a key other than the one it names.
+    const other = await buildGet(wallet, credentialInstanceId);
+    const foreign = await buildGet(wallet, credentialInstanceId, {
+      overrides: { proof: () => ({ signingKey: other.presentmentKeys[0]?.privateKey as CryptoKey }) },
+    });
+    expect((await post('/credential/get', foreign.body)).json).toMatchObject(refused);
+
+    // A nonce the issuer never gave, then one already used.
+    const unknownNonce = await buildGetCredentialRequest({
+      sessionId: wallet.ids.sessionId,
+      credentialInstanceId,
+      nonce: 'bm90LWEtbm9uY2UtdGhlLWlzc3Vlci1nYXZl',
+      walletSigningKey: wallet.key,
+      issuerEncryptionKey: issuerKey(),
+      credentialIssuer: h.config.api.publicUrl,
+    });
+    expect((await post('/credential/get', unknownNonce.body)).json).toMatchObject(refused);
+    const used = await buildGet(wallet, credentialInstanceId);
+    expect((await post('/credential/get', used.body)).status).toBe(200);
+    expect((await post('/credential/get', used.body)).json).toMatchObject(refused);
+  });
+
+  it('deferred: a holder whose mDL data is not ready gets 202 PENDING with Retry-After', async () => {
+    const wallet = await approvedWallet([mdl], 'test-holder-max');
+    const credentialInstanceId = await instanceOf(wallet, mdl);
+    const answer = await post('/credential/get', (await buildGet(wallet, credentialInstanceId)).body);
+    expect(answer.status).toBe(202);
+    expect(answer.headers['retry-after']).toMatch(/^\d+$/);
+    expect(answer.json).toMatchObject({ sessionId: wallet.ids.sessionId, credentialInstanceId, status: 'PENDING' });
+  });
+
+  it('metadata: the current version, the metadata in a get only when the wallet’s version is stale, and 404 for an unknown version', async () => {
+    const wallet = await approvedWallet([pid]);
+    const credentialInstanceId = await instanceOf(wallet, pid);
+    const built = await buildGet(wallet, credentialInstanceId);
+    const current = await post('/credential/metadata', {
+      sessionId: wallet.ids.sessionId,
+      credentialInstanceId,
+      walletEncryptionKey: built.body.walletEncryptionKey,
+    });
+    expect(current.status).toBe(200);
+    const version = current.json.credentialMetadata.credentialMetadataVersion as string;
+    expect(current.json.credentialMetadata.display[0].name).toEqual(expect.any(String));
+
+    const upToDate = await issuedCredentials({ ...built, body: { ...built.body, currentCredentialMetadataVersion: version } });
+    expect(upToDate.answer.json.credentialMetadata).toBeUndefined();
+
+    const unknown = await post('/credential/metadata', {
+      sessionId: wallet.ids.sessionId,
+      credentialInstanceId,
+      walletEncryptionKey: built.body.walletEncryptionKey,
+      credentialMetadataVersion: 'no-such-version',
+    });
+    expect(unknown.json).toMatchObject({ type: 'urn:s2s-issuer:problem:credential-metadata-version-not-found', status: 404 });
+  });
+});
