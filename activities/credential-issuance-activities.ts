@@ -27,8 +27,11 @@ export interface CredentialIssuanceActivityDeps {
   configurations: CredentialCatalogue;
   /** Credential formats by identifier (crypto/credential-formats/index.ts). */
   formats: CredentialFormatRegistry;
-  /** Signs new credentials: the active credential signing key (crypto/credential-signing-keys.ts). */
-  signer: CredentialSigner;
+  /**
+   * The signer of new credentials of a format: that format's active key, else the active one
+   * (crypto/credential-signing-keys.ts signerFor; an mdoc needs its document signer, ISO 18013-5 Annex B).
+   */
+  signers: { signerFor(format: string): CredentialSigner };
   statusLists: Pick<StatusListStore, 'allocate'>;
   /** `status_list.uri` of a list (domain/status-lists/status-list.ts statusListUri on the public URL). */
   statusListUri: (listId: string) => string;
@@ -93,6 +96,7 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
   ): Promise<IssuedCredentialSet> {
     const issuance = issuanceConfigurationOf(configuration);
     const format = credentialFormatFor(deps.formats, issuance);
+    const signer = deps.signers.signerFor(issuance.format);
     const issuedAt = clock();
     const validUntil = new Date(issuedAt.getTime() + configuration.validityDays * day);
     const credentials: string[] = [];
@@ -105,7 +109,7 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
         holderKey: key.jwk,
         validity: { issuedAt, validFrom: issuedAt, validUntil },
         status: { uri: deps.statusListUri(entry.listId), index: entry.index },
-        signer: deps.signer,
+        signer,
       });
       credentials.push(issued.credential);
     }

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { createTemporalClient } from '../clients/temporal/connection';
 import { createVerificationWorkflows } from '../clients/temporal/verification-workflows';
 import { createCredentialLifecycleWorkflows } from '../clients/temporal/credential-lifecycle-workflows';
-import { loadKeyAttestationTrust } from '../crypto/key-attestation';
+import { loadKeyAttestationTrust, untrustedAttestationIssuers } from '../crypto/key-attestation';
 import { createSessionHolderRepository } from '../store/session-holders';
 import { createCredentialInstanceRepository } from '../store/credential-instances';
 import { createCredentialMetadataVersionRepository } from '../store/credential-metadata-versions';
@@ -71,6 +71,13 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
   const { issuerKeys, dataKeyring, otpKeyring } = loadIssuerKeyMaterial(config);
   const temporal = createTemporalClient(connections.temporal, config.temporal, createPayloadCodec(dataKeyring));
   const credentialNonces = createCredentialNonceStore(db);
+  const catalogue = createCredentialCatalogue(readCredentialCatalogue(config.verification));
+  const attestationTrust = loadKeyAttestationTrust(config.verification);
+  // A configuration that requires key attestations from an attester without trust anchors could never issue.
+  const untrusted = untrustedAttestationIssuers([...catalogue.values()].filter(isIssuableConfiguration), attestationTrust);
+  if (untrusted.length > 0) {
+    throw new Error(`key attestations are required from ${untrusted.join(', ')}, which S2S_KEY_ATTESTATION_TRUST_FILE does not list (profile §25)`);
+  }
   // Gets carry the API's proof of origin, like verdicts: the workflow issues only for this API.
   const lifecycles = instanceLifecycles(
     createCredentialLifecycleWorkflows(temporal, {
@@ -89,7 +96,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     serverTiming: config.api.serverTiming,
     sessions: createVerificationSessionRepository(db),
     verificationData: createVerificationDataRepository(db, dataKeyring),
-    catalogue: createCredentialCatalogue(readCredentialCatalogue(config.verification)),
+    catalogue,
     verificationTypes: describeSupportedVerificationTypes(config.verification),
     issuerKeys,
     // Verdicts are signed with the API's key, so the workflow knows they come from here.
@@ -114,7 +121,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
       // The `aud` of every key proof: the credential_issuer of the issuer metadata (OpenID4VCI Appendix F.1).
       credentialIssuer: config.api.publicUrl,
       iatWindowMs: config.api.clientPayloadIatWindowMs,
-      attestationTrust: loadKeyAttestationTrust(config.verification),
+      attestationTrust,
       nonces: credentialNonces,
     },
     pendingRetryAfterSeconds: Math.ceil(config.credentialIssuance.deferredPollMs / 1000),

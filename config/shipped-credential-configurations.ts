@@ -52,7 +52,6 @@ export const mobileDrivingLicence: ShippedConfiguration = {
   ],
   validityDays: 365,
   batchSize: 10,
-  signingKeyId: 'credential-signing-1',
   credentialSigningAlgorithms: ['ES256'],
   proofSigningAlgorithms: ['ES256'],
 };
@@ -113,7 +112,6 @@ export const personIdentificationData: ShippedConfiguration = {
   ],
   validityDays: 90,
   batchSize: 10,
-  signingKeyId: 'credential-signing-1',
   credentialSigningAlgorithms: ['ES256'],
   proofSigningAlgorithms: ['ES256'],
 };
@@ -149,7 +147,6 @@ export const membershipCard: ShippedConfiguration = {
   ],
   validityDays: 365,
   batchSize: 3,
-  signingKeyId: 'credential-signing-1',
   credentialSigningAlgorithms: ['ES256'],
   proofSigningAlgorithms: ['ES256'],
 };

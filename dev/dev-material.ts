@@ -5,13 +5,15 @@ import { generateHpkeJwk } from '../crypto/issuer-keys';
 import { generateDataKeyringJson } from '../crypto/data-encryption';
 import { AdminCaller } from '../api/admin/route';
 import { mintAdminCredential, readAdminCredentialsFile, writeAdminCredentialsFile } from '../cli/admin-credential';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { CredentialFormatId } from '../domain/credential-formats/format';
 import type { CredentialSigningKeyFile } from '../crypto/credential-signing-keys';
 import {
   createCertificateAuthority,
   createCredentialSigningMaterial,
   createMdocIssuerPki,
   issueCertificate,
+  issueMdocDocumentSigner,
   loadCertificateAuthority,
   type IssuedCertificate,
 } from './dev-pki';
@@ -170,12 +172,13 @@ export async function ensureDevMaterial(dataDir: string, log: (line: string) => 
     const others = current.filter((c) => !devAdmins.some((admin) => admin.id === c.id));
     writeAdminCredentialsFile(paths.adminCredentials, { credentials: [...others, ...minted.map((m) => m.entry)] });
   }
-  await ensureCredentialSigningKeys(paths, log);
   if (!existsSync(paths.walletSigningKey)) {
     log('creating the development Wallet Signing Key used by the example request');
     writeSecret(paths.walletSigningKey, JSON.stringify(await exportWalletSigningKey(await generateWalletSigningKey('ES256')), null, 2));
   }
   await ensureMdocIssuerPki(paths, log);
+  await ensureCredentialSigningKeys(paths, log);
+  await ensureMdocSigningKey(paths, log);
   return paths;
 }
 
@@ -201,8 +204,52 @@ async function ensureCredentialSigningKeys(paths: DevMaterialPaths, log: (line: 
   if (!ca) writePair(paths.credentialSigningCaCert, paths.credentialSigningCaKey, material.ca);
   const id = `credential-signer-${new Date().toISOString().slice(0, 10)}-${(current?.keys.length ?? 0) + 1}`;
   const entry = { id, alg: 'ES256', privateJwk: material.privateJwk, certificateChain: material.certificateChain };
-  const file: CredentialSigningKeyFile = { active: id, keys: [...(current?.keys ?? []), entry] };
+  // The formats' own keys (the mdoc document signer) stay as they are.
+  const file: CredentialSigningKeyFile = {
+    active: id,
+    ...(current?.activeByFormat ? { activeByFormat: current.activeByFormat } : {}),
+    keys: [...(current?.keys ?? []), entry],
+  };
   writeSecret(paths.signingKeys, JSON.stringify(file, null, 2));
+}
+
+const base64Der = (pem: string) => new X509Certificate(pem).raw.toString('base64');
+const certificateFrom = (der: string | undefined) => (der === undefined ? undefined : new X509Certificate(Buffer.from(der, 'base64')));
+
+/**
+ * The mdoc document signer in the signing-keys file, active for mso_mdoc (`activeByFormat`), its
+ * chain [DS, IACA] (the signer leaves the self-signed IACA out of x5chain: it is the verifier's
+ * trust anchor, ISO 18013-5 Annex B). A folder made before the file had it gets the DS already in
+ * pki/; a DS near its end, or not from the current IACA, is replaced by a new one from the IACA,
+ * and the old entry stays listed (rotation), as for the credential signing key.
+ */
+async function ensureMdocSigningKey(paths: DevMaterialPaths, log: (line: string) => void): Promise<void> {
+  const file = readJson<CredentialSigningKeyFile>(paths.signingKeys);
+  const iacaPem = readFileSync(paths.mdocIacaCert, 'utf8');
+  const iaca = new X509Certificate(iacaPem);
+  const usable = (leaf: X509Certificate | undefined) =>
+    leaf !== undefined && leaf.checkIssued(iaca) && leaf.verify(iaca.publicKey) && Date.parse(leaf.validTo) > Date.now() + signingKeyRenewalMs;
+  const activeId = file.activeByFormat?.[CredentialFormatId.mdoc];
+  const activeEntry = file.keys.find((entry) => entry.id === activeId && entry.privateJwk !== undefined);
+  if (activeEntry && usable(certificateFrom(activeEntry.certificateChain[0]))) return;
+
+  if (!usable(new X509Certificate(readFileSync(paths.mdocSignerCert, 'utf8')))) {
+    log('renewing the development mdoc document signer from the IACA (the old one stays for verification)');
+    const ca = await loadCertificateAuthority(iacaPem, readFileSync(paths.mdocIacaKey, 'utf8'));
+    writePair(paths.mdocSignerCert, paths.mdocSignerKey, await issueMdocDocumentSigner(ca));
+  }
+  log('adding the development mdoc document signer to the credential signing keys, active for mso_mdoc');
+  const signerDer = base64Der(readFileSync(paths.mdocSignerCert, 'utf8'));
+  const { kty, crv, x, y, d } = createPrivateKey(readFileSync(paths.mdocSignerKey, 'utf8')).export({ format: 'jwk' });
+  const known = file.keys.find((entry) => entry.certificateChain[0] === signerDer);
+  const id = known?.id ?? `mdoc-document-signer-${new Date().toISOString().slice(0, 10)}-${file.keys.length + 1}`;
+  const entry = { id, alg: 'ES256', privateJwk: { kty, crv, x, y, d }, certificateChain: [signerDer, base64Der(iacaPem)] };
+  const updated: CredentialSigningKeyFile = {
+    active: file.active,
+    activeByFormat: { ...file.activeByFormat, [CredentialFormatId.mdoc]: id },
+    keys: known ? file.keys.map((other) => (other.id === id ? entry : other)) : [...file.keys, entry],
+  };
+  writeSecret(paths.signingKeys, JSON.stringify(updated, null, 2));
 }
 
 if (require.main === module) {

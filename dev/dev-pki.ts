@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { mdocDocumentSignerKeyPurpose } from '../crypto/credential-signing-keys';
 
 type KeyPair = webcrypto.CryptoKeyPair;
 
@@ -100,14 +101,38 @@ export async function createCertificateRevocationList(ca: CertificateAuthority, 
   return x509.PemConverter.encode(crl.rawData, 'X509 CRL');
 }
 
-/** ISO/IEC 18013-5 Annex B.1.4 / §7.2.4: extended key usage of an mdoc document signer (id-mdl-kp-mdlDS). */
-export const mdocDocumentSignerKeyPurpose = '1.0.18013.5.1.2';
+export { mdocDocumentSignerKeyPurpose };
 
 export interface MdocIssuerPki {
   /** The Issuing Authority CA: the trust anchor a verifier holds; not sent in x5chain. */
   iaca: CertificateAuthority;
   /** The document signer that signs Mobile Security Objects; its certificate is the x5chain leaf. */
   documentSigner: IssuedCertificate;
+}
+
+interface MdocPkiOptions {
+  country?: string;
+  organization?: string;
+  issuerUrl?: string;
+}
+
+function mdocNames(options: MdocPkiOptions) {
+  const country = options.country ?? 'ZZ';
+  const organization = options.organization ?? 'S2S Issuer Development';
+  const issuerUrl = options.issuerUrl ?? 'https://localhost';
+  return {
+    iaca: `C=${country}, O=${organization}, CN=${organization} IACA`,
+    documentSigner: `C=${country}, O=${organization}, CN=${organization} Document Signer`,
+    issuerAlternativeName: new x509.IssuerAlternativeNameExtension([{ type: 'url', value: issuerUrl }]),
+    crlDistributionPoints: new x509.CRLDistributionPointsExtension([`${issuerUrl}/mdoc-iaca.crl`]),
+  };
+}
+
+/** Annex B: serial numbers are positive, non-sequential and at most 20 octets. */
+function randomSerial(): string {
+  const bytes = webcrypto.getRandomValues(new Uint8Array(16));
+  bytes[0] = (bytes[0] ?? 0) & 0x7f;
+  return Buffer.from(bytes).toString('hex');
 }
 
 /**
@@ -118,24 +143,12 @@ export interface MdocIssuerPki {
  * critical mdoc DS extended key usage. Validities stay within Annex B's maxima (IACA 20 years,
  * DS 457 days). `ZZ` is an ISO 3166 user-assigned code: no real country.
  */
-export async function createMdocIssuerPki(options: { country?: string; organization?: string; issuerUrl?: string } = {}): Promise<MdocIssuerPki> {
-  const country = options.country ?? 'ZZ';
-  const organization = options.organization ?? 'S2S Issuer Development';
-  const issuerUrl = options.issuerUrl ?? 'https://localhost';
-  const issuerAlternativeName = new x509.IssuerAlternativeNameExtension([{ type: 'url', value: issuerUrl }]);
-  const crlDistributionPoints = new x509.CRLDistributionPointsExtension([`${issuerUrl}/mdoc-iaca.crl`]);
-  // Annex B: serial numbers are positive, non-sequential and at most 20 octets.
-  const randomSerial = () => {
-    const bytes = webcrypto.getRandomValues(new Uint8Array(16));
-    bytes[0] = (bytes[0] ?? 0) & 0x7f;
-    return Buffer.from(bytes).toString('hex');
-  };
-
+export async function createMdocIssuerPki(options: MdocPkiOptions = {}): Promise<MdocIssuerPki> {
+  const names = mdocNames(options);
   const iacaKeys = await generateKeys();
-  const iacaName = `C=${country}, O=${organization}, CN=${organization} IACA`;
   const iacaCertificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
-    name: iacaName,
+    name: names.iaca,
     keys: iacaKeys,
     signingAlgorithm,
     ...validity(3650),
@@ -143,8 +156,8 @@ export async function createMdocIssuerPki(options: { country?: string; organizat
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       await x509.SubjectKeyIdentifierExtension.create(iacaKeys.publicKey),
-      issuerAlternativeName,
-      crlDistributionPoints,
+      names.issuerAlternativeName,
+      names.crlDistributionPoints,
     ],
   });
   const iaca: CertificateAuthority = {
@@ -153,29 +166,35 @@ export async function createMdocIssuerPki(options: { country?: string; organizat
     certificatePem: iacaCertificate.toString('pem'),
     privateKeyPem: await privateKeyPem(iacaKeys.privateKey),
   };
+  return { iaca, documentSigner: await issueMdocDocumentSigner(iaca, options) };
+}
 
+/**
+ * A document signer certificate from an IACA (createMdocIssuerPki's, or one reloaded with
+ * loadCertificateAuthority): how development material renews the DS while the IACA stays the
+ * verifiers' trust anchor. The options must be the IACA's (the DS's country equals the IACA's).
+ */
+export async function issueMdocDocumentSigner(iaca: CertificateAuthority, options: MdocPkiOptions & { days?: number } = {}): Promise<IssuedCertificate> {
+  const names = mdocNames(options);
   const signerKeys = await generateKeys();
   const signerCertificate = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: `C=${country}, O=${organization}, CN=${organization} Document Signer`,
-    issuer: iacaCertificate.subject,
+    subject: names.documentSigner,
+    issuer: iaca.certificate.subject,
     publicKey: signerKeys.publicKey,
-    signingKey: iacaKeys.privateKey,
+    signingKey: iaca.keys.privateKey,
     signingAlgorithm,
-    ...validity(365),
+    ...validity(options.days ?? 365),
     extensions: [
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([mdocDocumentSignerKeyPurpose], true),
-      await x509.AuthorityKeyIdentifierExtension.create(iacaKeys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(iaca.keys.publicKey),
       await x509.SubjectKeyIdentifierExtension.create(signerKeys.publicKey),
-      issuerAlternativeName,
-      crlDistributionPoints,
+      names.issuerAlternativeName,
+      names.crlDistributionPoints,
     ],
   });
-  return {
-    iaca,
-    documentSigner: { certificatePem: signerCertificate.toString('pem'), privateKeyPem: await privateKeyPem(signerKeys.privateKey) },
-  };
+  return { certificatePem: signerCertificate.toString('pem'), privateKeyPem: await privateKeyPem(signerKeys.privateKey) };
 }
 
 /**

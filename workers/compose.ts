@@ -15,11 +15,12 @@ import type { AppConfig } from '../config/config';
 import { readCredentialCatalogue, readTrustedIssuers, verificationWorkflowSettings } from '../config/verification';
 import { createIssuerCredentialFormats } from '../crypto/credential-formats';
 import { createCredentialVersioner } from '../crypto/credential-version';
+import { checkSignersForFormats } from '../crypto/credential-signing-keys';
 import { loadCredentialSigningKeyMaterial, loadIssuerKeyMaterial } from '../crypto/key-material';
 import { createPresentationVerifier } from '../crypto/sd-jwt-vc-presentation';
 import { createMessageProofs } from '../crypto/message-proof';
 import { createPayloadCodec } from '../crypto/temporal-payload-codec';
-import { createCredentialCatalogue } from '../domain/credential-configurations';
+import { createCredentialCatalogue, isIssuableConfiguration } from '../domain/credential-configurations';
 import { createSupportedEvaluators } from '../domain/verification-types/supported';
 import { statusListUri } from '../domain/status-lists/status-list';
 import { createCredentialDeliveryStore } from '../store/credential-deliveries';
@@ -91,6 +92,13 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
   const idempotency = createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs });
   const { intervalMs: retentionIntervalMs, batchLimit: retentionBatchLimit, ...retentionPeriods } = config.retention;
   const catalogue = createCredentialCatalogue(readCredentialCatalogue(config.verification));
+  // Profile §26: each format signs with its own active key (activeByFormat), the others with `active`.
+  const signingKeys = loadCredentialSigningKeyMaterial(config);
+  checkSignersForFormats(
+    signingKeys,
+    [...catalogue.values()].filter(isIssuableConfiguration).map((configuration) => configuration.format),
+    config.keys.signingKeysFile,
+  );
   const tenants = cacheTenantLookups(createTenantRepository(db), 60_000);
   const proofs = createMessageProofs(dataKeyring);
   const credentialRequests = createCredentialRequestStore(db, dataKeyring, { ttlMs: config.credentialIssuance.requestTtlMs });
@@ -114,13 +122,13 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       retryAfterCeilingMs: config.outbound.retryAfterCeilingMs,
       proofs,
     }),
-    // Profile §25: issuance signs with the active credential signing key; statuses in the public lists.
+    // Profile §25: issuance signs with the format's active credential signing key; statuses in the public lists.
     ...createCredentialIssuanceActivities({
       requests: credentialRequests,
       holders: createMongoIssuerDataSource(db, dataKeyring),
       configurations: catalogue,
       formats: createIssuerCredentialFormats({ issuer: config.api.publicUrl }),
-      signer: loadCredentialSigningKeyMaterial(config).active,
+      signers: signingKeys,
       statusLists: createStatusListStore(db),
       statusListUri: (listId) => statusListUri(config.statusLists.publicUrl, listId),
       issuedCredentials,

@@ -118,9 +118,11 @@ export const CredentialConfigurationEntry = Type.Object(
     validityDays: Type.Integer({ minimum: 1, maximum: 3650 }),
     /** Most credentials of one request, one per presentment key (OpenID4VCI §12.2.4 batch_credential_issuance). */
     batchSize: Type.Integer({ minimum: 1, maximum: 100 }),
-    /** The issuer signing key (its kid) that signs this configuration's credentials. */
-    signingKeyId: Type.String({ minLength: 1, maxLength: 128 }),
-    /** Algorithms of that key (credential_signing_alg_values_supported). */
+    /**
+     * Algorithms of the key that signs the format's credentials (credential_signing_alg_values_supported).
+     * Which key that is, is not configuration: the signing keys file's active key for the format
+     * (profile §26 activeByFormat), so a rotation needs no configuration change.
+     */
     credentialSigningAlgorithms: Type.Array(JwsAlgorithm, { minItems: 1 }),
     /** Algorithms accepted for proofs of possession of presentment keys (proof_types_supported.jwt). */
     proofSigningAlgorithms: Type.Array(JwsAlgorithm, { minItems: 1 }),

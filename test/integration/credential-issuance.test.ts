@@ -1,7 +1,10 @@
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate, type JsonWebKey } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { compactVerify, decodeProtectedHeader } from 'jose';
+import { compactVerify, decodeProtectedHeader, exportJWK } from 'jose';
 import type { Db, MongoClient } from 'mongodb';
 import { createCredentialIssuanceActivities, type IssuanceSubject } from '../../activities/credential-issuance-activities';
 import { developmentCatalogue } from '../../config/verification';
@@ -12,9 +15,11 @@ import { generateDataKeyringJson, parseDataKeyring } from '../../crypto/data-enc
 import { generateHpkeJwk } from '../../crypto/issuer-keys';
 import { decryptJwe, publicHpkeJwk } from '../../crypto/jwe-hpke';
 import { createCredentialCatalogue } from '../../domain/credential-configurations';
+import { loadCredentialSigningKeys } from '../../crypto/credential-signing-keys';
 import type { CredentialSigner } from '../../domain/credential-formats/format';
 import type { PublicJwk } from '../../domain/schemas/common';
 import { statusListUri } from '../../domain/status-lists/status-list';
+import { ensureDevMaterial } from '../../dev/dev-material';
 import { fakeHolders, seedFakeHolders } from '../../dev/fake-holders';
 import { createCredentialDeliveryStore } from '../../store/credential-deliveries';
 import { createCredentialRequestStore } from '../../store/credential-requests';
@@ -22,14 +27,16 @@ import { createIssuerHolderRepository, createMongoIssuerDataSource } from '../..
 import { createIssuedCredentialStore } from '../../store/issued-credentials';
 import { collections } from '../../store/mongo';
 import { createStatusListStore } from '../../store/status-lists';
-import { createHolderKey, createTestCredentialSigning, verifyX5cChain } from '../support/credential-signing';
+import { createHolderKey, verifyX5cChain } from '../support/credential-signing';
+import { presentAndVerifyMdoc, type MdlModule } from '../support/mdl-presentation';
 import { connectTestDatabase } from '../support/test-database';
 
 /**
  * The issuance activity against the real MongoDB-wire server (FerretDB here), with the real
- * formats, signer, status lists, sealing and HPKE; what it issues is checked by readers other
- * than the issuing code (jose and node:crypto for the JOSE formats, the mdoc reader's digest and
- * signature checks for mso_mdoc), as in test/unit/credential-formats/shipped-configurations.test.ts.
+ * formats, the development signing keys file (one key per format: the credential signing CA's
+ * for the JOSE formats, the mdoc document signer under the IACA for mso_mdoc), status lists,
+ * sealing and HPKE; what it issues is checked by readers other than the issuing code (jose and
+ * node:crypto for the JOSE formats, @auth0/mdl and the mdoc reader for mso_mdoc).
  */
 const issuer = 'https://issuer.test';
 const publicUrl = 'https://status.issuer.test';
@@ -39,21 +46,38 @@ const mdl = 'org.iso.18013.5.1.mDL';
 
 let mongo: MongoClient;
 let db: Db;
-let signer: CredentialSigner;
+let signers: { signerFor(format: string): CredentialSigner };
+/** The development credential signing CA: the JOSE formats' trust anchor. */
 let trustAnchor: X509Certificate;
+/** The development IACA: the mdoc verifiers' trust anchor (ISO 18013-5 Annex B). */
+let iacaPem: string;
+let materialDir: string;
+let mdlVerifier: MdlModule;
 let signatures = 0;
 const keyring = parseDataKeyring(generateDataKeyringJson('issuance-1'), 'test');
 
 beforeAll(async () => {
   ({ client: mongo, db } = await connectTestDatabase('issuance'));
   await seedFakeHolders(db, keyring);
-  const signing = await createTestCredentialSigning();
-  trustAnchor = signing.trustAnchor;
+  materialDir = mkdtempSync(path.join(tmpdir(), 'issuance-material-'));
+  const material = await ensureDevMaterial(materialDir);
+  const keys = loadCredentialSigningKeys(material.signingKeys);
+  trustAnchor = new X509Certificate(readFileSync(material.credentialSigningCaCert));
+  iacaPem = readFileSync(material.mdocIacaCert, 'utf8');
   // Counts signatures, so a test can tell reuse from signing again.
-  signer = { ...signing.signer, sign: (data) => ((signatures += 1), signing.signer.sign(data)) };
+  signers = {
+    signerFor: (format) => {
+      const signer = keys.signerFor(format);
+      return { ...signer, sign: (data) => ((signatures += 1), signer.sign(data)) };
+    },
+  };
+  await jest.isolateModulesAsync(async () => {
+    mdlVerifier = await import('@auth0/mdl');
+  });
 });
 afterAll(async () => {
   await mongo?.close();
+  rmSync(materialDir, { recursive: true, force: true });
 });
 
 function issuance(options: { clock?: () => Date } = {}) {
@@ -64,7 +88,7 @@ function issuance(options: { clock?: () => Date } = {}) {
     holders: createMongoIssuerDataSource(db, keyring),
     configurations: createCredentialCatalogue(developmentCatalogue),
     formats: createIssuerCredentialFormats({ issuer }),
-    signer,
+    signers,
     statusLists: createStatusListStore(db),
     statusListUri: (listId) => statusListUri(publicUrl, listId),
     issuedCredentials: createIssuedCredentialStore(db, keyring, options),
@@ -96,11 +120,15 @@ function subject(overrides: Partial<IssuanceSubject> = {}): IssuanceSubject {
   };
 }
 
-/** A wallet's side of a get: an encryption key pair and presentment keys. */
+/** A wallet's side of a get: an encryption key pair and presentment keys (with their private parts, to present). */
 async function walletKeys(count: number) {
   const encryption = await generateHpkeJwk('HPKE-0-KE');
   const presentment = await Promise.all(Array.from({ length: count }, () => createHolderKey()));
-  return { encryption, presentmentKeys: presentment.map((key) => key.publicJwk) };
+  return {
+    encryption,
+    presentmentKeys: presentment.map((key) => key.publicJwk),
+    presentmentPrivateJwks: await Promise.all(presentment.map(async (key) => (await exportJWK(key.privateKey)) as JsonWebKey)),
+  };
 }
 
 async function openDelivery(jwe: string, encryption: Awaited<ReturnType<typeof generateHpkeJwk>>): Promise<string[]> {
@@ -149,7 +177,7 @@ describe('issueCredentialBatch (S2S §Get Credential, profile §25)', () => {
     for (const status of statuses) expect(status.uri).toMatch(/^https:\/\/status\.issuer\.test\/status-lists\/\d+$/);
   });
 
-  it('issues mdocs whose digests and issuer signature check, one device key and status index each', async () => {
+  it('issues mdocs signed by the mdoc document signer that @auth0/mdl accepts with the development IACA as trust anchor, one device key and status index each', async () => {
     const run = issuance();
     const who = subject({ credentialConfigurationId: mdl });
     const keys = await walletKeys(2);
@@ -157,15 +185,66 @@ describe('issueCredentialBatch (S2S §Get Credential, profile §25)', () => {
     if (outcome.outcome !== 'issued') throw new Error(`expected issued, got ${outcome.outcome}`);
     const credentials = await openDelivery((await run.deliveries.load(who.tenantId, outcome.deliveryRef))?.jwe as string, keys.encryption);
     expect(credentials).toHaveLength(2);
-    const indexes = credentials.map((credential, i) => {
-      const read = readIssuerSigned(credential);
-      expect(elementsWithWrongDigest(read)).toEqual([]);
-      expect(issuerAuthSignatureValid(read.issuerAuth)).toBe(true);
-      const deviceKey = (read.issuerAuth.mso.get('deviceKeyInfo') as Map<unknown, unknown>).get('deviceKey') as Map<number, Uint8Array>;
-      expect(Buffer.from(deviceKey.get(-2) as Uint8Array).toString('base64url')).toBe(keys.presentmentKeys[i]?.x);
-      return ((read.issuerAuth.mso.get('status') as Map<string, unknown>).get('status_list') as Map<string, unknown>).get('idx');
-    });
+    const iaca = new X509Certificate(iacaPem);
+    const indexes = await Promise.all(
+      credentials.map(async (credential, i) => {
+        const read = readIssuerSigned(credential);
+        expect(elementsWithWrongDigest(read)).toEqual([]);
+        expect(issuerAuthSignatureValid(read.issuerAuth)).toBe(true);
+        // ISO 18013-5 Annex B: x5chain carries the document signer only; the IACA is the verifier's.
+        expect(read.issuerAuth.certificateChain).toHaveLength(1);
+        const documentSigner = new X509Certificate(Buffer.from(read.issuerAuth.certificateChain[0] as Uint8Array));
+        expect(documentSigner.checkIssued(iaca) && documentSigner.verify(iaca.publicKey)).toBe(true);
+        expect(documentSigner.keyUsage).toContain('1.0.18013.5.1.2');
+        const checks = await presentAndVerifyMdoc(mdlVerifier, {
+          credential,
+          docType: mdl,
+          namespace: 'org.iso.18013.5.1',
+          // issuing_country must be the IACA's (ISO 18013-5 Annex B); the fake holder's mDL is from ZZ too.
+          elements: ['family_name', 'given_name', 'birth_date', 'document_number', 'issuing_country'],
+          devicePrivateJwk: keys.presentmentPrivateJwks[i] as JsonWebKey,
+          trustedIacaPem: iacaPem,
+        });
+        expect(checks.filter((check) => check.status === 'FAILED').map((check) => check.id)).toEqual([]);
+        const passed = checks.filter((check) => check.status === 'PASSED').map((check) => check.id);
+        expect(passed).toEqual(
+          expect.arrayContaining(['ISSUER_CERTIFICATE_VALIDITY', 'ISSUER_SIGNATURE_VALIDITY', 'DEVICE_SIGNATURE_VALIDITY', 'ATTRIBUTE_DIGEST_MATCH']),
+        );
+        const deviceKey = (read.issuerAuth.mso.get('deviceKeyInfo') as Map<unknown, unknown>).get('deviceKey') as Map<number, Uint8Array>;
+        expect(Buffer.from(deviceKey.get(-2) as Uint8Array).toString('base64url')).toBe(keys.presentmentKeys[i]?.x);
+        return ((read.issuerAuth.mso.get('status') as Map<string, unknown>).get('status_list') as Map<string, unknown>).get('idx');
+      }),
+    );
     expect(new Set(indexes).size).toBe(2);
+    // A verifier anchored at the credential signing CA (the JOSE formats' PKI) does not accept it.
+    const checks = await presentAndVerifyMdoc(mdlVerifier, {
+      credential: credentials[0] as string,
+      docType: mdl,
+      namespace: 'org.iso.18013.5.1',
+      elements: ['family_name'],
+      devicePrivateJwk: keys.presentmentPrivateJwks[0] as JsonWebKey,
+      trustedIacaPem: trustAnchor.toString(),
+    });
+    expect(checks.filter((check) => check.status === 'FAILED').map((check) => check.id)).toContain('ISSUER_CERTIFICATE_VALIDITY');
+  });
+
+  it('signs SD-JWT VC and VCDM credentials with the active key of the credential signing CA, not the document signer', async () => {
+    const run = issuance();
+    const iaca = new X509Certificate(iacaPem);
+    for (const [configurationId, requestId] of [
+      [pid, 'request-jose-pid'],
+      ['org.example.membership.1', 'request-jose-vcdm'],
+    ] as const) {
+      const who = subject({ credentialConfigurationId: configurationId });
+      const keys = await walletKeys(1);
+      const { outcome } = await get(run, who, keys, requestId);
+      if (outcome.outcome !== 'issued') throw new Error(`expected issued for ${configurationId}, got ${outcome.outcome}`);
+      const [credential] = await openDelivery((await run.deliveries.load(who.tenantId, outcome.deliveryRef))?.jwe as string, keys.encryption);
+      const jws = (credential as string).split('~')[0] as string;
+      const { x5c } = decodeProtectedHeader(jws);
+      await expect(compactVerify(jws, verifyX5cChain(x5c, trustAnchor))).resolves.toBeDefined();
+      expect(() => verifyX5cChain(x5c, iaca)).toThrow('not signed by its issuer');
+    }
   });
 
   it('answers a get repeated with the same keys with the same credentials, re-encrypted to the new walletEncryptionKey, without signing again', async () => {

@@ -1,6 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { createCredentialLifecycleWorkflows, type CredentialLifecycleWorkflows } from '../../clients/temporal/credential-lifecycle-workflows';
+import { issuerAuthSignatureValid, readIssuerSigned } from '../../crypto/credential-formats/mdoc-read';
 import { createMessageProofs } from '../../crypto/message-proof';
 import { createPayloadCodec } from '../../crypto/temporal-payload-codec';
 import { credentialLifecycleWorkflowId } from '../../domain/workflow-ids';
@@ -9,6 +12,7 @@ import { generateHpkeJwk } from '../../crypto/issuer-keys';
 import { decryptJwe, publicHpkeJwk } from '../../crypto/jwe-hpke';
 import type { DataKeyring } from '../../crypto/data-encryption';
 import type { PublicJwk } from '../../domain/schemas/common';
+import { devMaterialPaths } from '../../dev/dev-material';
 import { fakeHolders, seedFakeHolders } from '../../dev/fake-holders';
 import { createCredentialDeliveryStore } from '../../store/credential-deliveries';
 import { createCredentialRequestStore } from '../../store/credential-requests';
@@ -129,7 +133,17 @@ describe('CredentialLifecycleWorkflow on the issuer worker', () => {
     expect(Number.isNaN(Date.parse(String(ready.body.eventTimestamp)))).toBe(false);
 
     const next = await get(instance, 1);
-    expect(next.outcome).toMatchObject({ outcome: 'issued' });
+    if (next.outcome.outcome !== 'issued') throw new Error(`expected issued, got ${next.outcome.outcome}`);
+    // The worker signs mdocs with the document signer (profile §26 activeByFormat): x5chain is the
+    // DS alone, issued by the development IACA, the verifiers' trust anchor.
+    const nextDelivery = await createCredentialDeliveryStore(harness.db).load(instance.tenantId, next.outcome.deliveryRef);
+    const [mdoc] = JSON.parse(Buffer.from((await decryptJwe(nextDelivery?.jwe as string, [{ jwk: next.encryption }])).plaintext).toString('utf8')) as string[];
+    const { issuerAuth } = readIssuerSigned(mdoc as string);
+    const material = devMaterialPaths(path.dirname(path.dirname(harness.config.keys.signingKeysFile)));
+    const documentSigner = new X509Certificate(readFileSync(material.mdocSignerCert));
+    expect(issuerAuth.certificateChain.map((der) => Buffer.from(der).toString('base64'))).toEqual([documentSigner.raw.toString('base64')]);
+    expect(documentSigner.checkIssued(new X509Certificate(readFileSync(material.mdocIacaCert)))).toBe(true);
+    expect(issuerAuthSignatureValid(issuerAuth)).toBe(true);
     const notifications = harness.receiver.received.filter((n) => n.body.credentialInstanceId === instance.credentialInstanceId);
     expect(notifications).toHaveLength(1);
   });

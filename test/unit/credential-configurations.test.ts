@@ -49,6 +49,8 @@ describe('credential catalogue (profile §Credential configurations)', () => {
     delete withoutValidity.validityDays;
     expect(() => parse([withoutValidity])).toThrow(/validityDays/);
     expect(() => parse([{ ...pid(), format: 'ldp_vc' }])).toThrow(/\/0\/format/);
+    // The signing key is the signing keys file's choice (profile §26 activeByFormat), not a configuration member.
+    expect(() => parse([{ ...pid(), signingKeyId: 'credential-signing-1' }])).toThrow(/additional properties/);
     expect(() => parseCredentialCatalogue('{', 'broken.json')).toThrow(/broken\.json: not JSON/);
   });
 
@@ -129,7 +131,6 @@ describe('credential metadata version (S2S §Get Credential Metadata)', () => {
   it.each([
     ['validityDays', { validityDays: 7 }],
     ['batchSize', { batchSize: 1 }],
-    ['signingKeyId', { signingKeyId: 'another-key' }],
     ['maxDevices', { maxDevices: 5 }],
     ['acceptedVerificationTypes', { acceptedVerificationTypes: [] }],
     ['keyAttestation', { keyAttestation: { required: true, trustedIssuers: ['https://attester.example'] } }],
