@@ -45,8 +45,9 @@ export async function measureIssuanceCryptoCost(options: {
 }): Promise<IssuanceCryptoCost> {
   const issuerKeys = loadIssuerKeys(options.issuerKeysFile);
   const issuerKey = issuerEncryptionJwks(issuerKeys).keys[0] as HpkeJwk;
-  const signer = loadCredentialSigningKeys(options.signingKeysFile).active;
   const format = credentialFormatFor(createIssuerCredentialFormats({ issuer: options.credentialIssuer }), issuanceConfigurationOf(options.configuration));
+  // The key the issuance activity signs this format with (an mdoc has its document signer).
+  const signer = loadCredentialSigningKeys(options.signingKeysFile).signerFor(format.format);
   const held = claimsForHolder(options.holder, options.configuration);
   if (held.outcome !== 'ready') throw new Error(`the bench holder has no ready data for ${options.configuration.id}`);
   const wsk = await generateWalletSigningKey('ES256');
