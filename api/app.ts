@@ -63,6 +63,8 @@ export interface ApiDeps {
   openVerifications: OpenVerificationRepository;
   /** Credentials in band or by reference, and their download (profile §25 Content Reference). */
   contentDelivery: ContentDelivery;
+  /** The Credential Issuer Identifier: `credential_issuer` of the metadata, `iss` of credentials, `aud` of key proofs. */
+  credentialIssuer: string;
   // The credential endpoints (S2S §Credential Endpoints, profile §25).
   sessionHolders: SessionHolderRepository;
   credentialInstances: CredentialInstanceRepository;

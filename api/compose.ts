@@ -106,6 +106,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     // Downloads are served by this listener, so their URLs start with its public URL.
     contentDelivery: createContentDelivery(db, { baseUrl: config.api.publicUrl, ...config.contentReference }),
     ...verificationWorkflowSettings(config),
+    credentialIssuer: config.api.publicUrl,
     sessionHolders: createSessionHolderRepository(db),
     credentialInstances: createCredentialInstanceRepository(db),
     credentialMetadataVersions: createCredentialMetadataVersionRepository(db),

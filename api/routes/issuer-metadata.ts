@@ -11,6 +11,8 @@ import type { ApiMiddleware } from '../context';
 import type { DocumentRoute, ProtocolRoute } from './route';
 
 export interface MetadataDeps {
+  /** The Credential Issuer Identifier (OpenID4VCI §12.2.4): the `aud` of key proofs (profile §25) and the `iss` of credentials. */
+  credentialIssuer: string;
   issuerKeys: IssuerKeys;
   catalogue: CredentialCatalogue;
   verificationTypes: readonly VerificationTypeDescription[];
@@ -28,6 +30,7 @@ export function buildIssuerMetadata(deps: MetadataDeps) {
     if (parsed) encryptionAlgs.add(`HPKE-${parsed.suiteId}-KE`).add(`HPKE-${parsed.suiteId}`);
   }
   return {
+    credential_issuer: deps.credentialIssuer,
     api_versions_supported: [...supportedApiVersions],
     endpoints_supported: deps.protocolRoutes.map((route) => route.path),
     wallet_signing_alg_values_supported: walletSigningAlgorithms,
@@ -89,7 +92,7 @@ function serveIssuerMetadata(deps: MetadataDeps): ApiMiddleware {
 }
 
 /** What the API's composition hands the metadata route: its settings and the route table. */
-export interface MetadataRouteDeps extends Pick<MetadataDeps, 'issuerKeys' | 'catalogue' | 'verificationTypes' | 'protocolRoutes'> {
+export interface MetadataRouteDeps extends Pick<MetadataDeps, 'credentialIssuer' | 'issuerKeys' | 'catalogue' | 'verificationTypes' | 'protocolRoutes'> {
   limits: { requestDeadlineMs: number; maxAttempts: number };
   initialDecisionWaitMs: number;
   bodyLimitBytes: number;

@@ -143,6 +143,7 @@ describe('credential metadata version (S2S §Get Credential Metadata)', () => {
 describe('issuer metadata: credential_configurations_supported (OpenID4VCI §12.2.4)', () => {
   async function metadataFor(configurations: CredentialConfiguration[]) {
     return buildIssuerMetadata({
+      credentialIssuer: 'https://issuer.example',
       issuerKeys: await generateIssuerKeys(),
       catalogue: createCredentialCatalogue(configurations),
       verificationTypes: [],
@@ -194,6 +195,7 @@ describe('issuer metadata: credential_configurations_supported (OpenID4VCI §12.
 
   it('keeps policy-only configurations as before and announces no batch issuance when no configuration allows one', async () => {
     const metadata = buildIssuerMetadata({
+      credentialIssuer: 'https://issuer.example',
       issuerKeys: await generateIssuerKeys(),
       catalogue: createCredentialCatalogue([{ id: 'x', format: 'mso_mdoc', acceptedVerificationTypes: ['urn:t'], maxDevices: 1 }]),
       verificationTypes: [],

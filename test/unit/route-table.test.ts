@@ -52,6 +52,7 @@ async function documentOnlyDeps(): Promise<ApiDeps> {
     workflows: undefined as never,
     openVerifications: undefined as never,
     contentDelivery: undefined as never,
+    credentialIssuer: 'https://issuer.example',
     sessionHolders: undefined as never,
     credentialInstances: undefined as never,
     credentialMetadataVersions: undefined as never,
