@@ -28,7 +28,7 @@ export const fakeHolders: readonly HolderRecord[] = [
             birth_date: '1984-01-26',
             issue_date: '2024-03-01',
             expiry_date: '2039-02-28',
-            issuing_country: 'DE',
+            issuing_country: 'ZZ',
             issuing_authority: 'Example Licensing Authority (TEST)',
             document_number: 'TEST0000001',
             driving_privileges: [

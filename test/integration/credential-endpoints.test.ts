@@ -1,10 +1,12 @@
-import { randomUUID, X509Certificate } from 'node:crypto';
+import { randomUUID, X509Certificate, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { compactVerify, decodeProtectedHeader, importJWK, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { KeyObject as KeyLike } from 'node:crypto';
 import { loadIssuerKeyMaterial } from '../../crypto/key-material';
-import { elementsWithWrongDigest, issuerAuthSignatureValid, readIssuerSigned } from '../../crypto/credential-formats/mdoc-read';
+import { elementsWithWrongDigest, readIssuerSigned } from '../../crypto/credential-formats/mdoc-read';
+import { devMaterialPaths } from '../../dev/dev-material';
+import { presentAndVerifyMdoc, type MdlModule } from '../support/mdl-presentation';
 import type { CredentialSigningKeyFile } from '../../crypto/credential-signing-keys';
 import { digest } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
@@ -28,12 +30,17 @@ const membership = 'org.example.membership.1';
 
 let h: IssuerHarness;
 let credentialSigningRoot: X509Certificate;
+let mdlVerifier: MdlModule;
 beforeAll(async () => {
   h = await startIssuerHarness();
   await seedFakeHolders(h.db, loadIssuerKeyMaterial(h.config).dataKeyring);
   const keys = JSON.parse(readFileSync(h.config.keys.signingKeysFile, 'utf8')) as CredentialSigningKeyFile;
   const active = keys.keys.find((key) => key.id === keys.active);
   credentialSigningRoot = new X509Certificate(Buffer.from(active?.certificateChain.at(-1) as string, 'base64'));
+  // @auth0/mdl in its own module registry: it registers cbor-x tags for the whole registry.
+  await jest.isolateModulesAsync(async () => {
+    mdlVerifier = await import('@auth0/mdl');
+  });
 }, 120_000);
 afterAll(async () => {
   await h?.close();
@@ -189,14 +196,28 @@ describe('credential issuance over mTLS (S2S §Credential Endpoints, profile §2
     }
   });
 
-  it('mso_mdoc: an mDL whose digests and issuer signature verify and whose device key is the presentment key', async () => {
+  it('mso_mdoc: an mDL that @auth0/mdl verifies against the IACA, presented with the presentment key as device key', async () => {
     const wallet = await approvedWallet([mdl]);
     const credentialInstanceId = await instanceOf(wallet, mdl);
-    const built = await buildGet(wallet, credentialInstanceId);
+    const built = await buildGet(wallet, credentialInstanceId, { presentmentKeyCount: 2 });
     const { credentials } = await issuedCredentials(built);
-    const read = readIssuerSigned(credentials[0] as string);
-    expect(elementsWithWrongDigest(read)).toEqual([]);
-    expect(issuerAuthSignatureValid(read.issuerAuth)).toBe(true);
+    expect(credentials).toHaveLength(2);
+    for (const [index, credential] of credentials.entries()) {
+      const read = readIssuerSigned(credential);
+      expect(elementsWithWrongDigest(read)).toEqual([]);
+      const checks = await presentAndVerifyMdoc(mdlVerifier, {
+        credential,
+        docType: mdl,
+        namespace: 'org.iso.18013.5.1',
+        elements: ['family_name', 'given_name', 'birth_date', 'issuing_country', 'driving_privileges'],
+        devicePrivateJwk: built.presentmentKeys[index]?.privateJwk as JsonWebKey,
+        trustedIacaPem: readFileSync(devMaterialPaths(h.config.dataDir).mdocIacaCert, 'utf8'),
+      });
+      expect(checks.filter((check) => check.status === 'FAILED').map((check) => check.id)).toEqual([]);
+      expect(checks.filter((check) => check.status === 'PASSED').map((check) => check.id)).toEqual(
+        expect.arrayContaining(['ISSUER_SIGNATURE_VALIDITY', 'DEVICE_SIGNATURE_VALIDITY', 'ATTRIBUTE_DIGEST_MATCH']),
+      );
+    }
   });
 
   it('repeats: provision returns the same instances; a get with the same keys returns the same credentials; new keys give new ones', async () => {

@@ -200,8 +200,8 @@ describe('issueCredentialBatch (S2S §Get Credential, profile §25)', () => {
           credential,
           docType: mdl,
           namespace: 'org.iso.18013.5.1',
-          // Not issuing_country: the fake holder's (DE) differs from the development IACA's country (ZZ).
-          elements: ['family_name', 'given_name', 'birth_date', 'document_number'],
+          // issuing_country must be the IACA's (ISO 18013-5 Annex B); the fake holder's mDL is from ZZ too.
+          elements: ['family_name', 'given_name', 'birth_date', 'document_number', 'issuing_country'],
           devicePrivateJwk: keys.presentmentPrivateJwks[i] as JsonWebKey,
           trustedIacaPem: iacaPem,
         });
