@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,9 +13,18 @@ import { developmentDatabaseBackend, startDevelopmentDatabase } from '../dev/dev
 import { freePort, startProcess, startTemporalDevServer, waitForPort, type ManagedProcess } from '../dev/processes';
 import { toolPaths } from '../dev/tools';
 import { cpuSecondsByTree } from './process-cpu';
+import { ms, percentile, phasesByRoute, post, printServerTiming, type Target } from './bench-http';
 import type { FloodCounts, FloodProcessConfig } from './flood';
-import { postToIssuer } from '../wallet/issuer-request';
 import { startNotificationReceiver, type NotificationReceiver } from '../wallet/notification-receiver';
+import { getFromIssuer } from '../wallet/issuer-request';
+import { loadConfig } from '../config/config';
+import { developmentCatalogue } from '../config/verification';
+import { loadIssuerKeyMaterial } from '../crypto/key-material';
+import type { HpkeJwk } from '../crypto/jwe-hpke';
+import { fakeHolders, seedFakeHolders } from '../dev/fake-holders';
+import { createCredentialOffers } from '../dev/credential-offers';
+import { measureIssuanceCryptoCost, printIssuanceCryptoCost, type IssuanceCryptoCost } from './issuance-crypto-cost';
+import { printIssuanceSummaries, runIssuanceLoad, summarizeIssuance, type IssuanceSummary, type IssuanceWallet } from './issuance-scenario';
 import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../wallet/wallet-client-instance';
 
 /**
@@ -36,6 +44,16 @@ import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey 
  * flooder's own client included, shows as latency on a 2-core machine running the whole stack.
  * The flooder's quota is small (0.2/s, burst 1): what it may send is executed like anyone's, and
  * on this machine one full verification per second is about a tenth of the whole stack's capacity.
+ *
+ * Between the two, the full-issuance scenario (bench/issuance-scenario.ts): initiate with a
+ * Credential Offer's pre-authorized code → APPROVED → /credential/provision → /credential/nonce →
+ * /credential/get of a batch, with p50/p99 per endpoint against the Issuer API and the bare
+ * baseline, and the throughput ratio. BENCH_ISSUANCE_SESSIONS (0 skips it),
+ * BENCH_ISSUANCE_CONCURRENCY, BENCH_ISSUANCE_BATCH (credentials per get, 3),
+ * BENCH_ISSUANCE_CONFIGURATION (eu.europa.ec.eudi.pid.1) and BENCH_ISSUANCE_HOLDER (a fake holder
+ * of dev/fake-holders.ts, seeded here as npm start does) set it. Before the stack starts, a
+ * microbenchmark measures the CPU of a get's cryptography in-process (bench/issuance-crypto-cost.ts;
+ * BENCH_CRYPTO_ITERATIONS gets, 0 skips it). BENCH_SESSIONS=0 skips the initiate→status scenario.
  */
 const sessions = Number(process.env.BENCH_SESSIONS ?? 400);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -45,33 +63,15 @@ const quotaConcurrency = Number(process.env.BENCH_QUOTA_CONCURRENCY ?? 2);
 const floodRate = Number(process.env.BENCH_FLOOD_RATE ?? 100);
 const floodQuota = Number(process.env.BENCH_FLOOD_QUOTA ?? 0.2);
 const warmup = Math.min(40, sessions);
+const issuanceSessions = Number(process.env.BENCH_ISSUANCE_SESSIONS ?? 100);
+const issuanceConcurrency = Number(process.env.BENCH_ISSUANCE_CONCURRENCY ?? 8);
+const issuanceBatch = Number(process.env.BENCH_ISSUANCE_BATCH ?? 3);
+const issuanceConfiguration = process.env.BENCH_ISSUANCE_CONFIGURATION ?? 'eu.europa.ec.eudi.pid.1';
+const issuanceHolder = process.env.BENCH_ISSUANCE_HOLDER ?? 'test-holder-erika';
+const cryptoIterations = Number(process.env.BENCH_CRYPTO_ITERATIONS ?? 200);
 const say = (line: string) => console.log(`[bench] ${line}`);
 
-interface Target {
-  name: string;
-  url: string;
-  agent: https.Agent;
-}
-
-/** Server-Timing phases (api/server-timing.ts) of every issuer response, by endpoint. */
-const phasesByRoute = new Map<string, Record<string, number>[]>();
-
-function recordServerTiming(route: string, header: string | undefined): void {
-  if (!header) return;
-  const phases: Record<string, number> = {};
-  for (const entry of header.split(',')) {
-    const [name, ...params] = entry.trim().split(';');
-    const duration = params.find((p) => p.startsWith('dur='));
-    if (name && duration) phases[name] = Number(duration.slice(4));
-  }
-  phasesByRoute.set(route, [...(phasesByRoute.get(route) ?? []), phases]);
-}
-
-async function post(target: Target, route: string, body: unknown): Promise<{ status: number; json: { verificationId?: string; status?: string } }> {
-  const answer = await postToIssuer(`${target.url}${route}`, body, { agent: target.agent, requestId: randomUUID() });
-  recordServerTiming(route, answer.headers['server-timing'] as string | undefined);
-  return answer;
-}
+type VerificationAnswer = { verificationId?: string; status?: string };
 
 interface Sample {
   session: number;
@@ -86,14 +86,14 @@ async function runSession(target: Target, key: WalletSigningKey): Promise<Sample
     verificationData: { serverVerificationDataItem: [{ id: 'bench', type: devApproveType }] },
   });
   const t0 = performance.now();
-  const initiated = await post(target, '/verification/initiate', body);
+  const initiated = await post<VerificationAnswer>(target, '/verification/initiate', body);
   const t1 = performance.now();
   if (initiated.status !== 200 || !['APPROVED', 'PENDING'].includes(initiated.json.status ?? '')) {
     throw new Error(`${target.name} initiate answered ${initiated.status} ${JSON.stringify(initiated.json)}`);
   }
   // A Wallet Server polls until the decision is there (S2S §Asynchronous Endpoints).
   for (let polls = 0; ; polls += 1) {
-    const polled = await post(target, '/verification/status', { sessionId: body.sessionId, verificationId: initiated.json.verificationId });
+    const polled = await post<VerificationAnswer>(target, '/verification/status', { sessionId: body.sessionId, verificationId: initiated.json.verificationId });
     if (polled.status !== 200) throw new Error(`${target.name} status answered ${polled.status}`);
     if (polled.json.status === 'APPROVED') break;
     if (polls > 200) throw new Error(`${target.name}: session not approved after ${polls} polls`);
@@ -116,11 +116,6 @@ async function runLoad(target: Target, key: WalletSigningKey, count: number, par
     }),
   );
   return { samples, seconds: (performance.now() - started) / 1000 };
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
 function summarize(name: string, { samples, seconds }: { samples: Sample[]; seconds: number }) {
@@ -146,6 +141,23 @@ async function main(): Promise<void> {
   try {
     const material = await ensureDevMaterial(dir);
     const [temporalPort, mongoPort, apiPort, baselinePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    // The cryptography of a get, in this process, before the stack runs (nothing else competes).
+    let cryptoCost: IssuanceCryptoCost | undefined;
+    if (cryptoIterations > 0) {
+      say(`sign/encrypt microbenchmark: ${cryptoIterations} gets of ${issuanceBatch} × ${issuanceConfiguration}, in-process`);
+      const configuration = developmentCatalogue.find((c) => c.id === issuanceConfiguration);
+      const holder = fakeHolders.find((h) => h.holderAccountId === issuanceHolder);
+      if (!configuration || !holder) throw new Error(`no development configuration ${issuanceConfiguration} or fake holder ${issuanceHolder}`);
+      cryptoCost = await measureIssuanceCryptoCost({
+        iterations: cryptoIterations,
+        batchSize: issuanceBatch,
+        configuration,
+        holder,
+        issuerKeysFile: material.issuerKeys,
+        signingKeysFile: material.signingKeys,
+        credentialIssuer: `https://127.0.0.1:${apiPort}`,
+      });
+    }
     // The admin and status-list listeners too: a running development stack holds their defaults.
     const [adminPort, publicPort] = [await freePort(), await freePort()];
     say(`starting Temporal dev server, FerretDB on ${backend}, worker, Issuer API and baseline (logs in ${logDir})`);
@@ -172,6 +184,8 @@ async function main(): Promise<void> {
     });
     const { client, db } = await connectMongo(env.MONGODB_URI, 's2s_issuer');
     await ensureIndexes(db);
+    // The holder records credentials are issued from, as npm start seeds them (profile §27).
+    await seedFakeHolders(db, loadIssuerKeyMaterial(loadConfig(env)).dataKeyring);
     // The measured Wallet Server is given a rate limit its load never reaches (its polling alone
     // is above the default); the flooder of the quota scenario gets a small one.
     await registerWalletServer(
@@ -217,12 +231,11 @@ async function main(): Promise<void> {
       cert: readFileSync(material.walletCert),
       key: readFileSync(material.walletKey),
     };
-    const targets: Target[] = [
-      { name: 'issuer API', url: `https://127.0.0.1:${apiPort}`, agent: new https.Agent(agentOptions) },
-      { name: 'bare baseline', url: `https://127.0.0.1:${baselinePort}`, agent: new https.Agent(agentOptions) },
+    const newTargets = (maxSockets: number): [Target, Target] => [
+      { name: 'issuer API', url: `https://127.0.0.1:${apiPort}`, agent: new https.Agent({ ...agentOptions, maxSockets }) },
+      { name: 'bare baseline', url: `https://127.0.0.1:${baselinePort}`, agent: new https.Agent({ ...agentOptions, maxSockets }) },
     ];
     const key = await generateWalletSigningKey();
-    const results = [];
     // CPU by component: on a small machine every process competes for the same cores.
     const trees = {
       api: api.child.pid,
@@ -232,53 +245,20 @@ async function main(): Promise<void> {
       ferretdb: database.ferretdb.child.pid,
       postgres: database.postgres?.child.pid,
     };
-    const cpu: Record<string, number>[] = [];
-    let breakdown = new Map<string, Record<string, number>[]>();
-    for (const target of targets) {
-      say(`${target.name}: warm-up (${warmup} sessions)`);
-      await runLoad(target, key, warmup);
-      say(`${target.name}: ${sessions} initiate→status sessions, concurrency ${concurrency}`);
-      phasesByRoute.clear();
-      const before = { ...cpuSecondsByTree(trees), 'bench client': process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 };
-      results.push(summarize(target.name, await runLoad(target, key, sessions)));
-      if (phasesByRoute.size > 0) breakdown = new Map(phasesByRoute);
-      const after = { ...cpuSecondsByTree(trees), 'bench client': process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 };
-      cpu.push(
-        Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, ((seconds - (before[name as keyof typeof before] ?? 0)) * 1000) / sessions])),
-      );
-      target.agent.destroy();
-    }
-
-    const ms = (v: number) => `${v.toFixed(1)} ms`;
-    console.log(
-      `\ninitiate→status, ${sessions} sessions, concurrency ${concurrency}, FerretDB on ${backend}, ${os.cpus().length} CPUs, Node ${process.version}`,
-    );
-    console.log('target          sessions/s  session p50  session p99  initiate p50  initiate p99  status p50  status p99');
-    for (const r of results) {
-      console.log(
-        `${r.name.padEnd(15)} ${r.sessionsPerSecond.toFixed(1).padStart(10)}  ${ms(r.session.p50).padStart(11)}  ${ms(r.session.p99).padStart(11)}  ${ms(r.initiate.p50).padStart(12)}  ${ms(r.initiate.p99).padStart(12)}  ${ms(r.status.p50).padStart(10)}  ${ms(r.status.p99).padStart(10)}`,
-      );
-    }
-    const [issuer, bare] = results;
-    if (issuer && bare) {
-      console.log(`\nCPU per session (ms), by process tree:`);
-      const names = Object.keys(cpu[0] ?? {});
-      console.log(`${'target'.padEnd(15)} ${names.map((n) => n.padStart(12)).join(' ')}        total`);
-      results.forEach((r, i) => {
-        const row = cpu[i] ?? {};
-        const total = Object.values(row).reduce((a, b) => a + b, 0);
-        console.log(`${r.name.padEnd(15)} ${names.map((n) => (row[n] ?? 0).toFixed(1).padStart(12)).join(' ')} ${total.toFixed(1).padStart(12)}`);
+    if (sessions > 0) await runVerificationScenario(newTargets(concurrency), key, trees, backend);
+    if (issuanceSessions > 0) {
+      await runIssuanceScenario({
+        targets: newTargets(issuanceConcurrency),
+        key,
+        trees,
+        offers: {
+          adminUrl: `https://127.0.0.1:${adminPort}`,
+          caPem: readFileSync(material.caCert, 'utf8'),
+          backOfficeToken: readFileSync(material.devBackOfficeToken, 'utf8').trim(),
+        },
       });
-      console.log(`\nIssuer API per request (Server-Timing), mean ms per phase:`);
-      for (const [route, samples] of breakdown) {
-        const names = [...new Set(samples.flatMap((sample) => Object.keys(sample)))];
-        const mean = (name: string) => samples.reduce((sum, sample) => sum + (sample[name] ?? 0), 0) / samples.length;
-        console.log(`  ${route.padEnd(24)} ${names.map((name) => `${name} ${mean(name).toFixed(1)}`).join(' · ')}  (${samples.length} requests)`);
-      }
-      console.log(
-        `\nratio issuer/baseline: throughput ${(issuer.sessionsPerSecond / bare.sessionsPerSecond).toFixed(2)}x, session p50 ${(issuer.session.p50 / bare.session.p50).toFixed(2)}x, session p99 ${(issuer.session.p99 / bare.session.p99).toFixed(2)}x`,
-      );
     }
+    if (cryptoCost) printIssuanceCryptoCost(cryptoCost, issuanceConfiguration);
 
     if (quotaRounds > 0) {
       await runQuotaScenario({
@@ -289,10 +269,173 @@ async function main(): Promise<void> {
         apiPid: api.child.pid,
       });
     }
+  } catch (error) {
+    // The logs go with the temporary directory: what the servers said is shown before.
+    for (const child of children) printLogTail(child.logFile);
+    throw error;
   } finally {
     for (const child of children.reverse()) await child.stop();
     await receiver?.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printLogTail(file: string, lines = 15): void {
+  if (!existsSync(file)) return;
+  const tail = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines);
+  console.error(`--- last ${tail.length} lines of ${path.basename(file)}\n${tail.join('\n')}`);
+}
+
+type ProcessTrees = Record<string, number | undefined>;
+
+/** CPU seconds so far by process tree, and the bench's own process (the wallet side). */
+function cpuSnapshot(trees: ProcessTrees): Record<string, number> {
+  const own = process.cpuUsage();
+  return { ...cpuSecondsByTree(trees), 'bench client': (own.user + own.system) / 1e6 };
+}
+
+/** ms of CPU per session by process tree between two snapshots. */
+function cpuPerSession(before: Record<string, number>, after: Record<string, number>, count: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, ((seconds - (before[name] ?? 0)) * 1000) / count]));
+}
+
+function printCpuPerSession(rows: readonly { name: string; cpu: Record<string, number> }[]): void {
+  console.log(`\nCPU per session (ms), by process tree:`);
+  const names = Object.keys(rows[0]?.cpu ?? {});
+  console.log(`${'target'.padEnd(15)} ${names.map((n) => n.padStart(12)).join(' ')}        total`);
+  for (const { name, cpu } of rows) {
+    const total = Object.values(cpu).reduce((a, b) => a + b, 0);
+    console.log(`${name.padEnd(15)} ${names.map((n) => (cpu[n] ?? 0).toFixed(1).padStart(12)).join(' ')} ${total.toFixed(1).padStart(12)}`);
+  }
+}
+
+/** initiate→status sessions against the Issuer API, then the baseline. */
+async function runVerificationScenario(targets: readonly Target[], key: WalletSigningKey, trees: ProcessTrees, backend: string): Promise<void> {
+  const results = [];
+  const cpu: Record<string, number>[] = [];
+  let breakdown = new Map<string, Record<string, number>[]>();
+  for (const target of targets) {
+    say(`${target.name}: warm-up (${warmup} sessions)`);
+    await runLoad(target, key, warmup);
+    say(`${target.name}: ${sessions} initiate→status sessions, concurrency ${concurrency}`);
+    phasesByRoute.clear();
+    const before = cpuSnapshot(trees);
+    results.push(summarize(target.name, await runLoad(target, key, sessions)));
+    if (phasesByRoute.size > 0 && target === targets[0]) breakdown = new Map(phasesByRoute);
+    cpu.push(cpuPerSession(before, cpuSnapshot(trees), sessions));
+    target.agent.destroy();
+  }
+
+  console.log(`\ninitiate→status, ${sessions} sessions, concurrency ${concurrency}, FerretDB on ${backend}, ${os.cpus().length} CPUs, Node ${process.version}`);
+  console.log('target          sessions/s  session p50  session p99  initiate p50  initiate p99  status p50  status p99');
+  for (const r of results) {
+    console.log(
+      `${r.name.padEnd(15)} ${r.sessionsPerSecond.toFixed(1).padStart(10)}  ${ms(r.session.p50).padStart(11)}  ${ms(r.session.p99).padStart(11)}  ${ms(r.initiate.p50).padStart(12)}  ${ms(r.initiate.p99).padStart(12)}  ${ms(r.status.p50).padStart(10)}  ${ms(r.status.p99).padStart(10)}`,
+    );
+  }
+  const [issuer, bare] = results;
+  if (issuer && bare) {
+    printCpuPerSession(results.map((r, i) => ({ name: r.name, cpu: cpu[i] ?? {} })));
+    console.log(`\nIssuer API per request (Server-Timing), mean ms per phase:`);
+    printServerTiming(breakdown);
+    console.log(
+      `\nratio issuer/baseline: throughput ${(issuer.sessionsPerSecond / bare.sessionsPerSecond).toFixed(2)}x, session p50 ${(issuer.session.p50 / bare.session.p50).toFixed(2)}x, session p99 ${(issuer.session.p99 / bare.session.p99).toFixed(2)}x`,
+    );
+  }
+}
+
+/** The credential endpoints the issuance scenario calls (S2S §Credential Endpoints, profile §25). */
+const issuanceEndpoints = ['/credential/provision', '/credential/nonce', '/credential/get'];
+
+/**
+ * The full-issuance scenario (bench/issuance-scenario.ts) against the Issuer API and the
+ * baseline. Each issuer session redeems its own Credential Offer to the fake holder
+ * BENCH_ISSUANCE_HOLDER, made beforehand through the admin listener with the back-office
+ * credential. While the Issuer API does not serve the credential endpoints, only the baseline is
+ * measured.
+ */
+async function runIssuanceScenario(options: {
+  targets: [Target, Target];
+  key: WalletSigningKey;
+  trees: ProcessTrees;
+  offers: { adminUrl: string; caPem: string; backOfficeToken: string };
+}): Promise<void> {
+  const [issuerTarget, baselineTarget] = options.targets;
+  const metadata = await getFromIssuer(`${issuerTarget.url}/.well-known/openid-credential-issuer-s2s`, { agent: issuerTarget.agent });
+  const issuerKey = (metadata.issuer_encryption_jwks as { keys: HpkeJwk[] }).keys[0] as HpkeJwk;
+  const served = issuanceEndpoints.filter((endpoint) => (metadata.endpoints_supported as string[]).includes(endpoint));
+  const offers = createCredentialOffers({ ...options.offers, holderAccountId: issuanceHolder, credentialConfigurationIds: [issuanceConfiguration] });
+  const firstOffer = await offers.createOne();
+  // OpenID4VCI §12.2.4: credential_issuer of the metadata; the offer names the same identifier (§4.1.1).
+  const credentialIssuer = (metadata.credential_issuer as string | undefined) ?? firstOffer.credentialIssuer;
+  const codes = [firstOffer.code];
+  const prepareCodes = async (count: number) => {
+    say(`issuer API: ${count} Credential Offers for ${issuanceHolder} through the admin listener (not measured)`);
+    while (codes.length < count) {
+      const batch = await Promise.all(Array.from({ length: Math.min(8, count - codes.length) }, () => offers.createOne()));
+      codes.push(...batch.map((offer) => offer.code));
+    }
+  };
+  const wallet = { key: options.key, issuerKey, credentialIssuer, configurationId: issuanceConfiguration, batchSize: issuanceBatch };
+  const wallets = new Map<Target, IssuanceWallet>([
+    [
+      issuerTarget,
+      {
+        ...wallet,
+        openAnswers: true,
+        preAuthorizedCode: async () => {
+          const code = codes.shift();
+          if (!code) throw new Error('no Credential Offer left');
+          return code;
+        },
+      },
+    ],
+    // The baseline checks nothing: the same item, with a code that names nothing.
+    [baselineTarget, { ...wallet, openAnswers: false, preAuthorizedCode: async () => 'baseline-code' }],
+  ]);
+  const measured: Target[] = served.length === issuanceEndpoints.length ? [issuerTarget, baselineTarget] : [baselineTarget];
+  if (measured.length === 1) {
+    say(`issuer API does not serve ${issuanceEndpoints.filter((e) => !served.includes(e)).join(', ')} yet: measuring the baseline only`);
+  }
+
+  const warm = Math.min(10, issuanceSessions);
+  const results: IssuanceSummary[] = [];
+  const cpu: { name: string; cpu: Record<string, number> }[] = [];
+  let breakdown = new Map<string, Record<string, number>[]>();
+  for (const target of measured) {
+    const targetWallet = wallets.get(target) as IssuanceWallet;
+    if (target === issuerTarget) await prepareCodes(warm + issuanceSessions);
+    say(`${target.name}: issuance warm-up (${warm} sessions)`);
+    await runIssuanceLoad(target, targetWallet, warm, issuanceConcurrency);
+    say(`${target.name}: ${issuanceSessions} issuance sessions (batch of ${issuanceBatch} × ${issuanceConfiguration}), concurrency ${issuanceConcurrency}`);
+    phasesByRoute.clear();
+    const before = cpuSnapshot(options.trees);
+    const load = await runIssuanceLoad(target, targetWallet, issuanceSessions, issuanceConcurrency, (done, count) =>
+      say(`  ${target.name}: ${done}/${count} sessions`),
+    );
+    cpu.push({ name: target.name, cpu: cpuPerSession(before, cpuSnapshot(options.trees), issuanceSessions) });
+    if (target === issuerTarget) breakdown = new Map(phasesByRoute);
+    results.push(summarizeIssuance(target.name, load));
+  }
+  offers.close();
+  for (const target of options.targets) target.agent.destroy();
+
+  console.log(
+    `\nfull issuance (initiate with an offer's code → APPROVED → provision → nonce → get of ${issuanceBatch} × ${issuanceConfiguration}), ${issuanceSessions} sessions, concurrency ${issuanceConcurrency}`,
+  );
+  printIssuanceSummaries(results);
+  printCpuPerSession(cpu);
+  if (breakdown.size > 0) {
+    console.log(`\nIssuer API per request (Server-Timing), mean ms per phase:`);
+    printServerTiming(breakdown);
+  }
+  const [issuer, bare] = results.length === 2 ? results : [undefined, results[0]];
+  if (issuer && bare) {
+    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+    console.log(
+      `\nratio issuer/baseline: throughput ${ratio(issuer.sessionsPerSecond, bare.sessionsPerSecond)}, session p50 ${ratio(issuer.latency.session.p50, bare.latency.session.p50)}, ` +
+        `get p50 ${ratio(issuer.latency.get.p50, bare.latency.get.p50)}, get p99 ${ratio(issuer.latency.get.p99, bare.latency.get.p99)}`,
+    );
   }
 }
 

@@ -171,6 +171,11 @@ ${curl('/verification/initiate', body)}
 Then ask for its status (put the verificationId from the answer in place of VERIFICATION_ID):
 
 ${curl('/verification/status', { sessionId: body.sessionId, verificationId: 'VERIFICATION_ID' })}
+
+Issue credentials end to end (a Credential Offer to a fake holder, initiate with its code, provision, nonce,
+get of a batch whose key proofs and encryption key the development wallet makes), each step printed:
+
+  npm run example-issuance      (EXAMPLE_HOLDER, EXAMPLE_CONFIGURATION, EXAMPLE_BATCH choose)
 `);
 }
 

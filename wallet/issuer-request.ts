@@ -50,3 +50,32 @@ export function postToIssuer(url: string, body: unknown, options: { agent: https
     req.end(payload);
   });
 }
+
+/**
+ * A GET of an Issuer document (the issuer metadata, `/.well-known/openid-credential-issuer-s2s`)
+ * over the same mTLS agent. Rejects anything but a JSON 200.
+ */
+export function getFromIssuer(url: string, options: { agent: https.Agent }): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      url,
+      { method: 'GET', agent: options.agent, headers: { Accept: 'application/json', 'Api-Version': currentApiVersion } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode !== 200) return reject(new Error(`GET ${url} answered ${res.statusCode}: ${text.slice(0, 200)}`));
+          try {
+            resolve(JSON.parse(text) as Record<string, unknown>);
+          } catch {
+            reject(new Error(`GET ${url} did not answer JSON`));
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
