@@ -79,14 +79,12 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     throw new Error(`key attestations are required from ${untrusted.join(', ')}, which S2S_KEY_ATTESTATION_TRUST_FILE does not list (profile §25)`);
   }
   // Gets carry the API's proof of origin, like verdicts: the workflow issues only for this API.
-  const lifecycles = instanceLifecycles(
-    createCredentialLifecycleWorkflows(temporal, {
-      taskQueue: config.temporal.taskQueue,
-      outboundTaskQueue: config.temporal.outboundTaskQueue,
-      proofs: createMessageProofs(dataKeyring),
-    }),
-    { deferredPollMs: config.credentialIssuance.deferredPollMs },
-  );
+  const lifecycleWorkflows = createCredentialLifecycleWorkflows(temporal, {
+    taskQueue: config.temporal.taskQueue,
+    outboundTaskQueue: config.temporal.outboundTaskQueue,
+    proofs: createMessageProofs(dataKeyring),
+  });
+  const lifecycles = instanceLifecycles(lifecycleWorkflows, { deferredPollMs: config.credentialIssuance.deferredPollMs });
   const api: ApiDeps = {
     logger,
     tenants: createTenantRepository(db),
@@ -147,6 +145,8 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     sessions: api.sessions,
     catalogue: api.catalogue,
     issuerUrl: config.api.publicUrl,
+    credentialInstances: api.credentialInstances,
+    lifecycle: lifecycleWorkflows,
   };
   const statusListStore = createStatusListStore(db);
   const statusLists = {

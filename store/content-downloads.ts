@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Binary, type Db } from 'mongodb';
 import { contentIdPattern, maxContentBytes } from '../domain/content-reference';
-import { collections } from './mongo';
+import { collections, deleteExpiredDocuments } from './mongo';
 
 /**
  * Contents delivered by reference (profile §25 Content Reference), stored until they expire.
@@ -61,17 +61,6 @@ export function createContentDownloadStore(db: Db, options: { now?: () => Date; 
   const records = db.collection<ContentRecord>(collections.contentDownloads);
   const chunks = db.collection<ContentChunk>(collections.contentDownloadChunks);
 
-  /** Deletes up to `limit` documents of `collection` expired before `at`, oldest first. */
-  async function deleteExpired(collection: typeof records | typeof chunks, at: Date, limit: number): Promise<number> {
-    const due = await (collection as typeof records)
-      .find({ expiresAt: { $lt: at } }, { projection: { _id: 1 } })
-      .sort({ expiresAt: 1 })
-      .limit(limit)
-      .toArray();
-    if (due.length === 0) return 0;
-    return (await (collection as typeof records).deleteMany({ _id: { $in: due.map((d) => d._id) } })).deletedCount;
-  }
-
   return {
     /** Stores `content` for `tenantId` until `expiresAt`, under a new random id. */
     async save(tenantId: string, content: Buffer, expiresAt: Date): Promise<StoredContent> {
@@ -124,8 +113,8 @@ export function createContentDownloadStore(db: Db, options: { now?: () => Date; 
      * no TTL index does it (FerretDB); idempotent, so a repeated sweep deletes nothing twice.
      */
     async sweepExpired(at: Date, limit: number): Promise<number> {
-      const removed = await deleteExpired(records, at, limit);
-      await deleteExpired(chunks, at, limit);
+      const removed = await deleteExpiredDocuments(records, at, limit);
+      await deleteExpiredDocuments(chunks, at, limit);
       return removed;
     },
   };

@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { collections, isDuplicateKeyError } from './mongo';
+import { collections, deleteExpiredDocuments, isDuplicateKeyError } from './mongo';
 
 /**
  * What a get hands back (S2S §Get Credential): the credentials as one compact JWE to the
@@ -57,13 +57,7 @@ export function createCredentialDeliveryStore(db: Db, options: { ttlMs?: number;
 
     /** Deletes up to `limit` expired deliveries; returns how many. */
     async deleteExpired(limit = 1000, now = clock()): Promise<number> {
-      const due = await deliveries
-        .find({ expiresAt: { $lte: now } }, { projection: { _id: 1 } })
-        .sort({ expiresAt: 1 })
-        .limit(limit)
-        .toArray();
-      if (due.length === 0) return 0;
-      return (await deliveries.deleteMany({ _id: { $in: due.map((d) => d._id) } })).deletedCount;
+      return deleteExpiredDocuments(deliveries, now, limit);
     },
   };
 }

@@ -136,6 +136,11 @@ export function createCredentialInstanceRepository(db: Db) {
       return { outcome: 'provisioned', instances: provisioned };
     },
 
+    /** A holder's instances, all tenants (the back office speaks for the issuer's records, not a Wallet Server). */
+    async findByHolder(holderAccountId: string, limit: number): Promise<CredentialInstance[]> {
+      return instances.find({ holderAccountId }).limit(limit).toArray();
+    },
+
     /** The tenant's instance in this session; another tenant's or another session's is null, like a missing one. */
     async find(key: { tenantId: string; sessionId: string; credentialInstanceId: string }): Promise<CredentialInstance | null> {
       const instance = await instances.findOne({ _id: instanceDocumentId(key.tenantId, key.credentialInstanceId) });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from 'mongodb';
-import { collections, isDuplicateKeyError } from './mongo';
+import { collections, deleteExpiredDocuments, isDuplicateKeyError } from './mongo';
 
 /**
  * Issuer nonces for the key proofs of a get (profile §25; the S2S form of OpenID4VCI 1.0 §7
@@ -49,17 +49,6 @@ export function createCredentialNonceStore(db: Db, options: { ttlMs?: number; no
   const nonces = db.collection<CredentialNonceRecord>(collections.credentialNonces);
   const uses = db.collection<CredentialNonceUse>(collections.credentialNonceUses);
 
-  async function deleteExpired(name: string, before: Date, limit: number): Promise<number> {
-    const collection = db.collection<{ _id: string; expiresAt: Date }>(name);
-    const due = await collection
-      .find({ expiresAt: { $lt: before } }, { projection: { _id: 1 } })
-      .sort({ expiresAt: 1 })
-      .limit(limit)
-      .toArray();
-    if (due.length === 0) return 0;
-    return (await collection.deleteMany({ _id: { $in: due.map((d) => d._id) } })).deletedCount;
-  }
-
   return {
     /** A fresh nonce for one credential instance of `tenantId` (profile §25, `/credential/nonce`). */
     async issue(tenantId: string, credentialInstanceId: string): Promise<{ c_nonce: string; expiresAt: Date }> {
@@ -102,8 +91,8 @@ export function createCredentialNonceStore(db: Db, options: { ttlMs?: number; no
     async sweepExpired(limit = 1000): Promise<number> {
       const before = new Date(now() - ttlMs);
       // Uses first: a use whose nonce survived a crash is found again by the next pass.
-      await deleteExpired(collections.credentialNonceUses, before, limit);
-      return deleteExpired(collections.credentialNonces, before, limit);
+      await deleteExpiredDocuments(uses, before, limit);
+      return deleteExpiredDocuments(nonces, before, limit);
     },
   };
 }

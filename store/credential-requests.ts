@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from 'mongodb';
 import { openRecord, sealRecord, type DataKeyring, type EncryptedEnvelope } from '../crypto/data-encryption';
 import type { ProvenCredentialRequest } from '../domain/schemas/credential';
-import { collections, isDuplicateKeyError } from './mongo';
+import { collections, deleteExpiredDocuments, isDuplicateKeyError } from './mongo';
 
 /** A verified get as issuance reads it: the proven keys and the metadata version the wallet holds. */
 export type StoredCredentialRequest = ProvenCredentialRequest & { currentCredentialMetadataVersion?: string };
@@ -64,13 +64,7 @@ export function createCredentialRequestStore(db: Db, keyring: DataKeyring, optio
 
     /** Deletes up to `limit` expired requests; returns how many. */
     async deleteExpired(limit = 1000, now = clock()): Promise<number> {
-      const due = await requests
-        .find({ expiresAt: { $lte: now } }, { projection: { _id: 1 } })
-        .sort({ expiresAt: 1 })
-        .limit(limit)
-        .toArray();
-      if (due.length === 0) return 0;
-      return (await requests.deleteMany({ _id: { $in: due.map((d) => d._id) } })).deletedCount;
+      return deleteExpiredDocuments(requests, now, limit);
     },
   };
 }

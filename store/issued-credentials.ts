@@ -1,6 +1,6 @@
 import type { Db } from 'mongodb';
 import { openRecord, sealRecord, type DataKeyring, type EncryptedEnvelope } from '../crypto/data-encryption';
-import { collections, isDuplicateKeyError } from './mongo';
+import { collections, deleteExpiredDocuments, isDuplicateKeyError } from './mongo';
 
 /**
  * The credentials signed for one set of presentment keys of one instance and one holder data set
@@ -78,13 +78,7 @@ export function createIssuedCredentialStore(db: Db, keyring: DataKeyring, option
 
     /** Deletes up to `limit` expired sets; returns how many. */
     async deleteExpired(limit = 1000, now = clock()): Promise<number> {
-      const due = await sets
-        .find({ expiresAt: { $lte: now } }, { projection: { _id: 1 } })
-        .sort({ expiresAt: 1 })
-        .limit(limit)
-        .toArray();
-      if (due.length === 0) return 0;
-      return (await sets.deleteMany({ _id: { $in: due.map((d) => d._id) } })).deletedCount;
+      return deleteExpiredDocuments(sets, now, limit);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Db } from 'mongodb';
+import { type Collection, type Db, type Filter, MongoClient, MongoServerError } from 'mongodb';
 
 /**
  * MongoDB access. The same code runs against real MongoDB (docker-compose) and FerretDB
@@ -82,6 +82,21 @@ export async function createExpiryIndex(db: Db, collection: string, field: strin
   }
 }
 
+/**
+ * Deletes up to `limit` documents of `collection` whose `expiresAt` is before `at`, oldest first:
+ * the sweep that stands in for a TTL index (FerretDB has none). Two steps (ids, then delete by
+ * id), because FerretDB pushes only _id filters down to its backend; repeating it is harmless.
+ */
+export async function deleteExpiredDocuments<T extends { _id: string; expiresAt: Date }>(collection: Collection<T>, at: Date, limit: number): Promise<number> {
+  const due = await collection
+    .find({ expiresAt: { $lt: at } } as Filter<T>, { projection: { _id: 1 } })
+    .sort({ expiresAt: 1 })
+    .limit(limit)
+    .toArray();
+  if (due.length === 0) return 0;
+  return (await collection.deleteMany({ _id: { $in: due.map((document) => document._id) } } as Filter<T>)).deletedCount;
+}
+
 /** Creates every index the repositories rely on. Idempotent; run by the API and the worker at start. */
 export async function ensureIndexes(db: Db): Promise<void> {
   await Promise.all([
@@ -129,6 +144,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // The open list is the newest; a list's snapshot is built from its changed entries.
     db.collection(collections.statusLists).createIndex({ sequence: -1 }, { name: 'sequence' }),
     db.collection(collections.statusListStatuses).createIndex({ listId: 1 }, { name: 'list' }),
+    // A holder's credential instances, for the back office's "records changed" (profile §25).
+    db.collection(collections.credentialInstances).createIndex({ holderAccountId: 1 }, { name: 'holder' }),
     // The devices a verification was provisioned on (store/credential-instances.ts).
     db.collection(collections.credentialDevices).createIndex({ tenantId: 1, sessionId: 1, verificationId: 1 }, { name: 'tenant_session_verification' }),
     // Credential nonces and their uses are swept after expiry (store/credential-nonces.ts; no TTL indexes).

@@ -1,6 +1,8 @@
 import Router, { type RouterMiddleware } from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import type { CredentialLifecycleWorkflows } from '../../clients/temporal/credential-lifecycle-workflows';
+import type { CredentialInstanceRepository } from '../../store/credential-instances';
 import type { VerificationWorkflows } from '../../clients/temporal/verification-workflows';
 import type { CredentialCatalogue } from '../../domain/credential-configurations';
 import { problems } from '../../domain/problems';
@@ -37,6 +39,9 @@ export interface AdminDeps {
   catalogue: CredentialCatalogue;
   /** credential_issuer in the offers (OpenID4VCI §4.1.1). */
   issuerUrl: string;
+  credentialInstances: CredentialInstanceRepository;
+  /** Wakes the instances' CredentialLifecycleWorkflows when a holder's records changed (profile §25). */
+  lifecycle: Pick<CredentialLifecycleWorkflows, 'holderDataChanged'>;
 }
 
 const asRouterMiddleware = (steps: AdminMiddleware[]) => steps as unknown as RouterMiddleware<AdminState>[];

@@ -1,5 +1,6 @@
 import type { AdminDeps } from './app';
 import { createCredentialOfferRoute } from './back-office/create-credential-offer';
+import { holderDataChangedRoute } from './back-office/holder-data-changed';
 import { issueOneTimeCodeRoute } from './back-office/issue-one-time-code';
 import { completeIssuerAuthenticationRoute } from './issuer-sign-in/complete-issuer-authentication';
 import { reportVerdictRoute } from './providers/report-verdict';
@@ -21,9 +22,10 @@ export const adminRoutes: readonly AdminRoute<AdminDeps>[] = [
   viewEvidenceRoute,
   decideReviewCaseRoute,
   auditTrailRoute,
-  // The issuer's back office (profile §17, §20)
+  // The issuer's back office (profile §17, §20, §25)
   createCredentialOfferRoute,
   issueOneTimeCodeRoute,
+  holderDataChangedRoute,
   // The issuer's sign-in surface (profile §21)
   completeIssuerAuthenticationRoute,
   // Asynchronous verification providers (profile §12)

@@ -10,7 +10,9 @@ import { presentAndVerifyMdoc, type MdlModule } from '../support/mdl-presentatio
 import type { CredentialSigningKeyFile } from '../../crypto/credential-signing-keys';
 import { digest } from '@sd-jwt/crypto-nodejs';
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
-import { seedFakeHolders } from '../../dev/fake-holders';
+import { fakeHolders, seedFakeHolders } from '../../dev/fake-holders';
+import { createIssuerHolderRepository } from '../../store/issuer-holders';
+import { credentialInstanceIdFor } from '../../store/credential-instances';
 import { preAuthorizedCodeType } from '../../domain/verification-types/pre-authorized-code';
 import { buildGetCredentialRequest, createKeyProof, openCredentials, type BuiltGetCredentialRequest } from '../support/credential-wallet';
 import { verifyX5cChain } from '../support/credential-signing';
@@ -276,12 +278,24 @@ describe('credential issuance over mTLS (S2S §Credential Endpoints, profile §2
     expect((await post('/credential/get', { ...built.body, credentialInstanceId: randomUUID() })).json).toMatchObject(missing);
   });
 
-  it('refuses to provision before approval and after cancellation', async () => {
+  it('refuses to provision, and finds no instance to get, before approval and after cancellation', async () => {
     const pending = await createWalletInstance({ http: h.http, identity: h.walletA, issuerKey: issuerKey() });
     expect((await pending.initiate({ credentialConfigurationIds: [pid] })).json.status).toBe('ADDITIONAL_INFO_REQUIRED');
     expect((await provision(pending)).json).toMatchObject({ type: 'urn:s2s-issuer:problem:verification-not-approved', status: 409 });
     expect((await post('/verification/cancel', { ...pending.ids, reason: 'user cancelled' })).status).toBe(200);
     expect((await provision(pending)).json).toMatchObject({ type: 'urn:s2s-issuer:problem:verification-not-approved', status: 409 });
+    // The id provision would have given (profile §25 derives it): nothing exists under it, so a get finds nothing.
+    const wouldBe = credentialInstanceIdFor({ tenantId: h.walletA.tenant._id, ...pending.ids, device: 'default' }, pid);
+    const get = await buildGetCredentialRequest({
+      sessionId: pending.ids.sessionId,
+      credentialInstanceId: wouldBe,
+      nonce: 'bm90LWEtbm9uY2UtdGhlLWlzc3Vlci1nYXZl',
+      walletSigningKey: pending.key,
+      issuerEncryptionKey: issuerKey(),
+      credentialIssuer: h.config.api.publicUrl,
+    });
+    expect((await post('/credential/get', get.body)).json).toMatchObject({ type: 'urn:s2s-issuer:problem:credential-instance-not-found', status: 404 });
+    expect((await post('/credential/nonce', { sessionId: pending.ids.sessionId, credentialInstanceId: wouldBe })).status).toBe(404);
   });
 
   it('refuses a substituted wallet encryption key, a foreign proof, a stale or reused nonce, with invalid_client_authentication and nothing issued', async () => {
@@ -316,13 +330,27 @@ describe('credential issuance over mTLS (S2S §Credential Endpoints, profile §2
     expect((await post('/credential/get', used.body)).json).toMatchObject(refused);
   });
 
-  it('deferred: a holder whose mDL data is not ready gets 202 PENDING with Retry-After', async () => {
-    const wallet = await approvedWallet([mdl], 'test-holder-max');
+  it('deferred: 202 PENDING with Retry-After while the data is not ready; the back office says it changed; CREDENTIAL_READY; the next get issues', async () => {
+    const holderAccountId = `test-holder-${randomUUID()}`;
+    const holders = createIssuerHolderRepository(h.db, loadIssuerKeyMaterial(h.config).dataKeyring);
+    const erikaMdl = fakeHolders[0]?.datasets.find((dataset) => dataset.configurationId === mdl)?.claims as Record<string, unknown>;
+    await holders.putHolder({ holderAccountId, datasets: [{ configurationId: mdl, claims: erikaMdl, pending: {} }] });
+    const wallet = await approvedWallet([mdl], holderAccountId);
     const credentialInstanceId = await instanceOf(wallet, mdl);
-    const answer = await post('/credential/get', (await buildGet(wallet, credentialInstanceId)).body);
-    expect(answer.status).toBe(202);
-    expect(answer.headers['retry-after']).toMatch(/^\d+$/);
-    expect(answer.json).toMatchObject({ sessionId: wallet.ids.sessionId, credentialInstanceId, status: 'PENDING' });
+    const deferred = await post('/credential/get', (await buildGet(wallet, credentialInstanceId)).body);
+    expect(deferred.status).toBe(202);
+    expect(deferred.headers['retry-after']).toMatch(/^\d+$/);
+    expect(deferred.json).toMatchObject({ sessionId: wallet.ids.sessionId, credentialInstanceId, status: 'PENDING' });
+
+    await holders.putHolder({ holderAccountId, datasets: [{ configurationId: mdl, claims: erikaMdl }] });
+    const woken = await h.admin('POST', `/admin/holders/${encodeURIComponent(holderAccountId)}/data-changed`, 'backOffice');
+    expect(woken).toMatchObject({ status: 202, json: { instances: 1 } });
+    const ready = await h.receiver.waitFor((n) => n.path.endsWith('/event/notify') && n.body.credentialInstanceId === credentialInstanceId);
+    expect(ready.body).toMatchObject({ sessionId: wallet.ids.sessionId, eventType: 'CREDENTIAL_READY' });
+
+    const built = await buildGet(wallet, credentialInstanceId);
+    const { credentials } = await issuedCredentials(built);
+    expect(credentials).toHaveLength(1);
   });
 
   it('metadata: the current version, the metadata in a get only when the wallet’s version is stale, and 404 for an unknown version', async () => {

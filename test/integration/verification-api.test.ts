@@ -224,6 +224,10 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
       '/verification/supplement',
       '/verification/status',
       '/verification/cancel',
+      '/credential/provision',
+      '/credential/nonce',
+      '/credential/get',
+      '/credential/metadata',
       '/content/{id}',
     ]);
     expect(response.json.components.schemas.InitiateVerificationRequest.required).toEqual(

@@ -20,6 +20,7 @@ describe('the admin route table (api/admin/index.ts)', () => {
       [AdminCaller.reviewer, 'GET', '/review-cases/:caseId/audit'],
       [AdminCaller.backOffice, 'POST', '/credential-offers'],
       [AdminCaller.backOffice, 'POST', '/one-time-codes'],
+      [AdminCaller.backOffice, 'POST', '/holders/:holderAccountId/data-changed'],
       [AdminCaller.issuerSignIn, 'POST', '/issuer-authentications'],
       [AdminCaller.provider, 'POST', '/verdicts'],
     ]);
