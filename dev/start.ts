@@ -172,10 +172,11 @@ Then ask for its status (put the verificationId from the answer in place of VERI
 
 ${curl('/verification/status', { sessionId: body.sessionId, verificationId: 'VERIFICATION_ID' })}
 
-Issue credentials end to end (a Credential Offer to a fake holder, initiate with its code, provision, nonce,
-get of a batch whose key proofs and encryption key the development wallet makes), each step printed:
+Issue each shipped credential end to end (a Credential Offer to a fake holder, initiate with its code,
+provision, nonce, get of a batch whose key proofs and encryption key the development wallet makes),
+and print the credentials decoded:
 
-  npm run example-issuance      (EXAMPLE_HOLDER, EXAMPLE_CONFIGURATION, EXAMPLE_BATCH choose)
+  npm run issue-example
 `);
 }
 
