@@ -110,29 +110,18 @@ export function createCredentialInstanceRepository(db: Db) {
     async provision(request: ProvisionRequest): Promise<ProvisionOutcome> {
       if (!(await claimDevice(request))) return { outcome: 'device_limit' };
       const createdAt = new Date();
-      const provisioned: CredentialInstance[] = [];
-      for (const credentialConfigurationId of request.credentialConfigurationIds) {
-        const credentialInstanceId = credentialInstanceIdFor(request, credentialConfigurationId);
-        const _id = instanceDocumentId(request.tenantId, credentialInstanceId);
-        const instance: CredentialInstance = {
-          _id,
-          tenantId: request.tenantId,
-          sessionId: request.sessionId,
-          verificationId: request.verificationId,
-          device: request.device,
-          credentialInstanceId,
-          credentialConfigurationId,
-          holderAccountId: request.holderAccountId,
-          createdAt,
-        };
-        const { tenantId, sessionId, verificationId, device, holderAccountId } = instance;
-        await instances.updateOne(
-          { _id },
-          { $setOnInsert: { tenantId, sessionId, verificationId, device, credentialInstanceId, credentialConfigurationId, holderAccountId, createdAt } },
-          { upsert: true },
-        );
-        provisioned.push((await instances.findOne({ _id })) ?? instance);
-      }
+      const provisioned = await Promise.all(
+        request.credentialConfigurationIds.map(async (credentialConfigurationId): Promise<CredentialInstance> => {
+          const credentialInstanceId = credentialInstanceIdFor(request, credentialConfigurationId);
+          const _id = instanceDocumentId(request.tenantId, credentialInstanceId);
+          const { tenantId, sessionId, verificationId, device, holderAccountId } = request;
+          const fields = { tenantId, sessionId, verificationId, device, credentialInstanceId, credentialConfigurationId, holderAccountId };
+          // The first provision's record stays; every field but createdAt derives from the request, so the
+          // answer needs no read (its createdAt is this call's).
+          await instances.updateOne({ _id }, { $setOnInsert: { ...fields, createdAt } }, { upsert: true });
+          return { _id, ...fields, createdAt };
+        }),
+      );
       return { outcome: 'provisioned', instances: provisioned };
     },
 

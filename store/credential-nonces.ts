@@ -70,17 +70,21 @@ export function createCredentialNonceStore(db: Db, options: { ttlMs?: number; no
       const id = hashNonce(nonce);
       const record = await nonces.findOne({ _id: id });
       if (!record || record.tenantId !== tenantId || record.credentialInstanceId !== credentialInstanceId) return 'unknown';
-      const use = await uses.findOne({ _id: id });
-      if (use) return use.requestId === requestId ? 'accepted' : 'used';
       const at = new Date(now());
-      if (record.expiresAt.getTime() <= at.getTime()) return 'expired';
+      const takenBy = async () => (await uses.findOne({ _id: id }))?.requestId;
+      if (record.expiresAt.getTime() <= at.getTime()) {
+        // Past its expiry only the request that took it passes (its retry), as before the expiry.
+        const taker = await takenBy();
+        return taker === undefined ? 'expired' : taker === requestId ? 'accepted' : 'used';
+      }
+      // The use is taken by its insert (first one wins); a repeat finds out from the duplicate.
       try {
         await uses.insertOne({ _id: id, requestId, at, expiresAt: record.expiresAt });
         return 'accepted';
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
-        // A concurrent request won the insert; only its own retry may pass.
-        return (await uses.findOne({ _id: id }))?.requestId === requestId ? 'accepted' : 'used';
+        // Taken already: by this request (a retry) or another one.
+        return (await takenBy()) === requestId ? 'accepted' : 'used';
       }
     },
 

@@ -100,6 +100,8 @@ export interface StatusListStoreOptions {
   fillThreshold?: number;
   /** Random indexes tried in one list before it is treated as full. */
   attemptsPerList?: number;
+  /** How long the newest list, once read, is taken as the open one (0: read every time). */
+  latestListCacheMs?: number;
   clock?: () => Date;
 }
 
@@ -116,6 +118,9 @@ export function createStatusListStore(db: Db, options: StatusListStoreOptions = 
   const changes = db.collection<StatusListChange>(collections.statusListChanges);
   const snapshots = db.collection<StatusListSnapshot>(collections.statusListSnapshots);
   const entryId = (listId: string, index: number) => `${listId}#${index}`;
+  // A list's counter read up to this long ago may be a batch or two behind: the fill threshold
+  // is a soft limit (collisions open the next list anyway), and it saves a read per issuance.
+  const latestListCacheMs = options.latestListCacheMs ?? 1000;
 
   /** Opens list number `sequence`, or finds it when another allocator opened it first. */
   async function openList(sequence: number): Promise<StatusListRecord> {
@@ -131,9 +136,15 @@ export function createStatusListStore(db: Db, options: StatusListStoreOptions = 
     }
   }
 
+  /** The newest list as read at most `latestListCacheMs` ago: which list is open changes rarely. */
+  let cachedLatest: { list: StatusListRecord; readAt: number } | undefined;
   async function latestList(): Promise<StatusListRecord> {
+    const at = clock().getTime();
+    if (cachedLatest && at - cachedLatest.readAt < latestListCacheMs) return cachedLatest.list;
     const [latest] = await lists.find({}).sort({ sequence: -1 }).limit(1).toArray();
-    return latest ?? openList(1);
+    const list = latest ?? (await openList(1));
+    cachedLatest = { list, readAt: at };
+    return list;
   }
 
   /**
@@ -159,7 +170,10 @@ export function createStatusListStore(db: Db, options: StatusListStoreOptions = 
   async function allocateIndexes(count: number): Promise<{ listId: string; index: number }[]> {
     const allocated: { listId: string; index: number }[] = [];
     let list = await latestList();
-    if (list.allocated >= fillThreshold * list.size) list = await openList(list.sequence + 1);
+    if (list.allocated >= fillThreshold * list.size) {
+      list = await openList(list.sequence + 1);
+      cachedLatest = { list, readAt: clock().getTime() };
+    }
     for (let round = 0; round < 4; round += 1) {
       const open = list;
       const taken = (await Promise.all(Array.from({ length: count - allocated.length }, () => takeIndex(open)))).filter(
@@ -171,6 +185,7 @@ export function createStatusListStore(db: Db, options: StatusListStoreOptions = 
       if (allocated.length === count) return allocated;
       // Some tries all collided: the list is fuller than its counter says; the next list takes the rest.
       list = await openList(open.sequence + 1);
+      cachedLatest = { list, readAt: clock().getTime() };
     }
     throw new Error('no free status list index found');
   }
