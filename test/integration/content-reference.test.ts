@@ -5,6 +5,10 @@ import { decryptJwe, encryptJwe, publicHpkeJwk } from '../../crypto/jwe-hpke';
 import type { DeliveredCredentials } from '../../domain/schemas/credential';
 import { createContentDownloadStore } from '../../store/content-downloads';
 import { collections } from '../../store/mongo';
+import { loadIssuerKeyMaterial } from '../../crypto/key-material';
+import { seedFakeHolders } from '../../dev/fake-holders';
+import { credentialFlow } from '../support/credential-flow';
+import { openCredentials } from '../support/credential-wallet';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
 
 /**
@@ -17,8 +21,11 @@ const notFoundType = 'urn:s2s-issuer:problem:content-not-found';
 
 let harness: IssuerHarness;
 
+const flow = credentialFlow(() => harness);
+
 beforeAll(async () => {
   harness = await startIssuerHarness({ env: { S2S_CONTENT_REFERENCE_THRESHOLD_BYTES: String(thresholdBytes) } });
+  await seedFakeHolders(harness.db, loadIssuerKeyMaterial(harness.config).dataKeyring);
 });
 afterAll(async () => {
   await harness?.close();
@@ -162,5 +169,24 @@ describe('content download store (store/content-downloads.ts)', () => {
     expect(await store.open('tenant-x', saved.id)).not.toBeNull();
     await store.remove('tenant-x', saved.id);
     expect(await store.open('tenant-x', saved.id)).toBeNull();
+  });
+});
+
+describe('a get answered by reference, end to end (S2S §Get Credential, §Content Reference)', () => {
+  it('delivers a batch of mDLs over the threshold as a Content Reference that the Wallet Server downloads and the Wallet Client opens', async () => {
+    const wallet = await flow.approvedWallet(['org.iso.18013.5.1.mDL']);
+    const credentialInstanceId = await flow.instanceOf(wallet, 'org.iso.18013.5.1.mDL');
+    const built = await flow.buildGet(wallet, credentialInstanceId, { presentmentKeyCount: 3 });
+    const answer = await flow.post('/credential/get', built.body);
+    expect(answer.status).toBe(200);
+    const reference = referenceOf(answer.json.credentials as DeliveredCredentials);
+    expect(reference.contentSize).toBeGreaterThan(thresholdBytes);
+
+    const download = await harness.http.get(pathOf(reference.downloadUrl), harness.walletA);
+    expect(download.status).toBe(200);
+    expect(createHash('sha256').update(download.text, 'ascii').digest('base64url')).toBe(reference.contentDigest);
+    const credentials = await openCredentials(download.text, built.walletEncryption.privateJwk);
+    expect(credentials).toHaveLength(3);
+    expect((await harness.http.get(pathOf(reference.downloadUrl), harness.walletB)).status).toBe(404);
   });
 });

@@ -13,10 +13,9 @@ import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc';
 import { fakeHolders, seedFakeHolders } from '../../dev/fake-holders';
 import { createIssuerHolderRepository } from '../../store/issuer-holders';
 import { credentialInstanceIdFor } from '../../store/credential-instances';
-import { preAuthorizedCodeType } from '../../domain/verification-types/pre-authorized-code';
 import { buildGetCredentialRequest, createKeyProof, openCredentials, type BuiltGetCredentialRequest } from '../support/credential-wallet';
 import { verifyX5cChain } from '../support/credential-signing';
-import type { ClientIdentity } from '../support/https-client';
+import { credentialFlow } from '../support/credential-flow';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
 import { decodeSdJwtByHand, sdHashOf } from '../support/sd-jwt-by-hand';
 import { createWalletInstance } from '../support/wallet-server';
@@ -48,59 +47,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const issuerKey = () => h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]>;
-const post = (path: string, body: unknown, identity: ClientIdentity = h.walletA) => h.http.post(path, body, { identity });
-
-/** A holder's offer redeemed by a new Wallet Client Instance: APPROVED, with the holder account known (profile §27). */
-async function approvedWallet(configurationIds: string[], holderAccountId = 'test-holder-erika', identity: ClientIdentity = h.walletA) {
-  const offer = await h.admin('POST', '/admin/credential-offers', 'backOffice', {
-    credentialConfigurationIds: configurationIds,
-    holderAccountId,
-    holderAuthenticated: true,
-  });
-  expect(offer.status).toBe(201);
-  const code = offer.json.credential_offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']['pre-authorized_code'] as string;
-  const wallet = await createWalletInstance({ http: h.http, identity, issuerKey: issuerKey() });
-  const started = await wallet.initiate({
-    credentialConfigurationIds: configurationIds,
-    client: [{ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code }],
-  });
-  expect(started.json.status).toBe('APPROVED');
-  return wallet;
-}
-
-type Wallet = Awaited<ReturnType<typeof approvedWallet>>;
-
-async function provision(wallet: Wallet, device?: string, identity: ClientIdentity = h.walletA) {
-  return post('/credential/provision', { ...wallet.ids, ...(device ? { extensions: { walletClientInstanceId: device } } : {}) }, identity);
-}
-
-async function instanceOf(wallet: Wallet, configurationId: string): Promise<string> {
-  const provisioned = await provision(wallet);
-  expect(provisioned.status).toBe(200);
-  const entry = (provisioned.json.CredentialInstances as { credentialConfigurationId: string; credentialInstanceIds: string[] }[]).find(
-    (candidate) => candidate.credentialConfigurationId === configurationId,
-  );
-  return entry?.credentialInstanceIds[0] as string;
-}
-
-async function nonceFor(wallet: Wallet, credentialInstanceId: string, identity: ClientIdentity = h.walletA): Promise<string> {
-  const answer = await post('/credential/nonce', { sessionId: wallet.ids.sessionId, credentialInstanceId }, identity);
-  expect(answer.status).toBe(200);
-  return answer.json.c_nonce as string;
-}
-
-async function buildGet(wallet: Wallet, credentialInstanceId: string, options: Partial<Parameters<typeof buildGetCredentialRequest>[0]> = {}) {
-  return buildGetCredentialRequest({
-    sessionId: wallet.ids.sessionId,
-    credentialInstanceId,
-    nonce: await nonceFor(wallet, credentialInstanceId),
-    walletSigningKey: wallet.key,
-    issuerEncryptionKey: issuerKey(),
-    credentialIssuer: h.config.api.publicUrl,
-    ...options,
-  });
-}
+const { issuerKey, post, approvedWallet, provision, instanceOf, nonceFor, buildGet } = credentialFlow(() => h);
 
 /** A get that must issue: the decrypted credentials, in the order of the keys. */
 async function issuedCredentials(built: BuiltGetCredentialRequest) {
