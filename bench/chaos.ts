@@ -248,9 +248,16 @@ async function main(): Promise<void> {
     const config = loadConfig(stack.env);
     const temporal = await connectTemporalClient(config.temporal, createPayloadCodec(loadIssuerKeyMaterial(config).dataKeyring));
     const workflowsPerSession = new Map<string, number>();
+    // Every run of every verification workflow, to name what a duplicated session consists of.
+    const runsPerSession = new Map<string, string[]>();
     for await (const execution of temporal.client.workflow.list({ query: `WorkflowType = 'verificationWorkflow'` })) {
       const ref = parseVerificationWorkflowId(execution.workflowId);
-      if (ref) workflowsPerSession.set(ref.sessionId, (workflowsPerSession.get(ref.sessionId) ?? 0) + 1);
+      if (!ref) continue;
+      workflowsPerSession.set(ref.sessionId, (workflowsPerSession.get(ref.sessionId) ?? 0) + 1);
+      runsPerSession.set(ref.sessionId, [
+        ...(runsPerSession.get(ref.sessionId) ?? []),
+        `${ref.verificationId} run ${execution.runId} ${execution.status.name} started ${execution.startTime.toISOString()}`,
+      ]);
     }
     await temporal.connection.close();
     const { client: mongo, db } = await connectMongo(stack.mongoUri, 's2s_issuer');
@@ -289,6 +296,10 @@ async function main(): Promise<void> {
       for (const o of result.wedged) say(`${name}: wedged session ${o.sessionId} (${o.role}): ${o.wedged}`);
       for (const o of result.lost) say(`${name}: lost session ${o.sessionId} (${o.role}): last status ${o.status}`);
       for (const o of result.wrong) say(`${name}: session ${o.sessionId} ended ${o.status}, not APPROVED`);
+      for (const o of result.duplicated) {
+        say(`${name}: duplicated session ${o.sessionId} (${o.role}): ${verificationsPerSession.get(o.sessionId) ?? 0} verification(s) in its document; runs:`);
+        for (const run of runsPerSession.get(o.sessionId) ?? []) say(`  ${run}`);
+      }
     }
 
     const killed = Object.entries(monkey.kills.reduce<Record<string, number>>((acc, k) => ({ ...acc, [k.victim]: (acc[k.victim] ?? 0) + 1 }), {}));
@@ -309,7 +320,9 @@ tenant whose Wallet Server is down: ${downUnacknowledged} sessions with notifica
   } finally {
     await stack?.stop();
     await receiver?.close();
-    if (!process.env.CHAOS_KEEP_DATA) rmSync(dir, { recursive: true, force: true });
+    // A failed check keeps the stack's data and logs for the post-mortem.
+    if (failed) say(`kept the stack's data and logs in ${dir}`);
+    else if (!process.env.CHAOS_KEEP_DATA) rmSync(dir, { recursive: true, force: true });
   }
   process.exitCode = failed ? 1 : 0;
 }

@@ -55,12 +55,24 @@ export async function startLocalStack(options: { dir: string; env?: Record<strin
   let starts = 0;
 
   processes.set('temporal', await startTemporalDevServer(tools, temporalOptions));
-  const database = await startDevelopmentDatabase({ tools, backend: developmentDatabaseBackend(), dir: options.dir, mongoPort, logDir });
+  let database: Awaited<ReturnType<typeof startDevelopmentDatabase>> | undefined;
+  // A start that fails half-way stops what it started: its children would keep the caller alive.
+  const stopStarted = async () => {
+    for (const name of ['api', 'worker', 'temporal'] as const) await processes.get(name)?.stop();
+    await database?.stop();
+  };
+  try {
+    database = await startDevelopmentDatabase({ tools, backend: developmentDatabaseBackend(), dir: options.dir, mongoPort, logDir });
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
+  const started = database;
   const env: Record<string, string> = {
     S2S_DATA_DIR: options.dir,
     S2S_ENABLE_DEV_VERIFICATION_TYPES: 'true',
     TEMPORAL_ADDRESS: `127.0.0.1:${temporalPort}`,
-    MONGODB_URI: database.mongoUri,
+    MONGODB_URI: started.mongoUri,
     S2S_API_PORT: String(apiPort),
     S2S_ADMIN_PORT: String(adminPort),
     S2S_PUBLIC_PORT: String(publicPort),
@@ -69,9 +81,14 @@ export async function startLocalStack(options: { dir: string; env?: Record<strin
     ...options.env,
   };
 
-  const { client, db } = await connectMongo(database.mongoUri, 's2s_issuer');
-  await ensureIndexes(db);
-  await client.close();
+  try {
+    const { client, db } = await connectMongo(started.mongoUri, 's2s_issuer');
+    await ensureIndexes(db);
+    await client.close();
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
 
   const dist = path.resolve(__dirname, '..');
   // Each start logs to its own file, so waiting for the worker's ready line sees this start's.
@@ -85,11 +102,16 @@ export async function startLocalStack(options: { dir: string; env?: Record<strin
     processes.set('api', api);
     await waitForPort(apiPort, 60_000, api);
   };
-  await Promise.all([startWorker(), startApi()]);
+  try {
+    await Promise.all([startWorker(), startApi()]);
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
 
   const current = (name: StackProcessName): ManagedProcess | undefined => {
-    if (name === 'postgres') return database.postgres;
-    if (name === 'ferretdb') return database.ferretdb;
+    if (name === 'postgres') return started.postgres;
+    if (name === 'ferretdb') return started.ferretdb;
     return processes.get(name);
   };
 
@@ -98,14 +120,14 @@ export async function startLocalStack(options: { dir: string; env?: Record<strin
     logDir,
     material,
     apiUrl: `https://127.0.0.1:${apiPort}`,
-    mongoUri: database.mongoUri,
-    database,
+    mongoUri: started.mongoUri,
+    database: started,
     env,
 
     async registerWallet(name, notificationBaseUrl) {
       const ca = await loadCertificateAuthority(readFileSync(material.caCert, 'utf8'), readFileSync(material.caKey, 'utf8'));
       const issued = await issueCertificate(ca, { commonName: name, usage: 'client' });
-      const { client: mongo, db: registry } = await connectMongo(database.mongoUri, 's2s_issuer');
+      const { client: mongo, db: registry } = await connectMongo(started.mongoUri, 's2s_issuer');
       try {
         const tenant = await registerWalletServerIn(registry, {
           name,
@@ -135,10 +157,10 @@ export async function startLocalStack(options: { dir: string; env?: Record<strin
           processes.set('temporal', await startTemporalDevServer(tools, temporalOptions));
           return;
         case 'postgres':
-          if (database.postgres) await database.restartPostgres();
+          if (started.postgres) await started.restartPostgres();
           return;
         case 'ferretdb':
-          await database.restartFerretDb();
+          await started.restartFerretDb();
           return;
         case 'worker':
           await processes.get('worker')?.stop();
@@ -151,7 +173,7 @@ export async function startLocalStack(options: { dir: string; env?: Record<strin
 
     async stop() {
       for (const name of ['api', 'worker', 'temporal'] as const) await processes.get(name)?.stop();
-      await database.stop();
+      await started.stop();
     },
   };
 }

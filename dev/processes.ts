@@ -67,16 +67,41 @@ export function startProcess(name: string, command: string, args: string[], opti
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The first port the kernel hands out as the local port of outgoing connections (Linux
+ * ip_local_port_range); 32768 where that cannot be read.
+ */
+function ephemeralPortsFrom(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 12_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A loopback port nothing listens on, for a server started next. Chosen below the ephemeral
+ * range: a port the kernel picked (listen on 0) lies inside it, and any outgoing connection of
+ * any process may take it as its local port before the server binds it (EADDRINUSE at start).
+ */
+export async function freePort(): Promise<number> {
+  const top = ephemeralPortsFrom();
+  const bottom = top - 10_000;
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = bottom + Math.floor(Math.random() * (top - bottom));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free loopback port found in ${bottom}–${top - 1}`);
 }
 
 /** Resolves once host:port accepts TCP connections; fails early if the process dies. */
