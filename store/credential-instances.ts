@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { derivedUuid } from '../crypto/derived-uuid';
 import type { Db } from 'mongodb';
 import { collections, isDuplicateKeyError } from './mongo';
 
@@ -47,11 +47,7 @@ export function credentialInstanceIdFor(
   key: Omit<ProvisionRequest, 'holderAccountId' | 'credentialConfigurationIds' | 'authorizedDeviceCount'>,
   configurationId: string,
 ): string {
-  const hex = createHash('sha256')
-    .update(['credential-instance', key.tenantId, key.sessionId, key.verificationId, key.device, configurationId].join('\u0000'))
-    .digest('hex');
-  const variant = ((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+  return derivedUuid('credential-instance', key.tenantId, key.sessionId, key.verificationId, key.device, configurationId);
 }
 
 const instanceDocumentId = (tenantId: string, credentialInstanceId: string) => `${tenantId}/${credentialInstanceId}`;

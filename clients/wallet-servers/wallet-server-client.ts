@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import https from 'node:https';
+import { derivedUuid } from '../../crypto/derived-uuid';
 import { currentApiVersion } from '../../domain/api-version';
 import { defaultMaxResponseBytes } from '../../domain/outbound-retry';
 
@@ -59,10 +59,7 @@ export function classifyResponse(status: number, retryAfter: string | undefined,
 
 /** A stable x-request-id for one logical notification, so the Wallet Server can deduplicate retries. */
 export function deterministicRequestId(...parts: string[]): string {
-  const hex = createHash('sha256').update(parts.join('\u0000')).digest('hex');
-  // RFC 9562 UUIDv8 (custom): version nibble 8, variant 10.
-  const variant = ((parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
+  return derivedUuid(...parts);
 }
 
 /** Why an attempt got no HTTP answer, without the body or anything the Wallet Server sent. */
