@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { generateHpkeJwk } from '../../crypto/issuer-keys';
-import { decryptJwe, publicHpkeJwk, type HpkeJwk } from '../../crypto/jwe-hpke';
+import { publicHpkeJwk, type HpkeJwk } from '../../crypto/jwe-hpke';
 import type { KeyAttestationTrustFile } from '../../crypto/key-attestation';
 import type { PublicJwk } from '../../domain/schemas/common';
 import type { DeliveredCredentials, GetCredentialRequest } from '../../domain/schemas/credential';
 import { createCredentialSigningMaterial } from '../../dev/dev-pki';
+import { openCredentials as openDeliveredCredentials } from '../../wallet/credential-request';
 import { createClientEncryptedPayload, type WalletSigningKey } from '../../wallet/wallet-client-instance';
 
 /**
@@ -203,14 +204,9 @@ export async function buildGetCredentialRequest(options: {
 }
 
 /**
- * The Wallet Client's side of a get's answer: decrypts the credentials JWE (in band) with the
- * Wallet Encryption Key and returns its plaintext, the array of credentials.
+ * The Wallet Client's side of a get's answer (wallet/credential-request.ts): the credentials
+ * JWE, given in band or as the downloaded content, decrypted with the Wallet Encryption Key.
  */
-export async function openCredentials(credentials: DeliveredCredentials | string, walletEncryptionPrivateJwk: HpkeJwk & { d: string }): Promise<string[]> {
-  const jwe = typeof credentials === 'string' ? credentials : 'jwe' in credentials ? credentials.jwe : undefined;
-  if (jwe === undefined) throw new Error('the credentials are delivered by reference: download them first (S2S §Content Reference)');
-  const { plaintext } = await decryptJwe(jwe as string | Record<string, unknown>, [{ jwk: walletEncryptionPrivateJwk }]);
-  const parsed: unknown = JSON.parse(Buffer.from(plaintext).toString('utf8'));
-  if (!Array.isArray(parsed) || !parsed.every((credential) => typeof credential === 'string')) throw new Error('the plaintext is not an array of credentials');
-  return parsed as string[];
+export function openCredentials(credentials: DeliveredCredentials | string, walletEncryptionPrivateJwk: HpkeJwk & { d: string }): Promise<string[]> {
+  return openDeliveredCredentials(typeof credentials === 'string' ? { jwe: credentials, origin: 'ISSUER' } : credentials, walletEncryptionPrivateJwk);
 }
