@@ -4,6 +4,12 @@ import { credentialMetadataOf, type CredentialConfiguration } from '../domain/cr
 import type { CredentialMetadata } from '../domain/schemas/credential';
 
 /**
+ * Versions by configuration object: a catalogue is loaded once and never changed, and every
+ * get and metadata request asks for its configuration's version.
+ */
+const versions = new WeakMap<CredentialConfiguration, string>();
+
+/**
  * The version of a configuration's credential metadata (S2S §Get Credential:
  * currentCredentialMetadataVersion; §Get Credential Metadata: credentialMetadataVersion):
  * base64url SHA-256 of the canonical JSON of exactly the metadata served
@@ -13,9 +19,14 @@ import type { CredentialMetadata } from '../domain/schemas/credential';
  * processes and restarts, so every API instance answers the same version.
  */
 export function credentialMetadataVersion(configuration: CredentialConfiguration): string {
-  return createHash('sha256')
-    .update(canonicalJson(credentialMetadataOf(configuration)), 'utf8')
-    .digest('base64url');
+  let version = versions.get(configuration);
+  if (version === undefined) {
+    version = createHash('sha256')
+      .update(canonicalJson(credentialMetadataOf(configuration)), 'utf8')
+      .digest('base64url');
+    versions.set(configuration, version);
+  }
+  return version;
 }
 
 /** The credential metadata served for a configuration (S2S §Get Credential, §Get Credential Metadata), with its version. */

@@ -104,6 +104,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
   const credentialRequests = createCredentialRequestStore(db, dataKeyring, { ttlMs: config.credentialIssuance.requestTtlMs });
   const issuedCredentials = createIssuedCredentialStore(db, dataKeyring);
   const credentialDeliveries = createCredentialDeliveryStore(db, { ttlMs: config.credentialIssuance.deliveryTtlMs });
+  const credentialNonces = createCredentialNonceStore(db);
   const activities = {
     ...createVerificationActivities({
       sessions,
@@ -158,7 +159,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
         credentialDeliveries,
         issuedCredentials,
         // Issuer nonces (profile §25) expire after minutes; FerretDB has no TTL indexes.
-        { deleteExpired: (limit: number) => createCredentialNonceStore(db).sweepExpired(limit) },
+        { deleteExpired: (limit: number) => credentialNonces.sweepExpired(limit) },
       ],
     }),
   };
