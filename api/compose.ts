@@ -70,7 +70,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
   const { db, logger } = connections;
   const { issuerKeys, dataKeyring, otpKeyring } = loadIssuerKeyMaterial(config);
   const temporal = createTemporalClient(connections.temporal, config.temporal, createPayloadCodec(dataKeyring));
-  const credentialNonces = createCredentialNonceStore(db);
+  const credentialNonces = createCredentialNonceStore(db, dataKeyring);
   const catalogue = createCredentialCatalogue(readCredentialCatalogue(config.verification));
   const attestationTrust = loadKeyAttestationTrust(config.verification);
   // A configuration that requires key attestations from an attester without trust anchors could never issue.

@@ -54,6 +54,7 @@ import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey 
  * of dev/fake-holders.ts, seeded here as npm start does) set it. Before the stack starts, a
  * microbenchmark measures the CPU of a get's cryptography in-process (bench/issuance-crypto-cost.ts;
  * BENCH_CRYPTO_ITERATIONS gets, 0 skips it). BENCH_SESSIONS=0 skips the initiate→status scenario.
+ * BENCH_PROFILE_DIR=dir makes the worker and the API write V8 CPU profiles (.cpuprofile) there.
  */
 const sessions = Number(process.env.BENCH_SESSIONS ?? 400);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -213,8 +214,10 @@ async function main(): Promise<void> {
     await client.close();
 
     const dist = path.resolve(__dirname, '..');
-    children.push(startProcess('worker', process.execPath, [path.join(dist, 'workers/main.js')], { logDir, env }));
-    const api = startProcess('api', process.execPath, [path.join(dist, 'api/main.js')], { logDir, env });
+    // BENCH_PROFILE_DIR: the worker and the API write V8 CPU profiles there when they stop.
+    const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE_DIR)}`] : [];
+    children.push(startProcess('worker', process.execPath, [...profile, path.join(dist, 'workers/main.js')], { logDir, env }));
+    const api = startProcess('api', process.execPath, [...profile, path.join(dist, 'api/main.js')], { logDir, env });
     children.push(api);
     const baseline = startProcess('baseline', process.execPath, [path.join(dist, 'bench/baseline-server.js')], {
       logDir,

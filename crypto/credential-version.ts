@@ -1,6 +1,6 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json';
-import type { DataKeyring } from './data-encryption';
+import { derivedKeys, type DataKeyring } from './data-encryption';
 
 /**
  * `credentialVersion` of S2S §Get Credential: identifies the holder data set the credentials
@@ -13,8 +13,7 @@ import type { DataKeyring } from './data-encryption';
  * then issues anew).
  */
 export function createCredentialVersioner(keyring: DataKeyring): (configurationId: string, claims: Readonly<Record<string, unknown>>) => string {
-  const kek = keyring.keys.get(keyring.activeKid) as Buffer;
-  const key = Buffer.from(hkdfSync('sha256', kek, Buffer.alloc(0), 'credential-version', 32));
+  const key = derivedKeys(keyring, 'credential-version')(keyring.activeKid) as Buffer;
   return (configurationId, claims) =>
     createHmac('sha256', key)
       .update(canonicalJson({ configurationId, claims: JSON.parse(JSON.stringify(claims)) as unknown }))

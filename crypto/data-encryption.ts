@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -26,6 +26,26 @@ export function parseDataKeyring(json: { active: string; keys: Record<string, st
   for (const [kid, key] of keys) if (key.length !== 32) throw new Error(`${source}: key ${kid} is not 256 bits`);
   if (!keys.has(json.active)) throw new Error(`${source}: the active key ${json.active} is not in keys`);
   return { activeKid: json.active, keys };
+}
+
+/**
+ * Keys derived (HKDF-SHA256, no salt) from the keyring's KEKs under one `label`, one per kid and
+ * computed once: every purpose (payload codec, message proofs, credential versions, nonces) gets
+ * its own key, so no two purposes ever share one, and rotating the keyring rotates them all.
+ * Undefined for a kid the keyring does not hold.
+ */
+export function derivedKeys(keyring: DataKeyring, label: string): (kid: string) => Buffer | undefined {
+  const derived = new Map<string, Buffer>();
+  return (kid) => {
+    let key = derived.get(kid);
+    if (!key) {
+      const kek = keyring.keys.get(kid);
+      if (!kek) return undefined;
+      key = Buffer.from(hkdfSync('sha256', kek, Buffer.alloc(0), label, 32));
+      derived.set(kid, key);
+    }
+    return key;
+  };
 }
 
 export function loadDataKeyring(file: string): DataKeyring {

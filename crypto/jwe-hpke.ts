@@ -359,13 +359,31 @@ export async function decryptJwe(
   throw lastError;
 }
 
+/**
+ * The recipient's key pairs, deserialized once per key and suite: importing a private key (and
+ * deriving its public point) costs more CPU than the decapsulation itself, and the issuer's keys
+ * decrypt every initiate and every get. Keyed by the key object, so a reloaded key set starts afresh.
+ */
+const keyPairs = new WeakMap<JweDecryptionKey, Map<string, Promise<HPKE.KeyPair>>>();
+
 /** The recipient's key pair: a non-extractable private key and its public key from the JWK. */
-async function privateKey(parsed: ParsedAlg, key: JweDecryptionKey): Promise<HPKE.KeyPair> {
+function privateKey(parsed: ParsedAlg, key: JweDecryptionKey): Promise<HPKE.KeyPair> {
+  let bySuite = keyPairs.get(key);
+  if (!bySuite) {
+    bySuite = new Map();
+    keyPairs.set(key, bySuite);
+  }
+  const cached = bySuite.get(parsed.suiteId);
+  if (cached) return cached;
   const suite = cipherSuite(parsed);
-  return {
+  const pair = (async () => ({
     privateKey: await suite.DeserializePrivateKey(unb64(key.jwk.d, 'd'), false),
     publicKey: await suite.DeserializePublicKey(publicKeyBytes(key.jwk, parsed.spec)),
-  };
+  }))();
+  bySuite.set(parsed.suiteId, pair);
+  // A key that does not deserialize is not remembered: the error is the caller's each time.
+  pair.catch(() => bySuite.delete(parsed.suiteId));
+  return pair;
 }
 
 async function openIntegrated(

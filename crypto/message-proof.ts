@@ -1,7 +1,7 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { canonicalJson } from '../domain/canonical-json';
 import type { MessageProof } from '../domain/message-proof';
-import type { DataKeyring } from './data-encryption';
+import { derivedKeys, type DataKeyring } from './data-encryption';
 
 export type { MessageProof };
 
@@ -12,17 +12,7 @@ export type { MessageProof };
  * derived (HKDF-SHA256) from the data-at-rest keyring, like the codec's, under their own label.
  */
 export function createMessageProofs(keyring: DataKeyring) {
-  const keys = new Map<string, Buffer>();
-  const keyFor = (kid: string): Buffer | undefined => {
-    const kek = keyring.keys.get(kid);
-    if (!kek) return undefined;
-    let key = keys.get(kid);
-    if (!key) {
-      key = Buffer.from(hkdfSync('sha256', kek, Buffer.alloc(0), 'workflow-message-proof', 32));
-      keys.set(kid, key);
-    }
-    return key;
-  };
+  const keyFor = derivedKeys(keyring, 'workflow-message-proof');
   // Over the payload as it travels (JSON drops undefined members), in canonical form.
   const macOf = (key: Buffer, workflowId: string, message: string, payload: unknown) =>
     createHmac('sha256', key)

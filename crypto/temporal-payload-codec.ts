@@ -1,7 +1,7 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { DataKeyring } from './data-encryption';
+import { derivedKeys, type DataKeyring } from './data-encryption';
 
 /**
  * Encrypts every Temporal payload (workflow inputs and results, activity arguments and results,
@@ -24,15 +24,10 @@ const utf8 = (value: string) => new TextEncoder().encode(value);
  * workflow task instead of reaching the workflow (an operator sees the failed task and resets).
  */
 export function createPayloadCodec(keyring: DataKeyring, options: { acceptPlaintext?: boolean } = {}): PayloadCodec {
-  const keys = new Map<string, Buffer>();
+  const derived = derivedKeys(keyring, 'temporal-payload-codec');
   const keyFor = (kid: string): Buffer => {
-    let key = keys.get(kid);
-    if (!key) {
-      const kek = keyring.keys.get(kid);
-      if (!kek) throw new Error(`payload key ${kid} is not configured`);
-      key = Buffer.from(hkdfSync('sha256', kek, Buffer.alloc(0), 'temporal-payload-codec', 32));
-      keys.set(kid, key);
-    }
+    const key = derived(kid);
+    if (!key) throw new Error(`payload key ${kid} is not configured`);
     return key;
   };
 

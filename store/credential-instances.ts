@@ -69,16 +69,14 @@ export function createCredentialInstanceRepository(db: Db) {
   /**
    * Claims a device slot of the verification for `device`, or finds the one it holds. Slot n is
    * an insert of a fixed _id (first one wins), so two devices racing for the last slot cannot
-   * both get it, and a device retrying finds its own.
+   * both get it, and a device retrying finds its own. Slots are never given back and are taken
+   * lowest first (a claimer tries n only once 1…n-1 are taken), so while slot 1 is free no device
+   * holds one: the first device's claim is that single insert, without reading the slots.
    */
   async function claimDevice(request: ProvisionRequest): Promise<boolean> {
     const prefix = `${request.tenantId}/${request.sessionId}/${request.verificationId}@`;
-    const held = await slots.find({ tenantId: request.tenantId, sessionId: request.sessionId, verificationId: request.verificationId }).toArray();
-    if (held.some((slot) => slot.device === request.device)) return true;
-    const taken = new Set(held.map((slot) => slot._id));
-    for (let n = 1; n <= request.authorizedDeviceCount; n += 1) {
+    const claim = async (n: number): Promise<boolean> => {
       const _id = `${prefix}${n}`;
-      if (taken.has(_id)) continue;
       try {
         await slots.insertOne({
           _id,
@@ -91,9 +89,18 @@ export function createCredentialInstanceRepository(db: Db) {
         return true;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
-        const winner = await slots.findOne({ _id });
-        if (winner?.device === request.device) return true;
+        return false;
       }
+    };
+    if (request.authorizedDeviceCount >= 1 && (await claim(1))) return true;
+    const held = await slots.find({ tenantId: request.tenantId, sessionId: request.sessionId, verificationId: request.verificationId }).toArray();
+    if (held.some((slot) => slot.device === request.device)) return true;
+    const taken = new Set(held.map((slot) => slot._id));
+    for (let n = 2; n <= request.authorizedDeviceCount; n += 1) {
+      if (taken.has(`${prefix}${n}`)) continue;
+      if (await claim(n)) return true;
+      const winner = await slots.findOne({ _id: `${prefix}${n}` });
+      if (winner?.device === request.device) return true;
     }
     return false;
   }

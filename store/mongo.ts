@@ -1,4 +1,13 @@
-import { type Collection, type Db, type Filter, MongoClient, MongoServerError } from 'mongodb';
+import {
+  type Collection,
+  type Db,
+  type Document,
+  type Filter,
+  MongoBulkWriteError,
+  MongoClient,
+  MongoServerError,
+  type OptionalUnlessRequiredId,
+} from 'mongodb';
 
 /**
  * MongoDB access. The same code runs against real MongoDB (docker-compose) and FerretDB
@@ -14,6 +23,24 @@ export async function connectMongo(uri: string, database: string): Promise<{ cli
 
 export function isDuplicateKeyError(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;
+}
+
+/**
+ * Inserts `documents` in one unordered insert where each one's `_id` decides (first insert wins):
+ * the positions of those that lost to a document already there. Any other failure is thrown.
+ * One round trip instead of one per document.
+ */
+export async function insertFirstWins<T extends Document>(collection: Collection<T>, documents: readonly OptionalUnlessRequiredId<T>[]): Promise<Set<number>> {
+  if (documents.length === 0) return new Set();
+  try {
+    await collection.insertMany([...documents], { ordered: false });
+    return new Set();
+  } catch (error) {
+    if (!(error instanceof MongoBulkWriteError)) throw error;
+    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+    if (writeErrors.length === 0 || writeErrors.some((e) => e.code !== 11000)) throw error;
+    return new Set(writeErrors.map((e) => e.index));
+  }
 }
 
 /**
@@ -55,7 +82,6 @@ export const collections = {
   credentialInstances: 'credential_instances',
   credentialDevices: 'credential_devices',
   credentialMetadataVersions: 'credential_metadata_versions',
-  credentialNonces: 'credential_nonces',
   credentialNonceUses: 'credential_nonce_uses',
   contentDownloads: 'content_downloads',
   contentDownloadChunks: 'content_download_chunks',
@@ -149,7 +175,6 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // The devices a verification was provisioned on (store/credential-instances.ts).
     db.collection(collections.credentialDevices).createIndex({ tenantId: 1, sessionId: 1, verificationId: 1 }, { name: 'tenant_session_verification' }),
     // Credential nonces and their uses are swept after expiry (store/credential-nonces.ts; no TTL indexes).
-    db.collection(collections.credentialNonces).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
     db.collection(collections.credentialNonceUses).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
     // Contents delivered by reference (store/content-downloads.ts) live minutes: a TTL index where there is one.
     createExpiryIndex(db, collections.contentDownloads, 'expiresAt'),

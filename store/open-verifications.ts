@@ -41,11 +41,12 @@ export function createOpenVerificationRepository(db: Db) {
     /**
      * Takes a free slot for the verification (or finds the one it holds); false when all `max` are
      * taken. Reads no more than a count while slots are free: a tenant near a cap of thousands
-     * does not make every initiate load its open verifications.
+     * does not make every initiate load its open verifications. `newVerification`: the caller has
+     * just created the verification (its id is fresh), so it cannot hold a slot yet.
      */
-    async acquire(ref: OpenVerificationRef, max: number): Promise<boolean> {
+    async acquire(ref: OpenVerificationRef, max: number, options: { newVerification?: boolean } = {}): Promise<boolean> {
       const holder = holderOf(ref);
-      if (await slots.findOne({ tenantId: ref.tenantId, holder }, { projection: { _id: 1 } })) return true;
+      if (!options.newVerification && (await slots.findOne({ tenantId: ref.tenantId, holder }, { projection: { _id: 1 } }))) return true;
       // Slots numbered at or above a lowered cap still count until they are released.
       if ((await slots.countDocuments({ tenantId: ref.tenantId })) >= max) return false;
       const tryInsert = async (n: number): Promise<boolean> => {

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { Binary, type Db } from 'mongodb';
 import { StatusValue, isStatusChangeAllowed, issuerStatusListBits, issuerStatusListSize, type StatusListBits } from '../domain/status-lists/status-list';
-import { collections, isDuplicateKeyError } from './mongo';
+import { collections, insertFirstWins, isDuplicateKeyError } from './mongo';
 
 /**
  * Token Status Lists (draft-ietf-oauth-status-list) as stored: which indexes are taken, which
@@ -148,22 +148,26 @@ export function createStatusListStore(db: Db, options: StatusListStoreOptions = 
   }
 
   /**
-   * Takes an unused random index of `list` by inserting its entry (first insert wins), or
-   * undefined when every try hit a taken one. Draft §Privacy Considerations (Unlinkability): a
+   * Takes up to `count` unused random indexes of `list` by inserting their entries in one
+   * unordered insert (first insert of an entry wins), trying again for the ones that hit a taken
+   * index; fewer when the tries keep colliding. Draft §Privacy Considerations (Unlinkability): a
    * random index, so the position tells nothing about the order of issuance; it is taken by the
    * insert, never by a read.
    */
-  async function takeIndex(list: StatusListRecord): Promise<number | undefined> {
-    for (let attempt = 0; attempt < attemptsPerList; attempt += 1) {
-      const index = randomInt(list.size);
-      try {
-        await entries.insertOne({ _id: entryId(list._id, index), listId: list._id, index, allocatedAt: clock() });
-        return index;
-      } catch (error) {
-        if (!isDuplicateKeyError(error)) throw error;
-      }
+  async function takeIndexes(list: StatusListRecord, count: number): Promise<number[]> {
+    const taken: number[] = [];
+    for (let attempt = 0; attempt < attemptsPerList && taken.length < count; attempt += 1) {
+      const tries = new Set<number>();
+      while (tries.size < Math.min(count - taken.length, list.size)) tries.add(randomInt(list.size));
+      const indexes = [...tries];
+      const allocatedAt = clock();
+      const refused = await insertFirstWins(
+        entries,
+        indexes.map((index) => ({ _id: entryId(list._id, index), listId: list._id, index, allocatedAt })),
+      );
+      taken.push(...indexes.filter((_, i) => !refused.has(i)));
     }
-    return undefined;
+    return taken;
   }
 
   /** `count` unused random indexes of the open list (a new one once it is full), taken at once. */
@@ -176,9 +180,7 @@ export function createStatusListStore(db: Db, options: StatusListStoreOptions = 
     }
     for (let round = 0; round < 4; round += 1) {
       const open = list;
-      const taken = (await Promise.all(Array.from({ length: count - allocated.length }, () => takeIndex(open)))).filter(
-        (index): index is number => index !== undefined,
-      );
+      const taken = await takeIndexes(open, count - allocated.length);
       // The counter only decides when the next list opens: one increment per batch.
       if (taken.length > 0) await lists.updateOne({ _id: open._id }, { $inc: { allocated: taken.length } });
       allocated.push(...taken.map((index) => ({ listId: open._id, index })));
@@ -201,20 +203,16 @@ export function createStatusListStore(db: Db, options: StatusListStoreOptions = 
     const missing = [...new Set(keys.filter((key) => !recorded.has(key)))];
     if (missing.length > 0) {
       const fresh = await allocateIndexes(missing.length);
-      await Promise.all(
-        missing.map(async (key, i) => {
-          const entry = fresh[i] as { listId: string; index: number };
-          try {
-            await assignments.insertOne({ _id: key, ...entry, assignedAt: clock() });
-            recorded.set(key, entry);
-          } catch (error) {
-            if (!isDuplicateKeyError(error)) throw error;
-            const first = await assignments.findOne({ _id: key });
-            if (!first) throw error;
-            recorded.set(key, { listId: first.listId, index: first.index });
-          }
-        }),
-      );
+      const assignedAt = clock();
+      const offered = missing.map((key, i) => ({ _id: key, ...(fresh[i] as { listId: string; index: number }), assignedAt }));
+      const lost = await insertFirstWins(assignments, offered);
+      for (const [i, assignment] of offered.entries()) if (!lost.has(i)) recorded.set(assignment._id, { listId: assignment.listId, index: assignment.index });
+      if (lost.size > 0) {
+        // A concurrent attempt for the same credentials recorded theirs first: theirs stand.
+        const first = await assignments.find({ _id: { $in: offered.filter((_, i) => lost.has(i)).map((a) => a._id) } }).toArray();
+        for (const assignment of first) recorded.set(assignment._id, { listId: assignment.listId, index: assignment.index });
+      }
+      if (missing.some((key) => !recorded.has(key))) throw new Error('a status list assignment lost to one that cannot be read');
     }
     return keys.map((key) => recorded.get(key) as { listId: string; index: number });
   }

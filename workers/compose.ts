@@ -104,7 +104,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
   const credentialRequests = createCredentialRequestStore(db, dataKeyring, { ttlMs: config.credentialIssuance.requestTtlMs });
   const issuedCredentials = createIssuedCredentialStore(db, dataKeyring);
   const credentialDeliveries = createCredentialDeliveryStore(db, { ttlMs: config.credentialIssuance.deliveryTtlMs });
-  const credentialNonces = createCredentialNonceStore(db);
+  const credentialNonces = createCredentialNonceStore(db, dataKeyring);
   const activities = {
     ...createVerificationActivities({
       sessions,

@@ -50,11 +50,13 @@ export interface GetDeps {
 function getCredential(deps: GetDeps): ApiMiddleware {
   return async (ctx) => {
     const body = validatedBody(ctx, GetCredentialRequest);
-    const instance = await timed(ctx, 'instance', () => findTenantInstance(ctx, deps.credentialInstances, body));
+    // The instance and the session (named by the body, which the instance must belong to) at once.
+    const [instance, session] = await timed(ctx, 'instance', () =>
+      Promise.all([findTenantInstance(ctx, deps.credentialInstances, body), deps.sessions.get({ tenantId: ctx.state.tenant._id, sessionId: body.sessionId })]),
+    );
     const configuration = configurationOf(deps.catalogue, instance);
-    const session = await deps.sessions.find({ tenantId: instance.tenantId, sessionId: instance.sessionId }, instance.verificationId);
     // An instance issues while the verification that approved it is the session's current one.
-    if (!session?.current || currentDecision(session).status !== VerificationState.approved) {
+    if (session?.verificationId !== instance.verificationId || currentDecision(session).status !== VerificationState.approved) {
       throw problems.credentialInstanceClosed('The verification that approved this credential instance is no longer the session’s current, approved one');
     }
 

@@ -34,12 +34,17 @@ export const defaultDevice = 'default';
 function provisionCredentials(deps: ProvisionDeps): ApiMiddleware {
   return async (ctx) => {
     const body = validatedBody(ctx, ProvisionCredentialRequest);
-    const session = await timed(ctx, 'session', () => findTenantSession(ctx, deps.sessions, body));
+    // The session and its holder link at once: both are named by the body.
+    const [session, holder] = await timed(ctx, 'session', () =>
+      Promise.all([
+        findTenantSession(ctx, deps.sessions, body),
+        deps.sessionHolders.holderOfSession({ tenantId: ctx.state.tenant._id, sessionId: body.sessionId }),
+      ]),
+    );
     const decision = currentDecision(session);
     if (!session.current || decision.status !== VerificationState.approved) {
       throw problems.verificationNotApproved(session.current ? decision.status : 'not the session’s current verification');
     }
-    const holder = await deps.sessionHolders.holderOfSession({ tenantId: session.tenantId, sessionId: session.sessionId });
     if (holder.outcome !== 'holder' || holder.verificationId !== session.verificationId) throw problems.holderNotKnown();
 
     const authorizedDeviceCount = decision.authorizedDeviceCount ?? 1;

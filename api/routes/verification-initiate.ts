@@ -182,6 +182,8 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
     }
     deps.crashAfter('initiate.session-stored');
     const ref = { tenantId, sessionId: body.sessionId, verificationId };
+    // This execution created the verification (an earlier execution of the request chose another id).
+    const newVerification = verificationId === proposed.verificationId;
     // Undoes what this request wrote, if the workflow cannot start.
     const undo = async () => {
       if (verificationDataRef) await deps.verificationData.remove(verificationDataRef);
@@ -193,7 +195,7 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
     // retry of this request finds the slot it took) and before anything lives long: a refused
     // initiate leaves no session, data or workflow behind, and the sessionId stays usable.
     const { maxOpenVerifications } = effectiveQuotas(ctx.state.tenant.quotas, deps.quotas);
-    if (!(await timed(ctx, 'quota', () => deps.openVerifications.acquire(ref, maxOpenVerifications)))) {
+    if (!(await timed(ctx, 'quota', () => deps.openVerifications.acquire(ref, maxOpenVerifications, { newVerification })))) {
       await undo();
       throw problems.tooManyOpenVerifications(maxOpenVerifications, deps.quotas.openVerificationsRetryAfterSeconds);
     }
@@ -236,8 +238,9 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
       }
     }
 
-    // Ended already (or a retry re-took the slot of an ended verification): the slot is free again.
-    if (isTerminal(decision.status)) await deps.openVerifications.release(ref);
+    // A retry re-took the slot of a verification that had ended: free it again. (The workflow
+    // frees the slot before an ended status becomes visible, so a new verification's is free.)
+    if (isTerminal(decision.status) && !newVerification) await deps.openVerifications.release(ref);
 
     const response: VerificationStatus = { sessionId: body.sessionId, verificationId, ...decision } as VerificationStatus;
     ctx.status = 200;

@@ -167,7 +167,7 @@ export const CredentialRequestClaims = Type.Object(
     iat: Type.Integer(),
     sessionId: Uuid,
     credentialInstanceId: CredentialInstanceId,
-    nonce: Type.String({ minLength: 1, maxLength: 128 }),
+    nonce: Type.String({ minLength: 1, maxLength: 256 }),
     walletEncryptionKeyThumbprint: Type.String({ minLength: 43, maxLength: 43 }),
     presentmentKeys: Type.Array(Type.String({ minLength: 1, maxLength: 16 * 1024, description: 'OpenID4VCI 1.0 jwt key proof (Appendix F.1)' }), {
       minItems: 1,
