@@ -117,7 +117,7 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
         return issued.credential;
       }),
     );
-    return { credentials, keyThumbprints: keys.map((key) => key.thumbprint), credentialVersion, expiresAt: validUntil };
+    return { credentials, keyThumbprints: keys.map((key) => key.thumbprint), credentialVersion, expiresAt: validUntil, statusEntries: entries };
   }
 
   return {

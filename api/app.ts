@@ -16,6 +16,7 @@ import type { VerificationWorkflowInput } from '../workflows/verification/messag
 import type { ContentDelivery } from './content/content-delivery';
 import type { ApiMiddleware, ApiState } from './context';
 import type { CredentialIssuer, GetDeps } from './routes/credential-get';
+import type { CredentialLifecycleManager } from './routes/credential-manage';
 import type { CredentialLifecycleStarter } from './routes/credential-provision';
 import type { SessionHolderRepository } from '../store/session-holders';
 import type { CredentialInstanceRepository } from '../store/credential-instances';
@@ -75,6 +76,8 @@ export interface ApiDeps {
   /** The instances' CredentialLifecycleWorkflows: started at provision, issuing at get. */
   lifecycle: CredentialLifecycleStarter;
   credentialIssuance: CredentialIssuer;
+  /** Profile §29: lifecycle requests on the instances' workflows. */
+  credentialLifecycle: CredentialLifecycleManager;
   credentialRequestChecks: GetDeps['credentialRequestChecks'];
   pendingRetryAfterSeconds: number;
 }

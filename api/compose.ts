@@ -115,6 +115,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     credentialDeliveries: createCredentialDeliveryStore(db, { ttlMs: config.credentialIssuance.deliveryTtlMs }),
     lifecycle: lifecycles,
     credentialIssuance: lifecycles,
+    credentialLifecycle: lifecycles,
     credentialRequestChecks: {
       issuerKeys,
       // The `aud` of every key proof: the credential_issuer of the issuer metadata (OpenID4VCI Appendix F.1).

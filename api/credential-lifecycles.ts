@@ -2,15 +2,17 @@ import type { CredentialLifecycleWorkflows } from '../clients/temporal/credentia
 import type { CredentialInstance } from '../store/credential-instances';
 import type { CredentialIssuer } from './routes/credential-get';
 import type { CredentialLifecycleStarter } from './routes/credential-provision';
+import type { CredentialLifecycleManager } from './routes/credential-manage';
 
 /**
  * What the credential routes need of the instances' CredentialLifecycleWorkflows: provision
- * starts one per instance (identifiers only in its input), get runs its issuance Update.
+ * starts one per instance (identifiers only in its input), get runs its issuance Update, manage
+ * its lifecycle Update.
  */
 export function instanceLifecycles(
   workflows: CredentialLifecycleWorkflows,
   options: { deferredPollMs: number },
-): CredentialLifecycleStarter & CredentialIssuer {
+): CredentialLifecycleStarter & CredentialIssuer & CredentialLifecycleManager {
   return {
     start: (instance: CredentialInstance) =>
       workflows.start({
@@ -23,5 +25,6 @@ export function instanceLifecycles(
         deferredPollMs: options.deferredPollMs,
       }),
     issue: (instance, request) => workflows.issue(instance, request),
+    manage: (instance, request) => workflows.manage(instance, request),
   };
 }

@@ -4,6 +4,7 @@ import { ProblemType } from '../domain/problems';
 import * as commonSchemas from '../domain/schemas/common';
 import * as verificationSchemas from '../domain/schemas/verification';
 import * as credentialSchemas from '../domain/schemas/credential';
+import * as credentialLifecycleSchemas from '../domain/schemas/credential-lifecycle';
 import type { DocumentRoute, ProtocolRoute } from './routes/route';
 
 /**
@@ -23,7 +24,7 @@ const embeddedSchemas = [
 
 /** A schema's component name is the name it is exported under from domain/schemas/. */
 const schemaNames = new Map<unknown, string>(
-  Object.entries({ ...commonSchemas, ...verificationSchemas, ...credentialSchemas }).flatMap(([name, value]) =>
+  Object.entries({ ...commonSchemas, ...verificationSchemas, ...credentialSchemas, ...credentialLifecycleSchemas }).flatMap(([name, value]) =>
     KindGuard.IsSchema(value) ? [[value, name] as const] : [],
   ),
 );

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { verificationSearchAttributes } from '../workflows/verification/search-attributes';
+import { issuerSearchAttributes } from '../workflows/search-attributes';
 import { makePrivateDir, privateFileMode } from './private-files';
 import type { ToolPaths } from './tools';
 
@@ -168,7 +168,7 @@ export async function startTemporalDevServer(
   for (const value of ['matching.enableFairness=true', 'matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1']) {
     args.push('--dynamic-config-value', value);
   }
-  for (const key of verificationSearchAttributes) args.push('--search-attribute', `${key.name}=${searchAttributeTypeNames[key.type]}`);
+  for (const key of issuerSearchAttributes) args.push('--search-attribute', `${key.name}=${searchAttributeTypeNames[key.type]}`);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
   if (options.uiPort && options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   else args.push('--headless');

@@ -44,6 +44,7 @@ export const ProblemType = {
   holderNotKnown: 'urn:s2s-issuer:problem:holder-not-known',
   credentialInstanceNotFound: 'urn:s2s-issuer:problem:credential-instance-not-found',
   credentialInstanceClosed: 'urn:s2s-issuer:problem:credential-instance-closed',
+  credentialInstanceSuspended: 'urn:s2s-issuer:problem:credential-instance-suspended',
   credentialDataUnavailable: 'urn:s2s-issuer:problem:credential-data-unavailable',
   credentialMetadataVersionNotFound: 'urn:s2s-issuer:problem:credential-metadata-version-not-found',
   contentNotFound: 'urn:s2s-issuer:problem:content-not-found',
@@ -218,6 +219,10 @@ export const problems = {
       detail: 'No credential instance with this credentialInstanceId exists in this session for this client',
     }),
   credentialInstanceClosed: (detail: string) => new ProblemError(ProblemType.credentialInstanceClosed, 'Credential instance closed', 409, { detail }),
+  credentialInstanceSuspended: (status: string) =>
+    new ProblemError(ProblemType.credentialInstanceSuspended, 'Credential instance suspended', 409, {
+      detail: `The credential instance is ${status}; it issues again once resumed`,
+    }),
   credentialDataUnavailable: (detail: string) => new ProblemError(ProblemType.credentialDataUnavailable, 'Credential data unavailable', 409, { detail }),
   credentialMetadataVersionNotFound: () =>
     new ProblemError(ProblemType.credentialMetadataVersionNotFound, 'Credential metadata version not found', 404, {

@@ -1,4 +1,5 @@
 import { derivedUuid } from '../crypto/derived-uuid';
+import { CredentialStatus, type LifecycleState } from '../domain/credential-lifecycle';
 import type { Db } from 'mongodb';
 import { collections, isDuplicateKeyError } from './mongo';
 
@@ -23,6 +24,20 @@ export interface CredentialInstance {
   credentialConfigurationId: string;
   holderAccountId: string;
   createdAt: Date;
+  /**
+   * Where the instance is in its lifecycle (profile §29), as its CredentialLifecycleWorkflow last
+   * projected it; /credential/status answers from it. Written IN_PROCESS at provisioning.
+   */
+  lifecycle?: ProjectedLifecycle;
+}
+
+export interface ProjectedLifecycle {
+  status: LifecycleState;
+  statusVersion: number;
+  changedAt: Date;
+  reason: string;
+  /** credentialVersion of the last credentials issued ("" before the first). */
+  credentialVersion: string;
 }
 
 export interface ProvisionRequest {
@@ -121,7 +136,14 @@ export function createCredentialInstanceRepository(db: Db) {
           const fields = { tenantId, sessionId, verificationId, device, credentialInstanceId, credentialConfigurationId, holderAccountId };
           // The first provision's record stays; every field but createdAt derives from the request, so the
           // answer needs no read (its createdAt is this call's).
-          await instances.updateOne({ _id }, { $setOnInsert: { ...fields, createdAt } }, { upsert: true });
+          const lifecycle: ProjectedLifecycle = {
+            status: CredentialStatus.inProcess,
+            statusVersion: 0,
+            changedAt: createdAt,
+            reason: 'provisioned',
+            credentialVersion: '',
+          };
+          await instances.updateOne({ _id }, { $setOnInsert: { ...fields, createdAt, lifecycle } }, { upsert: true });
           return { _id, ...fields, createdAt };
         }),
       );
@@ -131,6 +153,17 @@ export function createCredentialInstanceRepository(db: Db) {
     /** A holder's instances, all tenants (the back office speaks for the issuer's records, not a Wallet Server). */
     async findByHolder(holderAccountId: string, limit: number): Promise<CredentialInstance[]> {
       return instances.find({ holderAccountId }).limit(limit).toArray();
+    },
+
+    /**
+     * Projects the instance's lifecycle (its workflow's only write here). Never goes back: a
+     * projection with a lower statusVersion than the stored one changes nothing.
+     */
+    async recordLifecycle(key: { tenantId: string; credentialInstanceId: string }, lifecycle: ProjectedLifecycle): Promise<void> {
+      await instances.updateOne(
+        { _id: instanceDocumentId(key.tenantId, key.credentialInstanceId), 'lifecycle.statusVersion': { $not: { $gt: lifecycle.statusVersion } } },
+        { $set: { lifecycle } },
+      );
     },
 
     /** The tenant's instance in this session; another tenant's or another session's is null, like a missing one. */

@@ -18,6 +18,13 @@ export interface IssuedCredentialSet {
   credentialVersion: string;
   /** When the first of them expires. */
   expiresAt: Date;
+  /** Their Token Status List entries, in the same order: a lifecycle change sets them all (profile §29). */
+  statusEntries: StatusListEntryRef[];
+}
+
+export interface StatusListEntryRef {
+  listId: string;
+  index: number;
 }
 
 interface IssuedCredentialDocument {
@@ -26,6 +33,8 @@ interface IssuedCredentialDocument {
   credentialInstanceId: string;
   credentialVersion: string;
   sealed: EncryptedEnvelope;
+  /** Not personal data (a list and a position), so not sealed: a status change reads them without the keyring. */
+  statusEntries?: StatusListEntryRef[];
   issuedAt: Date;
   expiresAt: Date;
 }
@@ -45,7 +54,13 @@ export function createIssuedCredentialStore(db: Db, keyring: DataKeyring, option
       credentials: string[];
       keyThumbprints: string[];
     };
-    return { credentials, keyThumbprints, credentialVersion: document.credentialVersion, expiresAt: document.expiresAt };
+    return {
+      credentials,
+      keyThumbprints,
+      credentialVersion: document.credentialVersion,
+      expiresAt: document.expiresAt,
+      statusEntries: document.statusEntries ?? [],
+    };
   }
 
   return {
@@ -66,7 +81,15 @@ export function createIssuedCredentialStore(db: Db, keyring: DataKeyring, option
         identity(id),
       );
       try {
-        await sets.insertOne({ _id: id, ...owner, credentialVersion: set.credentialVersion, sealed, issuedAt: clock(), expiresAt: set.expiresAt });
+        await sets.insertOne({
+          _id: id,
+          ...owner,
+          credentialVersion: set.credentialVersion,
+          sealed,
+          statusEntries: set.statusEntries,
+          issuedAt: clock(),
+          expiresAt: set.expiresAt,
+        });
         return set;
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
@@ -74,6 +97,17 @@ export function createIssuedCredentialStore(db: Db, keyring: DataKeyring, option
         if (!first) throw error;
         return open(first);
       }
+    },
+
+    /**
+     * The status entries of every set of the instance that has not expired (profile §29: a
+     * lifecycle change sets them all; an expired credential is no longer accepted anyway).
+     */
+    async statusEntriesOf(owner: { tenantId: string; credentialInstanceId: string }, now = clock()): Promise<StatusListEntryRef[]> {
+      const found = await sets
+        .find({ tenantId: owner.tenantId, credentialInstanceId: owner.credentialInstanceId, expiresAt: { $gt: now } }, { projection: { statusEntries: 1 } })
+        .toArray();
+      return found.flatMap((document) => document.statusEntries ?? []);
     },
 
     /** Deletes up to `limit` expired sets; returns how many. */

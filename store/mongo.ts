@@ -182,6 +182,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     // Issuance records end by time (no TTL index on FerretDB): swept by expiresAt (store/credential-*.ts).
     db.collection(collections.credentialRequests).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
     db.collection(collections.issuedCredentials).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
+    db.collection(collections.issuedCredentials).createIndex({ tenantId: 1, credentialInstanceId: 1 }, { name: 'tenant_instance' }),
     db.collection(collections.credentialDeliveries).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
   ]);
 }

@@ -242,6 +242,40 @@ export function createStatusListStore(db: Db, options: StatusListStoreOptions = 
       await changes.updateOne({ _id: listId }, { $set: { changeId: randomUUID(), changedAt: now } }, { upsert: true });
     },
 
+    /**
+     * Sets the status of many allocated entries at once (a lifecycle change of an instance,
+     * profile §29): the same rules as setStatus, with one read of the entries, one of their
+     * statuses, one write of the statuses and one change mark per list touched. An entry that is
+     * INVALID and asked to be anything else refuses the whole call before anything is written.
+     */
+    async setStatusMany(refs: readonly { listId: string; index: number }[], status: StatusValue): Promise<void> {
+      if (refs.length === 0) return;
+      const ids = [...new Set(refs.map((ref) => entryId(ref.listId, ref.index)))];
+      const known = new Set((await entries.find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray()).map((entry) => entry._id));
+      const missing = refs.find((ref) => !known.has(entryId(ref.listId, ref.index)));
+      if (missing) throw new UnknownStatusListEntryError(missing.listId, missing.index);
+      const current = new Map((await statuses.find({ _id: { $in: ids } }).toArray()).map((entry) => [entry._id, entry.status]));
+      for (const id of ids) {
+        const was = current.get(id) ?? StatusValue.valid;
+        if (!isStatusChangeAllowed(was, status)) throw new StatusChangeRefusedError(was, status);
+      }
+      const now = clock();
+      const byId = new Map(refs.map((ref) => [entryId(ref.listId, ref.index), ref]));
+      await statuses.bulkWrite(
+        ids.map((id) => {
+          const ref = byId.get(id) as { listId: string; index: number };
+          return { updateOne: { filter: { _id: id }, update: { $set: { listId: ref.listId, index: ref.index, status, updatedAt: now } }, upsert: true } };
+        }),
+        { ordered: false },
+      );
+      // After the statuses, as in setStatus: a snapshot built for an older change id is rebuilt.
+      await Promise.all(
+        [...new Set(refs.map((ref) => ref.listId))].map((listId) =>
+          changes.updateOne({ _id: listId }, { $set: { changeId: randomUUID(), changedAt: now } }, { upsert: true }),
+        ),
+      );
+    },
+
     /** An entry's status; undefined when the index was never allocated. */
     async statusOf(listId: string, index: number): Promise<StatusValue | undefined> {
       const id = entryId(listId, index);

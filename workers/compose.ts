@@ -3,6 +3,7 @@ import type { Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { createCredentialIssuanceActivities } from '../activities/credential-issuance-activities';
+import { createCredentialStatusActivities } from '../activities/credential-status-activities';
 import { createReconciliationActivities } from '../activities/reconciliation-activities';
 import { createRetentionActivities } from '../activities/retention-activities';
 import { createVerificationActivities } from '../activities/verification-activities';
@@ -24,6 +25,7 @@ import { createCredentialCatalogue, isIssuableConfiguration } from '../domain/cr
 import { createSupportedEvaluators } from '../domain/verification-types/supported';
 import { statusListUri } from '../domain/status-lists/status-list';
 import { createCredentialDeliveryStore } from '../store/credential-deliveries';
+import { createCredentialInstanceRepository } from '../store/credential-instances';
 import { createCredentialNonceStore } from '../store/credential-nonces';
 import { createCredentialRequestStore } from '../store/credential-requests';
 import { createEvaluatorPorts } from '../store/evaluator-ports';
@@ -105,6 +107,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
   const issuedCredentials = createIssuedCredentialStore(db, dataKeyring);
   const credentialDeliveries = createCredentialDeliveryStore(db, { ttlMs: config.credentialIssuance.deliveryTtlMs });
   const credentialNonces = createCredentialNonceStore(db, dataKeyring);
+  const statusLists = createStatusListStore(db);
   const activities = {
     ...createVerificationActivities({
       sessions,
@@ -130,7 +133,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       configurations: catalogue,
       formats: createIssuerCredentialFormats({ issuer: config.api.publicUrl }),
       signers: signingKeys,
-      statusLists: createStatusListStore(db),
+      statusLists,
       statusListUri: (listId) => statusListUri(config.statusLists.publicUrl, listId),
       issuedCredentials,
       deliveries: credentialDeliveries,
@@ -140,6 +143,8 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       retryAfterCeilingMs: config.outbound.retryAfterCeilingMs,
       proofs,
     }),
+    // Profile §29: a lifecycle change sets the instance's status entries and records its state.
+    ...createCredentialStatusActivities({ issuedCredentials, statusLists, instances: createCredentialInstanceRepository(db), proofs }),
     ...createReconciliationActivities({
       idempotency,
       sessions,

@@ -3,6 +3,7 @@ import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { AppConfig } from '../config/config';
 import type { VerificationActivities } from '../activities/verification-activities';
 import type { CredentialIssuanceActivities } from '../activities/credential-issuance-activities';
+import type { CredentialStatusActivities } from '../activities/credential-status-activities';
 import type { ReconciliationActivities } from '../activities/reconciliation-activities';
 import type { RetentionActivities } from '../activities/retention-activities';
 
@@ -10,7 +11,11 @@ import type { RetentionActivities } from '../activities/retention-activities';
 export const workerReadyMessage = 'worker running';
 
 /** Every activity the issuer's workers run (workers/compose.ts builds them). */
-export type IssuerActivities = VerificationActivities & CredentialIssuanceActivities & ReconciliationActivities & RetentionActivities;
+export type IssuerActivities = VerificationActivities &
+  CredentialIssuanceActivities &
+  CredentialStatusActivities &
+  ReconciliationActivities &
+  RetentionActivities;
 
 /** The issuer's two Temporal workers, run and stopped together. */
 export interface IssuerWorker {

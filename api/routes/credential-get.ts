@@ -113,6 +113,8 @@ function getCredential(deps: GetDeps): ApiMiddleware {
         throw problems.credentialDataUnavailable(
           outcome.reason === 'no_data' ? 'The issuer holds no data of this credential for the holder' : 'The issuer’s data of this credential is incomplete',
         );
+      case 'suspended':
+        throw problems.credentialInstanceSuspended(outcome.status);
       case 'closed':
         throw problems.credentialInstanceClosed('This credential instance no longer issues credentials');
     }

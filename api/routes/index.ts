@@ -1,9 +1,11 @@
 import type { ApiDeps } from '../app';
 import { contentDownloadRoute } from './content-download';
 import { credentialGetRoute } from './credential-get';
+import { credentialManageRoute } from './credential-manage';
 import { credentialMetadataRoute } from './credential-metadata';
 import { credentialNonceRoute } from './credential-nonce';
 import { credentialProvisionRoute } from './credential-provision';
+import { credentialStatusRoute } from './credential-status';
 import { issuerMetadataRoute, type MetadataRouteDeps } from './issuer-metadata';
 import { openApiDocumentRoute } from './openapi-document';
 import type { DocumentRoute, ProtocolRoute } from './route';
@@ -27,6 +29,8 @@ export const protocolRoutes: readonly ProtocolRoute<ApiDeps>[] = [
   credentialNonceRoute,
   credentialGetRoute,
   credentialMetadataRoute,
+  credentialStatusRoute,
+  credentialManageRoute,
 ];
 
 /** What document routes are given: the API's dependencies and the route tables. */

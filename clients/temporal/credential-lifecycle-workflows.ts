@@ -9,10 +9,17 @@ import {
   holderDataChangedSignal,
   issueCredentialsUpdate,
   issueProofMessage,
+  manageCredentialUpdate,
+  manageProofMessage,
+  manageProofPayload,
   type CredentialLifecycleInput,
   type CredentialLifecycleState,
   type IssueOutcome,
+  type ManageCredentialArgs,
+  type ManageCredentialResult,
 } from '../../workflows/credential-lifecycle/messages';
+import { credentialConfigurationIdAttribute, credentialStatusAttribute } from '../../workflows/credential-lifecycle/search-attributes';
+import { CredentialStatus } from '../../domain/credential-lifecycle';
 import type { credentialLifecycleWorkflow } from '../../workflows/credential-lifecycle/workflow';
 import { tenantIdAttribute } from '../../workflows/verification/search-attributes';
 
@@ -35,6 +42,12 @@ export interface CredentialLifecycleWorkflows {
    * retried get is answered by the same execution. A closed or never started instance answers `closed`.
    */
   issue(ref: CredentialInstanceWorkflowRef, request: { requestRef: string; requestId: string }): Promise<IssueOutcome>;
+  /**
+   * A lifecycle request (profile §29): the Update `manageCredential` with id `manage-<requestId>`.
+   * Null when the instance has no running workflow (its lifecycle ended): the caller answers
+   * from the instance's record.
+   */
+  manage(ref: CredentialInstanceWorkflowRef, request: Omit<ManageCredentialArgs, 'proof'>): Promise<ManageCredentialResult | null>;
   /** The back office says the holder's records changed; nothing happens for an instance without a running workflow. */
   holderDataChanged(ref: CredentialInstanceWorkflowRef): Promise<void>;
   /** What the workflow knows (identifiers, versions, times); null when it is not running. */
@@ -62,7 +75,12 @@ export function createCredentialLifecycleWorkflows(
           // instance stays closed (it is not started again).
           workflowIdConflictPolicy: 'USE_EXISTING',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [{ key: tenantIdAttribute, value: input.tenantId }],
+          typedSearchAttributes: [
+            { key: tenantIdAttribute, value: input.tenantId },
+            { key: credentialConfigurationIdAttribute, value: input.credentialConfigurationId },
+            // Profile §29: provisioned, nothing issued yet.
+            { key: credentialStatusAttribute, value: CredentialStatus.inProcess },
+          ],
         });
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) return;
@@ -80,6 +98,23 @@ export function createCredentialLifecycleWorkflows(
         if (error instanceof WorkflowNotFoundError) return { outcome: 'closed' };
         if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === CredentialLifecycleRefusal.unproven)
           throw new IssueRequestUnprovenError('the credential lifecycle workflow refused the get: no valid proof of origin', { cause: error });
+        throw error;
+      }
+    },
+
+    async manage(ref, request) {
+      const proof = options.proofs
+        ? messageProofText(options.proofs.sign(credentialLifecycleWorkflowId(ref), manageProofMessage, manageProofPayload(request)))
+        : undefined;
+      try {
+        return await handle(ref).executeUpdate(manageCredentialUpdate, {
+          args: [{ ...request, ...(proof ? { proof } : {}) }],
+          updateId: `manage-${request.requestId}`,
+        });
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return null;
+        if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === CredentialLifecycleRefusal.unproven)
+          throw new IssueRequestUnprovenError('the credential lifecycle workflow refused a lifecycle request: no valid proof of origin', { cause: error });
         throw error;
       }
     },

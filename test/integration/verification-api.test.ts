@@ -228,6 +228,8 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
       '/credential/nonce',
       '/credential/get',
       '/credential/metadata',
+      '/credential/status',
+      '/credential/manage',
       '/content/{id}',
     ]);
     expect(response.json.components.schemas.InitiateVerificationRequest.required).toEqual(

@@ -3,7 +3,7 @@ import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { SearchAttributeType } from '@temporalio/common';
 import { toolPaths } from '../../dev/tools';
-import { verificationSearchAttributes } from '../../workflows/verification/search-attributes';
+import { issuerSearchAttributes } from '../../workflows/search-attributes';
 
 const indexedTypes: Record<string, temporal.api.enums.v1.IndexedValueType> = {
   [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
@@ -21,7 +21,7 @@ export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvir
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
     searchAttributes: Object.fromEntries(
-      verificationSearchAttributes.map((key) => {
+      issuerSearchAttributes.map((key) => {
         const type = indexedTypes[key.type];
         if (type === undefined) throw new Error(`no indexed type for ${key.type}`);
         return [key.name, type];

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../config/config';
-import { verificationSearchAttributes } from '../../workflows/verification/search-attributes';
+import { issuerSearchAttributes } from '../../workflows/search-attributes';
 
 const root = path.resolve(__dirname, '../..');
 interface ComposeService {
@@ -149,11 +149,11 @@ describe('docker-compose.yml (cannot run here: no Docker engine; checked for con
 
   it('registers exactly the search attributes the workflows use', () => {
     const script = JSON.stringify(compose.services['temporal-search-attributes']?.command);
-    for (const key of verificationSearchAttributes) {
+    for (const key of issuerSearchAttributes) {
       const type = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList' }[key.type as string];
       expect(script).toContain(`--name ${key.name} --type ${type}`);
     }
-    expect(script.match(/--name /g)).toHaveLength(verificationSearchAttributes.length);
+    expect(script.match(/--name /g)).toHaveLength(issuerSearchAttributes.length);
   });
 
   it('builds an image from a Dockerfile that copies every source folder the build compiles', () => {

@@ -57,6 +57,7 @@ async function documentOnlyDeps(): Promise<ApiDeps> {
     credentialInstances: undefined as never,
     credentialMetadataVersions: undefined as never,
     credentialNonces: undefined as never,
+    credentialLifecycle: undefined as never,
     credentialRequests: undefined as never,
     credentialDeliveries: undefined as never,
     lifecycle: undefined as never,
@@ -108,6 +109,8 @@ describe('the protocol route table (api/routes/index.ts)', () => {
       'POST /credential/nonce',
       'POST /credential/get',
       'POST /credential/metadata',
+      'POST /credential/status',
+      'POST /credential/manage',
     ]);
     for (const route of protocolRoutes) expect(route.summary).toMatch(/\(S2S §[A-Z][^)]+\)$/);
   });
@@ -241,6 +244,10 @@ describe('OpenAPI components (api/openapi.ts)', () => {
         'CredentialMetadataResponse',
         'CredentialMetadata',
         'ContentReference',
+        'CredentialStatusRequest',
+        'CredentialStatusResponse',
+        'ManageCredentialRequest',
+        'ManageCredentialResponse',
         'Problem',
       ].sort(),
     );

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { CredentialIssuanceActivities } from '../../activities/credential-issuance-activities';
+import type { AppliedLifecycle, CredentialStatusActivities } from '../../activities/credential-status-activities';
 import { createCredentialLifecycleWorkflows, IssueRequestUnprovenError } from '../../clients/temporal/credential-lifecycle-workflows';
 import { messageProofText } from '../../domain/message-proof';
 import {
@@ -12,6 +13,7 @@ import {
 } from '../../workflows/credential-lifecycle/messages';
 import type { credentialLifecycleWorkflow } from '../../workflows/credential-lifecycle/workflow';
 import { tenantIdAttribute } from '../../workflows/verification/search-attributes';
+import { credentialConfigurationIdAttribute, credentialStatusAttribute } from '../../workflows/credential-lifecycle/search-attributes';
 import { recordHistories } from '../support/recorded-histories';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
 
@@ -38,8 +40,10 @@ function scriptedIssuance(options: { ready: boolean; notReadyUntil?: () => strin
   const issued: string[] = [];
   const checks: number[] = [];
   const notified: { triggeringRequestId: string; eventTimestamp: string; at: number }[] = [];
+  /** Every lifecycle applied (status list and record), in order. */
+  const applied: AppliedLifecycle[] = [];
   const readyNow = async () => data.ready || (options.readyAtMs !== undefined && (await env.currentTimeMs()) >= options.readyAtMs);
-  const activities: CredentialIssuanceActivities = {
+  const activities: LifecycleActivities = {
     issueCredentialBatch: async ({ requestId }) => {
       if (!(await readyNow())) return { outcome: 'pending', ...(options.notReadyUntil ? { notReadyUntil: options.notReadyUntil() } : {}) };
       issued.push(requestId);
@@ -50,12 +54,18 @@ function scriptedIssuance(options: { ready: boolean; notReadyUntil?: () => strin
       return (await readyNow()) ? { outcome: 'ready' } : { outcome: 'pending', ...(options.notReadyUntil ? { notReadyUntil: options.notReadyUntil() } : {}) };
     },
     verifyIssueProof: async ({ proof }) => proof === messageProofText(testProofs.sign()),
+    verifyManageProof: async ({ proof }) => proof === messageProofText(testProofs.sign()),
+    applyCredentialStatus: async (record) => {
+      applied.push(record);
+    },
     notifyCredentialReady: async ({ triggeringRequestId, eventTimestamp }) => {
       notified.push({ triggeringRequestId, eventTimestamp, at: await env.currentTimeMs() });
     },
   };
-  return { activities, data, issued, checks, notified };
+  return { activities, data, issued, checks, notified, applied };
 }
+
+type LifecycleActivities = CredentialIssuanceActivities & CredentialStatusActivities;
 
 function instance(overrides: Partial<CredentialLifecycleInput> = {}): Omit<CredentialLifecycleInput, 'outboundTaskQueue'> {
   return {
@@ -71,7 +81,7 @@ function instance(overrides: Partial<CredentialLifecycleInput> = {}): Omit<Crede
 
 /** Runs `test` with a worker; the instance's workflow (which never ends by itself) is terminated after it. */
 async function withLifecycle(
-  activities: CredentialIssuanceActivities,
+  activities: LifecycleActivities,
   input: Omit<CredentialLifecycleInput, 'outboundTaskQueue'>,
   test: (ctx: { lifecycle: ReturnType<typeof createCredentialLifecycleWorkflows>; state: () => Promise<CredentialLifecycleState> }) => Promise<void>,
   options: { proofs?: boolean } = {},
@@ -117,7 +127,11 @@ describe('CredentialLifecycleWorkflow gets (S2S §Get Credential)', () => {
         credentialVersion: 'version-1',
         deliveryRef: `delivery-${requestId}`,
       });
-      expect(await state()).toEqual({ credentialVersion: 'version-1', readyNotified: [] });
+      expect(await state()).toEqual({
+        credentialVersion: 'version-1',
+        readyNotified: [],
+        lifecycle: expect.objectContaining({ status: 'ACTIVE', reason: 'issued' }),
+      });
       // What an operator filters on in the Temporal UI.
       const description = await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe();
       expect(description.typedSearchAttributes.get(tenantIdAttribute)).toBe(input.tenantId);
@@ -171,7 +185,12 @@ describe('CredentialLifecycleWorkflow history', () => {
         (now) => now.runId !== firstRun,
       );
       expect(carried.runId).not.toBe(firstRun);
-      expect(carried.state).toEqual({ credentialVersion: 'version-1', deferred: { triggeringRequestId: deferredGet }, readyNotified: [] });
+      expect(carried.state).toEqual({
+        credentialVersion: 'version-1',
+        deferred: { triggeringRequestId: deferredGet },
+        readyNotified: [],
+        lifecycle: expect.objectContaining({ status: 'ACTIVE', statusVersion: 1 }),
+      });
       // The new run still takes gets.
       data.ready = true;
       expect(await lifecycle.issue(input, { requestRef: 'request-after', requestId: randomUUID() })).toMatchObject({ outcome: 'issued' });
@@ -285,5 +304,124 @@ describe('CredentialLifecycleWorkflow starts and closed instances', () => {
       expect(await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() })).toEqual({ outcome: 'closed' });
       expect(await lifecycle.issue(instance(), { requestRef: 'request-1', requestId: randomUUID() })).toEqual({ outcome: 'closed' });
     });
+  });
+});
+
+describe('CredentialLifecycleWorkflow lifecycle (profile §29)', () => {
+  const manage =
+    (lifecycle: ReturnType<typeof createCredentialLifecycleWorkflows>, input: Omit<CredentialLifecycleInput, 'outboundTaskQueue'>) =>
+    (actor: 'WALLET' | 'ISSUER', action: string, reason?: string) =>
+      lifecycle.manage(input, { actor, action, requestId: randomUUID(), ...(reason ? { reason } : {}) });
+
+  it('is IN_PROCESS until the first get issues, then ACTIVE, applied before the get answers', async () => {
+    const { activities, applied } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      expect(await manage(lifecycle, input)('WALLET', 'SUSPEND')).toEqual({
+        currentStatus: 'IN_PROCESS',
+        previousStatus: 'IN_PROCESS',
+        outcome: 'FAILED',
+        failureReason: 'not_issued',
+      });
+      expect(applied).toEqual([]);
+      await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
+      expect(applied).toEqual([expect.objectContaining({ status: 'ACTIVE', statusVersion: 1, reason: 'issued', credentialVersion: 'version-1' })]);
+      // The same data again: nothing to record.
+      await lifecycle.issue(input, { requestRef: 'request-2', requestId: randomUUID() });
+      expect(applied).toHaveLength(1);
+      expect((await state()).lifecycle?.status).toBe('ACTIVE');
+    });
+  });
+
+  it('suspends and resumes by the table: the party that suspended resumes, gets are refused meanwhile, every move is applied', async () => {
+    const { activities, applied, issued } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      const as = manage(lifecycle, input);
+      await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
+      expect(await as('WALLET', 'SUSPEND', 'device_lost')).toEqual({ currentStatus: 'SUSPENDED_WALLET', previousStatus: 'ACTIVE', outcome: 'COMPLETED' });
+      expect(await as('WALLET', 'SUSPEND')).toEqual({ currentStatus: 'SUSPENDED_WALLET', previousStatus: 'SUSPENDED_WALLET', outcome: 'NO_CHANGE' });
+      expect(await lifecycle.issue(input, { requestRef: 'request-2', requestId: randomUUID() })).toEqual({ outcome: 'suspended', status: 'SUSPENDED_WALLET' });
+      expect(await as('ISSUER', 'SUSPEND', 'fraud_check')).toEqual({
+        currentStatus: 'SUSPENDED_ISSUER',
+        previousStatus: 'SUSPENDED_WALLET',
+        outcome: 'COMPLETED',
+      });
+      expect(await as('WALLET', 'RESUME')).toEqual({
+        currentStatus: 'SUSPENDED_ISSUER',
+        previousStatus: 'SUSPENDED_ISSUER',
+        outcome: 'FAILED',
+        failureReason: 'suspended_by_issuer',
+      });
+      expect(await as('ISSUER', 'RESUME')).toEqual({ currentStatus: 'ACTIVE', previousStatus: 'SUSPENDED_ISSUER', outcome: 'COMPLETED' });
+      expect(await lifecycle.issue(input, { requestRef: 'request-3', requestId: randomUUID() })).toMatchObject({ outcome: 'issued' });
+      expect(applied.map((a) => [a.status, a.reason, a.statusVersion])).toEqual([
+        ['ACTIVE', 'issued', 1],
+        ['SUSPENDED_WALLET', 'device_lost', 2],
+        ['SUSPENDED_ISSUER', 'fraud_check', 3],
+        ['ACTIVE', 'resume', 4],
+      ]);
+      expect(issued).toHaveLength(2);
+      expect((await state()).lifecycle).toMatchObject({ status: 'ACTIVE', statusVersion: 4, reason: 'resume' });
+      const { typedSearchAttributes } = await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe();
+      expect(typedSearchAttributes.get(credentialStatusAttribute)).toBe('ACTIVE');
+      expect(typedSearchAttributes.get(credentialConfigurationIdAttribute)).toBe('org.iso.18013.5.1.mDL');
+    });
+  });
+
+  it('answers a retried lifecycle request from the same Update: the move is applied once', async () => {
+    const { activities, applied } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle }) => {
+      await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
+      const request = { actor: 'WALLET' as const, action: 'SUSPEND', requestId: randomUUID() };
+      const first = await lifecycle.manage(input, request);
+      expect(await lifecycle.manage(input, request)).toEqual(first);
+      expect(applied.filter((a) => a.status === 'SUSPENDED_WALLET')).toHaveLength(1);
+    });
+  });
+
+  it('ends issuance on UNLINK, and completes the workflow on CANCEL (final); a deferred get is dropped', async () => {
+    const { activities, applied, data, notified } = scriptedIssuance({ ready: false });
+    const input = instance({ deferredPollMs: hour });
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      const as = manage(lifecycle, input);
+      expect(await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() })).toEqual({ outcome: 'pending' });
+      expect(await as('WALLET', 'UNLINK', 'removed_by_user')).toEqual({ currentStatus: 'UNLINKED', previousStatus: 'IN_PROCESS', outcome: 'COMPLETED' });
+      // The data becomes ready and the back office says so: an unlinked instance sends no CREDENTIAL_READY.
+      data.ready = true;
+      await lifecycle.holderDataChanged(input);
+      expect((await state()).deferred).toBeUndefined();
+      expect(notified).toEqual([]);
+      expect(await lifecycle.issue(input, { requestRef: 'request-2', requestId: randomUUID() })).toEqual({ outcome: 'closed' });
+      expect(await as('WALLET', 'RESUME')).toMatchObject({ outcome: 'FAILED', failureReason: 'unlinked' });
+      expect(await as('ISSUER', 'CANCEL', 'revoked')).toEqual({ currentStatus: 'CANCELLED', previousStatus: 'UNLINKED', outcome: 'COMPLETED' });
+      const handle = env.client.workflow.getHandle(credentialLifecycleWorkflowId(input));
+      await handle.result();
+      expect((await handle.describe()).status.name).toBe('COMPLETED');
+      // A closed workflow answers no more requests: the API answers from the record.
+      expect(await as('WALLET', 'UNLINK')).toBeNull();
+      expect(applied.map((a) => a.status)).toEqual(['UNLINKED', 'CANCELLED']);
+    });
+  });
+
+  it('refuses a lifecycle request without the proof of origin, and one for an action its party does not have, before any change', async () => {
+    const { activities, applied } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(
+      activities,
+      input,
+      async ({ lifecycle }) => {
+        await expect(lifecycle.manage(input, { actor: 'WALLET', action: 'UNLINK', requestId: randomUUID() })).rejects.toBeInstanceOf(IssueRequestUnprovenError);
+      },
+      { proofs: false },
+    );
+    const other = instance();
+    await withLifecycle(activities, other, async ({ lifecycle }) => {
+      await expect(lifecycle.manage(other, { actor: 'WALLET', action: 'CANCEL', requestId: randomUUID() })).rejects.toMatchObject({
+        cause: expect.objectContaining({ message: expect.stringMatching(/no action CANCEL for WALLET/) }),
+      });
+    });
+    expect(applied).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { LifecycleActor, LifecycleFailureReason, LifecycleState, ManageOutcome } from '../../domain/credential-lifecycle';
 
 export { credentialLifecycleWorkflowId } from '../../domain/workflow-ids';
 
@@ -39,12 +40,14 @@ export interface IssueCredentialsArgs {
  *   JWE to the request's walletEncryptionKey; `credentialVersion` identifies the holder data set;
  * - pending: the issuer's data is not ready (deferred issuance, profile §25): 202, CREDENTIAL_READY follows;
  * - unavailable: the issuer has no data for this holder and configuration, or it lacks mandatory claims;
- * - closed: the instance's lifecycle has ended (its workflow is closed).
+ * - suspended: the instance is suspended (profile §29): nothing is issued until it is resumed;
+ * - closed: the instance's lifecycle has ended (unlinked, cancelled, or its workflow is closed).
  */
 export type IssueOutcome =
   | { outcome: 'issued'; credentialVersion: string; deliveryRef: string }
   | { outcome: 'pending'; notReadyUntil?: string }
   | { outcome: 'unavailable'; reason: 'no_data' | 'incomplete' }
+  | { outcome: 'suspended'; status: LifecycleState }
   | { outcome: 'closed' };
 
 /** The message name a get's proof of origin covers (crypto/message-proof.ts), over `{ requestRef, requestId }`. */
@@ -52,6 +55,41 @@ export const issueProofMessage = 'issueCredentials';
 
 /** A get: runs issuance (S2S §Get Credential). Update id `get-<requestId>`, so a retried get is the same Update. */
 export const issueCredentialsUpdate = defineUpdate<IssueOutcome, [IssueCredentialsArgs]>('issueCredentials');
+
+/**
+ * A lifecycle request (profile §29): the Wallet Server's `/credential/manage` or the issuer's back
+ * office. Identifiers and codes only: `reasonDetail` (free text) never reaches the workflow.
+ */
+export interface ManageCredentialArgs {
+  actor: LifecycleActor;
+  /** SUSPEND, RESUME, UNLINK (wallet) or SUSPEND, RESUME, CANCEL (issuer); the validator refuses others. */
+  action: string;
+  /** Machine-readable reason code; becomes lastStatusChangeReason. */
+  reason?: string;
+  /** The request's x-request-id (wallet) or the back-office request id: the Update id is `manage-<requestId>`. */
+  requestId: string;
+  /** The API's proof of origin over `{ actor, action, reason, requestId }` (crypto/message-proof.ts), as `<kid>.<mac>`. */
+  proof?: string;
+}
+
+/** S2S §Credential Manage response members the workflow decides. */
+export interface ManageCredentialResult {
+  currentStatus: LifecycleState;
+  previousStatus: LifecycleState;
+  outcome: ManageOutcome;
+  failureReason?: LifecycleFailureReason;
+}
+
+/** The message name a lifecycle request's proof of origin covers, over manageProofPayload. */
+export const manageProofMessage = 'manageCredential';
+
+/** What a lifecycle request's proof of origin covers (the API signs it, the workflow's activity checks it). */
+export function manageProofPayload(args: Omit<ManageCredentialArgs, 'proof'>): Record<string, unknown> {
+  return { actor: args.actor, action: args.action, reason: args.reason ?? null, requestId: args.requestId };
+}
+
+/** A lifecycle request (profile §29). Update id `manage-<requestId>`, so a retried request is the same Update. */
+export const manageCredentialUpdate = defineUpdate<ManageCredentialResult, [ManageCredentialArgs]>('manageCredential');
 
 /** The back office says the holder's records changed: a deferred issuance looks at them again now. */
 export const holderDataChangedSignal = defineSignal('holderDataChanged');
@@ -72,6 +110,22 @@ export interface CredentialLifecycleState {
   deferred?: DeferredIssuance;
   /** The triggeringRequestIds of CREDENTIAL_READY notifications sent (newest last, bounded). */
   readyNotified: string[];
+  /**
+   * The instance's lifecycle (profile §29). Absent in states carried from runs before the
+   * lifecycle existed: IN_PROCESS until something was issued, ACTIVE after (lifecycleOf).
+   */
+  lifecycle?: LifecycleRecord;
+}
+
+/** Where an instance is in its lifecycle, as the workflow projects it to MongoDB (/credential/status). */
+export interface LifecycleRecord {
+  status: LifecycleState;
+  /** Counts the projections: a projection never overwrites a newer one. */
+  statusVersion: number;
+  /** When the status last changed (ISO 8601, workflow time). */
+  changedAt: string;
+  /** lastStatusChangeReason: the party's reason code, or `provisioned` / `issued`. */
+  reason: string;
 }
 
 export const credentialLifecycleStateQuery = defineQuery<CredentialLifecycleState>('credentialLifecycleState');
@@ -80,4 +134,6 @@ export const credentialLifecycleStateQuery = defineQuery<CredentialLifecycleStat
 export const CredentialLifecycleRefusal = {
   /** The Update lacks the API's proof of origin (crypto/message-proof.ts): nothing is issued. */
   unproven: 'IssueRequestUnproven',
+  /** A lifecycle request for an action its party does not have (the validator refuses it first). */
+  unknownAction: 'LifecycleActionUnknown',
 } as const;

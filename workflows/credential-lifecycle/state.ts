@@ -1,4 +1,5 @@
-import type { CredentialLifecycleState, DeferredIssuance } from './messages';
+import { CredentialStatus } from '../../domain/credential-lifecycle';
+import type { CredentialLifecycleState, DeferredIssuance, LifecycleRecord } from './messages';
 
 /** How long a deferred issuance waits before looking at the data again when nothing else says (S2S §Overview: PENDING). */
 export const defaultDeferredPollMs = 3_600_000;
@@ -21,7 +22,24 @@ export function deferredWaitMs(deferred: Pick<DeferredIssuance, 'notReadyUntil'>
 
 /** The state without a deferred issuance. */
 export function withoutDeferral(state: CredentialLifecycleState): CredentialLifecycleState {
-  return { readyNotified: state.readyNotified, ...(state.credentialVersion === undefined ? {} : { credentialVersion: state.credentialVersion }) };
+  const rest = { ...state };
+  delete rest.deferred;
+  return rest;
+}
+
+/**
+ * The instance's lifecycle record; a state carried from a run before the lifecycle existed has
+ * none: IN_PROCESS until something was issued, ACTIVE after (profile §29).
+ */
+export function lifecycleOf(state: CredentialLifecycleState, startedAt: string): LifecycleRecord {
+  return (
+    state.lifecycle ?? {
+      status: state.credentialVersion === undefined ? CredentialStatus.inProcess : CredentialStatus.active,
+      statusVersion: 0,
+      changedAt: startedAt,
+      reason: state.credentialVersion === undefined ? 'provisioned' : 'issued',
+    }
+  );
 }
 
 /** The state after a CREDENTIAL_READY for `requestId` was sent (or given up): no longer deferred. */

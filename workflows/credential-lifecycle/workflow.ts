@@ -4,30 +4,37 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CredentialIssuanceActivities } from '../../activities/credential-issuance-activities';
+import type { CredentialStatusActivities } from '../../activities/credential-status-activities';
+import { CredentialStatus, issuesCredentials, transition, type LifecycleState } from '../../domain/credential-lifecycle';
 import { outboundActivityOptions } from '../outbound-activity-options';
 import {
   credentialLifecycleStateQuery,
   CredentialLifecycleRefusal,
   holderDataChangedSignal,
   issueCredentialsUpdate,
+  manageCredentialUpdate,
   type CredentialLifecycleInput,
   type CredentialLifecycleState,
   type IssueOutcome,
+  type ManageCredentialResult,
 } from './messages';
-import { afterReadyNotified, deferredWaitMs, historyEventLimit, withoutDeferral } from './state';
+import { credentialStatusAttribute } from './search-attributes';
+import { afterReadyNotified, deferredWaitMs, historyEventLimit, lifecycleOf, withoutDeferral } from './state';
 
 /**
  * Issuing, checking holder data and checking a proof are database and signing work on the
  * worker that runs the workflow: local activities (a marker in the history, no round trip through
  * a task queue). A retry that must wait longer than a second waits on a workflow timer.
  */
-const local = proxyLocalActivities<CredentialIssuanceActivities>({
+const local = proxyLocalActivities<CredentialIssuanceActivities & CredentialStatusActivities>({
   startToCloseTimeout: '1 minute',
   // Bounded: a get waits for its answer; a failure that persists fails the Update (the API answers 5xx), not the instance.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
@@ -46,6 +53,12 @@ const local = proxyLocalActivities<CredentialIssuanceActivities>({
  * (the issuer's notReadyUntil, at most deferredPollMs) or as soon as the back office signals a
  * change; once it is ready it tells the Wallet Server with CREDENTIAL_READY (S2S §Event
  * Notification), whose next get is issued.
+ *
+ * Its lifecycle (profile §29) follows domain/credential-lifecycle.ts: IN_PROCESS until the first
+ * get issues, then ACTIVE; the Update `manageCredential` (the Wallet Server's /credential/manage,
+ * the issuer's back office) moves it by the transition table. Every move is applied (status list
+ * entries, the instance's record) before it is visible or answered, and sets the
+ * S2sCredentialStatus search attribute. Once CANCELLED the workflow completes.
  */
 export async function credentialLifecycleWorkflow(input: CredentialLifecycleInput, carried?: CredentialLifecycleState): Promise<void> {
   const ref = { tenantId: input.tenantId, sessionId: input.sessionId, credentialInstanceId: input.credentialInstanceId };
@@ -61,8 +74,32 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
 
   let state: CredentialLifecycleState = carried ?? { readyNotified: [] };
   let holderDataChanged = false;
-  /** Gets are issued one after the other, so two gets never race on one credential set. */
-  let issuing = false;
+  /**
+   * Gets and lifecycle requests run one after the other, so two gets never race on one
+   * credential set and a status change covers every credential issued before it.
+   */
+  let busy = false;
+  const startedAt = new Date().toISOString();
+  const lifecycle = () => lifecycleOf(state, startedAt);
+
+  /**
+   * Applies the lifecycle `status` (status list entries, the instance's record), then makes it
+   * visible: the state, the search attribute. `reason` is lastStatusChangeReason when the status
+   * changes; a projection of the same status (a new credentialVersion) keeps the earlier one.
+   */
+  async function project(status: LifecycleState, reason: string): Promise<void> {
+    const current = lifecycle();
+    const changed = status !== current.status;
+    const next = {
+      status,
+      statusVersion: current.statusVersion + 1,
+      changedAt: changed ? new Date().toISOString() : current.changedAt,
+      reason: changed ? reason : current.reason,
+    };
+    await local.applyCredentialStatus({ ...ref, ...next, credentialVersion: state.credentialVersion ?? '' });
+    state = { ...state, lifecycle: next };
+    if (changed) upsertSearchAttributes([{ key: credentialStatusAttribute, value: status }]);
+  }
 
   setHandler(credentialLifecycleStateQuery, () => state);
   setHandler(holderDataChangedSignal, () => {
@@ -73,28 +110,81 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     if (!(await local.verifyIssueProof({ ...ref, requestRef, requestId, ...(proof === undefined ? {} : { proof }) }))) {
       throw ApplicationFailure.create({ type: CredentialLifecycleRefusal.unproven, message: 'a get without the API’s proof of origin', nonRetryable: true });
     }
-    await condition(() => !issuing);
-    issuing = true;
+    await condition(() => !busy);
+    busy = true;
     try {
+      const { status } = lifecycle();
+      // Profile §29: nothing is issued while suspended, nor once unlinked or cancelled.
+      if (!issuesCredentials(status)) {
+        return status === CredentialStatus.suspendedIssuer || status === CredentialStatus.suspendedWallet
+          ? { outcome: 'suspended', status }
+          : { outcome: 'closed' };
+      }
       const outcome = await local.issueCredentialBatch({ ...issuance, requestRef, requestId });
       const rest = withoutDeferral(state);
-      if (outcome.outcome === 'issued') state = { ...rest, credentialVersion: outcome.credentialVersion };
-      else if (outcome.outcome === 'pending')
+      if (outcome.outcome === 'issued') {
+        const versionChanged = outcome.credentialVersion !== state.credentialVersion;
+        state = { ...rest, credentialVersion: outcome.credentialVersion };
+        // IN_PROCESS → ACTIVE with the first credentials; the record's currentVersion follows the data.
+        if ((status === CredentialStatus.inProcess || versionChanged) && patched('credential-lifecycle-status'))
+          await project(CredentialStatus.active, 'issued');
+      } else if (outcome.outcome === 'pending')
         // The newest get that found the data not ready is the one CREDENTIAL_READY answers.
         state = { ...rest, deferred: { triggeringRequestId: requestId, ...(outcome.notReadyUntil ? { notReadyUntil: outcome.notReadyUntil } : {}) } };
       else state = rest;
       return outcome;
     } finally {
-      issuing = false;
+      busy = false;
     }
   });
 
+  setHandler(
+    manageCredentialUpdate,
+    async (args): Promise<ManageCredentialResult> => {
+      // Only the issuer's API or back office may change a lifecycle (its proof of origin).
+      if (!(await local.verifyManageProof({ ...ref, ...args }))) {
+        throw ApplicationFailure.create({
+          type: CredentialLifecycleRefusal.unproven,
+          message: 'a lifecycle request without the API’s proof of origin',
+          nonRetryable: true,
+        });
+      }
+      await condition(() => !busy);
+      busy = true;
+      try {
+        const previousStatus = lifecycle().status;
+        const move = transition(previousStatus, args.actor, args.action);
+        if (!move)
+          throw ApplicationFailure.create({
+            type: CredentialLifecycleRefusal.unknownAction,
+            message: `no action ${args.action} for ${args.actor}`,
+            nonRetryable: true,
+          });
+        if (move.outcome === 'FAILED') return { currentStatus: previousStatus, previousStatus, outcome: 'FAILED', failureReason: move.failureReason };
+        if (move.outcome === 'NO_CHANGE') return { currentStatus: previousStatus, previousStatus, outcome: 'NO_CHANGE' };
+        await project(move.next, args.reason ?? args.action.toLowerCase());
+        // A deferred issuance ends with the instance: nothing more is issued.
+        if (!issuesCredentials(move.next)) state = withoutDeferral(state);
+        return { currentStatus: move.next, previousStatus, outcome: 'COMPLETED' };
+      } finally {
+        busy = false;
+      }
+    },
+    {
+      // Refused before it reaches the history: an action the party does not have (the API checks the schema first).
+      validator: (args) => {
+        if (!transition(CredentialStatus.active, args.actor, args.action)) throw new Error(`no action ${String(args.action)} for ${String(args.actor)}`);
+      },
+    },
+  );
+
   const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyEventLimit ?? historyEventLimit);
 
-  while (!shouldContinueAsNew()) {
+  const cancelled = () => lifecycle().status === CredentialStatus.cancelled;
+  while (!shouldContinueAsNew() && !cancelled()) {
     const deferred = state.deferred;
     if (!deferred) {
-      await condition(() => state.deferred !== undefined || shouldContinueAsNew());
+      await condition(() => state.deferred !== undefined || shouldContinueAsNew() || cancelled());
       continue;
     }
     // A Temporal timer, not a sleep in a worker slot; the signal cuts it short.
@@ -140,5 +230,7 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
   }
   // Updates in flight finish in this run; the state (identifiers, versions, times) goes on.
   await condition(allHandlersFinished);
+  // CANCELLED is final (profile §29): the record answers /credential/status from now on.
+  if (cancelled()) return;
   await continueAsNew<typeof credentialLifecycleWorkflow>(input, state);
 }

@@ -1,0 +1,175 @@
+import { randomUUID, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import { StatusList } from '@sd-jwt/jwt-status-list';
+import { decodeProtectedHeader, jwtVerify } from 'jose';
+import { loadIssuerKeyMaterial } from '../../crypto/key-material';
+import type { CredentialSigningKeyFile } from '../../crypto/credential-signing-keys';
+import { seedFakeHolders } from '../../dev/fake-holders';
+import { collections } from '../../store/mongo';
+import { openCredentials } from '../support/credential-wallet';
+import { verifyX5cChain } from '../support/credential-signing';
+import { credentialFlow } from '../support/credential-flow';
+import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
+import { decodeSdJwtByHand } from '../support/sd-jwt-by-hand';
+
+/**
+ * S2S §Credential Manage and §Get Credential Status from the Wallet Server, over mTLS on the real
+ * stack (profile §29): each change reaches the published status list, which is read back with
+ * an independent decoder (@sd-jwt/jwt-status-list) after verifying the list's signature.
+ */
+const pid = 'eu.europa.ec.eudi.pid.1';
+
+let h: IssuerHarness;
+let trustAnchor: X509Certificate;
+beforeAll(async () => {
+  h = await startIssuerHarness();
+  await seedFakeHolders(h.db, loadIssuerKeyMaterial(h.config).dataKeyring);
+  const keys = JSON.parse(readFileSync(h.config.keys.signingKeysFile, 'utf8')) as CredentialSigningKeyFile;
+  const active = keys.keys.find((key) => key.id === keys.active);
+  trustAnchor = new X509Certificate(Buffer.from(active?.certificateChain.at(-1) as string, 'base64'));
+}, 120_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+const { post, approvedWallet, instanceOf, buildGet } = credentialFlow(() => h);
+const imfFixdate = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/** The published status of a credential's entry, as a Relying Party reads it (signature first). */
+function publishedStatus(entry: { idx: number; uri: string }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = https.get(entry.uri.replace(h.config.statusLists.publicUrl, h.statusListUrl), { ca: h.caPem, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const token = Buffer.concat(chunks).toString('utf8');
+        jwtVerify(token, verifyX5cChain(decodeProtectedHeader(token).x5c, trustAnchor), { typ: 'statuslist+jwt' })
+          .then(({ payload }) => {
+            const list = payload.status_list as { bits: 1 | 2 | 4 | 8; lst: string };
+            resolve(StatusList.decompressStatusList(list.lst, list.bits).getStatus(entry.idx));
+          })
+          .catch(reject);
+      });
+    });
+    request.on('error', reject);
+  });
+}
+
+async function issuedInstance() {
+  const wallet = await approvedWallet([pid]);
+  const credentialInstanceId = await instanceOf(wallet, pid);
+  const ids = { sessionId: wallet.ids.sessionId, credentialInstanceId };
+  const get = async () => {
+    const built = await buildGet(wallet, credentialInstanceId, { presentmentKeyCount: 2 });
+    return { answer: await post('/credential/get', built.body), built };
+  };
+  return { wallet, ids, get };
+}
+
+describe('credential lifecycle from the Wallet Server (profile §29)', () => {
+  it('reports IN_PROCESS, then ACTIVE with the version issued; suspends, resumes and unlinks, each change in the published list', async () => {
+    const { ids, get } = await issuedInstance();
+    const provisioned = await post('/credential/status', ids);
+    expect(provisioned.status).toBe(200);
+    expect(provisioned.json).toEqual({
+      currentStatus: 'IN_PROCESS',
+      currentVersion: '',
+      lastStatusChangeTime: expect.stringMatching(imfFixdate),
+      lastStatusChangeReason: 'provisioned',
+    });
+
+    const first = await get();
+    expect(first.answer.status).toBe(200);
+    const credentials = await openCredentials(first.answer.json.credentials, first.built.walletEncryption.privateJwk);
+    const entries = credentials.map(
+      (credential) => (decodeSdJwtByHand(credential).signedPayload.status as { status_list: { idx: number; uri: string } }).status_list,
+    );
+    expect(await Promise.all(entries.map(publishedStatus))).toEqual([0, 0]);
+    expect((await post('/credential/status', ids)).json).toMatchObject({
+      currentStatus: 'ACTIVE',
+      currentVersion: first.answer.json.credentialVersion,
+      lastStatusChangeReason: 'issued',
+    });
+
+    const suspended = await post('/credential/manage', {
+      ...ids,
+      action: 'SUSPEND',
+      reason: 'device_lost',
+      reasonDetail: 'left on the 7:42 train',
+      timestamp: new Date().toISOString(),
+    });
+    expect(suspended.status).toBe(200);
+    expect(suspended.json).toEqual({ ...ids, currentStatus: 'SUSPENDED_WALLET', previousStatus: 'ACTIVE', outcome: 'COMPLETED' });
+    // Every credential of the instance, suspended in the list the credentials name (0x02).
+    expect(await Promise.all(entries.map(publishedStatus))).toEqual([2, 2]);
+    expect((await post('/credential/status', ids)).json).toMatchObject({ currentStatus: 'SUSPENDED_WALLET', lastStatusChangeReason: 'device_lost' });
+    expect((await get()).answer.json).toMatchObject({ type: 'urn:s2s-issuer:problem:credential-instance-suspended', status: 409 });
+    // reasonDetail is free text: not stored with the instance.
+    const record = await h.db.collection(collections.credentialInstances).findOne({ credentialInstanceId: ids.credentialInstanceId });
+    expect(JSON.stringify(record)).not.toContain('7:42 train');
+
+    const resumed = await post('/credential/manage', { ...ids, action: 'RESUME' });
+    expect(resumed.json).toEqual({ ...ids, currentStatus: 'ACTIVE', previousStatus: 'SUSPENDED_WALLET', outcome: 'COMPLETED' });
+    expect(await Promise.all(entries.map(publishedStatus))).toEqual([0, 0]);
+    expect((await get()).answer.status).toBe(200);
+
+    const unlinked = await post('/credential/manage', { ...ids, action: 'UNLINK', reason: 'removed_by_user' });
+    expect(unlinked.json).toEqual({ ...ids, currentStatus: 'UNLINKED', previousStatus: 'ACTIVE', outcome: 'COMPLETED' });
+    // INVALID (0x01), final.
+    expect(await Promise.all(entries.map(publishedStatus))).toEqual([1, 1]);
+    expect((await get()).answer.json).toMatchObject({ type: 'urn:s2s-issuer:problem:credential-instance-closed', status: 409 });
+    expect((await post('/credential/manage', { ...ids, action: 'RESUME' })).json).toEqual({
+      ...ids,
+      currentStatus: 'UNLINKED',
+      previousStatus: 'UNLINKED',
+      outcome: 'FAILED',
+      failureReason: 'unlinked',
+    });
+    expect((await post('/credential/manage', { ...ids, action: 'UNLINK' })).json).toMatchObject({ currentStatus: 'UNLINKED', outcome: 'NO_CHANGE' });
+  });
+
+  it('answers NO_CHANGE for a request already satisfied and FAILED with its reason before anything is issued', async () => {
+    const { ids, get } = await issuedInstance();
+    expect((await post('/credential/manage', { ...ids, action: 'SUSPEND' })).json).toEqual({
+      ...ids,
+      currentStatus: 'IN_PROCESS',
+      previousStatus: 'IN_PROCESS',
+      outcome: 'FAILED',
+      failureReason: 'not_issued',
+    });
+    expect((await get()).answer.status).toBe(200);
+    expect((await post('/credential/manage', { ...ids, action: 'RESUME' })).json).toEqual({
+      ...ids,
+      currentStatus: 'ACTIVE',
+      previousStatus: 'ACTIVE',
+      outcome: 'NO_CHANGE',
+    });
+  });
+
+  it('replays a retried manage request with the same x-request-id instead of executing it again', async () => {
+    const { ids, get } = await issuedInstance();
+    expect((await get()).answer.status).toBe(200);
+    const headers = { 'x-request-id': randomUUID() };
+    const first = await h.http.post('/credential/manage', { ...ids, action: 'SUSPEND' }, { identity: h.walletA, headers });
+    const again = await h.http.post('/credential/manage', { ...ids, action: 'SUSPEND' }, { identity: h.walletA, headers });
+    expect(first.json).toMatchObject({ outcome: 'COMPLETED' });
+    expect(again.json).toEqual(first.json);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+  });
+
+  it('answers another Wallet Server’s instance like a missing one, and refuses actions and reasons outside the schema', async () => {
+    const { ids, get } = await issuedInstance();
+    expect((await get()).answer.status).toBe(200);
+    const missing = { type: 'urn:s2s-issuer:problem:credential-instance-not-found', status: 404 };
+    expect((await post('/credential/status', ids, h.walletB)).json).toMatchObject(missing);
+    expect((await post('/credential/manage', { ...ids, action: 'SUSPEND' }, h.walletB)).json).toMatchObject(missing);
+    expect((await post('/credential/status', { ...ids, credentialInstanceId: randomUUID() })).json).toMatchObject(missing);
+    const invalid = { type: 'urn:s2s-issuer:problem:invalid-request', status: 400 };
+    expect((await post('/credential/manage', { ...ids, action: 'CANCEL' })).json).toMatchObject(invalid);
+    expect((await post('/credential/manage', { ...ids, action: 'SUSPEND', reason: 'not a code' })).json).toMatchObject(invalid);
+    expect((await post('/credential/manage', { ...ids, action: 'SUSPEND', reasonDetail: 'x'.repeat(513) })).json).toMatchObject(invalid);
+    // Nothing above changed the instance.
+    expect((await post('/credential/status', ids)).json).toMatchObject({ currentStatus: 'ACTIVE' });
+  });
+});
