@@ -9,6 +9,7 @@ import { credentialFormatFor, type CredentialFormatRegistry, type CredentialSign
 import type { IssuerDataSource } from '../domain/issuer-data-source';
 import { parseMessageProofText } from '../domain/message-proof';
 import type { PublicJwk } from '../domain/schemas/common';
+import type { WalletAction } from '../domain/credential-lifecycle';
 import { credentialLifecycleWorkflowId } from '../domain/workflow-ids';
 import type { CredentialDeliveryStore } from '../store/credential-deliveries';
 import type { CredentialRequestStore } from '../store/credential-requests';
@@ -120,6 +121,19 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
     return { credentials, keyThumbprints: keys.map((key) => key.thumbprint), credentialVersion, expiresAt: validUntil, statusEntries: entries };
   }
 
+  /**
+   * One attempt of a POST to the tenant's Wallet Server (outbound task queue): an attempt that
+   * does not deliver fails with the delay before the next (activities/outbound-attempt.ts).
+   */
+  async function postToWalletServer(tenantId: string, path: string, body: Record<string, unknown>, requestId: string, what: string): Promise<void> {
+    const tenant = await deps.tenants.findById(tenantId);
+    if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${tenantId} is not registered`, 'TenantMissing');
+    if (tenant.deregisteredAt) throw ApplicationFailure.nonRetryable(`tenant ${tenantId} is deregistered`, 'TenantDeregistered');
+    const answer = await deps.walletServers.post(`${tenant.notificationBaseUrl}${path}`, body, requestId);
+    if (answer.outcome === 'delivered') return;
+    throw outboundAttemptFailure(answer, { what, attempt: Context.current().info.attempt, retryAfterCeilingMs: deps.retryAfterCeilingMs });
+  }
+
   return {
     /**
      * A get (S2S §Get Credential): loads the verified request and the holder's claims, and for
@@ -190,9 +204,6 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
      * get, so the Wallet Server can deduplicate.
      */
     async notifyCredentialReady(input: CredentialInstanceRef & { triggeringRequestId: string; eventTimestamp: string }): Promise<void> {
-      const tenant = await deps.tenants.findById(input.tenantId);
-      if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} is not registered`, 'TenantMissing');
-      if (tenant.deregisteredAt) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} is deregistered`, 'TenantDeregistered');
       const requestId = deterministicRequestId('credential-ready', input.tenantId, input.credentialInstanceId, input.triggeringRequestId);
       const event = {
         sessionId: input.sessionId,
@@ -201,13 +212,39 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
         eventTimestamp: input.eventTimestamp,
         triggeringRequestId: input.triggeringRequestId,
       };
-      const answer = await deps.walletServers.post(`${tenant.notificationBaseUrl}/event/notify`, event, requestId);
-      if (answer.outcome === 'delivered') return;
-      throw outboundAttemptFailure(answer, {
-        what: `CREDENTIAL_READY ${requestId} of credential instance ${input.credentialInstanceId}`,
-        attempt: Context.current().info.attempt,
-        retryAfterCeilingMs: deps.retryAfterCeilingMs,
-      });
+      await postToWalletServer(
+        input.tenantId,
+        '/event/notify',
+        event,
+        requestId,
+        `CREDENTIAL_READY ${requestId} of credential instance ${input.credentialInstanceId}`,
+      );
+    },
+
+    /**
+     * Tells the Wallet Server of the issuer's lifecycle change (S2S §Credential Manage, issuer →
+     * Wallet Server; profile §29): POSTs `action` to its /credential/manage, once, like
+     * CREDENTIAL_READY (same retries and give-up). Every attempt carries the same x-request-id,
+     * derived from the instance and the status version it reports.
+     */
+    async tellWalletServerLifecycle(
+      input: CredentialInstanceRef & { action: WalletAction; reason: string; statusVersion: number; timestamp: string },
+    ): Promise<void> {
+      const requestId = deterministicRequestId('credential-manage', input.tenantId, input.credentialInstanceId, String(input.statusVersion));
+      const request = {
+        sessionId: input.sessionId,
+        credentialInstanceId: input.credentialInstanceId,
+        action: input.action,
+        reason: input.reason,
+        timestamp: input.timestamp,
+      };
+      await postToWalletServer(
+        input.tenantId,
+        '/credential/manage',
+        request,
+        requestId,
+        `${input.action} ${requestId} of credential instance ${input.credentialInstanceId}`,
+      );
     },
   };
 }

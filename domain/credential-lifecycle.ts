@@ -139,6 +139,15 @@ export function issuesCredentials(state: LifecycleState): boolean {
   return state === inProcess || state === active;
 }
 
+/**
+ * The action by which the issuer tells the Wallet Server of its own change (S2S §Credential
+ * Manage, issuer → Wallet Server): the manage actions are SUSPEND, RESUME and UNLINK, so a
+ * revocation (CANCEL) is told as UNLINK: the credentials are to be removed from the device.
+ */
+export function walletActionFor(action: IssuerAction): WalletAction {
+  return action === 'CANCEL' ? 'UNLINK' : action;
+}
+
 /** Whether the state is final: the instance issues nothing more, whoever asks. */
 export function isFinalLifecycleState(state: LifecycleState): boolean {
   return state === unlinked || state === cancelled;

@@ -166,6 +166,11 @@ export function createCredentialInstanceRepository(db: Db) {
       );
     },
 
+    /** An instance by its tenant and id (the back office: it speaks for the issuer, not for a session). */
+    findById(tenantId: string, credentialInstanceId: string): Promise<CredentialInstance | null> {
+      return instances.findOne({ _id: instanceDocumentId(tenantId, credentialInstanceId) });
+    },
+
     /** The tenant's instance in this session; another tenant's or another session's is null, like a missing one. */
     async find(key: { tenantId: string; sessionId: string; credentialInstanceId: string }): Promise<CredentialInstance | null> {
       const instance = await instances.findOne({ _id: instanceDocumentId(key.tenantId, key.credentialInstanceId) });

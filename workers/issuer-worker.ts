@@ -28,7 +28,7 @@ export interface IssuerWorker {
  * The issuer's workers (docs/architecture.md §Outbound calls):
  * - on `temporal.taskQueue`, the workflows and every activity (also notifications of workflows
  *   started before the outbound task queue existed);
- * - on `temporal.outboundTaskQueue`, calls to Wallet Servers only, with `outbound.maxConcurrentCalls`
+ * - on `temporal.outboundTaskQueue`, calls to Wallet Servers only (notifications, CREDENTIAL_READY, lifecycle changes), with `outbound.maxConcurrentCalls`
  *   slots, so Wallet Servers that are slow or down never take the slots evaluations need.
  */
 export async function createIssuerWorker(options: {
@@ -53,7 +53,11 @@ export async function createIssuerWorker(options: {
     await Worker.create({
       ...common,
       taskQueue: config.temporal.outboundTaskQueue,
-      activities: { notifyWalletServer: activities.notifyWalletServer, notifyCredentialReady: activities.notifyCredentialReady },
+      activities: {
+        notifyWalletServer: activities.notifyWalletServer,
+        notifyCredentialReady: activities.notifyCredentialReady,
+        tellWalletServerLifecycle: activities.tellWalletServerLifecycle,
+      },
       maxConcurrentActivityTaskExecutions: config.outbound.maxConcurrentCalls,
     }),
   ];

@@ -1,4 +1,4 @@
-import { transition, type LifecycleState } from '../../domain/credential-lifecycle';
+import { transition, type LifecycleActor, type LifecycleState } from '../../domain/credential-lifecycle';
 import { problems } from '../../domain/problems';
 import { ManageCredentialRequest, ManageCredentialResponse } from '../../domain/schemas/credential-lifecycle';
 import type { CredentialInstance, CredentialInstanceRepository } from '../../store/credential-instances';
@@ -37,16 +37,16 @@ function manageCredential(deps: ManageDeps): ApiMiddleware {
     ctx.body = {
       sessionId: body.sessionId,
       credentialInstanceId: body.credentialInstanceId,
-      ...(result ?? answerFromRecord(instance, body.action)),
+      ...(result ?? answerFromRecord(instance, 'WALLET', body.action)),
     } satisfies ManageCredentialResponse;
   };
 }
 
-/** The answer for an instance without a running workflow: its recorded state does not move. */
-function answerFromRecord(instance: CredentialInstance, action: string): ManageCredentialResult {
+/** The answer for an instance without a running workflow (the Wallet Server's or the back office's request): its recorded state does not move. */
+export function answerFromRecord(instance: CredentialInstance, actor: LifecycleActor, action: string): ManageCredentialResult {
   const status = instance.lifecycle?.status;
   if (!status) throw problems.credentialInstanceClosed('This credential instance no longer has a lifecycle');
-  const move = transition(status, 'WALLET', action);
+  const move = transition(status, actor, action);
   const unchanged = { currentStatus: status, previousStatus: status } satisfies Pick<ManageCredentialResult, 'currentStatus' | 'previousStatus'>;
   // A running workflow would have moved it: a record that says otherwise is not this instance's end.
   if (!move || move.outcome === 'COMPLETED')

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { CredentialStatus, lifecycleFailureReasons, walletActions } from '../credential-lifecycle';
+import { CredentialStatus, issuerActions, lifecycleFailureReasons, walletActions } from '../credential-lifecycle';
 import { closed, Extensions, Uuid } from './common';
 import { CredentialInstanceId } from './credential';
 
@@ -52,3 +52,17 @@ export const CredentialStatusResponse = Type.Object({
   extensions: Type.Optional(Extensions),
 });
 export type CredentialStatusResponse = Static<typeof CredentialStatusResponse>;
+
+/**
+ * The issuer's back office asks for a lifecycle change (profile §29): of one instance, or of
+ * every instance of a holder. `requestId` makes a retry the same request (the Update id).
+ */
+export const IssuerLifecycleRequest = Type.Object(
+  {
+    action: Type.Union(issuerActions.map((action) => Type.Literal(action))),
+    reason: Type.Optional(ReasonCode),
+    requestId: Type.Optional(Uuid),
+  },
+  closed,
+);
+export type IssuerLifecycleRequest = Static<typeof IssuerLifecycleRequest>;

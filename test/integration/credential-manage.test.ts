@@ -12,6 +12,7 @@ import { verifyX5cChain } from '../support/credential-signing';
 import { credentialFlow } from '../support/credential-flow';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
 import { decodeSdJwtByHand } from '../support/sd-jwt-by-hand';
+import { pollUntil } from '../support/polling';
 
 /**
  * S2S §Credential Manage and §Get Credential Status from the Wallet Server, over mTLS on the real
@@ -171,5 +172,72 @@ describe('credential lifecycle from the Wallet Server (profile §29)', () => {
     expect((await post('/credential/manage', { ...ids, action: 'SUSPEND', reasonDetail: 'x'.repeat(513) })).json).toMatchObject(invalid);
     // Nothing above changed the instance.
     expect((await post('/credential/status', ids)).json).toMatchObject({ currentStatus: 'ACTIVE' });
+  });
+
+  it('lets the back office suspend one instance (the Wallet Server cannot resume it) and revoke a holder’s instances, telling the Wallet Server each time', async () => {
+    const first = await issuedInstance();
+    const second = await issuedInstance();
+    const entriesOf = async (get: () => ReturnType<typeof first.get>) => {
+      const { answer, built } = await get();
+      expect(answer.status).toBe(200);
+      const credentials = await openCredentials(answer.json.credentials, built.walletEncryption.privateJwk);
+      return credentials.map((credential) => (decodeSdJwtByHand(credential).signedPayload.status as { status_list: { idx: number; uri: string } }).status_list);
+    };
+    const firstEntries = await entriesOf(first.get);
+    const secondEntries = await entriesOf(second.get);
+    const told = (credentialInstanceId: string) =>
+      h.receiver.received
+        .filter((r) => r.path.endsWith('/credential/manage') && r.body.credentialInstanceId === credentialInstanceId)
+        .map((r) => r.body.action);
+
+    const tenantId = h.walletA.tenant._id;
+    const suspended = await h.admin('POST', `/admin/credential-instances/${tenantId}/${first.ids.credentialInstanceId}/lifecycle`, 'backOffice', {
+      action: 'SUSPEND',
+      reason: 'fraud_check',
+    });
+    expect(suspended.status).toBe(200);
+    expect(suspended.json).toEqual({
+      tenantId,
+      credentialInstanceId: first.ids.credentialInstanceId,
+      currentStatus: 'SUSPENDED_ISSUER',
+      previousStatus: 'ACTIVE',
+      outcome: 'COMPLETED',
+    });
+    expect(await Promise.all(firstEntries.map(publishedStatus))).toEqual([2, 2]);
+    await pollUntil(
+      async () => told(first.ids.credentialInstanceId),
+      (actions) => actions.length > 0,
+    );
+    expect(told(first.ids.credentialInstanceId)).toEqual(['SUSPEND']);
+    expect((await post('/credential/manage', { ...first.ids, action: 'RESUME' })).json).toMatchObject({
+      currentStatus: 'SUSPENDED_ISSUER',
+      outcome: 'FAILED',
+      failureReason: 'suspended_by_issuer',
+    });
+    expect((await post('/credential/status', first.ids)).json).toMatchObject({ currentStatus: 'SUSPENDED_ISSUER', lastStatusChangeReason: 'fraud_check' });
+
+    // Both instances are the same fake holder's: revoked together, each Wallet Server told UNLINK.
+    const revoked = await h.admin('POST', '/admin/holders/test-holder-erika/lifecycle', 'backOffice', { action: 'CANCEL', reason: 'revoked' });
+    expect(revoked.status).toBe(200);
+    const results = revoked.json.results as { credentialInstanceId: string; currentStatus: string; outcome: string }[];
+    for (const { ids } of [first, second]) {
+      expect(results.find((r) => r.credentialInstanceId === ids.credentialInstanceId)).toMatchObject({ currentStatus: 'CANCELLED', outcome: 'COMPLETED' });
+    }
+    expect(await Promise.all([...firstEntries, ...secondEntries].map(publishedStatus))).toEqual([1, 1, 1, 1]);
+    await pollUntil(
+      async () => told(second.ids.credentialInstanceId),
+      (actions) => actions.includes('UNLINK'),
+    );
+    expect(told(second.ids.credentialInstanceId)).toEqual(['UNLINK']);
+    expect((await post('/credential/status', second.ids)).json).toMatchObject({ currentStatus: 'CANCELLED', lastStatusChangeReason: 'revoked' });
+    // CANCELLED is final: the workflow has ended, and the record answers.
+    expect((await post('/credential/manage', { ...second.ids, action: 'UNLINK' })).json).toMatchObject({ currentStatus: 'CANCELLED', outcome: 'NO_CHANGE' });
+    expect((await post('/credential/manage', { ...second.ids, action: 'RESUME' })).json).toMatchObject({ outcome: 'FAILED', failureReason: 'cancelled' });
+    const again = await h.admin('POST', `/admin/credential-instances/${tenantId}/${second.ids.credentialInstanceId}/lifecycle`, 'backOffice', {
+      action: 'RESUME',
+    });
+    expect(again.json).toMatchObject({ currentStatus: 'CANCELLED', outcome: 'FAILED', failureReason: 'cancelled' });
+    // Only the back office may: a reviewer's credentials are refused.
+    expect((await h.admin('POST', '/admin/holders/test-holder-erika/lifecycle', 'alice', { action: 'RESUME' })).status).toBe(403);
   });
 });

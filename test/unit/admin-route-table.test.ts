@@ -21,6 +21,8 @@ describe('the admin route table (api/admin/index.ts)', () => {
       [AdminCaller.backOffice, 'POST', '/credential-offers'],
       [AdminCaller.backOffice, 'POST', '/one-time-codes'],
       [AdminCaller.backOffice, 'POST', '/holders/:holderAccountId/data-changed'],
+      [AdminCaller.backOffice, 'POST', '/credential-instances/:tenantId/:credentialInstanceId/lifecycle'],
+      [AdminCaller.backOffice, 'POST', '/holders/:holderAccountId/lifecycle'],
       [AdminCaller.issuerSignIn, 'POST', '/issuer-authentications'],
       [AdminCaller.provider, 'POST', '/verdicts'],
     ]);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { CredentialIssuanceActivities } from '../../activities/credential-issuance-activities';
 import type { AppliedLifecycle, CredentialStatusActivities } from '../../activities/credential-status-activities';
@@ -42,6 +43,9 @@ function scriptedIssuance(options: { ready: boolean; notReadyUntil?: () => strin
   const notified: { triggeringRequestId: string; eventTimestamp: string; at: number }[] = [];
   /** Every lifecycle applied (status list and record), in order. */
   const applied: AppliedLifecycle[] = [];
+  /** Lifecycle changes told to the Wallet Server (attempts that delivered); `walletDown` refuses attempts. */
+  const pushes: { action: string; reason: string; statusVersion: number }[] = [];
+  const wallet = { down: false, attempts: 0 };
   const readyNow = async () => data.ready || (options.readyAtMs !== undefined && (await env.currentTimeMs()) >= options.readyAtMs);
   const activities: LifecycleActivities = {
     issueCredentialBatch: async ({ requestId }) => {
@@ -61,8 +65,14 @@ function scriptedIssuance(options: { ready: boolean; notReadyUntil?: () => strin
     notifyCredentialReady: async ({ triggeringRequestId, eventTimestamp }) => {
       notified.push({ triggeringRequestId, eventTimestamp, at: await env.currentTimeMs() });
     },
+    tellWalletServerLifecycle: async ({ action, reason, statusVersion }) => {
+      wallet.attempts += 1;
+      // As activities/outbound-attempt.ts fails an attempt, with the delay before the next (short here).
+      if (wallet.down) throw ApplicationFailure.create({ message: 'wallet server unavailable', nextRetryDelay: 10 });
+      pushes.push({ action, reason, statusVersion });
+    },
   };
-  return { activities, data, issued, checks, notified, applied };
+  return { activities, data, issued, checks, notified, applied, pushes, wallet };
 }
 
 type LifecycleActivities = CredentialIssuanceActivities & CredentialStatusActivities;
@@ -402,6 +412,45 @@ describe('CredentialLifecycleWorkflow lifecycle (profile §29)', () => {
       // A closed workflow answers no more requests: the API answers from the record.
       expect(await as('WALLET', 'UNLINK')).toBeNull();
       expect(applied.map((a) => a.status)).toEqual(['UNLINKED', 'CANCELLED']);
+    });
+  });
+
+  it('tells the Wallet Server of each issuer change after answering (CANCEL as UNLINK), never of its own, and completes once told', async () => {
+    const { activities, pushes } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      const as = manage(lifecycle, input);
+      await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
+      await as('WALLET', 'SUSPEND', 'device_lost');
+      await as('WALLET', 'RESUME');
+      expect(await as('ISSUER', 'SUSPEND', 'fraud_check')).toMatchObject({ outcome: 'COMPLETED' });
+      await eventually(state, (s) => s.lastWalletPush?.statusVersion === 4);
+      expect(pushes).toEqual([{ action: 'SUSPEND', reason: 'fraud_check', statusVersion: 4 }]);
+      expect(await as('ISSUER', 'CANCEL', 'revoked')).toMatchObject({ currentStatus: 'CANCELLED', outcome: 'COMPLETED' });
+      const handle = env.client.workflow.getHandle(credentialLifecycleWorkflowId(input));
+      await handle.result();
+      expect(pushes).toEqual([
+        { action: 'SUSPEND', reason: 'fraud_check', statusVersion: 4 },
+        { action: 'UNLINK', reason: 'revoked', statusVersion: 5 },
+      ]);
+    });
+  });
+
+  it('gives a push up after the draft’s retries when the Wallet Server stays down, records it, and tells the next change', async () => {
+    const { activities, pushes, wallet } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      const as = manage(lifecycle, input);
+      await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
+      wallet.down = true;
+      expect(await as('ISSUER', 'SUSPEND')).toMatchObject({ outcome: 'COMPLETED' });
+      const given = await eventually(state, (s) => s.lastWalletPush !== undefined, 60_000);
+      expect(given.lastWalletPush).toEqual({ statusVersion: 2, outcome: 'abandoned' });
+      expect(wallet.attempts).toBe(4);
+      wallet.down = false;
+      expect(await as('ISSUER', 'RESUME')).toMatchObject({ outcome: 'COMPLETED' });
+      expect((await eventually(state, (s) => s.lastWalletPush?.statusVersion === 3)).lastWalletPush).toEqual({ statusVersion: 3, outcome: 'delivered' });
+      expect(pushes).toEqual([{ action: 'RESUME', reason: 'resume', statusVersion: 3 }]);
     });
   });
 

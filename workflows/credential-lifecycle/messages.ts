@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { LifecycleActor, LifecycleFailureReason, LifecycleState, ManageOutcome } from '../../domain/credential-lifecycle';
+import type { LifecycleActor, LifecycleFailureReason, LifecycleState, ManageOutcome, WalletAction } from '../../domain/credential-lifecycle';
 
 export { credentialLifecycleWorkflowId } from '../../domain/workflow-ids';
 
@@ -115,6 +115,20 @@ export interface CredentialLifecycleState {
    * lifecycle existed: IN_PROCESS until something was issued, ACTIVE after (lifecycleOf).
    */
   lifecycle?: LifecycleRecord;
+  /** An issuer change the Wallet Server is still to be told of (the newest one; profile §29). */
+  walletPush?: WalletPush;
+  /** How the last push ended: identifiers and outcomes only. */
+  lastWalletPush?: { statusVersion: number; outcome: 'delivered' | 'abandoned' };
+}
+
+/** An issuer change to tell the Wallet Server by its /credential/manage (S2S §Credential Manage). */
+export interface WalletPush {
+  action: WalletAction;
+  reason: string;
+  /** The lifecycle statusVersion it reports: the push's x-request-id derives from it. */
+  statusVersion: number;
+  /** When the change was made (ISO 8601): the request's timestamp. */
+  timestamp: string;
 }
 
 /** Where an instance is in its lifecycle, as the workflow projects it to MongoDB (/credential/status). */

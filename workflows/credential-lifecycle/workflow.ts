@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { CredentialIssuanceActivities } from '../../activities/credential-issuance-activities';
 import type { CredentialStatusActivities } from '../../activities/credential-status-activities';
-import { CredentialStatus, issuesCredentials, transition, type LifecycleState } from '../../domain/credential-lifecycle';
+import { CredentialStatus, isIssuerAction, issuesCredentials, transition, walletActionFor, type LifecycleState } from '../../domain/credential-lifecycle';
 import { outboundActivityOptions } from '../outbound-activity-options';
 import {
   credentialLifecycleStateQuery,
@@ -68,7 +68,7 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     credentialConfigurationId: input.credentialConfigurationId,
     holderAccountId: input.holderAccountId,
   };
-  const { notifyCredentialReady } = proxyActivities<CredentialIssuanceActivities>(
+  const { notifyCredentialReady, tellWalletServerLifecycle } = proxyActivities<CredentialIssuanceActivities>(
     outboundActivityOptions({ taskQueue: input.outboundTaskQueue, tenantId: input.tenantId }),
   );
 
@@ -162,9 +162,16 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
           });
         if (move.outcome === 'FAILED') return { currentStatus: previousStatus, previousStatus, outcome: 'FAILED', failureReason: move.failureReason };
         if (move.outcome === 'NO_CHANGE') return { currentStatus: previousStatus, previousStatus, outcome: 'NO_CHANGE' };
-        await project(move.next, args.reason ?? args.action.toLowerCase());
+        const reason = args.reason ?? args.action.toLowerCase();
+        await project(move.next, reason);
         // A deferred issuance ends with the instance: nothing more is issued.
         if (!issuesCredentials(move.next)) state = withoutDeferral(state);
+        // The issuer's own change is told to the Wallet Server after the answer (the main loop):
+        // a Wallet Server that is down delays nothing here. The newest change replaces an untold one.
+        if (args.actor === 'ISSUER' && isIssuerAction(args.action) && patched('tell-wallet-server-lifecycle')) {
+          const { statusVersion, changedAt } = lifecycle();
+          state = { ...state, walletPush: { action: walletActionFor(args.action), reason, statusVersion, timestamp: changedAt } };
+        }
         return { currentStatus: move.next, previousStatus, outcome: 'COMPLETED' };
       } finally {
         busy = false;
@@ -180,20 +187,40 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
 
   const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyEventLimit ?? historyEventLimit);
 
+  /** Tells the Wallet Server of the newest issuer change (profile §29); records how it ended. */
+  async function pushToWallet(push: NonNullable<CredentialLifecycleState['walletPush']>): Promise<void> {
+    let outcome: 'delivered' | 'abandoned' = 'delivered';
+    try {
+      await tellWalletServerLifecycle({ ...ref, ...push });
+    } catch {
+      // Given up after the draft's retries (S2S §Rate Limiting): reconciliation and the Wallet
+      // Server's /credential/status tell it later.
+      outcome = 'abandoned';
+      log.warn('lifecycle change not told to the Wallet Server after retries', { credentialInstanceId: input.credentialInstanceId, action: push.action });
+    }
+    const { walletPush: current, ...rest } = state;
+    // A newer change while this one was told is told next.
+    state = { ...rest, ...(current !== push && current ? { walletPush: current } : {}), lastWalletPush: { statusVersion: push.statusVersion, outcome } };
+  }
+
   const cancelled = () => lifecycle().status === CredentialStatus.cancelled;
-  while (!shouldContinueAsNew() && !cancelled()) {
+  while (!shouldContinueAsNew() && !(cancelled() && !state.walletPush)) {
+    if (state.walletPush) {
+      await pushToWallet(state.walletPush);
+      continue;
+    }
     const deferred = state.deferred;
     if (!deferred) {
-      await condition(() => state.deferred !== undefined || shouldContinueAsNew() || cancelled());
+      await condition(() => state.deferred !== undefined || state.walletPush !== undefined || shouldContinueAsNew() || cancelled());
       continue;
     }
     // A Temporal timer, not a sleep in a worker slot; the signal cuts it short.
     await condition(
-      () => holderDataChanged || state.deferred !== deferred || shouldContinueAsNew(),
+      () => holderDataChanged || state.deferred !== deferred || state.walletPush !== undefined || shouldContinueAsNew(),
       deferredWaitMs(deferred, Date.now(), input.deferredPollMs),
     );
-    // A get meanwhile issued, found the data gone, or is the newer deferred one.
-    if (state.deferred !== deferred || shouldContinueAsNew()) continue;
+    // A get meanwhile issued, found the data gone, or is the newer deferred one; or a change to tell first.
+    if (state.deferred !== deferred || state.walletPush !== undefined || shouldContinueAsNew()) continue;
     holderDataChanged = false;
     let check: Awaited<ReturnType<CredentialIssuanceActivities['checkHolderData']>>;
     try {

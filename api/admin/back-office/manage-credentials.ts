@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { problems } from '../../../domain/problems';
+import { IssuerLifecycleRequest } from '../../../domain/schemas/credential-lifecycle';
+import type { CredentialInstance } from '../../../store/credential-instances';
+import type { ManageCredentialResult } from '../../../workflows/credential-lifecycle/messages';
+import { answerFromRecord } from '../../routes/credential-manage';
+import { parseJsonBody } from '../../middleware/json-body';
+import { validateBody, validatedBody } from '../../middleware/validate-body';
+import type { AdminDeps } from '../app';
+import { AdminCaller, adminBodyLimitBytes, type AdminMiddleware, type AdminRoute } from '../route';
+
+type Deps = Pick<AdminDeps, 'credentialInstances' | 'lifecycle'>;
+
+/** Most instances one holder request changes; a holder has a handful (one per configuration and device). */
+const maxInstancesPerHolder = 200;
+/** Lifecycle Updates in flight at once for one holder request. */
+const holderConcurrency = 8;
+
+/**
+ * The issuer's lifecycle request on one instance (profile §29, party ISSUER): the instance's
+ * workflow decides by the transition table, applies the change (status list, record) and then
+ * tells the Wallet Server. An instance whose workflow has ended answers from its record.
+ */
+async function manageOne(deps: Deps, instance: CredentialInstance, request: IssuerLifecycleRequest, requestId: string) {
+  const result: ManageCredentialResult | null = await deps.lifecycle.manage(instance, {
+    actor: 'ISSUER',
+    action: request.action,
+    requestId,
+    ...(request.reason ? { reason: request.reason } : {}),
+  });
+  return {
+    tenantId: instance.tenantId,
+    credentialInstanceId: instance.credentialInstanceId,
+    ...(result ?? answerFromRecord(instance, 'ISSUER', request.action)),
+  };
+}
+
+function manageInstance(deps: Deps): AdminMiddleware {
+  return async (ctx) => {
+    const request = validatedBody(ctx, IssuerLifecycleRequest);
+    const instance = await deps.credentialInstances.findById(ctx.params.tenantId as string, ctx.params.credentialInstanceId as string);
+    if (!instance) throw problems.credentialInstanceNotFound();
+    ctx.state.auditTarget = { tenantId: instance.tenantId, credentialInstanceId: instance.credentialInstanceId, action: request.action };
+    const answer = await manageOne(deps, instance, request, request.requestId ?? randomUUID());
+    ctx.state.auditTarget.outcome = answer.outcome;
+    ctx.body = answer;
+  };
+}
+
+function manageHolder(deps: Deps): AdminMiddleware {
+  return async (ctx) => {
+    const request = validatedBody(ctx, IssuerLifecycleRequest);
+    const instances = await deps.credentialInstances.findByHolder(ctx.params.holderAccountId as string, maxInstancesPerHolder);
+    const requestId = request.requestId ?? randomUUID();
+    const results: Awaited<ReturnType<typeof manageOne>>[] = [];
+    for (let at = 0; at < instances.length; at += holderConcurrency) {
+      results.push(...(await Promise.all(instances.slice(at, at + holderConcurrency).map((instance) => manageOne(deps, instance, request, requestId)))));
+    }
+    // Counts only: the audit trail names no holder account (profile §16).
+    ctx.state.auditTarget = { action: request.action, instances: results.length, completed: results.filter((r) => r.outcome === 'COMPLETED').length };
+    ctx.body = { results };
+  };
+}
+
+/** POST /admin/credential-instances/{tenantId}/{credentialInstanceId}/lifecycle (profile §29). */
+export const manageCredentialInstanceRoute: AdminRoute<Deps> = {
+  method: 'POST',
+  path: '/credential-instances/:tenantId/:credentialInstanceId/lifecycle',
+  caller: AdminCaller.backOffice,
+  steps: (deps) => [parseJsonBody(adminBodyLimitBytes), validateBody(IssuerLifecycleRequest), manageInstance(deps)],
+};
+
+/** POST /admin/holders/{holderAccountId}/lifecycle (profile §29): every instance of the holder, on every Wallet Server. */
+export const manageHolderCredentialsRoute: AdminRoute<Deps> = {
+  method: 'POST',
+  path: '/holders/:holderAccountId/lifecycle',
+  caller: AdminCaller.backOffice,
+  steps: (deps) => [parseJsonBody(adminBodyLimitBytes), validateBody(IssuerLifecycleRequest), manageHolder(deps)],
+};
