@@ -17,6 +17,7 @@ import type { ContentDelivery } from './content/content-delivery';
 import type { ApiMiddleware, ApiState } from './context';
 import type { CredentialIssuer, GetDeps } from './routes/credential-get';
 import type { CredentialLifecycleManager } from './routes/credential-manage';
+import type { WalletEventReceiver } from './routes/event-notify';
 import type { CredentialLifecycleStarter } from './routes/credential-provision';
 import type { SessionHolderRepository } from '../store/session-holders';
 import type { CredentialInstanceRepository } from '../store/credential-instances';
@@ -78,6 +79,8 @@ export interface ApiDeps {
   credentialIssuance: CredentialIssuer;
   /** Profile §29: lifecycle requests on the instances' workflows. */
   credentialLifecycle: CredentialLifecycleManager;
+  /** Profile §29: the Wallet Server's events for its instances. */
+  walletEvents: WalletEventReceiver;
   credentialRequestChecks: GetDeps['credentialRequestChecks'];
   pendingRetryAfterSeconds: number;
 }

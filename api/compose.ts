@@ -116,6 +116,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     lifecycle: lifecycles,
     credentialIssuance: lifecycles,
     credentialLifecycle: lifecycles,
+    walletEvents: lifecycles,
     credentialRequestChecks: {
       issuerKeys,
       // The `aud` of every key proof: the credential_issuer of the issuer metadata (OpenID4VCI Appendix F.1).

@@ -3,16 +3,17 @@ import type { CredentialInstance } from '../store/credential-instances';
 import type { CredentialIssuer } from './routes/credential-get';
 import type { CredentialLifecycleStarter } from './routes/credential-provision';
 import type { CredentialLifecycleManager } from './routes/credential-manage';
+import type { WalletEventReceiver } from './routes/event-notify';
 
 /**
  * What the credential routes need of the instances' CredentialLifecycleWorkflows: provision
  * starts one per instance (identifiers only in its input), get runs its issuance Update, manage
- * its lifecycle Update.
+ * its lifecycle Update, event/notify signals the Wallet Server's events.
  */
 export function instanceLifecycles(
   workflows: CredentialLifecycleWorkflows,
   options: { deferredPollMs: number },
-): CredentialLifecycleStarter & CredentialIssuer & CredentialLifecycleManager {
+): CredentialLifecycleStarter & CredentialIssuer & CredentialLifecycleManager & WalletEventReceiver {
   return {
     start: (instance: CredentialInstance) =>
       workflows.start({
@@ -26,5 +27,6 @@ export function instanceLifecycles(
       }),
     issue: (instance, request) => workflows.issue(instance, request),
     manage: (instance, request) => workflows.manage(instance, request),
+    walletEvent: (instance, event) => workflows.walletEvent(instance, event),
   };
 }

@@ -5,6 +5,7 @@ import * as commonSchemas from '../domain/schemas/common';
 import * as verificationSchemas from '../domain/schemas/verification';
 import * as credentialSchemas from '../domain/schemas/credential';
 import * as credentialLifecycleSchemas from '../domain/schemas/credential-lifecycle';
+import * as credentialEventSchemas from '../domain/schemas/credential-events';
 import type { DocumentRoute, ProtocolRoute } from './routes/route';
 
 /**
@@ -24,8 +25,8 @@ const embeddedSchemas = [
 
 /** A schema's component name is the name it is exported under from domain/schemas/. */
 const schemaNames = new Map<unknown, string>(
-  Object.entries({ ...commonSchemas, ...verificationSchemas, ...credentialSchemas, ...credentialLifecycleSchemas }).flatMap(([name, value]) =>
-    KindGuard.IsSchema(value) ? [[value, name] as const] : [],
+  Object.entries({ ...commonSchemas, ...verificationSchemas, ...credentialSchemas, ...credentialLifecycleSchemas, ...credentialEventSchemas }).flatMap(
+    ([name, value]) => (KindGuard.IsSchema(value) ? [[value, name] as const] : []),
   ),
 );
 

@@ -6,6 +6,7 @@ import { credentialMetadataRoute } from './credential-metadata';
 import { credentialNonceRoute } from './credential-nonce';
 import { credentialProvisionRoute } from './credential-provision';
 import { credentialStatusRoute } from './credential-status';
+import { eventNotifyRoute } from './event-notify';
 import { issuerMetadataRoute, type MetadataRouteDeps } from './issuer-metadata';
 import { openApiDocumentRoute } from './openapi-document';
 import type { DocumentRoute, ProtocolRoute } from './route';
@@ -31,6 +32,7 @@ export const protocolRoutes: readonly ProtocolRoute<ApiDeps>[] = [
   credentialMetadataRoute,
   credentialStatusRoute,
   credentialManageRoute,
+  eventNotifyRoute,
 ];
 
 /** What document routes are given: the API's dependencies and the route tables. */

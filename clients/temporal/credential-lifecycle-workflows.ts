@@ -12,11 +12,13 @@ import {
   manageCredentialUpdate,
   manageProofMessage,
   manageProofPayload,
+  walletEventSignal,
   type CredentialLifecycleInput,
   type CredentialLifecycleState,
   type IssueOutcome,
   type ManageCredentialArgs,
   type ManageCredentialResult,
+  type WalletEventRecord,
 } from '../../workflows/credential-lifecycle/messages';
 import { credentialConfigurationIdAttribute, credentialStatusAttribute } from '../../workflows/credential-lifecycle/search-attributes';
 import { CredentialStatus } from '../../domain/credential-lifecycle';
@@ -48,6 +50,8 @@ export interface CredentialLifecycleWorkflows {
    * from the instance's record.
    */
   manage(ref: CredentialInstanceWorkflowRef, request: Omit<ManageCredentialArgs, 'proof'>): Promise<ManageCredentialResult | null>;
+  /** A Wallet Server event for the instance (S2S §Event Notification); false when the instance has no running workflow. */
+  walletEvent(ref: CredentialInstanceWorkflowRef, event: WalletEventRecord): Promise<boolean>;
   /** The back office says the holder's records changed; nothing happens for an instance without a running workflow. */
   holderDataChanged(ref: CredentialInstanceWorkflowRef): Promise<void>;
   /** What the workflow knows (identifiers, versions, times); null when it is not running. */
@@ -115,6 +119,16 @@ export function createCredentialLifecycleWorkflows(
         if (error instanceof WorkflowNotFoundError) return null;
         if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === CredentialLifecycleRefusal.unproven)
           throw new IssueRequestUnprovenError('the credential lifecycle workflow refused a lifecycle request: no valid proof of origin', { cause: error });
+        throw error;
+      }
+    },
+
+    async walletEvent(ref, event) {
+      try {
+        await handle(ref).signal(walletEventSignal, event);
+        return true;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return false;
         throw error;
       }
     },

@@ -7,6 +7,7 @@ import { loadIssuerKeyMaterial } from '../../crypto/key-material';
 import type { CredentialSigningKeyFile } from '../../crypto/credential-signing-keys';
 import { seedFakeHolders } from '../../dev/fake-holders';
 import { collections } from '../../store/mongo';
+import { credentialLifecycleStateQuery, credentialLifecycleWorkflowId } from '../../workflows/credential-lifecycle/messages';
 import { openCredentials } from '../support/credential-wallet';
 import { verifyX5cChain } from '../support/credential-signing';
 import { credentialFlow } from '../support/credential-flow';
@@ -239,5 +240,49 @@ describe('credential lifecycle from the Wallet Server (profile §29)', () => {
     expect(again.json).toMatchObject({ currentStatus: 'CANCELLED', outcome: 'FAILED', failureReason: 'cancelled' });
     // Only the back office may: a reviewer's credentials are refused.
     expect((await h.admin('POST', '/admin/holders/test-holder-erika/lifecycle', 'alice', { action: 'RESUME' })).status).toBe(403);
+  });
+
+  it('takes the nine Wallet Server events with their details, records them in the instance’s workflow, and refuses other types and details', async () => {
+    const { ids, get } = await issuedInstance();
+    const issued = await get();
+    expect(issued.answer.status).toBe(200);
+    const notify = (eventType: string, eventDetails?: Record<string, unknown>, identity = h.walletA) =>
+      post('/event/notify', { ...ids, eventType, eventTimestamp: new Date().toISOString(), ...(eventDetails ? { eventDetails } : {}) }, identity);
+    const state = () =>
+      h.temporal.workflow
+        .getHandle(credentialLifecycleWorkflowId({ tenantId: h.walletA.tenant._id, credentialInstanceId: ids.credentialInstanceId }))
+        .query(credentialLifecycleStateQuery);
+
+    const version = issued.answer.json.credentialVersion as string;
+    expect((await notify('PROVISIONING_SUCCESS', { credentialVersion: version, credentialCount: 2 })).json).toEqual({ acknowledged: true });
+    expect((await notify('KEY_ROTATED', { keyCount: 3 })).json).toEqual({ acknowledged: true });
+    expect((await notify('CREDENTIAL_EXPIRING', { expiresAt: new Date(Date.now() + 86_400_000).toISOString() })).json).toEqual({ acknowledged: true });
+    await h.admin('POST', `/admin/credential-instances/${h.walletA.tenant._id}/${ids.credentialInstanceId}/lifecycle`, 'backOffice', { action: 'SUSPEND' });
+    await pollUntil(state, (s) => s.lastWalletPush !== undefined);
+    expect((await notify('LIFECYCLE_FAILURE', { action: 'SUSPEND', failureReason: 'device_offline' })).json).toEqual({ acknowledged: true });
+
+    const recorded = await pollUntil(state, (s) => s.walletEvents?.length === 4);
+    expect(recorded.walletEvents?.map((e) => e.eventType)).toEqual(['PROVISIONING_SUCCESS', 'KEY_ROTATED', 'CREDENTIAL_EXPIRING', 'LIFECYCLE_FAILURE']);
+    expect(recorded.walletCredentialVersion).toBe(version);
+    expect(recorded.lastWalletPush).toMatchObject({ outcome: 'delivered', walletReported: 'failure', failureReason: 'device_offline' });
+
+    const invalid = { type: 'urn:s2s-issuer:problem:invalid-request', status: 400 };
+    // The issuer's own types, an unknown type, a detail the profile does not define, a missing required detail.
+    expect((await notify('CREDENTIAL_READY')).json).toMatchObject(invalid);
+    expect((await notify('SOMETHING_ELSE')).json).toMatchObject(invalid);
+    expect((await notify('KEY_ROTATED', { keyCount: 3, holderName: 'Erika' })).json).toMatchObject(invalid);
+    expect((await notify('UPDATE_SUCCESS', {})).json).toMatchObject(invalid);
+    expect((await notify('UPDATE_SUCCESS')).json).toMatchObject(invalid);
+    expect((await notify('KEY_ROTATED', undefined, h.walletB)).json).toMatchObject({
+      type: 'urn:s2s-issuer:problem:credential-instance-not-found',
+      status: 404,
+    });
+
+    // Once CANCELLED the workflow has ended: the event is answered, not acknowledged.
+    await h.admin('POST', `/admin/credential-instances/${h.walletA.tenant._id}/${ids.credentialInstanceId}/lifecycle`, 'backOffice', { action: 'CANCEL' });
+    await pollUntil(
+      async () => (await notify('UPDATE_REMINDER')).json,
+      (answer) => answer.acknowledged === false,
+    );
   });
 });

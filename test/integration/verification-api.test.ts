@@ -230,6 +230,7 @@ describe('POST /verification/initiate → VerificationWorkflow → POST /verific
       '/credential/metadata',
       '/credential/status',
       '/credential/manage',
+      '/event/notify',
       '/content/{id}',
     ]);
     expect(response.json.components.schemas.InitiateVerificationRequest.required).toEqual(

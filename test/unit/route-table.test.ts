@@ -58,6 +58,7 @@ async function documentOnlyDeps(): Promise<ApiDeps> {
     credentialMetadataVersions: undefined as never,
     credentialNonces: undefined as never,
     credentialLifecycle: undefined as never,
+    walletEvents: undefined as never,
     credentialRequests: undefined as never,
     credentialDeliveries: undefined as never,
     lifecycle: undefined as never,
@@ -111,6 +112,7 @@ describe('the protocol route table (api/routes/index.ts)', () => {
       'POST /credential/metadata',
       'POST /credential/status',
       'POST /credential/manage',
+      'POST /event/notify',
     ]);
     for (const route of protocolRoutes) expect(route.summary).toMatch(/\(S2S §[A-Z][^)]+\)$/);
   });
@@ -248,6 +250,8 @@ describe('OpenAPI components (api/openapi.ts)', () => {
         'CredentialStatusResponse',
         'ManageCredentialRequest',
         'ManageCredentialResponse',
+        'WalletEventNotification',
+        'EventNotificationResponse',
         'Problem',
       ].sort(),
     );

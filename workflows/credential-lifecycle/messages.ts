@@ -91,6 +91,9 @@ export function manageProofPayload(args: Omit<ManageCredentialArgs, 'proof'>): R
 /** A lifecycle request (profile §29). Update id `manage-<requestId>`, so a retried request is the same Update. */
 export const manageCredentialUpdate = defineUpdate<ManageCredentialResult, [ManageCredentialArgs]>('manageCredential');
 
+/** The Wallet Server reported an event for the instance (its /event/notify to the issuer). */
+export const walletEventSignal = defineSignal<[WalletEventRecord]>('walletEvent');
+
 /** The back office says the holder's records changed: a deferred issuance looks at them again now. */
 export const holderDataChangedSignal = defineSignal('holderDataChanged');
 
@@ -117,8 +120,21 @@ export interface CredentialLifecycleState {
   lifecycle?: LifecycleRecord;
   /** An issuer change the Wallet Server is still to be told of (the newest one; profile §29). */
   walletPush?: WalletPush;
-  /** How the last push ended: identifiers and outcomes only. */
-  lastWalletPush?: { statusVersion: number; outcome: 'delivered' | 'abandoned' };
+  /** How the last push ended, and what the Wallet Server later reported of it (LIFECYCLE_SUCCESS / _FAILURE). */
+  lastWalletPush?: { statusVersion: number; outcome: 'delivered' | 'abandoned'; walletReported?: 'success' | 'failure'; failureReason?: string };
+  /** The credentialVersion the Wallet Server last reported on the device (PROVISIONING_SUCCESS, UPDATE_SUCCESS). */
+  walletCredentialVersion?: string;
+  /** The Wallet Server's latest events (newest last, bounded): types, times and codes only. */
+  walletEvents?: WalletEventRecord[];
+}
+
+/** A Wallet Server event as the workflow keeps it (S2S §Event Notification; profile §29). */
+export interface WalletEventRecord {
+  eventType: string;
+  eventTimestamp: string;
+  triggeringRequestId?: string;
+  /** failureReason, action, credentialVersion, expiresAt, counts: the event's details, codes only. */
+  details?: Record<string, string | number>;
 }
 
 /** An issuer change to tell the Wallet Server by its /credential/manage (S2S §Credential Manage). */

@@ -1,5 +1,5 @@
 import { CredentialStatus } from '../../domain/credential-lifecycle';
-import type { CredentialLifecycleState, DeferredIssuance, LifecycleRecord } from './messages';
+import type { CredentialLifecycleState, DeferredIssuance, LifecycleRecord, WalletEventRecord } from './messages';
 
 /** How long a deferred issuance waits before looking at the data again when nothing else says (S2S §Overview: PENDING). */
 export const defaultDeferredPollMs = 3_600_000;
@@ -45,4 +45,31 @@ export function lifecycleOf(state: CredentialLifecycleState, startedAt: string):
 /** The state after a CREDENTIAL_READY for `requestId` was sent (or given up): no longer deferred. */
 export function afterReadyNotified(state: CredentialLifecycleState, requestId: string): CredentialLifecycleState {
   return { ...withoutDeferral(state), readyNotified: [...state.readyNotified, requestId].slice(-keptNotifications) };
+}
+
+/** Wallet Server events kept in the state (the query and continueAsNew carry them). */
+export const keptWalletEvents = 20;
+
+/**
+ * The state after a Wallet Server event (profile §29): every event is kept (bounded); a
+ * LIFECYCLE_SUCCESS / _FAILURE answers the last change the issuer told it, and a
+ * PROVISIONING_SUCCESS / UPDATE_SUCCESS says which credentialVersion the device holds. The other
+ * events change nothing here: the Wallet Server follows them with a get (a refresh, new keys,
+ * a retry), which issues as any get does.
+ */
+export function afterWalletEvent(state: CredentialLifecycleState, event: WalletEventRecord): CredentialLifecycleState {
+  const next: CredentialLifecycleState = { ...state, walletEvents: [...(state.walletEvents ?? []), event].slice(-keptWalletEvents) };
+  const version = event.details?.credentialVersion;
+  if ((event.eventType === 'PROVISIONING_SUCCESS' || event.eventType === 'UPDATE_SUCCESS') && typeof version === 'string')
+    next.walletCredentialVersion = version;
+  if ((event.eventType === 'LIFECYCLE_SUCCESS' || event.eventType === 'LIFECYCLE_FAILURE') && state.lastWalletPush) {
+    const failureReason = event.details?.failureReason;
+    next.lastWalletPush = {
+      statusVersion: state.lastWalletPush.statusVersion,
+      outcome: state.lastWalletPush.outcome,
+      walletReported: event.eventType === 'LIFECYCLE_SUCCESS' ? 'success' : 'failure',
+      ...(typeof failureReason === 'string' ? { failureReason } : {}),
+    };
+  }
+  return next;
 }

@@ -21,13 +21,14 @@ import {
   holderDataChangedSignal,
   issueCredentialsUpdate,
   manageCredentialUpdate,
+  walletEventSignal,
   type CredentialLifecycleInput,
   type CredentialLifecycleState,
   type IssueOutcome,
   type ManageCredentialResult,
 } from './messages';
 import { credentialStatusAttribute } from './search-attributes';
-import { afterReadyNotified, deferredWaitMs, historyEventLimit, lifecycleOf, withoutDeferral } from './state';
+import { afterReadyNotified, afterWalletEvent, deferredWaitMs, historyEventLimit, lifecycleOf, withoutDeferral } from './state';
 
 /**
  * Issuing, checking holder data and checking a proof are database and signing work on the
@@ -102,6 +103,9 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
   }
 
   setHandler(credentialLifecycleStateQuery, () => state);
+  setHandler(walletEventSignal, (event) => {
+    state = afterWalletEvent(state, event);
+  });
   setHandler(holderDataChangedSignal, () => {
     holderDataChanged = true;
   });
