@@ -63,8 +63,11 @@ export interface IssuanceSubject extends CredentialInstanceRef {
   holderAccountId: string;
 }
 
+/** Whether the holder's data can be issued now; when it can, the credentialVersion it would be issued as. */
 export type HolderDataReadiness =
-  { outcome: 'ready' } | { outcome: 'pending'; notReadyUntil?: string } | { outcome: 'unavailable'; reason: 'no_data' | 'incomplete' };
+  | { outcome: 'ready'; credentialVersion?: string }
+  | { outcome: 'pending'; notReadyUntil?: string }
+  | { outcome: 'unavailable'; reason: 'no_data' | 'incomplete' };
 
 const day = 86_400_000;
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64url');
@@ -177,10 +180,11 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
       return { outcome: 'issued', credentialVersion: delivered.credentialVersion, deliveryRef };
     },
 
-    /** Whether the holder's data for the instance is ready now (deferred issuance). */
+    /** Whether the holder's data for the instance is ready now (deferred issuance), and as which credentialVersion (an update). */
     async checkHolderData(input: IssuanceSubject): Promise<HolderDataReadiness> {
-      const claims = await holderClaims(input, configurationOf(input.credentialConfigurationId));
-      if (claims.outcome === 'ready') return { outcome: 'ready' };
+      const configuration = configurationOf(input.credentialConfigurationId);
+      const claims = await holderClaims(input, configuration);
+      if (claims.outcome === 'ready') return { outcome: 'ready', credentialVersion: deps.credentialVersion(configuration.id, claims.claims) };
       if (claims.outcome === 'pending') return { outcome: 'pending', ...(claims.notReadyUntil ? { notReadyUntil: claims.notReadyUntil.toISOString() } : {}) };
       return { outcome: 'unavailable', reason: claims.outcome };
     },
@@ -218,6 +222,30 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
         event,
         requestId,
         `CREDENTIAL_READY ${requestId} of credential instance ${input.credentialInstanceId}`,
+      );
+    },
+
+    /**
+     * POSTs CREDENTIAL_UPDATE_AVAILABLE to the Wallet Server's /event/notify (S2S §Event
+     * Notification; profile §29): the holder's data changed since the credentials it holds, and a
+     * get now issues `credentialVersion`. Once, like CREDENTIAL_READY; the x-request-id derives
+     * from the instance and the new version.
+     */
+    async notifyCredentialUpdateAvailable(input: CredentialInstanceRef & { credentialVersion: string; eventTimestamp: string }): Promise<void> {
+      const requestId = deterministicRequestId('credential-update-available', input.tenantId, input.credentialInstanceId, input.credentialVersion);
+      const event = {
+        sessionId: input.sessionId,
+        credentialInstanceId: input.credentialInstanceId,
+        eventType: 'CREDENTIAL_UPDATE_AVAILABLE',
+        eventTimestamp: input.eventTimestamp,
+        eventDetails: { credentialVersion: input.credentialVersion },
+      };
+      await postToWalletServer(
+        input.tenantId,
+        '/event/notify',
+        event,
+        requestId,
+        `CREDENTIAL_UPDATE_AVAILABLE ${requestId} of credential instance ${input.credentialInstanceId}`,
       );
     },
 

@@ -57,6 +57,7 @@ export async function createIssuerWorker(options: {
         notifyWalletServer: activities.notifyWalletServer,
         notifyCredentialReady: activities.notifyCredentialReady,
         tellWalletServerLifecycle: activities.tellWalletServerLifecycle,
+        notifyCredentialUpdateAvailable: activities.notifyCredentialUpdateAvailable,
       },
       maxConcurrentActivityTaskExecutions: config.outbound.maxConcurrentCalls,
     }),

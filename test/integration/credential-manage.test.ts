@@ -5,7 +5,8 @@ import { StatusList } from '@sd-jwt/jwt-status-list';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { loadIssuerKeyMaterial } from '../../crypto/key-material';
 import type { CredentialSigningKeyFile } from '../../crypto/credential-signing-keys';
-import { seedFakeHolders } from '../../dev/fake-holders';
+import { fakeHolders, seedFakeHolders } from '../../dev/fake-holders';
+import { createIssuerHolderRepository } from '../../store/issuer-holders';
 import { collections } from '../../store/mongo';
 import { credentialLifecycleStateQuery, credentialLifecycleWorkflowId } from '../../workflows/credential-lifecycle/messages';
 import { openCredentials } from '../support/credential-wallet';
@@ -284,5 +285,30 @@ describe('credential lifecycle from the Wallet Server (profile §29)', () => {
       async () => (await notify('UPDATE_REMINDER')).json,
       (answer) => answer.acknowledged === false,
     );
+  });
+
+  it('tells the Wallet Server CREDENTIAL_UPDATE_AVAILABLE when the holder’s data changes after issuance; its next get issues the new version', async () => {
+    const holderAccountId = `test-holder-${randomUUID()}`;
+    const holders = createIssuerHolderRepository(h.db, loadIssuerKeyMaterial(h.config).dataKeyring);
+    const erikaPid = fakeHolders[0]?.datasets.find((dataset) => dataset.configurationId === pid)?.claims as Record<string, unknown>;
+    await holders.putHolder({ holderAccountId, datasets: [{ configurationId: pid, claims: erikaPid }] });
+    const wallet = await approvedWallet([pid], holderAccountId);
+    const credentialInstanceId = await instanceOf(wallet, pid);
+    const ids = { sessionId: wallet.ids.sessionId, credentialInstanceId };
+    const first = await post('/credential/get', (await buildGet(wallet, credentialInstanceId)).body);
+    expect(first.status).toBe(200);
+
+    await holders.putHolder({ holderAccountId, datasets: [{ configurationId: pid, claims: { ...erikaPid, family_name: 'Musterfrau (TEST)' } }] });
+    expect((await h.admin('POST', `/admin/holders/${encodeURIComponent(holderAccountId)}/data-changed`, 'backOffice')).status).toBe(202);
+    const offered = await h.receiver.waitFor((n) => n.path.endsWith('/event/notify') && n.body.credentialInstanceId === credentialInstanceId);
+    expect(offered.body).toMatchObject({ ...ids, eventType: 'CREDENTIAL_UPDATE_AVAILABLE', eventDetails: { credentialVersion: expect.any(String) } });
+    const newVersion = (offered.body.eventDetails as { credentialVersion: string }).credentialVersion;
+    expect(newVersion).not.toBe(first.json.credentialVersion);
+    // The poke carries no data (S2S §Event Notification): the Wallet Server pulls with a get.
+    expect(JSON.stringify(offered.body)).not.toContain('Musterfrau');
+
+    const second = await post('/credential/get', (await buildGet(wallet, credentialInstanceId)).body);
+    expect(second.json.credentialVersion).toBe(newVersion);
+    expect((await post('/credential/status', ids)).json).toMatchObject({ currentStatus: 'ACTIVE', currentVersion: newVersion });
   });
 });

@@ -37,7 +37,9 @@ afterAll(async () => {
  * test server's time.
  */
 function scriptedIssuance(options: { ready: boolean; notReadyUntil?: () => string; readyAtMs?: number }) {
-  const data = { ready: options.ready };
+  const data = { ready: options.ready, version: 'version-1' };
+  /** CREDENTIAL_UPDATE_AVAILABLE told to the Wallet Server: the versions offered. */
+  const offered: string[] = [];
   const issued: string[] = [];
   const checks: number[] = [];
   const notified: { triggeringRequestId: string; eventTimestamp: string; at: number }[] = [];
@@ -51,11 +53,13 @@ function scriptedIssuance(options: { ready: boolean; notReadyUntil?: () => strin
     issueCredentialBatch: async ({ requestId }) => {
       if (!(await readyNow())) return { outcome: 'pending', ...(options.notReadyUntil ? { notReadyUntil: options.notReadyUntil() } : {}) };
       issued.push(requestId);
-      return { outcome: 'issued', credentialVersion: 'version-1', deliveryRef: `delivery-${requestId}` };
+      return { outcome: 'issued', credentialVersion: data.version, deliveryRef: `delivery-${requestId}` };
     },
     checkHolderData: async () => {
       checks.push(await env.currentTimeMs());
-      return (await readyNow()) ? { outcome: 'ready' } : { outcome: 'pending', ...(options.notReadyUntil ? { notReadyUntil: options.notReadyUntil() } : {}) };
+      return (await readyNow())
+        ? { outcome: 'ready', credentialVersion: data.version }
+        : { outcome: 'pending', ...(options.notReadyUntil ? { notReadyUntil: options.notReadyUntil() } : {}) };
     },
     verifyIssueProof: async ({ proof }) => proof === messageProofText(testProofs.sign()),
     verifyManageProof: async ({ proof }) => proof === messageProofText(testProofs.sign()),
@@ -65,6 +69,9 @@ function scriptedIssuance(options: { ready: boolean; notReadyUntil?: () => strin
     notifyCredentialReady: async ({ triggeringRequestId, eventTimestamp }) => {
       notified.push({ triggeringRequestId, eventTimestamp, at: await env.currentTimeMs() });
     },
+    notifyCredentialUpdateAvailable: async ({ credentialVersion }) => {
+      offered.push(credentialVersion);
+    },
     tellWalletServerLifecycle: async ({ action, reason, statusVersion }) => {
       wallet.attempts += 1;
       // As activities/outbound-attempt.ts fails an attempt, with the delay before the next (short here).
@@ -72,7 +79,7 @@ function scriptedIssuance(options: { ready: boolean; notReadyUntil?: () => strin
       pushes.push({ action, reason, statusVersion });
     },
   };
-  return { activities, data, issued, checks, notified, applied, pushes, wallet };
+  return { activities, data, issued, checks, notified, applied, pushes, wallet, offered };
 }
 
 type LifecycleActivities = CredentialIssuanceActivities & CredentialStatusActivities;
@@ -472,5 +479,34 @@ describe('CredentialLifecycleWorkflow lifecycle (profile §29)', () => {
       });
     });
     expect(applied).toEqual([]);
+  });
+});
+
+describe('CredentialLifecycleWorkflow updates (profile §29, Refresh)', () => {
+  it('tells the Wallet Server CREDENTIAL_UPDATE_AVAILABLE once per new data version, and its next get issues it', async () => {
+    const { activities, data, offered, applied } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      // Nothing issued yet: a change of the data offers nothing (the first get issues the current data).
+      await lifecycle.holderDataChanged(input);
+      await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
+      // The data changed, but not the version (e.g. a field this configuration does not issue).
+      await lifecycle.holderDataChanged(input);
+      data.version = 'version-2';
+      await lifecycle.holderDataChanged(input);
+      await eventually(state, (s) => s.updateOffered !== undefined);
+      await lifecycle.holderDataChanged(input);
+      expect((await state()).updateOffered).toEqual({ credentialVersion: 'version-2', outcome: 'delivered' });
+      expect(await lifecycle.issue(input, { requestRef: 'request-2', requestId: randomUUID() })).toMatchObject({
+        outcome: 'issued',
+        credentialVersion: 'version-2',
+      });
+      expect(offered).toEqual(['version-2']);
+      // The instance's record follows the version the Wallet Server now holds (currentVersion).
+      expect(applied.map((a) => [a.status, a.credentialVersion])).toEqual([
+        ['ACTIVE', 'version-1'],
+        ['ACTIVE', 'version-2'],
+      ]);
+    });
   });
 });

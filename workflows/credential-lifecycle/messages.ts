@@ -122,6 +122,8 @@ export interface CredentialLifecycleState {
   walletPush?: WalletPush;
   /** How the last push ended, and what the Wallet Server later reported of it (LIFECYCLE_SUCCESS / _FAILURE). */
   lastWalletPush?: { statusVersion: number; outcome: 'delivered' | 'abandoned'; walletReported?: 'success' | 'failure'; failureReason?: string };
+  /** The newest credentialVersion offered by CREDENTIAL_UPDATE_AVAILABLE, and how telling it ended. */
+  updateOffered?: { credentialVersion: string; outcome: 'delivered' | 'abandoned' };
   /** The credentialVersion the Wallet Server last reported on the device (PROVISIONING_SUCCESS, UPDATE_SUCCESS). */
   walletCredentialVersion?: string;
   /** The Wallet Server's latest events (newest last, bounded): types, times and codes only. */

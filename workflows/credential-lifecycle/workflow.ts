@@ -69,7 +69,7 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     credentialConfigurationId: input.credentialConfigurationId,
     holderAccountId: input.holderAccountId,
   };
-  const { notifyCredentialReady, tellWalletServerLifecycle } = proxyActivities<CredentialIssuanceActivities>(
+  const { notifyCredentialReady, notifyCredentialUpdateAvailable, tellWalletServerLifecycle } = proxyActivities<CredentialIssuanceActivities>(
     outboundActivityOptions({ taskQueue: input.outboundTaskQueue, tenantId: input.tenantId }),
   );
 
@@ -207,6 +207,31 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     state = { ...rest, ...(current !== push && current ? { walletPush: current } : {}), lastWalletPush: { statusVersion: push.statusVersion, outcome } };
   }
 
+  /**
+   * The holder's data changed after credentials were issued (profile §29, Refresh): when it now
+   * gives another credentialVersion, the Wallet Server is told CREDENTIAL_UPDATE_AVAILABLE once
+   * per version (notify, then pull: its next get issues the new version). Nothing is pushed.
+   */
+  async function offerUpdate(): Promise<void> {
+    let check: Awaited<ReturnType<CredentialIssuanceActivities['checkHolderData']>>;
+    try {
+      check = await local.checkHolderData(issuance);
+    } catch {
+      log.warn('holder data check failed; the next change looks again', { credentialInstanceId: input.credentialInstanceId });
+      return;
+    }
+    const version = check.outcome === 'ready' ? check.credentialVersion : undefined;
+    if (version === undefined || version === state.credentialVersion || version === state.updateOffered?.credentialVersion) return;
+    let outcome: 'delivered' | 'abandoned' = 'delivered';
+    try {
+      await notifyCredentialUpdateAvailable({ ...ref, credentialVersion: version, eventTimestamp: new Date().toISOString() });
+    } catch {
+      outcome = 'abandoned';
+      log.warn('CREDENTIAL_UPDATE_AVAILABLE abandoned after retries', { credentialInstanceId: input.credentialInstanceId });
+    }
+    state = { ...state, updateOffered: { credentialVersion: version, outcome } };
+  }
+
   const cancelled = () => lifecycle().status === CredentialStatus.cancelled;
   while (!shouldContinueAsNew() && !(cancelled() && !state.walletPush)) {
     if (state.walletPush) {
@@ -214,8 +239,13 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
       continue;
     }
     const deferred = state.deferred;
+    if (!deferred && holderDataChanged) {
+      holderDataChanged = false;
+      if (state.credentialVersion !== undefined && issuesCredentials(lifecycle().status) && patched('credential-update-available')) await offerUpdate();
+      continue;
+    }
     if (!deferred) {
-      await condition(() => state.deferred !== undefined || state.walletPush !== undefined || shouldContinueAsNew() || cancelled());
+      await condition(() => state.deferred !== undefined || state.walletPush !== undefined || holderDataChanged || shouldContinueAsNew() || cancelled());
       continue;
     }
     // A Temporal timer, not a sleep in a worker slot; the signal cuts it short.
