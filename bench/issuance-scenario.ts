@@ -14,6 +14,9 @@ import { ms, percentile, post, type Target } from './bench-http';
 export interface IssuanceSample extends IssuanceTimings {
   /** Wall time of the whole session, wallet work included. */
   session: number;
+  credentialInstanceId: string;
+  /** The decrypted credentials (none from the baseline, which answers a placeholder). */
+  credentials: string[];
 }
 
 export interface IssuanceWallet {
@@ -56,7 +59,7 @@ export async function runIssuanceSession(target: Target, wallet: IssuanceWallet)
       throw new Error(`${target.name}: the credentials are not bound one each to the presentment keys of the get`);
     }
   }
-  return { session, ...result.timings };
+  return { session, ...result.timings, credentialInstanceId: result.credentialInstanceId, credentials: credentials ?? [] };
 }
 
 /** `cnf.jwk.x` of a JWT-based credential (dc+sd-jwt, jwt_vc_json): the key it is bound to; undefined for other formats. */
@@ -110,7 +113,7 @@ export interface IssuanceSummary {
 }
 
 export function summarizeIssuance(name: string, { samples, seconds }: IssuanceLoad): IssuanceSummary {
-  const of = (field: keyof IssuanceSample) => {
+  const of = (field: keyof IssuanceTimings | 'session') => {
     // Status is only called when initiate answered PENDING.
     const values = samples.map((s) => s[field]).filter((v) => field !== 'status' || v > 0);
     return { p50: percentile(values, 50), p99: percentile(values, 99), count: values.length };

@@ -24,7 +24,8 @@ import type { HpkeJwk } from '../crypto/jwe-hpke';
 import { fakeHolders, seedFakeHolders } from '../dev/fake-holders';
 import { createCredentialOffers } from '../dev/credential-offers';
 import { measureIssuanceCryptoCost, printIssuanceCryptoCost, type IssuanceCryptoCost } from './issuance-crypto-cost';
-import { printIssuanceSummaries, runIssuanceLoad, summarizeIssuance, type IssuanceSummary, type IssuanceWallet } from './issuance-scenario';
+import { printIssuanceSummaries, runIssuanceLoad, runIssuanceSession, summarizeIssuance, type IssuanceSummary, type IssuanceWallet } from './issuance-scenario';
+import { measureStatusChanges, printStatusChanges, type StatusChangeSummary } from './status-change-scenario';
 import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../wallet/wallet-client-instance';
 
 /**
@@ -54,6 +55,9 @@ import { createInitiateRequest, generateWalletSigningKey, type WalletSigningKey 
  * of dev/fake-holders.ts, seeded here as npm start does) set it. Before the stack starts, a
  * microbenchmark measures the CPU of a get's cryptography in-process (bench/issuance-crypto-cost.ts;
  * BENCH_CRYPTO_ITERATIONS gets, 0 skips it). BENCH_SESSIONS=0 skips the initiate→status scenario.
+ * After it (profile §29), BENCH_STATUS_CHANGES (30; 0 skips it) credentials are issued and their
+ * instances suspended one at a time by the back office: the time from the back-office call to
+ * the bit in the published status list (bench/status-change-scenario.ts).
  * BENCH_PROFILE_DIR=dir makes the worker and the API write V8 CPU profiles (.cpuprofile) there.
  */
 const sessions = Number(process.env.BENCH_SESSIONS ?? 400);
@@ -70,6 +74,7 @@ const issuanceBatch = Number(process.env.BENCH_ISSUANCE_BATCH ?? 3);
 const issuanceConfiguration = process.env.BENCH_ISSUANCE_CONFIGURATION ?? 'eu.europa.ec.eudi.pid.1';
 const issuanceHolder = process.env.BENCH_ISSUANCE_HOLDER ?? 'test-holder-erika';
 const cryptoIterations = Number(process.env.BENCH_CRYPTO_ITERATIONS ?? 200);
+const statusChangeCount = Number(process.env.BENCH_STATUS_CHANGES ?? 30);
 const say = (line: string) => console.log(`[bench] ${line}`);
 
 type VerificationAnswer = { verificationId?: string; status?: string };
@@ -189,7 +194,7 @@ async function main(): Promise<void> {
     await seedFakeHolders(db, loadIssuerKeyMaterial(loadConfig(env)).dataKeyring);
     // The measured Wallet Server is given a rate limit its load never reaches (its polling alone
     // is above the default); the flooder of the quota scenario gets a small one.
-    await registerWalletServer(
+    const benchTenant = await registerWalletServer(
       {
         name: 'bench wallet',
         certificatePem: readFileSync(material.walletCert, 'utf8'),
@@ -258,6 +263,12 @@ async function main(): Promise<void> {
           adminUrl: `https://127.0.0.1:${adminPort}`,
           caPem: readFileSync(material.caCert, 'utf8'),
           backOfficeToken: readFileSync(material.devBackOfficeToken, 'utf8').trim(),
+        },
+        statusChanges: {
+          tenantId: benchTenant._id,
+          statusListBaseUrl: `https://127.0.0.1:${publicPort}`,
+          publicStatusListUrl: loadConfig(env).statusLists.publicUrl,
+          ttlSeconds: loadConfig(env).statusLists.ttlSeconds,
         },
       });
     }
@@ -362,6 +373,8 @@ async function runIssuanceScenario(options: {
   key: WalletSigningKey;
   trees: ProcessTrees;
   offers: { adminUrl: string; caPem: string; backOfficeToken: string };
+  /** Where the back office and the public status lists are, for the status-change measurement. */
+  statusChanges: { tenantId: string; statusListBaseUrl: string; publicStatusListUrl: string; ttlSeconds: number };
 }): Promise<void> {
   const [issuerTarget, baselineTarget] = options.targets;
   const metadata = await getFromIssuer(`${issuerTarget.url}/.well-known/openid-credential-issuer-s2s`, { agent: issuerTarget.agent });
@@ -420,6 +433,18 @@ async function runIssuanceScenario(options: {
     if (target === issuerTarget) breakdown = new Map(phasesByRoute);
     results.push(summarizeIssuance(target.name, load));
   }
+  let statusChanges: StatusChangeSummary | undefined;
+  if (statusChangeCount > 0 && measured.includes(issuerTarget)) {
+    await prepareCodes(statusChangeCount);
+    say(`issuer API: ${statusChangeCount} credentials issued for the status-change measurement (not measured), then suspended one at a time`);
+    const issuerWallet = { ...(wallets.get(issuerTarget) as IssuanceWallet), batchSize: 1 };
+    const issued = [];
+    for (let i = 0; i < statusChangeCount; i += 1) {
+      const result = await runIssuanceSession(issuerTarget, issuerWallet);
+      issued.push({ credentialInstanceId: result.credentialInstanceId, credential: result.credentials[0] as string });
+    }
+    statusChanges = await measureStatusChanges({ ...options.offers, ...options.statusChanges }, issued);
+  }
   offers.close();
   for (const target of options.targets) target.agent.destroy();
 
@@ -432,6 +457,7 @@ async function runIssuanceScenario(options: {
     console.log(`\nIssuer API per request (Server-Timing), mean ms per phase:`);
     printServerTiming(breakdown);
   }
+  if (statusChanges) printStatusChanges(statusChanges, options.statusChanges.ttlSeconds);
   const [issuer, bare] = results.length === 2 ? results : [undefined, results[0]];
   if (issuer && bare) {
     const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
