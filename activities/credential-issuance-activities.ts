@@ -10,6 +10,7 @@ import type { IssuerDataSource } from '../domain/issuer-data-source';
 import { parseMessageProofText } from '../domain/message-proof';
 import type { PublicJwk } from '../domain/schemas/common';
 import type { WalletAction } from '../domain/credential-lifecycle';
+import { walletViews, type WalletView } from '../domain/credential-reconciliation';
 import { credentialLifecycleWorkflowId } from '../domain/workflow-ids';
 import type { CredentialDeliveryStore } from '../store/credential-deliveries';
 import type { CredentialRequestStore } from '../store/credential-requests';
@@ -128,12 +129,21 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
    * One attempt of a POST to the tenant's Wallet Server (outbound task queue): an attempt that
    * does not deliver fails with the delay before the next (activities/outbound-attempt.ts).
    */
-  async function postToWalletServer(tenantId: string, path: string, body: Record<string, unknown>, requestId: string, what: string): Promise<void> {
+  async function postToWalletServer(
+    tenantId: string,
+    path: string,
+    body: Record<string, unknown>,
+    requestId: string,
+    what: string,
+    options: { notFound?: boolean } = {},
+  ): Promise<{ body?: unknown } | 'not_found'> {
     const tenant = await deps.tenants.findById(tenantId);
     if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${tenantId} is not registered`, 'TenantMissing');
     if (tenant.deregisteredAt) throw ApplicationFailure.nonRetryable(`tenant ${tenantId} is deregistered`, 'TenantDeregistered');
     const answer = await deps.walletServers.post(`${tenant.notificationBaseUrl}${path}`, body, requestId);
-    if (answer.outcome === 'delivered') return;
+    if (answer.outcome === 'delivered') return { body: answer.body };
+    // A 404 is an answer where the caller asks about something the Wallet Server may not know.
+    if (options.notFound && answer.outcome === 'refused' && answer.status === 404) return 'not_found';
     throw outboundAttemptFailure(answer, { what, attempt: Context.current().info.attempt, retryAfterCeilingMs: deps.retryAfterCeilingMs });
   }
 
@@ -250,15 +260,46 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
     },
 
     /**
+     * Asks the Wallet Server for its view of the instance (S2S §Get Credential Status, issuer →
+     * Wallet Server; profile §29, Reconciliation). `NOT_FOUND` when it answers 404; `UNKNOWN`
+     * when its answer names no status this profile knows. Retried like a notification.
+     */
+    async askWalletServerStatus(input: CredentialInstanceRef & { reconciliationId: string }): Promise<{ walletView: WalletView; currentVersion?: string }> {
+      const requestId = deterministicRequestId('credential-status', input.tenantId, input.credentialInstanceId, input.reconciliationId);
+      const answer = await postToWalletServer(
+        input.tenantId,
+        '/credential/status',
+        { sessionId: input.sessionId, credentialInstanceId: input.credentialInstanceId },
+        requestId,
+        `/credential/status ${requestId} of credential instance ${input.credentialInstanceId}`,
+        { notFound: true },
+      );
+      if (answer === 'not_found') return { walletView: 'NOT_FOUND' };
+      const view = answer.body as { currentStatus?: unknown; currentVersion?: unknown } | undefined;
+      const status =
+        (walletViews as readonly unknown[]).includes(view?.currentStatus) && view?.currentStatus !== 'NOT_FOUND'
+          ? (view?.currentStatus as WalletView)
+          : 'UNKNOWN';
+      const version = typeof view?.currentVersion === 'string' && view.currentVersion.length <= 128 ? view.currentVersion : undefined;
+      return { walletView: status, ...(version === undefined ? {} : { currentVersion: version }) };
+    },
+
+    /**
      * Tells the Wallet Server of the issuer's lifecycle change (S2S §Credential Manage, issuer →
      * Wallet Server; profile §29): POSTs `action` to its /credential/manage, once, like
      * CREDENTIAL_READY (same retries and give-up). Every attempt carries the same x-request-id,
      * derived from the instance and the status version it reports.
      */
     async tellWalletServerLifecycle(
-      input: CredentialInstanceRef & { action: WalletAction; reason: string; statusVersion: number; timestamp: string },
+      input: CredentialInstanceRef & { action: WalletAction; reason: string; statusVersion: number; timestamp: string; attemptKey?: string },
     ): Promise<void> {
-      const requestId = deterministicRequestId('credential-manage', input.tenantId, input.credentialInstanceId, String(input.statusVersion));
+      const requestId = deterministicRequestId(
+        'credential-manage',
+        input.tenantId,
+        input.credentialInstanceId,
+        String(input.statusVersion),
+        ...(input.attemptKey ? [input.attemptKey] : []),
+      );
       const request = {
         sessionId: input.sessionId,
         credentialInstanceId: input.credentialInstanceId,

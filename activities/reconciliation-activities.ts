@@ -10,6 +10,8 @@ import { currentDecision, type VerificationSessionRepository } from '../store/ve
 import type { VerificationWorkflowInput } from '../workflows/verification/messages';
 import type { VerificationRef } from './verification-activities';
 
+import type { CredentialLifecycleWorkflows } from '../clients/temporal/credential-lifecycle-workflows';
+
 export interface ReconciliationDeps {
   idempotency: IdempotencyRepository;
   sessions: VerificationSessionRepository;
@@ -17,6 +19,8 @@ export interface ReconciliationDeps {
   reviewCases: ReviewCaseRepository;
   openVerifications: Pick<OpenVerificationRepository, 'release' | 'listHeldBefore'>;
   workflows: VerificationWorkflows;
+  /** Profile §29: instances whose Wallet Server missed a change. */
+  credentialLifecycles: Pick<CredentialLifecycleWorkflows, 'listOutOfSync' | 'reconcile'>;
   repairs: RepairLog;
   /** The same workflow settings the API starts verifications with. */
   verificationSettings: Pick<VerificationWorkflowInput, 'initialDecisionWaitMs' | 'idleExpiryMs' | 'limits'>;
@@ -142,6 +146,19 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
     },
 
     /** Records repairs the workflow made through other activities (a notification sent again). */
+    /**
+     * Asks every running credential instance whose Wallet Server missed something the issuer gave
+     * up telling it (S2sCredentialWalletSync = OUT_OF_SYNC) to reconcile now (profile §29). Each
+     * instance asks its Wallet Server and acts by the grid; one still unreachable stays
+     * OUT_OF_SYNC for the next pass. `passId` keeps a retried activity's signals the same.
+     */
+    async requestCredentialReconciliations(input: { limit: number; passId: string }): Promise<number> {
+      const refs = await deps.credentialLifecycles.listOutOfSync(input.limit);
+      let signalled = 0;
+      for (const ref of refs) if (await deps.credentialLifecycles.reconcile(ref, input.passId)) signalled += 1;
+      return signalled;
+    },
+
     async recordResentNotifications(resent: RepairedStatus[]): Promise<void> {
       for (const status of resent) {
         await repaired('notification-resent', status.tenantId, {

@@ -20,6 +20,8 @@ export interface ScriptedAnswer {
   headers?: Record<string, string>;
   /** Answers only after this long (a slow Wallet Server). */
   delayMs?: number;
+  /** The body to answer with (default: the ids a notification answer echoes). */
+  body?: unknown;
 }
 
 /** Every request, whatever it was answered: what a test of retries looks at. */
@@ -73,7 +75,7 @@ export async function startNotificationReceiver(options: { certificatePem: strin
           if (res.destroyed) return;
           res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Api-Version': '1.0.0', ...answer.headers });
           // S2S §Verification Notification, Response Body Schema.
-          res.end(JSON.stringify(answer.status < 300 ? { sessionId: body.sessionId, verificationId: body.verificationId } : {}));
+          res.end(JSON.stringify(answer.body ?? (answer.status < 300 ? { sessionId: body.sessionId, verificationId: body.verificationId } : {})));
         };
         if (!answer.delayMs) return respond();
         const timer = setTimeout(() => {

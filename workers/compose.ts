@@ -25,6 +25,7 @@ import { createCredentialCatalogue, isIssuableConfiguration } from '../domain/cr
 import { createSupportedEvaluators } from '../domain/verification-types/supported';
 import { statusListUri } from '../domain/status-lists/status-list';
 import { createCredentialDeliveryStore } from '../store/credential-deliveries';
+import { createCredentialLifecycleWorkflows } from '../clients/temporal/credential-lifecycle-workflows';
 import { createCredentialInstanceRepository } from '../store/credential-instances';
 import { createCredentialNonceStore } from '../store/credential-nonces';
 import { createCredentialRequestStore } from '../store/credential-requests';
@@ -152,6 +153,10 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       reviewCases,
       openVerifications,
       workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue),
+      credentialLifecycles: createCredentialLifecycleWorkflows(temporal, {
+        taskQueue: config.temporal.taskQueue,
+        outboundTaskQueue: config.temporal.outboundTaskQueue,
+      }),
       repairs: createRepairLog(db),
       verificationSettings: verificationWorkflowSettings(config),
     }),

@@ -58,6 +58,7 @@ export async function createIssuerWorker(options: {
         notifyCredentialReady: activities.notifyCredentialReady,
         tellWalletServerLifecycle: activities.tellWalletServerLifecycle,
         notifyCredentialUpdateAvailable: activities.notifyCredentialUpdateAvailable,
+        askWalletServerStatus: activities.askWalletServerStatus,
       },
       maxConcurrentActivityTaskExecutions: config.outbound.maxConcurrentCalls,
     }),

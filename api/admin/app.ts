@@ -41,7 +41,7 @@ export interface AdminDeps {
   issuerUrl: string;
   credentialInstances: CredentialInstanceRepository;
   /** Wakes the instances' CredentialLifecycleWorkflows when a holder's records changed (profile §25). */
-  lifecycle: Pick<CredentialLifecycleWorkflows, 'holderDataChanged' | 'manage'>;
+  lifecycle: Pick<CredentialLifecycleWorkflows, 'holderDataChanged' | 'manage' | 'reconcile'>;
 }
 
 const asRouterMiddleware = (steps: AdminMiddleware[]) => steps as unknown as RouterMiddleware<AdminState>[];

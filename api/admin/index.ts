@@ -2,7 +2,7 @@ import type { AdminDeps } from './app';
 import { createCredentialOfferRoute } from './back-office/create-credential-offer';
 import { holderDataChangedRoute } from './back-office/holder-data-changed';
 import { issueOneTimeCodeRoute } from './back-office/issue-one-time-code';
-import { manageCredentialInstanceRoute, manageHolderCredentialsRoute } from './back-office/manage-credentials';
+import { manageCredentialInstanceRoute, manageHolderCredentialsRoute, reconcileCredentialInstanceRoute } from './back-office/manage-credentials';
 import { completeIssuerAuthenticationRoute } from './issuer-sign-in/complete-issuer-authentication';
 import { reportVerdictRoute } from './providers/report-verdict';
 import { auditTrailRoute } from './reviewers/audit-trail';
@@ -29,6 +29,7 @@ export const adminRoutes: readonly AdminRoute<AdminDeps>[] = [
   holderDataChangedRoute,
   manageCredentialInstanceRoute,
   manageHolderCredentialsRoute,
+  reconcileCredentialInstanceRoute,
   // The issuer's sign-in surface (profile §21)
   completeIssuerAuthenticationRoute,
   // Asynchronous verification providers (profile §12)

@@ -13,6 +13,7 @@ import {
   manageProofMessage,
   manageProofPayload,
   walletEventSignal,
+  reconcileSignal,
   type CredentialLifecycleInput,
   type CredentialLifecycleState,
   type IssueOutcome,
@@ -20,7 +21,12 @@ import {
   type ManageCredentialResult,
   type WalletEventRecord,
 } from '../../workflows/credential-lifecycle/messages';
-import { credentialConfigurationIdAttribute, credentialStatusAttribute } from '../../workflows/credential-lifecycle/search-attributes';
+import {
+  credentialConfigurationIdAttribute,
+  credentialStatusAttribute,
+  credentialWalletSyncAttribute,
+  WalletSync,
+} from '../../workflows/credential-lifecycle/search-attributes';
 import { CredentialStatus } from '../../domain/credential-lifecycle';
 import type { credentialLifecycleWorkflow } from '../../workflows/credential-lifecycle/workflow';
 import { tenantIdAttribute } from '../../workflows/verification/search-attributes';
@@ -52,6 +58,10 @@ export interface CredentialLifecycleWorkflows {
   manage(ref: CredentialInstanceWorkflowRef, request: Omit<ManageCredentialArgs, 'proof'>): Promise<ManageCredentialResult | null>;
   /** A Wallet Server event for the instance (S2S §Event Notification); false when the instance has no running workflow. */
   walletEvent(ref: CredentialInstanceWorkflowRef, event: WalletEventRecord): Promise<boolean>;
+  /** Reconcile the instance with its Wallet Server's view now (profile §29); false when it has no running workflow. */
+  reconcile(ref: CredentialInstanceWorkflowRef, reconciliationId: string): Promise<boolean>;
+  /** Running instances whose Wallet Server missed something the issuer gave up telling it (S2sCredentialWalletSync = OUT_OF_SYNC). */
+  listOutOfSync(limit: number): Promise<CredentialInstanceWorkflowRef[]>;
   /** The back office says the holder's records changed; nothing happens for an instance without a running workflow. */
   holderDataChanged(ref: CredentialInstanceWorkflowRef): Promise<void>;
   /** What the workflow knows (identifiers, versions, times); null when it is not running. */
@@ -131,6 +141,29 @@ export function createCredentialLifecycleWorkflows(
         if (error instanceof WorkflowNotFoundError) return false;
         throw error;
       }
+    },
+
+    async reconcile(ref, reconciliationId) {
+      try {
+        await handle(ref).signal(reconcileSignal, { reconciliationId });
+        return true;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return false;
+        throw error;
+      }
+    },
+
+    async listOutOfSync(limit) {
+      const found: CredentialInstanceWorkflowRef[] = [];
+      const query = `WorkflowType = 'credentialLifecycleWorkflow' AND ExecutionStatus = 'Running' AND ${credentialWalletSyncAttribute.name} = '${WalletSync.outOfSync}'`;
+      for await (const execution of client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
+        const tenantId = execution.typedSearchAttributes.get(tenantIdAttribute);
+        const prefix = `credential-${tenantId ?? ''}-`;
+        // The workflow id is credential-<tenantId>-<credentialInstanceId> (domain/workflow-ids.ts).
+        if (tenantId && execution.workflowId.startsWith(prefix)) found.push({ tenantId, credentialInstanceId: execution.workflowId.slice(prefix.length) });
+        if (found.length >= limit) break;
+      }
+      return found;
     },
 
     async holderDataChanged(ref) {

@@ -27,7 +27,8 @@ export const defaultRequestTimeoutMs = 10_000;
 /** What one attempt came to. */
 export type WalletServerAnswer =
   /** Any 2xx. */
-  | { outcome: 'delivered'; status: number }
+  /** `body`: the answer's JSON, when it was JSON (undefined otherwise). */
+  | { outcome: 'delivered'; status: number; body?: unknown }
   /** 408, 429, 5xx, no answer or no connection: another attempt may succeed. */
   | { outcome: 'retryable'; reason: string; status?: number; retryAfterMs?: number }
   /** Any other status, or an answer body over the limit: the same request will be refused again. */
@@ -55,6 +56,14 @@ export function classifyResponse(status: number, retryAfter: string | undefined,
     return { outcome: 'retryable', reason: `answered ${status}`, status, ...(wait !== undefined ? { retryAfterMs: wait } : {}) };
   }
   return { outcome: 'refused', reason: `answered ${status}`, status };
+}
+
+function parseJson(bytes: Buffer): unknown {
+  try {
+    return bytes.length === 0 ? undefined : (JSON.parse(bytes.toString('utf8')) as unknown);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A stable x-request-id for one logical notification, so the Wallet Server can deduplicate retries. */
@@ -120,16 +129,19 @@ export function createWalletServerClient(options: WalletServerClientOptions) {
             overLimit();
             return;
           }
-          // The body is not needed (S2S §Verification Notification answers only echo ids): it is
-          // counted and dropped.
+          // Kept up to the limit: most answers only echo ids, but /credential/status answers
+          // carry the Wallet Server's view (profile §29, Reconciliation).
           let received = 0;
+          const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => {
             received += chunk.length;
             if (received > maxResponseBytes) overLimit();
+            else chunks.push(chunk);
           });
           res.on('end', () => {
             const retryAfter = res.headers['retry-after'];
-            settle(classifyResponse(status, typeof retryAfter === 'string' ? retryAfter : undefined));
+            const answer = classifyResponse(status, typeof retryAfter === 'string' ? retryAfter : undefined);
+            settle(answer.outcome === 'delivered' ? { ...answer, body: parseJson(Buffer.concat(chunks)) } : answer);
           });
           res.on('error', (error) => settle({ outcome: 'retryable', reason: networkFailureReason(error) }));
         });

@@ -332,7 +332,11 @@ describe('issueCredentialBatch (S2S §Get Credential, profile §25)', () => {
     expect(await run.run(run.activities.checkHolderData, none)).toEqual({ outcome: 'unavailable', reason: 'no_data' });
     const unknown = subject({ holderAccountId: 'no-such-holder' });
     expect((await get(run, unknown, keys, 'request-unknown-1')).outcome).toEqual({ outcome: 'unavailable', reason: 'no_data' });
-    expect(await run.run(run.activities.checkHolderData, subject())).toEqual({ outcome: 'ready' });
+    // Ready, and as which credentialVersion (an update after issuance compares it, profile §29).
+    expect(await run.run(run.activities.checkHolderData, subject())).toEqual({
+      outcome: 'ready',
+      credentialVersion: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+    });
   });
 
   it('refuses a request of another tenant as missing, and keeps requests and credentials sealed at rest', async () => {

@@ -311,4 +311,78 @@ describe('credential lifecycle from the Wallet Server (profile §29)', () => {
     expect(second.json.credentialVersion).toBe(newVersion);
     expect((await post('/credential/status', ids)).json).toMatchObject({ currentStatus: 'ACTIVE', currentVersion: newVersion });
   });
+
+  it('reconciles: applies a suspension the Wallet Server made without telling, and the pass tells it a suspension it refused', async () => {
+    const tenantId = h.walletA.tenant._id;
+    const stateOf = (credentialInstanceId: string) =>
+      h.temporal.workflow.getHandle(credentialLifecycleWorkflowId({ tenantId, credentialInstanceId })).query(credentialLifecycleStateQuery);
+    const forInstance = (credentialInstanceId: string, path: string) => (request: { path: string; body: Record<string, unknown> }) =>
+      request.path.endsWith(path) && request.body.credentialInstanceId === credentialInstanceId;
+
+    // 1. The Wallet Server suspended on its side and its notification never came: an operator reconciles now.
+    const first = await issuedInstance();
+    const firstEntries = await (async () => {
+      const { answer, built } = await first.get();
+      const credentials = await openCredentials(answer.json.credentials, built.walletEncryption.privateJwk);
+      return credentials.map((credential) => (decodeSdJwtByHand(credential).signedPayload.status as { status_list: { idx: number; uri: string } }).status_list);
+    })();
+    h.receiver.answerNext(forInstance(first.ids.credentialInstanceId, '/credential/status'), {
+      status: 200,
+      body: { currentStatus: 'SUSPENDED_WALLET', currentVersion: 'whatever' },
+    });
+    const asked = await h.admin('POST', `/admin/credential-instances/${tenantId}/${first.ids.credentialInstanceId}/reconcile`, 'backOffice');
+    expect(asked.status).toBe(202);
+    const applied = await pollUntil(
+      () => stateOf(first.ids.credentialInstanceId),
+      (s) => s.reconciliation?.reconciliationId === asked.json.reconciliationId,
+    );
+    expect(applied.reconciliation).toMatchObject({ walletView: 'SUSPENDED_WALLET', outcome: 'applied', detail: 'SUSPEND' });
+    expect((await post('/credential/status', first.ids)).json).toMatchObject({ currentStatus: 'SUSPENDED_WALLET', lastStatusChangeReason: 'reconciled' });
+    expect(await Promise.all(firstEntries.map(publishedStatus))).toEqual([2, 2]);
+
+    // 2. The Wallet Server refuses the issuer's suspension (400: not retried): the instance is OUT_OF_SYNC until a pass.
+    const second = await issuedInstance();
+    expect((await second.get()).answer.status).toBe(200);
+    h.receiver.answerNext(forInstance(second.ids.credentialInstanceId, '/credential/manage'), { status: 400 });
+    await h.admin('POST', `/admin/credential-instances/${tenantId}/${second.ids.credentialInstanceId}/lifecycle`, 'backOffice', { action: 'SUSPEND' });
+    await pollUntil(
+      () => stateOf(second.ids.credentialInstanceId),
+      (s) => s.lastWalletPush?.outcome === 'abandoned',
+    );
+    const outOfSync = `WorkflowType = 'credentialLifecycleWorkflow' AND S2sCredentialWalletSync = 'OUT_OF_SYNC' AND WorkflowId = '${credentialLifecycleWorkflowId({ tenantId, credentialInstanceId: second.ids.credentialInstanceId })}'`;
+    await pollUntil(
+      async () => (await h.temporal.workflow.count(outOfSync)).count,
+      (count) => count === 1,
+    );
+    h.receiver.answerNext(forInstance(second.ids.credentialInstanceId, '/credential/status'), {
+      status: 200,
+      body: { currentStatus: 'ACTIVE', currentVersion: 'x' },
+    });
+    const summary = await h.temporal.workflow.execute('reconciliationWorkflow', {
+      taskQueue: h.config.temporal.taskQueue,
+      workflowId: `reconciliation-test-${randomUUID()}`,
+      args: [
+        {
+          lapsedGraceMs: 600_000,
+          closedLookbackMs: 3600_000,
+          batchLimit: 100,
+          outboundTaskQueue: h.config.temporal.outboundTaskQueue,
+          notificationResendAfterMs: 600_000,
+          notificationLookbackMs: 3600_000,
+        },
+      ],
+    });
+    expect(summary.credentialInstancesReconciled).toBeGreaterThanOrEqual(1);
+    const told = await pollUntil(
+      () => stateOf(second.ids.credentialInstanceId),
+      (s) => s.reconciliation?.outcome === 'told' && s.lastWalletPush?.outcome === 'delivered',
+    );
+    expect(told.reconciliation).toMatchObject({ walletView: 'ACTIVE', detail: 'SUSPEND' });
+    const suspends = h.receiver.received.filter((r) => forInstance(second.ids.credentialInstanceId, '/credential/manage')(r));
+    expect(suspends.map((r) => r.body.action)).toEqual(['SUSPEND']);
+    await pollUntil(
+      async () => (await h.temporal.workflow.count(outOfSync)).count,
+      (count) => count === 0,
+    );
+  });
 });

@@ -30,7 +30,12 @@ const on = (path: string) => (request: { path: string }) => request.path === pat
 describe('Wallet Server client over mTLS: one attempt, classified (S2S §Rate Limiting)', () => {
   it('delivers with the issuer’s client certificate, Api-Version and the given x-request-id', async () => {
     const path = pathOfThisTest();
-    expect(await client.post(`${receiver.url}${path}`, { sessionId: 's', verificationId: 'v' }, 'id-1')).toEqual({ outcome: 'delivered', status: 200 });
+    // The answer's JSON comes back with it (a /credential/status answer carries the Wallet Server's view).
+    expect(await client.post(`${receiver.url}${path}`, { sessionId: 's', verificationId: 'v' }, 'id-1')).toEqual({
+      outcome: 'delivered',
+      status: 200,
+      body: { sessionId: 's', verificationId: 'v' },
+    });
     const [attempt] = receiver.attempts.filter((a) => a.path === path);
     expect(attempt).toMatchObject({ clientCertificateSubject: 'issuer', body: { sessionId: 's', verificationId: 'v' } });
     expect(attempt?.headers).toMatchObject({ 'api-version': '1.0.0', 'x-request-id': 'id-1' });

@@ -23,6 +23,7 @@ describe('the admin route table (api/admin/index.ts)', () => {
       [AdminCaller.backOffice, 'POST', '/holders/:holderAccountId/data-changed'],
       [AdminCaller.backOffice, 'POST', '/credential-instances/:tenantId/:credentialInstanceId/lifecycle'],
       [AdminCaller.backOffice, 'POST', '/holders/:holderAccountId/lifecycle'],
+      [AdminCaller.backOffice, 'POST', '/credential-instances/:tenantId/:credentialInstanceId/reconcile'],
       [AdminCaller.issuerSignIn, 'POST', '/issuer-authentications'],
       [AdminCaller.provider, 'POST', '/verdicts'],
     ]);

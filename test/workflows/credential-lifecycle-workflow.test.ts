@@ -14,8 +14,13 @@ import {
 } from '../../workflows/credential-lifecycle/messages';
 import type { credentialLifecycleWorkflow } from '../../workflows/credential-lifecycle/workflow';
 import { tenantIdAttribute } from '../../workflows/verification/search-attributes';
-import { credentialConfigurationIdAttribute, credentialStatusAttribute } from '../../workflows/credential-lifecycle/search-attributes';
+import {
+  credentialConfigurationIdAttribute,
+  credentialStatusAttribute,
+  credentialWalletSyncAttribute,
+} from '../../workflows/credential-lifecycle/search-attributes';
 import { recordHistories } from '../support/recorded-histories';
+import type { WalletView } from '../../domain/credential-reconciliation';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
 
 /** Stands in for the API's signer (the real one is tested in test/unit/message-proof.test.ts). */
@@ -45,9 +50,11 @@ function scriptedIssuance(options: { ready: boolean; notReadyUntil?: () => strin
   const notified: { triggeringRequestId: string; eventTimestamp: string; at: number }[] = [];
   /** Every lifecycle applied (status list and record), in order. */
   const applied: AppliedLifecycle[] = [];
+  /** What each attempt to tell the Wallet Server derives its x-request-id from (status version / attempt key). */
+  const requestKeys: string[] = [];
   /** Lifecycle changes told to the Wallet Server (attempts that delivered); `walletDown` refuses attempts. */
   const pushes: { action: string; reason: string; statusVersion: number }[] = [];
-  const wallet = { down: false, attempts: 0 };
+  const wallet = { down: false, attempts: 0, view: 'ACTIVE' as WalletView, asked: 0 };
   const readyNow = async () => data.ready || (options.readyAtMs !== undefined && (await env.currentTimeMs()) >= options.readyAtMs);
   const activities: LifecycleActivities = {
     issueCredentialBatch: async ({ requestId }) => {
@@ -69,17 +76,23 @@ function scriptedIssuance(options: { ready: boolean; notReadyUntil?: () => strin
     notifyCredentialReady: async ({ triggeringRequestId, eventTimestamp }) => {
       notified.push({ triggeringRequestId, eventTimestamp, at: await env.currentTimeMs() });
     },
+    askWalletServerStatus: async () => {
+      wallet.asked += 1;
+      if (wallet.down) throw ApplicationFailure.create({ message: 'wallet server unavailable', nextRetryDelay: 10 });
+      return { walletView: wallet.view };
+    },
     notifyCredentialUpdateAvailable: async ({ credentialVersion }) => {
       offered.push(credentialVersion);
     },
-    tellWalletServerLifecycle: async ({ action, reason, statusVersion }) => {
+    tellWalletServerLifecycle: async ({ action, reason, statusVersion, attemptKey }) => {
       wallet.attempts += 1;
+      requestKeys.push(`${statusVersion}/${attemptKey ?? ''}`);
       // As activities/outbound-attempt.ts fails an attempt, with the delay before the next (short here).
       if (wallet.down) throw ApplicationFailure.create({ message: 'wallet server unavailable', nextRetryDelay: 10 });
       pushes.push({ action, reason, statusVersion });
     },
   };
-  return { activities, data, issued, checks, notified, applied, pushes, wallet, offered };
+  return { activities, data, issued, checks, notified, applied, pushes, wallet, offered, requestKeys };
 }
 
 type LifecycleActivities = CredentialIssuanceActivities & CredentialStatusActivities;
@@ -507,6 +520,69 @@ describe('CredentialLifecycleWorkflow updates (profile §29, Refresh)', () => {
         ['ACTIVE', 'version-1'],
         ['ACTIVE', 'version-2'],
       ]);
+    });
+  });
+});
+
+describe('CredentialLifecycleWorkflow reconciliation (profile §29)', () => {
+  const syncOf = async (input: Omit<CredentialLifecycleInput, 'outboundTaskQueue'>) =>
+    (await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe()).typedSearchAttributes.get(credentialWalletSyncAttribute);
+
+  it('marks an instance OUT_OF_SYNC when a change could not be told, tells it again with a new request id when asked, then IN_SYNC', async () => {
+    const { activities, pushes, wallet, requestKeys } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
+      wallet.down = true;
+      await lifecycle.manage(input, { actor: 'ISSUER', action: 'SUSPEND', requestId: randomUUID(), reason: 'fraud_check' });
+      await eventually(state, (s) => s.lastWalletPush?.outcome === 'abandoned');
+      expect(await syncOf(input)).toBe('OUT_OF_SYNC');
+      wallet.down = false;
+      wallet.view = 'ACTIVE';
+      expect(await lifecycle.reconcile(input, 'pass-1')).toBe(true);
+      const after = await eventually(state, (s) => s.reconciliation?.reconciliationId === 'pass-1' && s.lastWalletPush?.outcome === 'delivered');
+      expect(after.reconciliation).toMatchObject({ walletView: 'ACTIVE', outcome: 'told', detail: 'SUSPEND' });
+      expect(pushes).toEqual([{ action: 'SUSPEND', reason: 'fraud_check', statusVersion: 2 }]);
+      // The retelling is a new request for the Wallet Server, not a duplicate of the given-up one.
+      expect(new Set(requestKeys)).toEqual(new Set(['2/', '2/pass-1']));
+      expect(await syncOf(input)).toBe('IN_SYNC');
+    });
+  });
+
+  it('applies a move the Wallet Server made without telling, and reports what only a person can settle', async () => {
+    const { activities, applied, wallet } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
+      wallet.view = 'SUSPENDED_WALLET';
+      await lifecycle.reconcile(input, 'pass-1');
+      const applies = await eventually(state, (s) => s.reconciliation?.reconciliationId === 'pass-1');
+      expect(applies.reconciliation).toMatchObject({ walletView: 'SUSPENDED_WALLET', outcome: 'applied', detail: 'SUSPEND' });
+      expect(applies.lifecycle).toMatchObject({ status: 'SUSPENDED_WALLET', reason: 'reconciled' });
+      expect(applied.at(-1)).toMatchObject({ status: 'SUSPENDED_WALLET' });
+      wallet.view = 'NOT_FOUND';
+      await lifecycle.reconcile(input, 'pass-2');
+      const reported = await eventually(state, (s) => s.reconciliation?.reconciliationId === 'pass-2');
+      expect(reported.reconciliation).toMatchObject({ walletView: 'NOT_FOUND', outcome: 'reported', detail: 'wallet_lost_instance' });
+      expect(reported.lifecycle?.status).toBe('SUSPENDED_WALLET');
+      expect(await syncOf(input)).toBe('NEEDS_REVIEW');
+    });
+  });
+
+  it('keeps a cancelled instance open until the Wallet Server was told UNLINK, then completes', async () => {
+    const { activities, pushes, wallet } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
+      wallet.down = true;
+      await lifecycle.manage(input, { actor: 'ISSUER', action: 'CANCEL', requestId: randomUUID() });
+      await eventually(state, (s) => s.lastWalletPush?.outcome === 'abandoned');
+      const handle = env.client.workflow.getHandle(credentialLifecycleWorkflowId(input));
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      wallet.down = false;
+      await lifecycle.reconcile(input, 'pass-1');
+      await handle.result();
+      expect(pushes).toEqual([{ action: 'UNLINK', reason: 'cancel', statusVersion: 2 }]);
     });
   });
 });

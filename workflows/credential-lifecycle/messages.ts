@@ -94,6 +94,9 @@ export const manageCredentialUpdate = defineUpdate<ManageCredentialResult, [Mana
 /** The Wallet Server reported an event for the instance (its /event/notify to the issuer). */
 export const walletEventSignal = defineSignal<[WalletEventRecord]>('walletEvent');
 
+/** Reconcile with the Wallet Server's view now (the reconciliation pass, or an operator). */
+export const reconcileSignal = defineSignal<[{ reconciliationId: string }]>('reconcile');
+
 /** The back office says the holder's records changed: a deferred issuance looks at them again now. */
 export const holderDataChangedSignal = defineSignal('holderDataChanged');
 
@@ -128,6 +131,20 @@ export interface CredentialLifecycleState {
   walletCredentialVersion?: string;
   /** The Wallet Server's latest events (newest last, bounded): types, times and codes only. */
   walletEvents?: WalletEventRecord[];
+  /** The last reconciliation with the Wallet Server's view (profile §29, Reconciliation). */
+  reconciliation?: ReconciliationRecord;
+}
+
+/** One reconciliation: what the Wallet Server said and what was done about it. */
+export interface ReconciliationRecord {
+  reconciliationId: string;
+  /** When it ran (ISO 8601, workflow time). */
+  at: string;
+  /** The Wallet Server's /credential/status (`NOT_FOUND` for 404), absent when it could not be asked. */
+  walletView?: string;
+  outcome: 'in_sync' | 'applied' | 'told' | 'reported' | 'unreachable';
+  /** The Wallet Server's move applied, the action told, or why it was reported. */
+  detail?: string;
 }
 
 /** A Wallet Server event as the workflow keeps it (S2S §Event Notification; profile §29). */
@@ -147,6 +164,8 @@ export interface WalletPush {
   statusVersion: number;
   /** When the change was made (ISO 8601): the request's timestamp. */
   timestamp: string;
+  /** Set when reconciliation tells a change again: a new x-request-id, not a duplicate of the first. */
+  attemptKey?: string;
 }
 
 /** Where an instance is in its lifecycle, as the workflow projects it to MongoDB (/credential/status). */

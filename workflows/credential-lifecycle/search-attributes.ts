@@ -12,4 +12,18 @@ import { tenantIdAttribute } from '../verification/search-attributes';
 export const credentialStatusAttribute = defineSearchAttributeKey('S2sCredentialStatus', SearchAttributeType.KEYWORD);
 export const credentialConfigurationIdAttribute = defineSearchAttributeKey('S2sCredentialConfigurationId', SearchAttributeType.KEYWORD);
 
-export const credentialLifecycleSearchAttributes = [tenantIdAttribute, credentialStatusAttribute, credentialConfigurationIdAttribute];
+/**
+ * Whether the Wallet Server is known to share the issuer's view (profile §29, Reconciliation):
+ * `OUT_OF_SYNC` once telling it something was given up, `NEEDS_REVIEW` when reconciliation found
+ * a difference only a person can settle, `IN_SYNC` after a reconciliation that agreed or repaired.
+ * The reconciliation pass looks for `OUT_OF_SYNC`.
+ */
+export const credentialWalletSyncAttribute = defineSearchAttributeKey('S2sCredentialWalletSync', SearchAttributeType.KEYWORD);
+export const WalletSync = { outOfSync: 'OUT_OF_SYNC', needsReview: 'NEEDS_REVIEW', inSync: 'IN_SYNC' } as const;
+
+export const credentialLifecycleSearchAttributes = [
+  tenantIdAttribute,
+  credentialStatusAttribute,
+  credentialConfigurationIdAttribute,
+  credentialWalletSyncAttribute,
+];

@@ -13,7 +13,16 @@ import {
 } from '@temporalio/workflow';
 import type { CredentialIssuanceActivities } from '../../activities/credential-issuance-activities';
 import type { CredentialStatusActivities } from '../../activities/credential-status-activities';
-import { CredentialStatus, isIssuerAction, issuesCredentials, transition, walletActionFor, type LifecycleState } from '../../domain/credential-lifecycle';
+import {
+  CredentialStatus,
+  isIssuerAction,
+  issuesCredentials,
+  transition,
+  walletActionFor,
+  type LifecycleActor,
+  type LifecycleState,
+} from '../../domain/credential-lifecycle';
+import { reconcileAction } from '../../domain/credential-reconciliation';
 import { outboundActivityOptions } from '../outbound-activity-options';
 import {
   credentialLifecycleStateQuery,
@@ -22,12 +31,13 @@ import {
   issueCredentialsUpdate,
   manageCredentialUpdate,
   walletEventSignal,
+  reconcileSignal,
   type CredentialLifecycleInput,
   type CredentialLifecycleState,
   type IssueOutcome,
   type ManageCredentialResult,
 } from './messages';
-import { credentialStatusAttribute } from './search-attributes';
+import { credentialStatusAttribute, credentialWalletSyncAttribute, WalletSync } from './search-attributes';
 import { afterReadyNotified, afterWalletEvent, deferredWaitMs, historyEventLimit, lifecycleOf, withoutDeferral } from './state';
 
 /**
@@ -69,9 +79,8 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     credentialConfigurationId: input.credentialConfigurationId,
     holderAccountId: input.holderAccountId,
   };
-  const { notifyCredentialReady, notifyCredentialUpdateAvailable, tellWalletServerLifecycle } = proxyActivities<CredentialIssuanceActivities>(
-    outboundActivityOptions({ taskQueue: input.outboundTaskQueue, tenantId: input.tenantId }),
-  );
+  const { notifyCredentialReady, notifyCredentialUpdateAvailable, tellWalletServerLifecycle, askWalletServerStatus } =
+    proxyActivities<CredentialIssuanceActivities>(outboundActivityOptions({ taskQueue: input.outboundTaskQueue, tenantId: input.tenantId }));
 
   let state: CredentialLifecycleState = carried ?? { readyNotified: [] };
   let holderDataChanged = false;
@@ -103,6 +112,10 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
   }
 
   setHandler(credentialLifecycleStateQuery, () => state);
+  let reconcileRequested: string | undefined;
+  setHandler(reconcileSignal, ({ reconciliationId }) => {
+    reconcileRequested = reconciliationId;
+  });
   setHandler(walletEventSignal, (event) => {
     state = afterWalletEvent(state, event);
   });
@@ -142,6 +155,42 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     }
   });
 
+  /** Runs `step` once no get or lifecycle change runs (they are serialized, see `busy`). */
+  async function exclusively<T>(step: () => Promise<T>): Promise<T> {
+    await condition(() => !busy);
+    busy = true;
+    try {
+      return await step();
+    } finally {
+      busy = false;
+    }
+  }
+
+  /** A party's lifecycle request, decided by the transition table and applied (profile §29). */
+  async function applyMove(args: { actor: LifecycleActor; action: string; reason?: string }): Promise<ManageCredentialResult> {
+    const previousStatus = lifecycle().status;
+    const move = transition(previousStatus, args.actor, args.action);
+    if (!move)
+      throw ApplicationFailure.create({
+        type: CredentialLifecycleRefusal.unknownAction,
+        message: `no action ${args.action} for ${args.actor}`,
+        nonRetryable: true,
+      });
+    if (move.outcome === 'FAILED') return { currentStatus: previousStatus, previousStatus, outcome: 'FAILED', failureReason: move.failureReason };
+    if (move.outcome === 'NO_CHANGE') return { currentStatus: previousStatus, previousStatus, outcome: 'NO_CHANGE' };
+    const reason = args.reason ?? args.action.toLowerCase();
+    await project(move.next, reason);
+    // A deferred issuance ends with the instance: nothing more is issued.
+    if (!issuesCredentials(move.next)) state = withoutDeferral(state);
+    // The issuer's own change is told to the Wallet Server after the answer (the main loop):
+    // a Wallet Server that is down delays nothing here. The newest change replaces an untold one.
+    if (args.actor === 'ISSUER' && isIssuerAction(args.action) && patched('tell-wallet-server-lifecycle')) {
+      const { statusVersion, changedAt } = lifecycle();
+      state = { ...state, walletPush: { action: walletActionFor(args.action), reason, statusVersion, timestamp: changedAt } };
+    }
+    return { currentStatus: move.next, previousStatus, outcome: 'COMPLETED' };
+  }
+
   setHandler(
     manageCredentialUpdate,
     async (args): Promise<ManageCredentialResult> => {
@@ -153,33 +202,7 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
           nonRetryable: true,
         });
       }
-      await condition(() => !busy);
-      busy = true;
-      try {
-        const previousStatus = lifecycle().status;
-        const move = transition(previousStatus, args.actor, args.action);
-        if (!move)
-          throw ApplicationFailure.create({
-            type: CredentialLifecycleRefusal.unknownAction,
-            message: `no action ${args.action} for ${args.actor}`,
-            nonRetryable: true,
-          });
-        if (move.outcome === 'FAILED') return { currentStatus: previousStatus, previousStatus, outcome: 'FAILED', failureReason: move.failureReason };
-        if (move.outcome === 'NO_CHANGE') return { currentStatus: previousStatus, previousStatus, outcome: 'NO_CHANGE' };
-        const reason = args.reason ?? args.action.toLowerCase();
-        await project(move.next, reason);
-        // A deferred issuance ends with the instance: nothing more is issued.
-        if (!issuesCredentials(move.next)) state = withoutDeferral(state);
-        // The issuer's own change is told to the Wallet Server after the answer (the main loop):
-        // a Wallet Server that is down delays nothing here. The newest change replaces an untold one.
-        if (args.actor === 'ISSUER' && isIssuerAction(args.action) && patched('tell-wallet-server-lifecycle')) {
-          const { statusVersion, changedAt } = lifecycle();
-          state = { ...state, walletPush: { action: walletActionFor(args.action), reason, statusVersion, timestamp: changedAt } };
-        }
-        return { currentStatus: move.next, previousStatus, outcome: 'COMPLETED' };
-      } finally {
-        busy = false;
-      }
+      return exclusively(() => applyMove(args));
     },
     {
       // Refused before it reaches the history: an action the party does not have (the API checks the schema first).
@@ -201,6 +224,7 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
       // Server's /credential/status tell it later.
       outcome = 'abandoned';
       log.warn('lifecycle change not told to the Wallet Server after retries', { credentialInstanceId: input.credentialInstanceId, action: push.action });
+      markWalletSync(WalletSync.outOfSync);
     }
     const { walletPush: current, ...rest } = state;
     // A newer change while this one was told is told next.
@@ -228,12 +252,68 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     } catch {
       outcome = 'abandoned';
       log.warn('CREDENTIAL_UPDATE_AVAILABLE abandoned after retries', { credentialInstanceId: input.credentialInstanceId });
+      markWalletSync(WalletSync.outOfSync);
     }
     state = { ...state, updateOffered: { credentialVersion: version, outcome } };
   }
 
+  /** The S2sCredentialWalletSync search attribute (behind a patch: runs recorded before it replay without it). */
+  function markWalletSync(value: (typeof WalletSync)[keyof typeof WalletSync]): void {
+    if (patched('wallet-sync-attribute')) upsertSearchAttributes([{ key: credentialWalletSyncAttribute, value }]);
+  }
+
+  /**
+   * Reconciliation (profile §29): asks the Wallet Server's /credential/status and acts by the
+   * grid (domain/credential-reconciliation.ts): its own missed move is applied, the issuer's state
+   * it missed is told again, anything else is recorded for a person.
+   */
+  async function reconcile(reconciliationId: string): Promise<void> {
+    const at = new Date().toISOString();
+    let view: Awaited<ReturnType<CredentialIssuanceActivities['askWalletServerStatus']>>;
+    try {
+      view = await askWalletServerStatus({ ...ref, reconciliationId });
+    } catch {
+      state = { ...state, reconciliation: { reconciliationId, at, outcome: 'unreachable' } };
+      return;
+    }
+    const action = reconcileAction(lifecycle().status, view.walletView);
+    const record = { reconciliationId, at, walletView: view.walletView };
+    switch (action.kind) {
+      case 'none':
+        state = { ...state, reconciliation: { ...record, outcome: 'in_sync' } };
+        markWalletSync(WalletSync.inSync);
+        return;
+      case 'apply_wallet_move':
+        await exclusively(() => applyMove({ actor: 'WALLET', action: action.action, reason: 'reconciled' }));
+        state = { ...state, reconciliation: { ...record, outcome: 'applied', detail: action.action } };
+        markWalletSync(WalletSync.inSync);
+        return;
+      case 'tell_wallet': {
+        const { statusVersion, changedAt, reason } = lifecycle();
+        const push = { action: action.action, reason, statusVersion, timestamp: changedAt, attemptKey: reconciliationId };
+        state = { ...state, walletPush: push, reconciliation: { ...record, outcome: 'told', detail: action.action } };
+        await pushToWallet(push);
+        if (state.lastWalletPush?.outcome === 'delivered') markWalletSync(WalletSync.inSync);
+        return;
+      }
+      case 'report':
+        log.warn('the Wallet Server’s view differs; left for an operator', { credentialInstanceId: input.credentialInstanceId, reason: action.reason });
+        state = { ...state, reconciliation: { ...record, outcome: 'reported', detail: action.reason } };
+        markWalletSync(WalletSync.needsReview);
+        return;
+    }
+  }
+
   const cancelled = () => lifecycle().status === CredentialStatus.cancelled;
-  while (!shouldContinueAsNew() && !(cancelled() && !state.walletPush)) {
+  // A cancelled instance ends once the Wallet Server was told (a give-up waits for reconciliation).
+  const ended = () => cancelled() && !state.walletPush && state.lastWalletPush?.outcome !== 'abandoned' && reconcileRequested === undefined;
+  while (!shouldContinueAsNew() && !ended()) {
+    if (reconcileRequested !== undefined) {
+      const reconciliationId = reconcileRequested;
+      reconcileRequested = undefined;
+      await reconcile(reconciliationId);
+      continue;
+    }
     if (state.walletPush) {
       await pushToWallet(state.walletPush);
       continue;
@@ -245,16 +325,24 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
       continue;
     }
     if (!deferred) {
-      await condition(() => state.deferred !== undefined || state.walletPush !== undefined || holderDataChanged || shouldContinueAsNew() || cancelled());
+      await condition(
+        () =>
+          state.deferred !== undefined ||
+          state.walletPush !== undefined ||
+          holderDataChanged ||
+          reconcileRequested !== undefined ||
+          shouldContinueAsNew() ||
+          ended(),
+      );
       continue;
     }
     // A Temporal timer, not a sleep in a worker slot; the signal cuts it short.
     await condition(
-      () => holderDataChanged || state.deferred !== deferred || state.walletPush !== undefined || shouldContinueAsNew(),
+      () => holderDataChanged || state.deferred !== deferred || state.walletPush !== undefined || reconcileRequested !== undefined || shouldContinueAsNew(),
       deferredWaitMs(deferred, Date.now(), input.deferredPollMs),
     );
     // A get meanwhile issued, found the data gone, or is the newer deferred one; or a change to tell first.
-    if (state.deferred !== deferred || state.walletPush !== undefined || shouldContinueAsNew()) continue;
+    if (state.deferred !== deferred || state.walletPush !== undefined || reconcileRequested !== undefined || shouldContinueAsNew()) continue;
     holderDataChanged = false;
     let check: Awaited<ReturnType<CredentialIssuanceActivities['checkHolderData']>>;
     try {
@@ -292,6 +380,6 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
   // Updates in flight finish in this run; the state (identifiers, versions, times) goes on.
   await condition(allHandlersFinished);
   // CANCELLED is final (profile §29): the record answers /credential/status from now on.
-  if (cancelled()) return;
+  if (ended()) return;
   await continueAsNew<typeof credentialLifecycleWorkflow>(input, state);
 }

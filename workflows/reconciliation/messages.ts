@@ -28,4 +28,6 @@ export interface ReconciliationSummary {
   notificationsFailed: number;
   /** Open-verification slots freed whose verification had ended or never started (profile §Quotas). */
   quotaSlotsReleased?: number;
+  /** Credential instances asked to reconcile with their Wallet Server (profile §29); absent in passes before it. */
+  credentialInstancesReconciled?: number;
 }

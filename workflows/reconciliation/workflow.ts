@@ -1,14 +1,20 @@
-import { log, patched, proxyActivities } from '@temporalio/workflow';
+import { log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { RepairedStatus, ReconciliationActivities } from '../../activities/reconciliation-activities';
 import type { VerificationActivities } from '../../activities/verification-activities';
 import { outboundActivityOptions } from '../outbound-activity-options';
 import type { ReconciliationInput, ReconciliationSummary } from './messages';
 
-const { releaseLapsedRequests, abortClosedVerifications, listNotificationsToResend, recordResentNotifications, releaseEndedQuotaSlots } =
-  proxyActivities<ReconciliationActivities>({
-    startToCloseTimeout: '5 minutes',
-    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
-  });
+const {
+  releaseLapsedRequests,
+  abortClosedVerifications,
+  listNotificationsToResend,
+  recordResentNotifications,
+  releaseEndedQuotaSlots,
+  requestCredentialReconciliations,
+} = proxyActivities<ReconciliationActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+});
 
 const { recordNotificationAbandoned } = proxyActivities<VerificationActivities>({
   startToCloseTimeout: '30 seconds',
@@ -54,6 +60,11 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
     ? await releaseEndedQuotaSlots({ graceMs: input.lapsedGraceMs, limit: input.batchLimit })
     : undefined;
 
+  // Behind a patch too: credential instances whose Wallet Server missed a change (profile §29).
+  const credentialInstancesReconciled = patched('reconcile-credential-instances')
+    ? await requestCredentialReconciliations({ limit: input.batchLimit, passId: workflowInfo().workflowId })
+    : undefined;
+
   const summary: ReconciliationSummary = {
     requestsReleased: lapsed.released,
     workflowsStarted: lapsed.started,
@@ -62,6 +73,7 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
     notificationsSent: outcomes.filter((o) => o.delivered).length,
     notificationsFailed: outcomes.filter((o) => !o.delivered).length,
     ...(quotaSlotsReleased === undefined ? {} : { quotaSlotsReleased }),
+    ...(credentialInstancesReconciled === undefined ? {} : { credentialInstancesReconciled }),
   };
   log.info('reconciliation pass', { ...summary });
   return summary;

@@ -77,3 +77,28 @@ export const manageHolderCredentialsRoute: AdminRoute<Deps> = {
   caller: AdminCaller.backOffice,
   steps: (deps) => [parseJsonBody(adminBodyLimitBytes), validateBody(IssuerLifecycleRequest), manageHolder(deps)],
 };
+
+/**
+ * An operator asks one instance to reconcile with its Wallet Server's view now (profile §29,
+ * Reconciliation), instead of waiting for the reconciliation pass. 202: the instance asks the
+ * Wallet Server and acts by the grid; its workflow's state says what came of it.
+ */
+function reconcileInstance(deps: Deps): AdminMiddleware {
+  return async (ctx) => {
+    const instance = await deps.credentialInstances.findById(ctx.params.tenantId as string, ctx.params.credentialInstanceId as string);
+    if (!instance) throw problems.credentialInstanceNotFound();
+    const reconciliationId = randomUUID();
+    const running = await deps.lifecycle.reconcile(instance, reconciliationId);
+    ctx.state.auditTarget = { tenantId: instance.tenantId, credentialInstanceId: instance.credentialInstanceId, running };
+    ctx.status = running ? 202 : 409;
+    ctx.body = running ? { reconciliationId } : { detail: 'The instance’s lifecycle has ended; its record is final' };
+  };
+}
+
+/** POST /admin/credential-instances/{tenantId}/{credentialInstanceId}/reconcile (profile §29). */
+export const reconcileCredentialInstanceRoute: AdminRoute<Deps> = {
+  method: 'POST',
+  path: '/credential-instances/:tenantId/:credentialInstanceId/reconcile',
+  caller: AdminCaller.backOffice,
+  steps: (deps) => [reconcileInstance(deps)],
+};
