@@ -4,7 +4,13 @@ import { calculateJwkThumbprint, type JWK } from 'jose';
 import { deterministicRequestId, type WalletServerClient } from '../clients/wallet-servers/wallet-server-client';
 import type { MessageProofs } from '../crypto/message-proof';
 import { encryptJwe, type HpkeJwk } from '../crypto/jwe-hpke';
-import { isIssuableConfiguration, issuanceConfigurationOf, type CredentialCatalogue, type CredentialConfiguration } from '../domain/credential-configurations';
+import {
+  isIssuableConfiguration,
+  issuanceConfigurationOf,
+  refreshTimingOf,
+  type CredentialCatalogue,
+  type CredentialConfiguration,
+} from '../domain/credential-configurations';
 import { credentialFormatFor, type CredentialFormatRegistry, type CredentialSigner } from '../domain/credential-formats/format';
 import type { IssuerDataSource } from '../domain/issuer-data-source';
 import { parseMessageProofText } from '../domain/message-proof';
@@ -170,7 +176,17 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
       const keys = await Promise.all(request.presentmentKeys.map(async (jwk) => ({ jwk, thumbprint: await calculateJwkThumbprint(jwk as JWK, 'sha256') })));
       // The same keys in any order are the same set.
       const keysDigest = sha256([...keys.map((key) => key.thumbprint)].sort().join('.'));
-      const setId = issuedCredentialSetId({ tenantId: input.tenantId, credentialInstanceId: input.credentialInstanceId, keysDigest, credentialVersion });
+      // Profile §29, Refresh: a set is handed out again only within the renewal period it was
+      // signed in, so a get never receives credentials already due for refresh.
+      const { refreshBeforeMs, renewalPeriodMs } = refreshTimingOf(configuration);
+      const renewalPeriod = Math.floor(clock().getTime() / renewalPeriodMs);
+      const setId = issuedCredentialSetId({
+        tenantId: input.tenantId,
+        credentialInstanceId: input.credentialInstanceId,
+        keysDigest,
+        credentialVersion,
+        renewalPeriod,
+      });
       const set =
         (await deps.issuedCredentials.find(setId)) ??
         (await deps.issuedCredentials.keep(
@@ -187,7 +203,12 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
       const deliveryRef = sha256(`credential-delivery\u0000${input.tenantId}\u0000${input.requestRef}\u0000${setId}`);
       const delivered = await deps.deliveries.save(input.tenantId, deliveryRef, { jwe, credentialVersion });
       log.info('credentials issued', { credentialInstanceId: input.credentialInstanceId, count: credentials.length });
-      return { outcome: 'issued', credentialVersion: delivered.credentialVersion, deliveryRef };
+      return {
+        outcome: 'issued',
+        credentialVersion: delivered.credentialVersion,
+        deliveryRef,
+        refreshAt: new Date(set.expiresAt.getTime() - refreshBeforeMs).toISOString(),
+      };
     },
 
     /** Whether the holder's data for the instance is ready now (deferred issuance), and as which credentialVersion (an update). */
@@ -241,8 +262,17 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
      * get now issues `credentialVersion`. Once, like CREDENTIAL_READY; the x-request-id derives
      * from the instance and the new version.
      */
-    async notifyCredentialUpdateAvailable(input: CredentialInstanceRef & { credentialVersion: string; eventTimestamp: string }): Promise<void> {
-      const requestId = deterministicRequestId('credential-update-available', input.tenantId, input.credentialInstanceId, input.credentialVersion);
+    async notifyCredentialUpdateAvailable(
+      input: CredentialInstanceRef & { credentialVersion: string; eventTimestamp: string; refreshOf?: string },
+    ): Promise<void> {
+      // A refresh (same data, credentials near expiry) is another offer than the version's first.
+      const requestId = deterministicRequestId(
+        'credential-update-available',
+        input.tenantId,
+        input.credentialInstanceId,
+        input.credentialVersion,
+        ...(input.refreshOf ? [input.refreshOf] : []),
+      );
       const event = {
         sessionId: input.sessionId,
         credentialInstanceId: input.credentialInstanceId,

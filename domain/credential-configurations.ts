@@ -63,6 +63,24 @@ export function formatParameters(configuration: CredentialConfiguration): Record
 }
 
 /** What a format implementation is handed (domain/credential-formats/format.ts). */
+/**
+ * Profile §29, Refresh: how long before its credentials expire an instance offers fresh ones
+ * (`refreshBeforeDays`, else a tenth of the validity, at least a day, always below it), and the
+ * length of a renewal period: credentials signed in one period are handed out again within it
+ * and reach their refresh time only after it ended.
+ */
+export function refreshTimingOf(configuration: Pick<CredentialConfiguration, 'validityDays' | 'refreshBeforeDays'>): {
+  refreshBeforeMs: number;
+  renewalPeriodMs: number;
+} {
+  const day = 86_400_000;
+  const validityMs = configuration.validityDays * day;
+  const before = Math.min(configuration.refreshBeforeDays ?? Math.max(1, Math.ceil(configuration.validityDays / 10)), configuration.validityDays - 1);
+  // A one-day credential has no room for a refresh window: it renews every day, refreshed an hour before.
+  const refreshBeforeMs = before >= 1 ? before * day : 3_600_000;
+  return { refreshBeforeMs, renewalPeriodMs: validityMs - refreshBeforeMs };
+}
+
 export function issuanceConfigurationOf(configuration: CredentialConfiguration): IssuanceConfiguration {
   return {
     id: configuration.id,
@@ -138,6 +156,8 @@ export function credentialConfigurationProblems(configuration: CredentialConfigu
     problems.push('credential_definition.type must include VerifiableCredential (VCDM 2.0 §4.5)');
   }
   for (const locale of duplicateLocales(configuration.display)) problems.push(`display has locale ${locale} twice`);
+  if (configuration.refreshBeforeDays !== undefined && configuration.refreshBeforeDays >= configuration.validityDays)
+    problems.push(`refreshBeforeDays ${configuration.refreshBeforeDays} must be below validityDays ${configuration.validityDays}`);
   for (const claim of configuration.claims) {
     const path = pathText(claim.path);
     for (const locale of duplicateLocales(claim.display ?? [])) problems.push(`claim ${path} has display locale ${locale} twice`);

@@ -3,8 +3,8 @@ import { openRecord, sealRecord, type DataKeyring, type EncryptedEnvelope } from
 import { collections, deleteExpiredDocuments, isDuplicateKeyError } from './mongo';
 
 /**
- * The credentials signed for one set of presentment keys of one instance and one holder data set
- * version (`_id` = `<tenant>/<credentialInstanceId>/<keysDigest>/<credentialVersion>`), so a get
+ * The credentials signed for one set of presentment keys of one instance, one holder data set
+ * version and one renewal period (`_id` = `<tenant>/<credentialInstanceId>/<keysDigest>/<credentialVersion>/<period>`), so a get
  * repeated with the same keys and unchanged data returns the same credentials (re-encrypted to
  * that get's walletEncryptionKey) instead of signing again. Credentials are personal data: sealed
  * with the data keyring (profile §15), the record id the authenticated identity. Kept until the
@@ -39,8 +39,15 @@ interface IssuedCredentialDocument {
   expiresAt: Date;
 }
 
-export function issuedCredentialSetId(ref: { tenantId: string; credentialInstanceId: string; keysDigest: string; credentialVersion: string }): string {
-  return `${ref.tenantId}/${ref.credentialInstanceId}/${ref.keysDigest}/${ref.credentialVersion}`;
+export function issuedCredentialSetId(ref: {
+  tenantId: string;
+  credentialInstanceId: string;
+  keysDigest: string;
+  credentialVersion: string;
+  /** Profile §29, Refresh: the renewal period the set was signed in. */
+  renewalPeriod: number;
+}): string {
+  return `${ref.tenantId}/${ref.credentialInstanceId}/${ref.keysDigest}/${ref.credentialVersion}/${ref.renewalPeriod}`;
 }
 
 const identity = (id: string) => `${collections.issuedCredentials}|${id}`;

@@ -116,6 +116,11 @@ export const CredentialConfigurationEntry = Type.Object(
     disclosable: Type.Optional(Type.Array(ClaimsPath)),
     /** Days from issuance until the credential expires (exp, or the MSO's validUntil). */
     validityDays: Type.Integer({ minimum: 1, maximum: 3650 }),
+    /**
+     * Days before the credentials expire at which the issuer offers fresh ones (profile §29,
+     * Refresh); below validityDays. Default: a tenth of validityDays, at least one day.
+     */
+    refreshBeforeDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3649 })),
     /** Most credentials of one request, one per presentment key (OpenID4VCI §12.2.4 batch_credential_issuance). */
     batchSize: Type.Integer({ minimum: 1, maximum: 100 }),
     /**

@@ -4,7 +4,7 @@ import { developmentCatalogue, readCredentialCatalogue } from '../../config/veri
 import { loadConfig } from '../../config/config';
 import { credentialMetadataVersion } from '../../crypto/credential-metadata-version';
 import { buildIssuerMetadata } from '../../api/routes/issuer-metadata';
-import { createCredentialCatalogue, issuanceConfigurationOf, type CredentialConfiguration } from '../../domain/credential-configurations';
+import { createCredentialCatalogue, issuanceConfigurationOf, refreshTimingOf, type CredentialConfiguration } from '../../domain/credential-configurations';
 import { generateIssuerKeys } from '../support/issuer-test-keys';
 
 const deployFile = path.resolve(__dirname, '../../deploy/credential-catalogue.json');
@@ -87,6 +87,24 @@ describe('credential catalogue (profile §Credential configurations)', () => {
   ])('refuses %s, naming the configuration', (_name, entry, message) => {
     expect(() => parse([entry()])).toThrow(message);
     expect(() => parse([entry()])).toThrow(/eu\.europa\.ec\.eudi\.pid\.1|org\.iso\.18013\.5\.1\.mDL|org\.example\.membership\.1/);
+  });
+
+  it('refuses a refresh time that is not before the expiry (profile §29, Refresh)', () => {
+    expect(() => parse([{ ...pid(), validityDays: 30, refreshBeforeDays: 30 }])).toThrow(/refreshBeforeDays 30 must be below validityDays 30/);
+    expect(parse([{ ...pid(), validityDays: 30, refreshBeforeDays: 29 }])).toHaveLength(1);
+  });
+
+  it('refreshes a tenth of the validity before expiry by default, and renews sets only within a period that ends before their refresh time', () => {
+    const day = 86_400_000;
+    expect(refreshTimingOf({ validityDays: 365 })).toEqual({ refreshBeforeMs: 37 * day, renewalPeriodMs: 328 * day });
+    expect(refreshTimingOf({ validityDays: 90, refreshBeforeDays: 14 })).toEqual({ refreshBeforeMs: 14 * day, renewalPeriodMs: 76 * day });
+    expect(refreshTimingOf({ validityDays: 1 })).toEqual({ refreshBeforeMs: 3_600_000, renewalPeriodMs: day - 3_600_000 });
+    // Signed at any time t of a period, a set is due for refresh at t + renewalPeriod: never within the period it is reused in.
+    for (const days of [1, 2, 7, 90, 365, 3650]) {
+      const { refreshBeforeMs, renewalPeriodMs } = refreshTimingOf({ validityDays: days });
+      expect(renewalPeriodMs + refreshBeforeMs).toBe(days * day);
+      expect(renewalPeriodMs).toBeGreaterThan(0);
+    }
   });
 
   it('refuses two configurations with one id', () => {

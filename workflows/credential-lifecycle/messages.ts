@@ -44,7 +44,7 @@ export interface IssueCredentialsArgs {
  * - closed: the instance's lifecycle has ended (unlinked, cancelled, or its workflow is closed).
  */
 export type IssueOutcome =
-  | { outcome: 'issued'; credentialVersion: string; deliveryRef: string }
+  | { outcome: 'issued'; credentialVersion: string; deliveryRef: string; refreshAt?: string }
   | { outcome: 'pending'; notReadyUntil?: string }
   | { outcome: 'unavailable'; reason: 'no_data' | 'incomplete' }
   | { outcome: 'suspended'; status: LifecycleState }
@@ -125,6 +125,10 @@ export interface CredentialLifecycleState {
   walletPush?: WalletPush;
   /** How the last push ended, and what the Wallet Server later reported of it (LIFECYCLE_SUCCESS / _FAILURE). */
   lastWalletPush?: { statusVersion: number; outcome: 'delivered' | 'abandoned'; walletReported?: 'success' | 'failure'; failureReason?: string };
+  /** When the credentials last issued are due for refresh (profile §29, Refresh); ISO 8601. */
+  refreshAt?: string;
+  /** The refreshAt for which fresh credentials were last offered. */
+  refreshOffered?: string;
   /** The newest credentialVersion offered by CREDENTIAL_UPDATE_AVAILABLE, and how telling it ended. */
   updateOffered?: { credentialVersion: string; outcome: 'delivered' | 'abandoned' };
   /** The credentialVersion the Wallet Server last reported on the device (PROVISIONING_SUCCESS, UPDATE_SUCCESS). */

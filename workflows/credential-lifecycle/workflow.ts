@@ -141,7 +141,7 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
       const rest = withoutDeferral(state);
       if (outcome.outcome === 'issued') {
         const versionChanged = outcome.credentialVersion !== state.credentialVersion;
-        state = { ...rest, credentialVersion: outcome.credentialVersion };
+        state = { ...rest, credentialVersion: outcome.credentialVersion, ...(outcome.refreshAt ? { refreshAt: outcome.refreshAt } : {}) };
         // IN_PROCESS → ACTIVE with the first credentials; the record's currentVersion follows the data.
         if ((status === CredentialStatus.inProcess || versionChanged) && patched('credential-lifecycle-status'))
           await project(CredentialStatus.active, 'issued');
@@ -304,6 +304,34 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     }
   }
 
+  /** When fresh credentials are next to be offered: the last issued ones' refresh time, unless offered already or nothing issues. */
+  function refreshDue(): number | undefined {
+    if (state.refreshAt === undefined || state.refreshAt === state.refreshOffered || !issuesCredentials(lifecycle().status)) return undefined;
+    return Date.parse(state.refreshAt);
+  }
+
+  /**
+   * The credentials last issued are due for refresh (profile §29, Refresh): the Wallet Server is
+   * told CREDENTIAL_UPDATE_AVAILABLE with the current version (notify, then pull); its next get
+   * signs fresh ones (a new renewal period), with the keys it chooses.
+   */
+  async function offerRefresh(refreshAt: string): Promise<void> {
+    let outcome: 'delivered' | 'abandoned' = 'delivered';
+    try {
+      await notifyCredentialUpdateAvailable({
+        ...ref,
+        credentialVersion: state.credentialVersion as string,
+        eventTimestamp: new Date().toISOString(),
+        refreshOf: refreshAt,
+      });
+    } catch {
+      outcome = 'abandoned';
+      log.warn('refresh offer abandoned after retries', { credentialInstanceId: input.credentialInstanceId });
+      markWalletSync(WalletSync.outOfSync);
+    }
+    state = { ...state, refreshOffered: refreshAt, updateOffered: { credentialVersion: state.credentialVersion as string, outcome } };
+  }
+
   const cancelled = () => lifecycle().status === CredentialStatus.cancelled;
   // A cancelled instance ends once the Wallet Server was told (a give-up waits for reconciliation).
   const ended = () => cancelled() && !state.walletPush && state.lastWalletPush?.outcome !== 'abandoned' && reconcileRequested === undefined;
@@ -325,15 +353,23 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
       continue;
     }
     if (!deferred) {
-      await condition(
-        () =>
-          state.deferred !== undefined ||
-          state.walletPush !== undefined ||
-          holderDataChanged ||
-          reconcileRequested !== undefined ||
-          shouldContinueAsNew() ||
-          ended(),
-      );
+      const wake = () =>
+        state.deferred !== undefined ||
+        state.walletPush !== undefined ||
+        holderDataChanged ||
+        reconcileRequested !== undefined ||
+        shouldContinueAsNew() ||
+        ended();
+      // Profile §29, Refresh: a Temporal timer until the credentials are due for refresh, once per
+      // refresh time; a get that issues (a new refresh time) or a change that stops issuance wakes it.
+      const refreshAt = refreshDue();
+      if (refreshAt === undefined || !patched('refresh-before-expiry')) {
+        await condition(() => wake() || refreshDue() !== refreshAt);
+        continue;
+      }
+      const refreshAtIso = state.refreshAt as string;
+      if (!(await condition(() => wake() || refreshDue() !== refreshAt, Math.max(1, refreshAt - Date.now()))) && state.refreshAt === refreshAtIso)
+        await offerRefresh(refreshAtIso);
       continue;
     }
     // A Temporal timer, not a sleep in a worker slot; the signal cuts it short.
