@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { createTemporalClient } from '../clients/temporal/connection';
 import { createVerificationWorkflows } from '../clients/temporal/verification-workflows';
 import { createCredentialLifecycleWorkflows } from '../clients/temporal/credential-lifecycle-workflows';
+import { createCredentialLifecycleBatches } from '../clients/temporal/credential-lifecycle-batches';
 import { loadKeyAttestationTrust, untrustedAttestationIssuers } from '../crypto/key-attestation';
 import { createSessionHolderRepository } from '../store/session-holders';
 import { createCredentialInstanceRepository } from '../store/credential-instances';
@@ -150,6 +151,8 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     issuerUrl: config.api.publicUrl,
     credentialInstances: api.credentialInstances,
     lifecycle: lifecycleWorkflows,
+    lifecycleBatches: createCredentialLifecycleBatches(temporal, { taskQueue: config.temporal.taskQueue }),
+    tenants: createTenantRepository(db),
   };
   const statusListStore = createStatusListStore(db);
   const statusLists = {

@@ -34,6 +34,8 @@ export const ProblemType = {
   verdictNotRequested: 'urn:s2s-issuer:problem:verdict-not-requested',
   verificationNotPending: 'urn:s2s-issuer:problem:verification-not-pending',
   reviewCaseNotFound: 'urn:s2s-issuer:problem:review-case-not-found',
+  walletServerNotFound: 'urn:s2s-issuer:problem:wallet-server-not-found',
+  lifecycleBatchNotFound: 'urn:s2s-issuer:problem:lifecycle-batch-not-found',
   reviewCaseUnavailable: 'urn:s2s-issuer:problem:review-case-unavailable',
   authenticationHandleUnavailable: 'urn:s2s-issuer:problem:authentication-handle-unavailable',
   methodNotAllowed: 'urn:s2s-issuer:problem:method-not-allowed',
@@ -198,6 +200,10 @@ export const problems = {
     }),
   verdictNotRequested: (detail: string) => new ProblemError(ProblemType.verdictNotRequested, 'Verdict not requested from this provider', 403, { detail }),
   reviewCaseNotFound: () => new ProblemError(ProblemType.reviewCaseNotFound, 'Review case not found', 404),
+  walletServerNotFound: () =>
+    new ProblemError(ProblemType.walletServerNotFound, 'Wallet Server not found', 404, { detail: 'No Wallet Server is registered with this id' }),
+  lifecycleBatchNotFound: () =>
+    new ProblemError(ProblemType.lifecycleBatchNotFound, 'Lifecycle batch not found', 404, { detail: 'No lifecycle batch has this id' }),
   reviewCaseUnavailable: (detail: string) => new ProblemError(ProblemType.reviewCaseUnavailable, 'Review case unavailable', 409, { detail }),
   authenticationHandleUnavailable: (reason: string) =>
     new ProblemError(ProblemType.authenticationHandleUnavailable, 'Authentication handle unavailable', 409, { detail: `The handle is ${reason}` }),

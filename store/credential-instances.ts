@@ -166,6 +166,21 @@ export function createCredentialInstanceRepository(db: Db) {
       );
     },
 
+    /**
+     * The tenant's instance ids after `after`, in id order, `limit` at a time (a mass change pages
+     * through them). A range of `_id` (`<tenantId>/…`), so only the _id index is read.
+     */
+    async listTenantInstanceIds(tenantId: string, after: string | undefined, limit: number): Promise<string[]> {
+      const from = instanceDocumentId(tenantId, after ?? '');
+      // '0' follows '/': every `<tenantId>/<id>` sorts below `<tenantId>0`.
+      const found = await instances
+        .find({ _id: { [after === undefined ? '$gte' : '$gt']: from, $lt: `${tenantId}0` } }, { projection: { credentialInstanceId: 1 } })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray();
+      return found.map((instance) => instance.credentialInstanceId);
+    },
+
     /** An instance by its tenant and id (the back office: it speaks for the issuer, not for a session). */
     findById(tenantId: string, credentialInstanceId: string): Promise<CredentialInstance | null> {
       return instances.findOne({ _id: instanceDocumentId(tenantId, credentialInstanceId) });

@@ -4,6 +4,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { createCredentialIssuanceActivities } from '../activities/credential-issuance-activities';
 import { createCredentialStatusActivities } from '../activities/credential-status-activities';
+import { createCredentialBatchActivities } from '../activities/credential-batch-activities';
 import { createReconciliationActivities } from '../activities/reconciliation-activities';
 import { createRetentionActivities } from '../activities/retention-activities';
 import { createVerificationActivities } from '../activities/verification-activities';
@@ -109,6 +110,12 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
   const credentialDeliveries = createCredentialDeliveryStore(db, { ttlMs: config.credentialIssuance.deliveryTtlMs });
   const credentialNonces = createCredentialNonceStore(db, dataKeyring);
   const statusLists = createStatusListStore(db);
+  // Lifecycle requests from the worker (mass changes) carry the same proof of origin as the API's.
+  const lifecycleWorkflows = createCredentialLifecycleWorkflows(temporal, {
+    taskQueue: config.temporal.taskQueue,
+    outboundTaskQueue: config.temporal.outboundTaskQueue,
+    proofs,
+  });
   const activities = {
     ...createVerificationActivities({
       sessions,
@@ -145,6 +152,8 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       proofs,
     }),
     // Profile §29: a lifecycle change sets the instance's status entries and records its state.
+    // Profile §29: a mass change pages through a Wallet Server's instances.
+    ...createCredentialBatchActivities({ instances: createCredentialInstanceRepository(db), lifecycles: lifecycleWorkflows }),
     ...createCredentialStatusActivities({ issuedCredentials, statusLists, instances: createCredentialInstanceRepository(db), proofs }),
     ...createReconciliationActivities({
       idempotency,
@@ -153,10 +162,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       reviewCases,
       openVerifications,
       workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue),
-      credentialLifecycles: createCredentialLifecycleWorkflows(temporal, {
-        taskQueue: config.temporal.taskQueue,
-        outboundTaskQueue: config.temporal.outboundTaskQueue,
-      }),
+      credentialLifecycles: lifecycleWorkflows,
       repairs: createRepairLog(db),
       verificationSettings: verificationWorkflowSettings(config),
     }),

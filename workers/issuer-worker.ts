@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/config';
 import type { VerificationActivities } from '../activities/verification-activities';
 import type { CredentialIssuanceActivities } from '../activities/credential-issuance-activities';
 import type { CredentialStatusActivities } from '../activities/credential-status-activities';
+import type { CredentialBatchActivities } from '../activities/credential-batch-activities';
 import type { ReconciliationActivities } from '../activities/reconciliation-activities';
 import type { RetentionActivities } from '../activities/retention-activities';
 
@@ -14,6 +15,7 @@ export const workerReadyMessage = 'worker running';
 export type IssuerActivities = VerificationActivities &
   CredentialIssuanceActivities &
   CredentialStatusActivities &
+  CredentialBatchActivities &
   ReconciliationActivities &
   RetentionActivities;
 

@@ -2,6 +2,8 @@ import Router, { type RouterMiddleware } from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { CredentialLifecycleWorkflows } from '../../clients/temporal/credential-lifecycle-workflows';
+import type { CredentialLifecycleBatches } from '../../clients/temporal/credential-lifecycle-batches';
+import type { TenantRepository } from '../../store/tenants';
 import type { CredentialInstanceRepository } from '../../store/credential-instances';
 import type { VerificationWorkflows } from '../../clients/temporal/verification-workflows';
 import type { CredentialCatalogue } from '../../domain/credential-configurations';
@@ -42,6 +44,9 @@ export interface AdminDeps {
   credentialInstances: CredentialInstanceRepository;
   /** Wakes the instances' CredentialLifecycleWorkflows when a holder's records changed (profile §25). */
   lifecycle: Pick<CredentialLifecycleWorkflows, 'holderDataChanged' | 'manage' | 'reconcile'>;
+  /** Mass lifecycle changes of a Wallet Server's instances (profile §29). */
+  lifecycleBatches: CredentialLifecycleBatches;
+  tenants: Pick<TenantRepository, 'findById'>;
 }
 
 const asRouterMiddleware = (steps: AdminMiddleware[]) => steps as unknown as RouterMiddleware<AdminState>[];

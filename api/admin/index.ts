@@ -2,7 +2,13 @@ import type { AdminDeps } from './app';
 import { createCredentialOfferRoute } from './back-office/create-credential-offer';
 import { holderDataChangedRoute } from './back-office/holder-data-changed';
 import { issueOneTimeCodeRoute } from './back-office/issue-one-time-code';
-import { manageCredentialInstanceRoute, manageHolderCredentialsRoute, reconcileCredentialInstanceRoute } from './back-office/manage-credentials';
+import {
+  lifecycleBatchProgressRoute,
+  manageCredentialInstanceRoute,
+  manageHolderCredentialsRoute,
+  manageWalletServerCredentialsRoute,
+  reconcileCredentialInstanceRoute,
+} from './back-office/manage-credentials';
 import { completeIssuerAuthenticationRoute } from './issuer-sign-in/complete-issuer-authentication';
 import { reportVerdictRoute } from './providers/report-verdict';
 import { auditTrailRoute } from './reviewers/audit-trail';
@@ -23,13 +29,15 @@ export const adminRoutes: readonly AdminRoute<AdminDeps>[] = [
   viewEvidenceRoute,
   decideReviewCaseRoute,
   auditTrailRoute,
-  // The issuer's back office (profile §17, §20, §25)
+  // The issuer's back office (profile §17, §20, §25, §29)
   createCredentialOfferRoute,
   issueOneTimeCodeRoute,
   holderDataChangedRoute,
   manageCredentialInstanceRoute,
   manageHolderCredentialsRoute,
   reconcileCredentialInstanceRoute,
+  manageWalletServerCredentialsRoute,
+  lifecycleBatchProgressRoute,
   // The issuer's sign-in surface (profile §21)
   completeIssuerAuthenticationRoute,
   // Asynchronous verification providers (profile §12)

@@ -385,4 +385,56 @@ describe('credential lifecycle from the Wallet Server (profile §29)', () => {
       (count) => count === 0,
     );
   });
+
+  it('changes every instance on one Wallet Server as a batch that can be followed, and nothing of another', async () => {
+    const walletC = await h.registerWallet(`wallet-c-${randomUUID().slice(0, 8)}`);
+    const provisionedOn = async (identity: typeof walletC) => {
+      const wallet = await approvedWallet([pid], 'test-holder-erika', identity);
+      const provisioned = await h.http.post('/credential/provision', wallet.ids, { identity });
+      expect(provisioned.status).toBe(200);
+      const credentialInstanceId = provisioned.json.CredentialInstances[0].credentialInstanceIds[0] as string;
+      return { sessionId: wallet.ids.sessionId, credentialInstanceId };
+    };
+    const onC = [await provisionedOn(walletC), await provisionedOn(walletC), await provisionedOn(walletC)];
+    const onA = await provisionedOn(h.walletA);
+
+    const requestId = randomUUID();
+    const started = await h.admin('POST', `/admin/wallet-servers/${walletC.tenant._id}/lifecycle`, 'backOffice', {
+      action: 'CANCEL',
+      reason: 'compromised',
+      requestId,
+    });
+    expect(started).toMatchObject({ status: 202, json: { batchId: requestId } });
+    const progress = await pollUntil(
+      async () => (await h.admin('GET', `/admin/lifecycle-batches/${requestId}`, 'backOffice')).json,
+      (answer) => answer.done === true,
+    );
+    expect(progress).toMatchObject({ instances: 3, outcomes: { COMPLETED: 3 }, done: true });
+    for (const ids of onC) {
+      const status = await h.http.post('/credential/status', ids, { identity: walletC });
+      expect(status.json).toMatchObject({ currentStatus: 'CANCELLED', lastStatusChangeReason: 'compromised' });
+    }
+    expect((await post('/credential/status', onA)).json).toMatchObject({ currentStatus: 'IN_PROCESS' });
+    // Each instance's Wallet Server is told UNLINK.
+    await pollUntil(
+      async () =>
+        h.receiver.received.filter((r) => r.path.endsWith('/credential/manage') && onC.some((ids) => ids.credentialInstanceId === r.body.credentialInstanceId))
+          .length,
+      (count) => count === 3,
+    );
+    // The same request again attaches to the batch: nothing is changed twice.
+    expect(
+      await h.admin('POST', `/admin/wallet-servers/${walletC.tenant._id}/lifecycle`, 'backOffice', { action: 'CANCEL', reason: 'compromised', requestId }),
+    ).toMatchObject({
+      status: 202,
+      json: { batchId: requestId },
+    });
+    expect((await h.admin('GET', `/admin/lifecycle-batches/${requestId}`, 'backOffice')).json).toMatchObject({ instances: 3, outcomes: { COMPLETED: 3 } });
+    expect((await h.admin('POST', `/admin/wallet-servers/${randomUUID()}/lifecycle`, 'backOffice', { action: 'CANCEL' })).json).toMatchObject({
+      type: 'urn:s2s-issuer:problem:wallet-server-not-found',
+    });
+    expect((await h.admin('GET', `/admin/lifecycle-batches/${randomUUID()}`, 'backOffice')).json).toMatchObject({
+      type: 'urn:s2s-issuer:problem:lifecycle-batch-not-found',
+    });
+  });
 });

@@ -24,6 +24,8 @@ describe('the admin route table (api/admin/index.ts)', () => {
       [AdminCaller.backOffice, 'POST', '/credential-instances/:tenantId/:credentialInstanceId/lifecycle'],
       [AdminCaller.backOffice, 'POST', '/holders/:holderAccountId/lifecycle'],
       [AdminCaller.backOffice, 'POST', '/credential-instances/:tenantId/:credentialInstanceId/reconcile'],
+      [AdminCaller.backOffice, 'POST', '/wallet-servers/:tenantId/lifecycle'],
+      [AdminCaller.backOffice, 'GET', '/lifecycle-batches/:batchId'],
       [AdminCaller.issuerSignIn, 'POST', '/issuer-authentications'],
       [AdminCaller.provider, 'POST', '/verdicts'],
     ]);

@@ -10,6 +10,10 @@ import type { AdminDeps } from '../app';
 import { AdminCaller, adminBodyLimitBytes, type AdminMiddleware, type AdminRoute } from '../route';
 
 type Deps = Pick<AdminDeps, 'credentialInstances' | 'lifecycle'>;
+type BatchDeps = Pick<AdminDeps, 'lifecycleBatches' | 'tenants'>;
+
+/** Instances per page of a mass change (one activity each). */
+const batchPageSize = 100;
 
 /** Most instances one holder request changes; a holder has a handful (one per configuration and device). */
 const maxInstancesPerHolder = 200;
@@ -101,4 +105,52 @@ export const reconcileCredentialInstanceRoute: AdminRoute<Deps> = {
   path: '/credential-instances/:tenantId/:credentialInstanceId/reconcile',
   caller: AdminCaller.backOffice,
   steps: (deps) => [reconcileInstance(deps)],
+};
+
+/**
+ * A lifecycle change of every instance on one Wallet Server (profile §29, mass changes): a
+ * CredentialLifecycleBatchWorkflow pages through them; 202 with the batch id to follow it by.
+ * `requestId` names the batch, so a retried request attaches to the batch it started.
+ */
+function manageWalletServer(deps: BatchDeps): AdminMiddleware {
+  return async (ctx) => {
+    const request = validatedBody(ctx, IssuerLifecycleRequest);
+    const tenantId = ctx.params.tenantId as string;
+    if (!(await deps.tenants.findById(tenantId))) throw problems.walletServerNotFound();
+    const batchId = request.requestId ?? randomUUID();
+    await deps.lifecycleBatches.start({
+      batchId,
+      tenantId,
+      action: request.action,
+      ...(request.reason ? { reason: request.reason } : {}),
+      pageSize: batchPageSize,
+    });
+    ctx.state.auditTarget = { tenantId, action: request.action, batchId };
+    ctx.status = 202;
+    ctx.body = { batchId };
+  };
+}
+
+function batchProgress(deps: BatchDeps): AdminMiddleware {
+  return async (ctx) => {
+    const progress = await deps.lifecycleBatches.progress(ctx.params.batchId as string);
+    if (!progress) throw problems.lifecycleBatchNotFound();
+    ctx.body = progress;
+  };
+}
+
+/** POST /admin/wallet-servers/{tenantId}/lifecycle (profile §29): every instance on the Wallet Server. */
+export const manageWalletServerCredentialsRoute: AdminRoute<BatchDeps> = {
+  method: 'POST',
+  path: '/wallet-servers/:tenantId/lifecycle',
+  caller: AdminCaller.backOffice,
+  steps: (deps) => [parseJsonBody(adminBodyLimitBytes), validateBody(IssuerLifecycleRequest), manageWalletServer(deps)],
+};
+
+/** GET /admin/lifecycle-batches/{batchId} (profile §29): how far a mass change has come. */
+export const lifecycleBatchProgressRoute: AdminRoute<BatchDeps> = {
+  method: 'GET',
+  path: '/lifecycle-batches/:batchId',
+  caller: AdminCaller.backOffice,
+  steps: (deps) => [batchProgress(deps)],
 };

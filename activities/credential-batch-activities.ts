@@ -1,0 +1,56 @@
+import { heartbeat } from '@temporalio/activity';
+import type { CredentialLifecycleWorkflows } from '../clients/temporal/credential-lifecycle-workflows';
+import type { IssuerAction, ManageOutcome } from '../domain/credential-lifecycle';
+import type { CredentialInstanceRepository } from '../store/credential-instances';
+
+export interface CredentialBatchActivityDeps {
+  instances: Pick<CredentialInstanceRepository, 'listTenantInstanceIds'>;
+  lifecycles: Pick<CredentialLifecycleWorkflows, 'manage'>;
+  /** Lifecycle Updates in flight at once within one page. */
+  concurrency?: number;
+}
+
+/** Activities of the CredentialLifecycleBatchWorkflow (profile §29, mass changes). */
+export function createCredentialBatchActivities(deps: CredentialBatchActivityDeps) {
+  const concurrency = deps.concurrency ?? 8;
+  return {
+    /** The next `limit` instance ids of the tenant after `after`, in id order. */
+    listTenantInstances(input: { tenantId: string; after?: string; limit: number }): Promise<string[]> {
+      return deps.instances.listTenantInstanceIds(input.tenantId, input.after, input.limit);
+    },
+
+    /**
+     * The issuer's `action` on each instance (its lifecycle Update, id `manage-<requestId>`, so a
+     * page taken again answers from the first execution). Counts by outcome; ENDED for an
+     * instance whose lifecycle has ended (its record is final).
+     */
+    async manageInstances(input: {
+      tenantId: string;
+      credentialInstanceIds: string[];
+      action: IssuerAction;
+      reason?: string;
+      requestId: string;
+    }): Promise<Partial<Record<ManageOutcome | 'ENDED', number>>> {
+      const counts: Partial<Record<ManageOutcome | 'ENDED', number>> = {};
+      for (let at = 0; at < input.credentialInstanceIds.length; at += concurrency) {
+        const results = await Promise.all(
+          input.credentialInstanceIds
+            .slice(at, at + concurrency)
+            .map((credentialInstanceId) =>
+              deps.lifecycles.manage(
+                { tenantId: input.tenantId, credentialInstanceId },
+                { actor: 'ISSUER', action: input.action, requestId: input.requestId, ...(input.reason ? { reason: input.reason } : {}) },
+              ),
+            ),
+        );
+        for (const result of results) {
+          const key = result?.outcome ?? 'ENDED';
+          counts[key] = (counts[key] ?? 0) + 1;
+        }
+        heartbeat(at);
+      }
+      return counts;
+    },
+  };
+}
+export type CredentialBatchActivities = ReturnType<typeof createCredentialBatchActivities>;
