@@ -4,8 +4,8 @@ import type { IssuerAction, ManageOutcome } from '../domain/credential-lifecycle
 import type { CredentialInstanceRepository } from '../store/credential-instances';
 
 export interface CredentialBatchActivityDeps {
-  instances: Pick<CredentialInstanceRepository, 'listTenantInstanceIds'>;
-  lifecycles: Pick<CredentialLifecycleWorkflows, 'manage'>;
+  instances: Pick<CredentialInstanceRepository, 'listTenantInstanceIds' | 'listConfigurationInstances'>;
+  lifecycles: Pick<CredentialLifecycleWorkflows, 'manage' | 'displayDataUpdated'>;
   /** Lifecycle Updates in flight at once within one page. */
   concurrency?: number;
 }
@@ -17,6 +17,27 @@ export function createCredentialBatchActivities(deps: CredentialBatchActivityDep
     /** The next `limit` instance ids of the tenant after `after`, in id order. */
     listTenantInstances(input: { tenantId: string; after?: string; limit: number }): Promise<string[]> {
       return deps.instances.listTenantInstanceIds(input.tenantId, input.after, input.limit);
+    },
+
+    /** The next `limit` instances of a configuration, on every Wallet Server, after the key `after` (their _id order). */
+    listConfigurationInstances(input: { credentialConfigurationId: string; after?: string; limit: number }) {
+      return deps.instances.listConfigurationInstances(input.credentialConfigurationId, input.after, input.limit);
+    },
+
+    /** Signals each instance that its configuration's display data changed (it tells its Wallet Server once per version). */
+    async tellDisplayDataUpdated(input: {
+      instances: { tenantId: string; credentialInstanceId: string }[];
+      credentialMetadataVersion: string;
+    }): Promise<Partial<Record<'NOTIFIED' | 'ENDED', number>>> {
+      const counts: Partial<Record<'NOTIFIED' | 'ENDED', number>> = {};
+      for (let at = 0; at < input.instances.length; at += concurrency) {
+        const running = await Promise.all(
+          input.instances.slice(at, at + concurrency).map((ref) => deps.lifecycles.displayDataUpdated(ref, input.credentialMetadataVersion)),
+        );
+        for (const signalled of running) counts[signalled ? 'NOTIFIED' : 'ENDED'] = (counts[signalled ? 'NOTIFIED' : 'ENDED'] ?? 0) + 1;
+        heartbeat(at);
+      }
+      return counts;
     },
 
     /**

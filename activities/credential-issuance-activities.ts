@@ -290,6 +290,30 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
     },
 
     /**
+     * POSTs DISPLAY_DATA_UPDATED to the Wallet Server's /event/notify (S2S §Event Notification;
+     * profile §29): the display data of the instance's configuration changed; the Wallet Server
+     * fetches `/credential/metadata`. Once per version; the x-request-id derives from the instance
+     * and the version.
+     */
+    async notifyDisplayDataUpdated(input: CredentialInstanceRef & { credentialMetadataVersion: string; eventTimestamp: string }): Promise<void> {
+      const requestId = deterministicRequestId('display-data-updated', input.tenantId, input.credentialInstanceId, input.credentialMetadataVersion);
+      const event = {
+        sessionId: input.sessionId,
+        credentialInstanceId: input.credentialInstanceId,
+        eventType: 'DISPLAY_DATA_UPDATED',
+        eventTimestamp: input.eventTimestamp,
+        eventDetails: { credentialMetadataVersion: input.credentialMetadataVersion },
+      };
+      await postToWalletServer(
+        input.tenantId,
+        '/event/notify',
+        event,
+        requestId,
+        `DISPLAY_DATA_UPDATED ${requestId} of credential instance ${input.credentialInstanceId}`,
+      );
+    },
+
+    /**
      * Asks the Wallet Server for its view of the instance (S2S §Get Credential Status, issuer →
      * Wallet Server; profile §29, Reconciliation). `NOT_FOUND` when it answers 404; `UNKNOWN`
      * when its answer names no status this profile knows. Retried like a notification.

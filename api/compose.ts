@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { createTemporalClient } from '../clients/temporal/connection';
 import { createVerificationWorkflows } from '../clients/temporal/verification-workflows';
 import { createCredentialLifecycleWorkflows } from '../clients/temporal/credential-lifecycle-workflows';
-import { createCredentialLifecycleBatches } from '../clients/temporal/credential-lifecycle-batches';
+import { createCredentialLifecycleBatches, type CredentialLifecycleBatches } from '../clients/temporal/credential-lifecycle-batches';
+import { derivedUuid } from '../crypto/derived-uuid';
 import { loadKeyAttestationTrust, untrustedAttestationIssuers } from '../crypto/key-attestation';
 import { createSessionHolderRepository } from '../store/session-holders';
 import { createCredentialInstanceRepository } from '../store/credential-instances';
@@ -175,7 +176,21 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
 /**
  * Records the credential metadata this process serves (profile §27, Metadata versioning), so
  * that /credential/metadata still answers a version after the display data changed. Run at start.
+ * A configuration whose display data changed gets a batch that tells each of its instances
+ * (DISPLAY_DATA_UPDATED, profile §29), named by configuration and version: API processes that
+ * start together start one batch.
  */
-export async function recordServedCredentialMetadata(api: Pick<ApiDeps, 'catalogue' | 'credentialMetadataVersions'>): Promise<void> {
-  await api.credentialMetadataVersions.record([...api.catalogue.values()].filter(isIssuableConfiguration).map(describeCredentialMetadata));
+export async function recordServedCredentialMetadata(
+  api: Pick<ApiDeps, 'catalogue' | 'credentialMetadataVersions'>,
+  batches: Pick<CredentialLifecycleBatches, 'start'>,
+): Promise<void> {
+  const changed = await api.credentialMetadataVersions.record([...api.catalogue.values()].filter(isIssuableConfiguration).map(describeCredentialMetadata));
+  for (const { credentialConfigurationId, credentialMetadataVersion } of changed) {
+    await batches.start({
+      batchId: derivedUuid('display-data-updated', credentialConfigurationId, credentialMetadataVersion),
+      credentialConfigurationId,
+      credentialMetadataVersion,
+      pageSize: 100,
+    });
+  }
 }

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   await ensureIndexes(db);
   const temporal = await connectTemporal(config.temporal);
   const { api, admin, statusLists } = composeIssuerApi(config, { db, temporal, logger });
-  await recordServedCredentialMetadata(api);
+  await recordServedCredentialMetadata(api, admin.lifecycleBatches);
   const server = createMutualTlsServer(createApp(api), config.tls);
   const port = await listen(server, config.api.host, config.api.port);
   const adminServer = createAdminTlsServer(createAdminApp(admin), config.tls);

@@ -181,6 +181,20 @@ export function createCredentialInstanceRepository(db: Db) {
       return found.map((instance) => instance.credentialInstanceId);
     },
 
+    /** The instances of a configuration on every Wallet Server after the key `after` (their _id), in that order, `limit` at a time. */
+    async listConfigurationInstances(
+      credentialConfigurationId: string,
+      after: string | undefined,
+      limit: number,
+    ): Promise<{ key: string; tenantId: string; credentialInstanceId: string }[]> {
+      const found = await instances
+        .find({ credentialConfigurationId, ...(after === undefined ? {} : { _id: { $gt: after } }) }, { projection: { tenantId: 1, credentialInstanceId: 1 } })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray();
+      return found.map((instance) => ({ key: instance._id, tenantId: instance.tenantId, credentialInstanceId: instance.credentialInstanceId }));
+    },
+
     /** An instance by its tenant and id (the back office: it speaks for the issuer, not for a session). */
     findById(tenantId: string, credentialInstanceId: string): Promise<CredentialInstance | null> {
       return instances.findOne({ _id: instanceDocumentId(tenantId, credentialInstanceId) });

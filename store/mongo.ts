@@ -183,6 +183,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(collections.credentialRequests).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
     db.collection(collections.issuedCredentials).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
     db.collection(collections.issuedCredentials).createIndex({ tenantId: 1, credentialInstanceId: 1 }, { name: 'tenant_instance' }),
+    db.collection(collections.credentialInstances).createIndex({ credentialConfigurationId: 1, _id: 1 }, { name: 'configuration' }),
     db.collection(collections.credentialDeliveries).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
   ]);
 }

@@ -61,6 +61,7 @@ export async function createIssuerWorker(options: {
         tellWalletServerLifecycle: activities.tellWalletServerLifecycle,
         notifyCredentialUpdateAvailable: activities.notifyCredentialUpdateAvailable,
         askWalletServerStatus: activities.askWalletServerStatus,
+        notifyDisplayDataUpdated: activities.notifyDisplayDataUpdated,
       },
       maxConcurrentActivityTaskExecutions: config.outbound.maxConcurrentCalls,
     }),

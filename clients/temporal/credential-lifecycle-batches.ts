@@ -20,7 +20,7 @@ export function createCredentialLifecycleBatches(client: Client, options: { task
           args: [input],
           workflowIdConflictPolicy: 'USE_EXISTING',
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [{ key: tenantIdAttribute, value: input.tenantId }],
+          ...('tenantId' in input ? { typedSearchAttributes: [{ key: tenantIdAttribute, value: input.tenantId }] } : {}),
         });
       } catch (error) {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -14,6 +14,7 @@ import {
   manageProofPayload,
   walletEventSignal,
   reconcileSignal,
+  displayDataUpdatedSignal,
   type CredentialLifecycleInput,
   type CredentialLifecycleState,
   type IssueOutcome,
@@ -58,6 +59,8 @@ export interface CredentialLifecycleWorkflows {
   manage(ref: CredentialInstanceWorkflowRef, request: Omit<ManageCredentialArgs, 'proof'>): Promise<ManageCredentialResult | null>;
   /** A Wallet Server event for the instance (S2S §Event Notification); false when the instance has no running workflow. */
   walletEvent(ref: CredentialInstanceWorkflowRef, event: WalletEventRecord): Promise<boolean>;
+  /** The display data of the instance's configuration changed (profile §29); false when it has no running workflow. */
+  displayDataUpdated(ref: CredentialInstanceWorkflowRef, credentialMetadataVersion: string): Promise<boolean>;
   /** Reconcile the instance with its Wallet Server's view now (profile §29); false when it has no running workflow. */
   reconcile(ref: CredentialInstanceWorkflowRef, reconciliationId: string): Promise<boolean>;
   /** Running instances whose Wallet Server missed something the issuer gave up telling it (S2sCredentialWalletSync = OUT_OF_SYNC). */
@@ -136,6 +139,16 @@ export function createCredentialLifecycleWorkflows(
     async walletEvent(ref, event) {
       try {
         await handle(ref).signal(walletEventSignal, event);
+        return true;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return false;
+        throw error;
+      }
+    },
+
+    async displayDataUpdated(ref, credentialMetadataVersion) {
+      try {
+        await handle(ref).signal(displayDataUpdatedSignal, { credentialMetadataVersion });
         return true;
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return false;

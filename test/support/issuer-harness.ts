@@ -183,7 +183,7 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     logger,
     ...(options.reviewClock ? { reviewClock: options.reviewClock } : {}),
   });
-  await recordServedCredentialMetadata(deps);
+  await recordServedCredentialMetadata(deps, adminDeps.lifecycleBatches);
   const register = async (name: string, registration: { notificationBaseUrl?: string; quotas?: Partial<TenantQuotas> } = {}) => {
     const issued = await issueCertificate(ca, { commonName: name, usage: 'client' });
     const tenant = await registerWalletServer(

@@ -35,6 +35,8 @@ export function lifecycleTestKit(envOf: () => TestWorkflowEnvironment) {
     const data = { ready: options.ready, version: 'version-1' };
     /** CREDENTIAL_UPDATE_AVAILABLE told to the Wallet Server: the versions offered. */
     const offered: string[] = [];
+    /** DISPLAY_DATA_UPDATED told to the Wallet Server: the credential metadata versions. */
+    const displayed: string[] = [];
     const issued: string[] = [];
     const checks: number[] = [];
     const notified: { triggeringRequestId: string; eventTimestamp: string; at: number }[] = [];
@@ -74,6 +76,9 @@ export function lifecycleTestKit(envOf: () => TestWorkflowEnvironment) {
         if (wallet.down) throw ApplicationFailure.create({ message: 'wallet server unavailable', nextRetryDelay: 10 });
         return { walletView: wallet.view };
       },
+      notifyDisplayDataUpdated: async ({ credentialMetadataVersion }) => {
+        displayed.push(credentialMetadataVersion);
+      },
       notifyCredentialUpdateAvailable: async ({ credentialVersion }) => {
         offered.push(credentialVersion);
       },
@@ -85,7 +90,7 @@ export function lifecycleTestKit(envOf: () => TestWorkflowEnvironment) {
         pushes.push({ action, reason, statusVersion });
       },
     };
-    return { activities, data, issued, checks, notified, applied, pushes, wallet, offered, requestKeys };
+    return { activities, data, issued, checks, notified, applied, pushes, wallet, offered, requestKeys, displayed };
   }
 
   function instance(overrides: Partial<CredentialLifecycleInput> = {}): Omit<CredentialLifecycleInput, 'outboundTaskQueue'> {

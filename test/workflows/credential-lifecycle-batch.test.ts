@@ -21,6 +21,8 @@ describe('CredentialLifecycleBatchWorkflow (profile §29, mass changes)', () => 
     const changed: string[][] = [];
     let failures = 1;
     const activities: CredentialBatchActivities = {
+      listConfigurationInstances: async () => [],
+      tellDisplayDataUpdated: async () => ({}),
       listTenantInstances: async ({ after, limit }) => ids.filter((id) => after === undefined || id > after).slice(0, limit),
       manageInstances: async ({ credentialInstanceIds, action, requestId }) => {
         expect(action).toBe('CANCEL');
@@ -46,5 +48,44 @@ describe('CredentialLifecycleBatchWorkflow (profile §29, mass changes)', () => 
     expect(changed.map((page) => page.length)).toEqual([3, 3, 3, 1]);
     expect(changed.flat().every((entry) => entry.endsWith(`@${batchId}`))).toBe(true);
     expect(await batches.progress(randomUUID())).toBeNull();
+  });
+
+  it('tells every instance of a configuration of a new credential metadata version, on every Wallet Server', async () => {
+    const instances = Array.from({ length: 5 }, (_, i) => ({
+      key: `tenant-${i % 2}/instance-${i}`,
+      tenantId: `tenant-${i % 2}`,
+      credentialInstanceId: `instance-${i}`,
+    }));
+    instances.sort((a, b) => a.key.localeCompare(b.key));
+    const told: string[] = [];
+    const activities: CredentialBatchActivities = {
+      listTenantInstances: async () => [],
+      manageInstances: async () => ({}),
+      listConfigurationInstances: async ({ credentialConfigurationId, after, limit }) => {
+        expect(credentialConfigurationId).toBe('org.iso.18013.5.1.mDL');
+        return instances.filter((instance) => after === undefined || instance.key > after).slice(0, limit);
+      },
+      tellDisplayDataUpdated: async ({ instances: page, credentialMetadataVersion }) => {
+        told.push(...page.map((instance) => `${instance.tenantId}/${instance.credentialInstanceId}@${credentialMetadataVersion}`));
+        // The last one's lifecycle has ended.
+        return {
+          NOTIFIED: page.filter((i) => i.credentialInstanceId !== 'instance-4').length,
+          ENDED: page.filter((i) => i.credentialInstanceId === 'instance-4').length,
+        };
+      },
+    };
+    const taskQueue = `batch-${randomUUID()}`;
+    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+    const batches = createCredentialLifecycleBatches(env.client, { taskQueue });
+    const batchId = randomUUID();
+    await worker.runUntil(async () => {
+      await batches.start({ batchId, credentialConfigurationId: 'org.iso.18013.5.1.mDL', credentialMetadataVersion: 'v2', pageSize: 2 });
+      expect(await env.client.workflow.getHandle(`credential-lifecycle-batch-${batchId}`).result()).toMatchObject({
+        instances: 5,
+        outcomes: { NOTIFIED: 4, ENDED: 1 },
+        done: true,
+      });
+    });
+    expect(told).toEqual(instances.map((i) => `${i.tenantId}/${i.credentialInstanceId}@v2`));
   });
 });

@@ -464,3 +464,26 @@ describe('CredentialLifecycleWorkflow reconciliation (profile §29)', () => {
     });
   });
 });
+
+describe('CredentialLifecycleWorkflow display data (profile §29)', () => {
+  it('tells the Wallet Server DISPLAY_DATA_UPDATED once per credential metadata version, and nothing once the instance has ended', async () => {
+    const { activities, displayed } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
+      await lifecycle.displayDataUpdated(input, 'metadata-v2');
+      await eventually(state, (s) => s.displayNotified?.credentialMetadataVersion === 'metadata-v2');
+      await lifecycle.displayDataUpdated(input, 'metadata-v2');
+      await lifecycle.displayDataUpdated(input, 'metadata-v3');
+      expect((await eventually(state, (s) => s.displayNotified?.credentialMetadataVersion === 'metadata-v3')).displayNotified).toEqual({
+        credentialMetadataVersion: 'metadata-v3',
+        outcome: 'delivered',
+      });
+      expect(displayed).toEqual(['metadata-v2', 'metadata-v3']);
+      await lifecycle.manage(input, { actor: 'WALLET', action: 'UNLINK', requestId: randomUUID() });
+      await lifecycle.displayDataUpdated(input, 'metadata-v4');
+      await eventually(state, (s) => s.displayNotified?.credentialMetadataVersion === 'metadata-v4');
+      expect(displayed).toEqual(['metadata-v2', 'metadata-v3']);
+    });
+  });
+});

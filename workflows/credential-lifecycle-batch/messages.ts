@@ -2,24 +2,22 @@ import { defineQuery } from '@temporalio/workflow';
 import type { IssuerAction, ManageOutcome } from '../../domain/credential-lifecycle';
 
 /**
- * A lifecycle change of every credential instance on one Wallet Server (profile §29, mass
- * changes): the back office's mass revocation or suspension. Identifiers and codes only.
+ * A change of many credential instances (profile §29): a lifecycle change of every instance on
+ * one Wallet Server (the back office's mass revocation or suspension), or a new credential
+ * metadata version told to every instance of one configuration (DISPLAY_DATA_UPDATED).
+ * Identifiers and codes only.
  */
-export interface CredentialLifecycleBatchInput {
-  batchId: string;
-  tenantId: string;
-  action: IssuerAction;
-  reason?: string;
-  /** Instances read and changed per step (one activity each). */
-  pageSize: number;
-}
+export type CredentialLifecycleBatchInput =
+  | { batchId: string; tenantId: string; action: IssuerAction; reason?: string; pageSize: number }
+  | { batchId: string; credentialConfigurationId: string; credentialMetadataVersion: string; pageSize: number };
 
 /** How far a batch has come; carried across continue-as-new. */
 export interface CredentialLifecycleBatchProgress {
   /** The last instance handled (instances are taken in _id order). */
   after?: string;
   instances: number;
-  outcomes: Partial<Record<ManageOutcome | 'ENDED', number>>;
+  /** By outcome: a lifecycle change's (ENDED: the instance's lifecycle had ended), or NOTIFIED for a display update. */
+  outcomes: Partial<Record<ManageOutcome | 'ENDED' | 'NOTIFIED', number>>;
   done: boolean;
 }
 

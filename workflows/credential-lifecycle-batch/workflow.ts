@@ -2,7 +2,7 @@ import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow
 import type { CredentialBatchActivities } from '../../activities/credential-batch-activities';
 import { credentialLifecycleBatchProgressQuery, type CredentialLifecycleBatchInput, type CredentialLifecycleBatchProgress } from './messages';
 
-const { listTenantInstances, manageInstances } = proxyActivities<CredentialBatchActivities>({
+const { listTenantInstances, manageInstances, listConfigurationInstances, tellDisplayDataUpdated } = proxyActivities<CredentialBatchActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
   // A page whose changes failed is taken again: each change is an Update with a fixed id, so a
@@ -25,6 +25,29 @@ export async function credentialLifecycleBatchWorkflow(
 ): Promise<CredentialLifecycleBatchProgress> {
   let progress: CredentialLifecycleBatchProgress = carried ?? { instances: 0, outcomes: {}, done: false };
   setHandler(credentialLifecycleBatchProgressQuery, () => progress);
+
+  const count = (outcomes: Partial<Record<string, number>>) => {
+    const merged = { ...progress.outcomes };
+    for (const [outcome, n] of Object.entries(outcomes)) merged[outcome as keyof typeof merged] = (merged[outcome as keyof typeof merged] ?? 0) + (n ?? 0);
+    return merged;
+  };
+
+  if ('credentialMetadataVersion' in input) {
+    for (let page = 0; page < pagesPerRun; page += 1) {
+      const instances = await listConfigurationInstances({
+        credentialConfigurationId: input.credentialConfigurationId,
+        ...(progress.after ? { after: progress.after } : {}),
+        limit: input.pageSize,
+      });
+      if (instances.length === 0) {
+        progress = { ...progress, done: true };
+        return progress;
+      }
+      const outcomes = await tellDisplayDataUpdated({ instances, credentialMetadataVersion: input.credentialMetadataVersion });
+      progress = { after: (instances.at(-1) as { key: string }).key, instances: progress.instances + instances.length, outcomes: count(outcomes), done: false };
+    }
+    return continueAsNew<typeof credentialLifecycleBatchWorkflow>(input, progress);
+  }
 
   for (let page = 0; page < pagesPerRun; page += 1) {
     const instances = await listTenantInstances({ tenantId: input.tenantId, ...(progress.after ? { after: progress.after } : {}), limit: input.pageSize });

@@ -94,6 +94,9 @@ export const manageCredentialUpdate = defineUpdate<ManageCredentialResult, [Mana
 /** The Wallet Server reported an event for the instance (its /event/notify to the issuer). */
 export const walletEventSignal = defineSignal<[WalletEventRecord]>('walletEvent');
 
+/** The display data of the instance's configuration changed (a new credential metadata version, profile §27). */
+export const displayDataUpdatedSignal = defineSignal<[{ credentialMetadataVersion: string }]>('displayDataUpdated');
+
 /** Reconcile with the Wallet Server's view now (the reconciliation pass, or an operator). */
 export const reconcileSignal = defineSignal<[{ reconciliationId: string }]>('reconcile');
 
@@ -135,6 +138,10 @@ export interface CredentialLifecycleState {
   walletCredentialVersion?: string;
   /** The Wallet Server's latest events (newest last, bounded): types, times and codes only. */
   walletEvents?: WalletEventRecord[];
+  /** A new credential metadata version the Wallet Server is still to be told of (DISPLAY_DATA_UPDATED). */
+  displayPending?: string;
+  /** The last credential metadata version told, and how telling it ended. */
+  displayNotified?: { credentialMetadataVersion: string; outcome: 'delivered' | 'abandoned' };
   /** The last reconciliation with the Wallet Server's view (profile §29, Reconciliation). */
   reconciliation?: ReconciliationRecord;
 }

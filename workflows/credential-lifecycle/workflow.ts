@@ -15,6 +15,7 @@ import type { CredentialIssuanceActivities } from '../../activities/credential-i
 import type { CredentialStatusActivities } from '../../activities/credential-status-activities';
 import {
   CredentialStatus,
+  isFinalLifecycleState,
   isIssuerAction,
   issuesCredentials,
   transition,
@@ -32,6 +33,7 @@ import {
   manageCredentialUpdate,
   walletEventSignal,
   reconcileSignal,
+  displayDataUpdatedSignal,
   type CredentialLifecycleInput,
   type CredentialLifecycleState,
   type IssueOutcome,
@@ -79,7 +81,7 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     credentialConfigurationId: input.credentialConfigurationId,
     holderAccountId: input.holderAccountId,
   };
-  const { notifyCredentialReady, notifyCredentialUpdateAvailable, tellWalletServerLifecycle, askWalletServerStatus } =
+  const { notifyCredentialReady, notifyCredentialUpdateAvailable, tellWalletServerLifecycle, askWalletServerStatus, notifyDisplayDataUpdated } =
     proxyActivities<CredentialIssuanceActivities>(outboundActivityOptions({ taskQueue: input.outboundTaskQueue, tenantId: input.tenantId }));
 
   let state: CredentialLifecycleState = carried ?? { readyNotified: [] };
@@ -112,6 +114,9 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
   }
 
   setHandler(credentialLifecycleStateQuery, () => state);
+  setHandler(displayDataUpdatedSignal, ({ credentialMetadataVersion }) => {
+    if (state.displayNotified?.credentialMetadataVersion !== credentialMetadataVersion) state = { ...state, displayPending: credentialMetadataVersion };
+  });
   let reconcileRequested: string | undefined;
   setHandler(reconcileSignal, ({ reconciliationId }) => {
     reconcileRequested = reconciliationId;
@@ -332,6 +337,30 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     state = { ...state, refreshOffered: refreshAt, updateOffered: { credentialVersion: state.credentialVersion as string, outcome } };
   }
 
+  /**
+   * The display data of the configuration changed (profile §29, DISPLAY_DATA_UPDATED): the Wallet
+   * Server is told once per credential metadata version, unless the instance has ended (unlinked,
+   * cancelled); it fetches /credential/metadata. A newer version while one is told is told next.
+   */
+  async function tellDisplayDataUpdated(credentialMetadataVersion: string): Promise<void> {
+    let outcome: 'delivered' | 'abandoned' = 'delivered';
+    if (!isFinalLifecycleState(lifecycle().status)) {
+      try {
+        await notifyDisplayDataUpdated({ ...ref, credentialMetadataVersion, eventTimestamp: new Date().toISOString() });
+      } catch {
+        outcome = 'abandoned';
+        log.warn('DISPLAY_DATA_UPDATED abandoned after retries', { credentialInstanceId: input.credentialInstanceId });
+        markWalletSync(WalletSync.outOfSync);
+      }
+    }
+    const { displayPending, ...rest } = state;
+    state = {
+      ...rest,
+      ...(displayPending !== undefined && displayPending !== credentialMetadataVersion ? { displayPending } : {}),
+      displayNotified: { credentialMetadataVersion, outcome },
+    };
+  }
+
   const cancelled = () => lifecycle().status === CredentialStatus.cancelled;
   // A cancelled instance ends once the Wallet Server was told (a give-up waits for reconciliation).
   const ended = () => cancelled() && !state.walletPush && state.lastWalletPush?.outcome !== 'abandoned' && reconcileRequested === undefined;
@@ -346,6 +375,10 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
       await pushToWallet(state.walletPush);
       continue;
     }
+    if (state.displayPending !== undefined) {
+      await tellDisplayDataUpdated(state.displayPending);
+      continue;
+    }
     const deferred = state.deferred;
     if (!deferred && holderDataChanged) {
       holderDataChanged = false;
@@ -356,6 +389,7 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
       const wake = () =>
         state.deferred !== undefined ||
         state.walletPush !== undefined ||
+        state.displayPending !== undefined ||
         holderDataChanged ||
         reconcileRequested !== undefined ||
         shouldContinueAsNew() ||
@@ -374,11 +408,24 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     }
     // A Temporal timer, not a sleep in a worker slot; the signal cuts it short.
     await condition(
-      () => holderDataChanged || state.deferred !== deferred || state.walletPush !== undefined || reconcileRequested !== undefined || shouldContinueAsNew(),
+      () =>
+        holderDataChanged ||
+        state.deferred !== deferred ||
+        state.walletPush !== undefined ||
+        state.displayPending !== undefined ||
+        reconcileRequested !== undefined ||
+        shouldContinueAsNew(),
       deferredWaitMs(deferred, Date.now(), input.deferredPollMs),
     );
     // A get meanwhile issued, found the data gone, or is the newer deferred one; or a change to tell first.
-    if (state.deferred !== deferred || state.walletPush !== undefined || reconcileRequested !== undefined || shouldContinueAsNew()) continue;
+    if (
+      state.deferred !== deferred ||
+      state.walletPush !== undefined ||
+      state.displayPending !== undefined ||
+      reconcileRequested !== undefined ||
+      shouldContinueAsNew()
+    )
+      continue;
     holderDataChanged = false;
     let check: Awaited<ReturnType<CredentialIssuanceActivities['checkHolderData']>>;
     try {
