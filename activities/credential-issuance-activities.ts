@@ -153,6 +153,34 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
     throw outboundAttemptFailure(answer, { what, attempt: Context.current().info.attempt, retryAfterCeilingMs: deps.retryAfterCeilingMs });
   }
 
+  /**
+   * One attempt of an issuer event to the Wallet Server's /event/notify (S2S §Event Notification).
+   * Every attempt of one event carries the same x-request-id, derived from its type, the instance
+   * and `idParts`, so the Wallet Server can deduplicate.
+   */
+  async function notifyEvent(
+    input: CredentialInstanceRef & { eventTimestamp: string },
+    eventType: string,
+    options: { idParts: string[]; eventDetails?: Record<string, string>; triggeringRequestId?: string },
+  ): Promise<void> {
+    const requestId = deterministicRequestId(eventType.toLowerCase().replaceAll('_', '-'), input.tenantId, input.credentialInstanceId, ...options.idParts);
+    const event = {
+      sessionId: input.sessionId,
+      credentialInstanceId: input.credentialInstanceId,
+      eventType,
+      eventTimestamp: input.eventTimestamp,
+      ...(options.triggeringRequestId ? { triggeringRequestId: options.triggeringRequestId } : {}),
+      ...(options.eventDetails ? { eventDetails: options.eventDetails } : {}),
+    };
+    await postToWalletServer(
+      input.tenantId,
+      '/event/notify',
+      event,
+      requestId,
+      `${eventType} ${requestId} of credential instance ${input.credentialInstanceId}`,
+    );
+  }
+
   return {
     /**
      * A get (S2S §Get Credential): loads the verified request and the holder's claims, and for
@@ -239,21 +267,7 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
      * get, so the Wallet Server can deduplicate.
      */
     async notifyCredentialReady(input: CredentialInstanceRef & { triggeringRequestId: string; eventTimestamp: string }): Promise<void> {
-      const requestId = deterministicRequestId('credential-ready', input.tenantId, input.credentialInstanceId, input.triggeringRequestId);
-      const event = {
-        sessionId: input.sessionId,
-        credentialInstanceId: input.credentialInstanceId,
-        eventType: 'CREDENTIAL_READY',
-        eventTimestamp: input.eventTimestamp,
-        triggeringRequestId: input.triggeringRequestId,
-      };
-      await postToWalletServer(
-        input.tenantId,
-        '/event/notify',
-        event,
-        requestId,
-        `CREDENTIAL_READY ${requestId} of credential instance ${input.credentialInstanceId}`,
-      );
+      await notifyEvent(input, 'CREDENTIAL_READY', { idParts: [input.triggeringRequestId], triggeringRequestId: input.triggeringRequestId });
     },
 
     /**
@@ -266,27 +280,10 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
       input: CredentialInstanceRef & { credentialVersion: string; eventTimestamp: string; refreshOf?: string },
     ): Promise<void> {
       // A refresh (same data, credentials near expiry) is another offer than the version's first.
-      const requestId = deterministicRequestId(
-        'credential-update-available',
-        input.tenantId,
-        input.credentialInstanceId,
-        input.credentialVersion,
-        ...(input.refreshOf ? [input.refreshOf] : []),
-      );
-      const event = {
-        sessionId: input.sessionId,
-        credentialInstanceId: input.credentialInstanceId,
-        eventType: 'CREDENTIAL_UPDATE_AVAILABLE',
-        eventTimestamp: input.eventTimestamp,
+      await notifyEvent(input, 'CREDENTIAL_UPDATE_AVAILABLE', {
+        idParts: [input.credentialVersion, ...(input.refreshOf ? [input.refreshOf] : [])],
         eventDetails: { credentialVersion: input.credentialVersion },
-      };
-      await postToWalletServer(
-        input.tenantId,
-        '/event/notify',
-        event,
-        requestId,
-        `CREDENTIAL_UPDATE_AVAILABLE ${requestId} of credential instance ${input.credentialInstanceId}`,
-      );
+      });
     },
 
     /**
@@ -296,21 +293,10 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
      * and the version.
      */
     async notifyDisplayDataUpdated(input: CredentialInstanceRef & { credentialMetadataVersion: string; eventTimestamp: string }): Promise<void> {
-      const requestId = deterministicRequestId('display-data-updated', input.tenantId, input.credentialInstanceId, input.credentialMetadataVersion);
-      const event = {
-        sessionId: input.sessionId,
-        credentialInstanceId: input.credentialInstanceId,
-        eventType: 'DISPLAY_DATA_UPDATED',
-        eventTimestamp: input.eventTimestamp,
+      await notifyEvent(input, 'DISPLAY_DATA_UPDATED', {
+        idParts: [input.credentialMetadataVersion],
         eventDetails: { credentialMetadataVersion: input.credentialMetadataVersion },
-      };
-      await postToWalletServer(
-        input.tenantId,
-        '/event/notify',
-        event,
-        requestId,
-        `DISPLAY_DATA_UPDATED ${requestId} of credential instance ${input.credentialInstanceId}`,
-      );
+      });
     },
 
     /**

@@ -1,5 +1,5 @@
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type SignalDefinition } from '@temporalio/common';
 import type { MessageProofs } from '../../crypto/message-proof';
 import { messageProofText } from '../../domain/message-proof';
 import {
@@ -81,6 +81,17 @@ export function createCredentialLifecycleWorkflows(
 ): CredentialLifecycleWorkflows {
   const handle = (ref: CredentialInstanceWorkflowRef) => client.workflow.getHandle<typeof credentialLifecycleWorkflow>(credentialLifecycleWorkflowId(ref));
 
+  /** Signals the instance's workflow; false when it is not running (its lifecycle has ended). */
+  async function signalRunning<Args extends unknown[]>(ref: CredentialInstanceWorkflowRef, signal: SignalDefinition<Args>, ...args: Args): Promise<boolean> {
+    try {
+      await handle(ref).signal(signal, ...args);
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
   return {
     async start(input) {
       try {
@@ -136,35 +147,11 @@ export function createCredentialLifecycleWorkflows(
       }
     },
 
-    async walletEvent(ref, event) {
-      try {
-        await handle(ref).signal(walletEventSignal, event);
-        return true;
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return false;
-        throw error;
-      }
-    },
+    walletEvent: (ref, event) => signalRunning(ref, walletEventSignal, event),
 
-    async displayDataUpdated(ref, credentialMetadataVersion) {
-      try {
-        await handle(ref).signal(displayDataUpdatedSignal, { credentialMetadataVersion });
-        return true;
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return false;
-        throw error;
-      }
-    },
+    displayDataUpdated: (ref, credentialMetadataVersion) => signalRunning(ref, displayDataUpdatedSignal, { credentialMetadataVersion }),
 
-    async reconcile(ref, reconciliationId) {
-      try {
-        await handle(ref).signal(reconcileSignal, { reconciliationId });
-        return true;
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return false;
-        throw error;
-      }
-    },
+    reconcile: (ref, reconciliationId) => signalRunning(ref, reconcileSignal, { reconciliationId }),
 
     async listOutOfSync(limit) {
       const found: CredentialInstanceWorkflowRef[] = [];

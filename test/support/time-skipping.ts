@@ -31,6 +31,24 @@ export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvir
   return env;
 }
 
+/**
+ * A time-skipping server for the test file that calls this at its top level: started before its
+ * tests, torn down after them. Returns the environment's getter (it exists once beforeAll ran).
+ */
+export function useTimeSkippingEnvironment(): () => TestWorkflowEnvironment {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await createTimeSkippingEnvironment();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  return () => {
+    if (!env) throw new Error('the time-skipping server is not started yet');
+    return env;
+  };
+}
+
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** The workflow bundle, built once per test file instead of once per worker. */

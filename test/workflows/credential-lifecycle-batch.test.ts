@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { CredentialBatchActivities } from '../../activities/credential-batch-activities';
 import { createCredentialLifecycleBatches } from '../../clients/temporal/credential-lifecycle-batches';
 import { recordHistories } from '../support/recorded-histories';
-import { createTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
+import { useTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
 
 /** The mass lifecycle change of one Wallet Server's instances (profile §29), with scripted activities. */
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await createTimeSkippingEnvironment();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const environment = useTimeSkippingEnvironment();
 
 describe('CredentialLifecycleBatchWorkflow (profile §29, mass changes)', () => {
   it('pages through every instance in id order, takes a failed page again without counting it twice, and reports progress', async () => {
@@ -33,13 +26,13 @@ describe('CredentialLifecycleBatchWorkflow (profile §29, mass changes)', () => 
       },
     };
     const taskQueue = `batch-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
-    const batches = createCredentialLifecycleBatches(env.client, { taskQueue });
+    const worker = await Worker.create({ connection: environment().nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+    const batches = createCredentialLifecycleBatches(environment().client, { taskQueue });
     const batchId = randomUUID();
     await worker.runUntil(async () => {
       await batches.start({ batchId, tenantId: 'tenant-c', action: 'CANCEL', reason: 'compromised', pageSize: 3 });
       await batches.start({ batchId, tenantId: 'tenant-c', action: 'CANCEL', reason: 'compromised', pageSize: 3 });
-      const handle = env.client.workflow.getHandle(`credential-lifecycle-batch-${batchId}`);
+      const handle = environment().client.workflow.getHandle(`credential-lifecycle-batch-${batchId}`);
       expect(await handle.result()).toEqual({ after: 'instance-6', instances: 7, outcomes: { COMPLETED: 4, NO_CHANGE: 3 }, done: true });
       expect(await batches.progress(batchId)).toMatchObject({ instances: 7, done: true });
       if (process.env.RECORD_HISTORIES) await recordHistories([handle]);
@@ -75,12 +68,12 @@ describe('CredentialLifecycleBatchWorkflow (profile §29, mass changes)', () => 
       },
     };
     const taskQueue = `batch-${randomUUID()}`;
-    const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
-    const batches = createCredentialLifecycleBatches(env.client, { taskQueue });
+    const worker = await Worker.create({ connection: environment().nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+    const batches = createCredentialLifecycleBatches(environment().client, { taskQueue });
     const batchId = randomUUID();
     await worker.runUntil(async () => {
       await batches.start({ batchId, credentialConfigurationId: 'org.iso.18013.5.1.mDL', credentialMetadataVersion: 'v2', pageSize: 2 });
-      expect(await env.client.workflow.getHandle(`credential-lifecycle-batch-${batchId}`).result()).toMatchObject({
+      expect(await environment().client.workflow.getHandle(`credential-lifecycle-batch-${batchId}`).result()).toMatchObject({
         instances: 5,
         outcomes: { NOTIFIED: 4, ENDED: 1 },
         done: true,

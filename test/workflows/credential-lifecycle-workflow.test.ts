@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type createCredentialLifecycleWorkflows, IssueRequestUnprovenError } from '../../clients/temporal/credential-lifecycle-workflows';
 import { credentialLifecycleWorkflowId, type CredentialLifecycleInput } from '../../workflows/credential-lifecycle/messages';
 import { tenantIdAttribute } from '../../workflows/verification/search-attributes';
@@ -9,20 +8,14 @@ import {
   credentialWalletSyncAttribute,
 } from '../../workflows/credential-lifecycle/search-attributes';
 import { lifecycleTestKit } from '../support/lifecycle-workflow';
-import { createTimeSkippingEnvironment } from '../support/time-skipping';
+import { useTimeSkippingEnvironment } from '../support/time-skipping';
 
 const hour = 3_600_000;
 const day = 24 * hour;
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await createTimeSkippingEnvironment();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const environment = useTimeSkippingEnvironment();
 
-const { scriptedIssuance, instance, withLifecycle, eventually } = lifecycleTestKit(() => env);
+const { scriptedIssuance, instance, withLifecycle, eventually } = lifecycleTestKit(environment);
 
 describe('CredentialLifecycleWorkflow gets (S2S §Get Credential)', () => {
   it('issues when the holder data is ready and answers with references and the credential version only', async () => {
@@ -41,7 +34,7 @@ describe('CredentialLifecycleWorkflow gets (S2S §Get Credential)', () => {
         lifecycle: expect.objectContaining({ status: 'ACTIVE', reason: 'issued' }),
       });
       // What an operator filters on in the Temporal UI.
-      const description = await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe();
+      const description = await environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe();
       expect(description.typedSearchAttributes.get(tenantIdAttribute)).toBe(input.tenantId);
     });
     expect(issued).toHaveLength(1);
@@ -81,7 +74,7 @@ describe('CredentialLifecycleWorkflow history', () => {
     const { activities, data } = scriptedIssuance({ ready: true });
     const input = instance({ historyEventLimit: 40, deferredPollMs: day });
     await withLifecycle(activities, input, async ({ lifecycle, state }) => {
-      const handle = env.client.workflow.getHandle(credentialLifecycleWorkflowId(input));
+      const handle = environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input));
       const { runId: firstRun } = await handle.describe();
       for (let i = 0; i < 6; i += 1)
         expect(await lifecycle.issue(input, { requestRef: `request-${i}`, requestId: randomUUID() })).toMatchObject({ outcome: 'issued' });
@@ -108,7 +101,7 @@ describe('CredentialLifecycleWorkflow history', () => {
 
 describe('CredentialLifecycleWorkflow deferred issuance (profile §25)', () => {
   it('defers a get, looks again on a Temporal timer at the issuer’s estimate, sends CREDENTIAL_READY once, and issues the next get', async () => {
-    const start = await env.currentTimeMs();
+    const start = await environment().currentTimeMs();
     const readyAtMs = start + 2 * hour;
     const { activities, issued, checks, notified } = scriptedIssuance({
       ready: false,
@@ -126,7 +119,7 @@ describe('CredentialLifecycleWorkflow deferred issuance (profile §25)', () => {
       expect((await state()).deferred).toEqual({ triggeringRequestId: deferredGet, notReadyUntil: new Date(readyAtMs).toISOString() });
       expect(checks).toEqual([]);
 
-      await env.sleep(3 * hour);
+      await environment().sleep(3 * hour);
       const after = await eventually(state, (s) => s.readyNotified.length > 0);
       expect(after).toEqual({ readyNotified: [deferredGet] });
       expect(notified).toHaveLength(1);
@@ -140,19 +133,19 @@ describe('CredentialLifecycleWorkflow deferred issuance (profile §25)', () => {
       const nextGet = randomUUID();
       expect(await lifecycle.issue(input, { requestRef: 'request-2', requestId: nextGet })).toMatchObject({ outcome: 'issued' });
       // Nothing more is sent, however long the instance lives.
-      await env.sleep(2 * day);
+      await environment().sleep(2 * day);
       expect(notified).toHaveLength(1);
       expect(issued).toEqual([nextGet]);
     });
   });
 
   it('keeps looking every deferredPollMs while the data stays pending without an estimate', async () => {
-    const start = await env.currentTimeMs();
+    const start = await environment().currentTimeMs();
     const { activities, checks, notified } = scriptedIssuance({ ready: false, readyAtMs: start + 5 * hour + 30 * 60_000 });
     const input = instance({ deferredPollMs: 2 * hour });
     await withLifecycle(activities, input, async ({ lifecycle, state }) => {
       expect(await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() })).toEqual({ outcome: 'pending' });
-      await env.sleep(7 * hour);
+      await environment().sleep(7 * hour);
       await eventually(state, (s) => s.readyNotified.length > 0);
       // Looks at 2 h and 4 h find nothing; the one at 6 h finds the data ready.
       expect(checks.map((at) => Math.round((at - start) / hour))).toEqual([2, 4, 6]);
@@ -165,7 +158,7 @@ describe('CredentialLifecycleWorkflow deferred issuance (profile §25)', () => {
     const input = instance({ deferredPollMs: day });
     await withLifecycle(activities, input, async ({ lifecycle, state }) => {
       const deferredGet = randomUUID();
-      const before = await env.currentTimeMs();
+      const before = await environment().currentTimeMs();
       expect(await lifecycle.issue(input, { requestRef: 'request-1', requestId: deferredGet })).toEqual({ outcome: 'pending' });
       data.ready = true;
       await lifecycle.holderDataChanged(input);
@@ -186,7 +179,7 @@ describe('CredentialLifecycleWorkflow deferred issuance (profile §25)', () => {
       data.ready = true;
       expect(await lifecycle.issue(input, { requestRef: 'request-2', requestId: randomUUID() })).toMatchObject({ outcome: 'issued' });
       expect((await state()).deferred).toBeUndefined();
-      await env.sleep(3 * hour);
+      await environment().sleep(3 * hour);
     });
     expect(notified).toEqual([]);
   });
@@ -199,16 +192,16 @@ describe('CredentialLifecycleWorkflow starts and closed instances', () => {
     const { activities } = scriptedIssuance({ ready: true });
     const input = instance();
     await withLifecycle(activities, input, async ({ lifecycle }) => {
-      const { runId } = await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe();
+      const { runId } = await environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe();
       await lifecycle.start(input);
-      expect((await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe()).runId).toBe(runId);
+      expect((await environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe()).runId).toBe(runId);
     });
   });
   it('answers closed for an instance whose workflow has ended, and for one never started', async () => {
     const { activities } = scriptedIssuance({ ready: true });
     const input = instance();
     await withLifecycle(activities, input, async ({ lifecycle }) => {
-      await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input)).terminate('instance unlinked');
+      await environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input)).terminate('instance unlinked');
       expect(await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() })).toEqual({ outcome: 'closed' });
       expect(await lifecycle.issue(instance(), { requestRef: 'request-1', requestId: randomUUID() })).toEqual({ outcome: 'closed' });
     });
@@ -271,7 +264,7 @@ describe('CredentialLifecycleWorkflow lifecycle (profile §29)', () => {
       ]);
       expect(issued).toHaveLength(2);
       expect((await state()).lifecycle).toMatchObject({ status: 'ACTIVE', statusVersion: 4, reason: 'resume' });
-      const { typedSearchAttributes } = await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe();
+      const { typedSearchAttributes } = await environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe();
       expect(typedSearchAttributes.get(credentialStatusAttribute)).toBe('ACTIVE');
       expect(typedSearchAttributes.get(credentialConfigurationIdAttribute)).toBe('org.iso.18013.5.1.mDL');
     });
@@ -304,7 +297,7 @@ describe('CredentialLifecycleWorkflow lifecycle (profile §29)', () => {
       expect(await lifecycle.issue(input, { requestRef: 'request-2', requestId: randomUUID() })).toEqual({ outcome: 'closed' });
       expect(await as('WALLET', 'RESUME')).toMatchObject({ outcome: 'FAILED', failureReason: 'unlinked' });
       expect(await as('ISSUER', 'CANCEL', 'revoked')).toEqual({ currentStatus: 'CANCELLED', previousStatus: 'UNLINKED', outcome: 'COMPLETED' });
-      const handle = env.client.workflow.getHandle(credentialLifecycleWorkflowId(input));
+      const handle = environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input));
       await handle.result();
       expect((await handle.describe()).status.name).toBe('COMPLETED');
       // A closed workflow answers no more requests: the API answers from the record.
@@ -325,7 +318,7 @@ describe('CredentialLifecycleWorkflow lifecycle (profile §29)', () => {
       await eventually(state, (s) => s.lastWalletPush?.statusVersion === 4);
       expect(pushes).toEqual([{ action: 'SUSPEND', reason: 'fraud_check', statusVersion: 4 }]);
       expect(await as('ISSUER', 'CANCEL', 'revoked')).toMatchObject({ currentStatus: 'CANCELLED', outcome: 'COMPLETED' });
-      const handle = env.client.workflow.getHandle(credentialLifecycleWorkflowId(input));
+      const handle = environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input));
       await handle.result();
       expect(pushes).toEqual([
         { action: 'SUSPEND', reason: 'fraud_check', statusVersion: 4 },
@@ -404,7 +397,7 @@ describe('CredentialLifecycleWorkflow updates (profile §29, Refresh)', () => {
 
 describe('CredentialLifecycleWorkflow reconciliation (profile §29)', () => {
   const syncOf = async (input: Omit<CredentialLifecycleInput, 'outboundTaskQueue'>) =>
-    (await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe()).typedSearchAttributes.get(credentialWalletSyncAttribute);
+    (await environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe()).typedSearchAttributes.get(credentialWalletSyncAttribute);
 
   it('marks an instance OUT_OF_SYNC when a change could not be told, tells it again with a new request id when asked, then IN_SYNC', async () => {
     const { activities, pushes, wallet, requestKeys } = scriptedIssuance({ ready: true });
@@ -455,7 +448,7 @@ describe('CredentialLifecycleWorkflow reconciliation (profile §29)', () => {
       wallet.down = true;
       await lifecycle.manage(input, { actor: 'ISSUER', action: 'CANCEL', requestId: randomUUID() });
       await eventually(state, (s) => s.lastWalletPush?.outcome === 'abandoned');
-      const handle = env.client.workflow.getHandle(credentialLifecycleWorkflowId(input));
+      const handle = environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input));
       expect((await handle.describe()).status.name).toBe('RUNNING');
       wallet.down = false;
       await lifecycle.reconcile(input, 'pass-1');

@@ -1,23 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { credentialLifecycleWorkflowId } from '../../workflows/credential-lifecycle/messages';
 import { lifecycleTestKit } from '../support/lifecycle-workflow';
-import { createTimeSkippingEnvironment } from '../support/time-skipping';
+import { useTimeSkippingEnvironment } from '../support/time-skipping';
 
 /**
  * A CredentialLifecycleWorkflow lives for years (profile §29): its history stays bounded however
  * many gets and changes it sees, and its timers fire across months. Its own time-skipping server,
  * so no other test's workflows lock the clock.
  */
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await createTimeSkippingEnvironment();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
+const environment = useTimeSkippingEnvironment();
 
-const { scriptedIssuance, instance, withLifecycle, eventually } = lifecycleTestKit(() => env);
+const { scriptedIssuance, instance, withLifecycle, eventually } = lifecycleTestKit(environment);
 
 describe('CredentialLifecycleWorkflow over years (profile §29)', () => {
   it('keeps its history bounded over thousands of events: continues as new, carrying its state, and answers every get', async () => {
@@ -26,7 +19,7 @@ describe('CredentialLifecycleWorkflow over years (profile §29)', () => {
     const input = instance({ historyEventLimit });
     const gets = 600;
     await withLifecycle(activities, input, async ({ lifecycle, state }) => {
-      const handle = env.client.workflow.getHandle(credentialLifecycleWorkflowId(input));
+      const handle = environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input));
       await lifecycle.issue(input, { requestRef: 'request-0', requestId: randomUUID() });
       await lifecycle.manage(input, { actor: 'WALLET', action: 'SUSPEND', requestId: randomUUID() });
       await lifecycle.manage(input, { actor: 'WALLET', action: 'RESUME', requestId: randomUUID() });
@@ -37,7 +30,7 @@ describe('CredentialLifecycleWorkflow over years (profile §29)', () => {
       const runs: { runId: string; historyLength: number }[] = [];
       let runId: string | undefined = (await handle.describe()).runId;
       while (runId) {
-        const history = await env.client.workflow.getHandle(credentialLifecycleWorkflowId(input), runId).fetchHistory();
+        const history = await environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input), runId).fetchHistory();
         runs.push({ runId, historyLength: history.events?.length ?? 0 });
         runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId ?? undefined;
       }
@@ -60,22 +53,22 @@ describe('CredentialLifecycleWorkflow over years (profile §29)', () => {
     const { activities, offered } = scriptedIssuance({ ready: true, refreshAfterMs: 335 * day });
     const input = instance();
     await withLifecycle(activities, input, async ({ lifecycle, state }) => {
-      const issuedAt = await env.currentTimeMs();
+      const issuedAt = await environment().currentTimeMs();
       await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
-      await env.sleep(300 * day);
+      await environment().sleep(300 * day);
       expect(offered).toEqual([]);
-      await env.sleep(40 * day);
+      await environment().sleep(40 * day);
       const offeredAt = await eventually(state, (s) => s.refreshOffered !== undefined);
       expect(offered).toEqual(['version-1']);
       // Offered for the refresh time of the credentials issued then (335 days after that get).
       expect(Date.parse(offeredAt.refreshOffered as string) - (issuedAt + 335 * day)).toBeGreaterThanOrEqual(0);
       expect(Date.parse(offeredAt.refreshOffered as string) - (issuedAt + 335 * day)).toBeLessThan(60_000);
       // Nothing more until the Wallet Server fetches: no second offer for the same credentials.
-      await env.sleep(60 * day);
+      await environment().sleep(60 * day);
       expect(offered).toEqual(['version-1']);
       // Its next get issues fresh credentials; a year later they are offered again.
       await lifecycle.issue(input, { requestRef: 'request-2', requestId: randomUUID() });
-      await env.sleep(340 * day);
+      await environment().sleep(340 * day);
       await eventually(state, (s) => s.refreshOffered !== offeredAt.refreshOffered);
       expect(offered).toEqual(['version-1', 'version-1']);
     });
@@ -88,7 +81,7 @@ describe('CredentialLifecycleWorkflow over years (profile §29)', () => {
     await withLifecycle(activities, input, async ({ lifecycle }) => {
       await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
       await lifecycle.manage(input, { actor: 'ISSUER', action: 'SUSPEND', requestId: randomUUID() });
-      await env.sleep(30 * day);
+      await environment().sleep(30 * day);
       expect(offered).toEqual([]);
     });
   }, 120_000);
