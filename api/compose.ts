@@ -86,7 +86,10 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     outboundTaskQueue: config.temporal.outboundTaskQueue,
     proofs: createMessageProofs(dataKeyring),
   });
-  const lifecycles = instanceLifecycles(lifecycleWorkflows, { deferredPollMs: config.credentialIssuance.deferredPollMs });
+  const lifecycles = instanceLifecycles(lifecycleWorkflows, {
+    deferredPollMs: config.credentialIssuance.deferredPollMs,
+    provisioningFailureLimit: config.credentialIssuance.provisioningFailuresBeforeCancel,
+  });
   const api: ApiDeps = {
     logger,
     tenants: createTenantRepository(db),

@@ -12,7 +12,7 @@ import type { WalletEventReceiver } from './routes/event-notify';
  */
 export function instanceLifecycles(
   workflows: CredentialLifecycleWorkflows,
-  options: { deferredPollMs: number },
+  options: { deferredPollMs: number; provisioningFailureLimit: number },
 ): CredentialLifecycleStarter & CredentialIssuer & CredentialLifecycleManager & WalletEventReceiver {
   return {
     start: (instance: CredentialInstance) =>
@@ -24,6 +24,7 @@ export function instanceLifecycles(
         credentialConfigurationId: instance.credentialConfigurationId,
         holderAccountId: instance.holderAccountId,
         deferredPollMs: options.deferredPollMs,
+        ...(options.provisioningFailureLimit > 0 ? { provisioningFailureLimit: options.provisioningFailureLimit } : {}),
       }),
     issue: (instance, request) => workflows.issue(instance, request),
     manage: (instance, request) => workflows.manage(instance, request),

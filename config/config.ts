@@ -127,6 +127,11 @@ export interface AppConfig {
   credentialIssuance: {
     /** Longest wait between two looks at holder data that is not ready (deferred issuance); CredentialLifecycleInput.deferredPollMs. */
     deferredPollMs: number;
+    /**
+     * PROVISIONING_FAILURE reports after which the issuer cancels an instance (profile §29); 0
+     * (the default): never, the Wallet Server retries with a get. CredentialLifecycleInput.provisioningFailureLimit.
+     */
+    provisioningFailuresBeforeCancel: number;
     /** How long a verified get request is kept (store/credential-requests.ts). */
     requestTtlMs: number;
     /** How long a get's encrypted answer is kept for the API to read (store/credential-deliveries.ts). */
@@ -337,6 +342,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     contentReference: contentReferenceFrom(merged),
     credentialIssuance: {
       deferredPollMs: boundedIntFrom(merged.S2S_CREDENTIAL_DEFERRED_POLL_MS, 3600_000, 'S2S_CREDENTIAL_DEFERRED_POLL_MS', 1000, 7 * 24 * 3600_000),
+      provisioningFailuresBeforeCancel: boundedIntFrom(merged.S2S_PROVISIONING_FAILURES_BEFORE_CANCEL, 0, 'S2S_PROVISIONING_FAILURES_BEFORE_CANCEL', 0, 100),
       requestTtlMs: boundedIntFrom(merged.S2S_CREDENTIAL_REQUEST_TTL_MS, 24 * 3600_000, 'S2S_CREDENTIAL_REQUEST_TTL_MS', 60_000, 30 * 24 * 3600_000),
       deliveryTtlMs: boundedIntFrom(merged.S2S_CREDENTIAL_DELIVERY_TTL_MS, 10 * 60_000, 'S2S_CREDENTIAL_DELIVERY_TTL_MS', 10_000, 24 * 3600_000),
     },

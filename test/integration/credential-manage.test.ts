@@ -261,11 +261,30 @@ describe('credential lifecycle from the Wallet Server (profile §29)', () => {
     await h.admin('POST', `/admin/credential-instances/${h.walletA.tenant._id}/${ids.credentialInstanceId}/lifecycle`, 'backOffice', { action: 'SUSPEND' });
     await pollUntil(state, (s) => s.lastWalletPush !== undefined);
     expect((await notify('LIFECYCLE_FAILURE', { action: 'SUSPEND', failureReason: 'device_offline' })).json).toEqual({ acknowledged: true });
+    // The other five, each with its details.
+    expect((await notify('PROVISIONING_FAILURE', { failureReason: 'secure_element_full' })).json).toEqual({ acknowledged: true });
+    expect((await notify('UPDATE_FAILURE', { failureReason: 'storage_error', credentialVersion: version })).json).toEqual({ acknowledged: true });
+    expect((await notify('UPDATE_REMINDER', { credentialVersion: version })).json).toEqual({ acknowledged: true });
+    expect((await notify('UPDATE_SUCCESS', { credentialVersion: version })).json).toEqual({ acknowledged: true });
+    expect((await notify('LIFECYCLE_SUCCESS', { action: 'SUSPEND', currentStatus: 'SUSPENDED_ISSUER' })).json).toEqual({ acknowledged: true });
 
-    const recorded = await pollUntil(state, (s) => s.walletEvents?.length === 4);
-    expect(recorded.walletEvents?.map((e) => e.eventType)).toEqual(['PROVISIONING_SUCCESS', 'KEY_ROTATED', 'CREDENTIAL_EXPIRING', 'LIFECYCLE_FAILURE']);
+    const recorded = await pollUntil(state, (s) => s.walletEvents?.length === 9);
+    expect(recorded.walletEvents?.map((e) => e.eventType)).toEqual([
+      'PROVISIONING_SUCCESS',
+      'KEY_ROTATED',
+      'CREDENTIAL_EXPIRING',
+      'LIFECYCLE_FAILURE',
+      'PROVISIONING_FAILURE',
+      'UPDATE_FAILURE',
+      'UPDATE_REMINDER',
+      'UPDATE_SUCCESS',
+      'LIFECYCLE_SUCCESS',
+    ]);
+    expect(recorded.walletEvents?.[4]).toMatchObject({ details: { failureReason: 'secure_element_full' } });
     expect(recorded.walletCredentialVersion).toBe(version);
-    expect(recorded.lastWalletPush).toMatchObject({ outcome: 'delivered', walletReported: 'failure', failureReason: 'device_offline' });
+    expect(recorded.provisioningFailures).toBe(1);
+    // The last report on the change the issuer told wins.
+    expect(recorded.lastWalletPush).toMatchObject({ outcome: 'delivered', walletReported: 'success' });
 
     const invalid = { type: 'urn:s2s-issuer:problem:invalid-request', status: 400 };
     // The issuer's own types, an unknown type, a detail the profile does not define, a missing required detail.

@@ -480,3 +480,34 @@ describe('CredentialLifecycleWorkflow display data (profile §29)', () => {
     });
   });
 });
+
+describe('CredentialLifecycleWorkflow provisioning failures (profile §29)', () => {
+  it('cancels an instance after the policy’s number of PROVISIONING_FAILURE reports since the last success, and tells the Wallet Server', async () => {
+    const { activities, pushes } = scriptedIssuance({ ready: true });
+    const input = instance({ provisioningFailureLimit: 2 });
+    const report = (lifecycle: Parameters<Parameters<typeof withLifecycle>[2]>[0]['lifecycle'], eventType: string) =>
+      lifecycle.walletEvent(input, { eventType, eventTimestamp: new Date().toISOString(), details: { failureReason: 'secure_element_full' } });
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
+      await report(lifecycle, 'PROVISIONING_FAILURE');
+      await report(lifecycle, 'PROVISIONING_SUCCESS');
+      await report(lifecycle, 'PROVISIONING_FAILURE');
+      expect((await eventually(state, (s) => s.walletEvents?.length === 3)).lifecycle?.status).toBe('ACTIVE');
+      await report(lifecycle, 'PROVISIONING_FAILURE');
+      await environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input)).result();
+      expect(pushes).toEqual([{ action: 'UNLINK', reason: 'provisioning_failed', statusVersion: 2 }]);
+    });
+  });
+
+  it('keeps an instance whatever the failures when no limit is set (the Wallet Server retries)', async () => {
+    const { activities } = scriptedIssuance({ ready: true });
+    const input = instance();
+    await withLifecycle(activities, input, async ({ lifecycle, state }) => {
+      await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
+      for (let i = 0; i < 5; i += 1)
+        await lifecycle.walletEvent(input, { eventType: 'PROVISIONING_FAILURE', eventTimestamp: new Date().toISOString(), details: { failureReason: 'x' } });
+      const after = await eventually(state, (s) => s.walletEvents?.length === 5);
+      expect(after).toMatchObject({ provisioningFailures: 5, lifecycle: { status: 'ACTIVE' } });
+    });
+  });
+});

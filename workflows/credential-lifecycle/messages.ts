@@ -20,6 +20,8 @@ export interface CredentialLifecycleInput {
   outboundTaskQueue: string;
   /** Longest wait between two looks at holder data that is not ready (deferred issuance); 1 hour when absent. */
   deferredPollMs?: number;
+  /** PROVISIONING_FAILURE reports (since the last PROVISIONING_SUCCESS) after which the issuer cancels the instance; absent: never (profile §29). */
+  provisioningFailureLimit?: number;
   /** History length at which the workflow continues as new; 10 000 when absent (tests set it low). */
   historyEventLimit?: number;
 }
@@ -136,6 +138,8 @@ export interface CredentialLifecycleState {
   updateOffered?: { credentialVersion: string; outcome: 'delivered' | 'abandoned' };
   /** The credentialVersion the Wallet Server last reported on the device (PROVISIONING_SUCCESS, UPDATE_SUCCESS). */
   walletCredentialVersion?: string;
+  /** PROVISIONING_FAILURE reports since the last PROVISIONING_SUCCESS. */
+  provisioningFailures?: number;
   /** The Wallet Server's latest events (newest last, bounded): types, times and codes only. */
   walletEvents?: WalletEventRecord[];
   /** A new credential metadata version the Wallet Server is still to be told of (DISPLAY_DATA_UPDATED). */

@@ -60,6 +60,8 @@ export const keptWalletEvents = 20;
 export function afterWalletEvent(state: CredentialLifecycleState, event: WalletEventRecord): CredentialLifecycleState {
   const next: CredentialLifecycleState = { ...state, walletEvents: [...(state.walletEvents ?? []), event].slice(-keptWalletEvents) };
   const version = event.details?.credentialVersion;
+  if (event.eventType === 'PROVISIONING_FAILURE') next.provisioningFailures = (state.provisioningFailures ?? 0) + 1;
+  if (event.eventType === 'PROVISIONING_SUCCESS') delete next.provisioningFailures;
   if ((event.eventType === 'PROVISIONING_SUCCESS' || event.eventType === 'UPDATE_SUCCESS') && typeof version === 'string')
     next.walletCredentialVersion = version;
   if ((event.eventType === 'LIFECYCLE_SUCCESS' || event.eventType === 'LIFECYCLE_FAILURE') && state.lastWalletPush) {

@@ -361,6 +361,12 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     };
   }
 
+  /** The Wallet Server reported as many provisioning failures as the issuer's policy allows (none when no limit is set). */
+  const provisioningFailed = () =>
+    input.provisioningFailureLimit !== undefined &&
+    (state.provisioningFailures ?? 0) >= input.provisioningFailureLimit &&
+    lifecycle().status !== CredentialStatus.cancelled;
+
   const cancelled = () => lifecycle().status === CredentialStatus.cancelled;
   // A cancelled instance ends once the Wallet Server was told (a give-up waits for reconciliation).
   const ended = () => cancelled() && !state.walletPush && state.lastWalletPush?.outcome !== 'abandoned' && reconcileRequested === undefined;
@@ -379,6 +385,11 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
       await tellDisplayDataUpdated(state.displayPending);
       continue;
     }
+    if (provisioningFailed()) {
+      // Profile §29: the issuer's policy gives up on a device that keeps failing to provision.
+      await exclusively(() => applyMove({ actor: 'ISSUER', action: 'CANCEL', reason: 'provisioning_failed' }));
+      continue;
+    }
     const deferred = state.deferred;
     if (!deferred && holderDataChanged) {
       holderDataChanged = false;
@@ -390,6 +401,7 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
         state.deferred !== undefined ||
         state.walletPush !== undefined ||
         state.displayPending !== undefined ||
+        provisioningFailed() ||
         holderDataChanged ||
         reconcileRequested !== undefined ||
         shouldContinueAsNew() ||
