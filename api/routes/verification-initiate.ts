@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowAlreadyClosedError, WorkflowNotStartedError, type VerificationWorkflows } from '../../clients/temporal/verification-workflows';
+import {
+  WorkflowAlreadyClosedError,
+  WorkflowNotStartedError,
+  WorkflowStartUnknownError,
+  type VerificationWorkflows,
+} from '../../clients/temporal/verification-workflows';
 import type { IssuerKeys } from '../../crypto/issuer-keys';
 import { importWalletSigningKey, publicWalletSigningJwk, UnusableKeyError } from '../../crypto/public-jwk';
 import { verifyVerificationNonce } from '../../crypto/verification-nonce';
@@ -233,6 +238,10 @@ function startVerification(deps: InitiateDeps): ApiMiddleware {
       } else if (error instanceof WorkflowNotStartedError) {
         await undo();
         throw problems.serviceUnavailable('The verification could not be started; retry later', error);
+      } else if (error instanceof WorkflowStartUnknownError) {
+        // Kept as written: the retry (same x-request-id) finds this verification and attaches to
+        // its workflow, or starts it. Undoing could leave a workflow without its session.
+        throw problems.serviceUnavailable('The verification could not be started; retry with the same x-request-id', error);
       } else {
         throw error;
       }

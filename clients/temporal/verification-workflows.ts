@@ -22,6 +22,13 @@ import type { verificationWorkflow } from '../../workflows/verification/workflow
 export class WorkflowNotStartedError extends Error {}
 
 /**
+ * Starting failed and Temporal could not be asked whether the workflow exists (it was down): the
+ * start may have been persisted. Nothing may be undone; a retry of the request attaches to it or
+ * starts it.
+ */
+export class WorkflowStartUnknownError extends Error {}
+
+/**
  * The verification's workflow ran and has closed (a retried initiate after the first execution
  * started it and it finished): its final status is in the session's projection.
  */
@@ -94,6 +101,15 @@ export function createVerificationWorkflows(
   const withProof = <T extends object>(session: WorkflowSessionRef, message: string, payload: T): T & { proof?: MessageProof } =>
     proofs ? { ...payload, proof: proofs.sign(verificationWorkflowId(session), message, payload) } : payload;
   const handle = (session: WorkflowSessionRef) => client.workflow.getHandle<typeof verificationWorkflow>(verificationWorkflowId(session));
+  async function describeWorkflow(session: WorkflowSessionRef): Promise<'running' | 'closed' | 'missing'> {
+    try {
+      const description = await handle(session).describe();
+      return description.status.name === 'RUNNING' ? 'running' : 'closed';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'missing';
+      throw error;
+    }
+  }
   return {
     supplement: (session, verificationDataRef, updateId) =>
       sendUpdate(() =>
@@ -109,15 +125,7 @@ export function createVerificationWorkflows(
     // A verdict carries the API's proof of origin (the workflow ignores one without).
     sendVerdict: (session, verdict) => handle(session).signal(verdictSignal, withProof(session, 'verdict', verdict)),
 
-    async describe(session) {
-      try {
-        const description = await handle(session).describe();
-        return description.status.name === 'RUNNING' ? 'running' : 'closed';
-      } catch (error) {
-        if (error instanceof WorkflowNotFoundError) return 'missing';
-        throw error;
-      }
-    },
+    describe: describeWorkflow,
 
     async listAbortedSince(since, limit) {
       const closedBadly = ['Failed', 'Terminated', 'TimedOut', 'Canceled'].map((status) => `ExecutionStatus = '${status}'`).join(' OR ');
@@ -157,7 +165,12 @@ export function createVerificationWorkflows(
       }
       const start = await settleWithin(startOperation.workflowHandle(), 5000);
       if (start.kind === 'rejected') {
-        throw new WorkflowNotStartedError('the verification workflow could not be started', { cause: start.error });
+        // A failed call does not mean the start was not persisted (Temporal may have died after
+        // writing it): only Temporal's own answer says so.
+        const exists = await describeWorkflow(input).catch(() => 'unknown' as const);
+        if (exists === 'missing') throw new WorkflowNotStartedError('the verification workflow could not be started', { cause: start.error });
+        if (exists === 'closed') throw new WorkflowAlreadyClosedError('the verification workflow has already closed', { cause: start.error });
+        if (exists === 'unknown') throw new WorkflowStartUnknownError('whether the verification workflow started is not known', { cause: start.error });
       }
       // Started (or still starting): the decision is not available yet, /verification/status will have it.
       return pending;
