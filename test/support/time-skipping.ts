@@ -41,6 +41,9 @@ export function useTimeSkippingEnvironment(): () => TestWorkflowEnvironment {
     env = await createTimeSkippingEnvironment();
   });
   afterAll(async () => {
+    // A client call the server answered UNAVAILABLE under load retries after a backoff: let it
+    // settle before the channel closes, or its retry fails the file after its tests passed.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     await env?.teardown();
   });
   return () => {
