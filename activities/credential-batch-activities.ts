@@ -2,6 +2,7 @@ import { heartbeat } from '@temporalio/activity';
 import type { CredentialLifecycleWorkflows } from '../clients/temporal/credential-lifecycle-workflows';
 import type { IssuerAction, ManageOutcome } from '../domain/credential-lifecycle';
 import type { CredentialInstanceRepository } from '../store/credential-instances';
+import { countBy, mapInGroups } from '../domain/grouped-map';
 
 export interface CredentialBatchActivityDeps {
   instances: Pick<CredentialInstanceRepository, 'listTenantInstanceIds' | 'listConfigurationInstances'>;
@@ -29,15 +30,13 @@ export function createCredentialBatchActivities(deps: CredentialBatchActivityDep
       instances: { tenantId: string; credentialInstanceId: string }[];
       credentialMetadataVersion: string;
     }): Promise<Partial<Record<'NOTIFIED' | 'ENDED', number>>> {
-      const counts: Partial<Record<'NOTIFIED' | 'ENDED', number>> = {};
-      for (let at = 0; at < input.instances.length; at += concurrency) {
-        const running = await Promise.all(
-          input.instances.slice(at, at + concurrency).map((ref) => deps.lifecycles.displayDataUpdated(ref, input.credentialMetadataVersion)),
-        );
-        for (const signalled of running) counts[signalled ? 'NOTIFIED' : 'ENDED'] = (counts[signalled ? 'NOTIFIED' : 'ENDED'] ?? 0) + 1;
-        heartbeat(at);
-      }
-      return counts;
+      const signalled = await mapInGroups(
+        input.instances,
+        concurrency,
+        (ref) => deps.lifecycles.displayDataUpdated(ref, input.credentialMetadataVersion),
+        heartbeat,
+      );
+      return countBy(signalled.map((running) => (running ? ('NOTIFIED' as const) : ('ENDED' as const))));
     },
 
     /**
@@ -52,25 +51,17 @@ export function createCredentialBatchActivities(deps: CredentialBatchActivityDep
       reason?: string;
       requestId: string;
     }): Promise<Partial<Record<ManageOutcome | 'ENDED', number>>> {
-      const counts: Partial<Record<ManageOutcome | 'ENDED', number>> = {};
-      for (let at = 0; at < input.credentialInstanceIds.length; at += concurrency) {
-        const results = await Promise.all(
-          input.credentialInstanceIds
-            .slice(at, at + concurrency)
-            .map((credentialInstanceId) =>
-              deps.lifecycles.manage(
-                { tenantId: input.tenantId, credentialInstanceId },
-                { actor: 'ISSUER', action: input.action, requestId: input.requestId, ...(input.reason ? { reason: input.reason } : {}) },
-              ),
-            ),
-        );
-        for (const result of results) {
-          const key = result?.outcome ?? 'ENDED';
-          counts[key] = (counts[key] ?? 0) + 1;
-        }
-        heartbeat(at);
-      }
-      return counts;
+      const results = await mapInGroups(
+        input.credentialInstanceIds,
+        concurrency,
+        (credentialInstanceId) =>
+          deps.lifecycles.manage(
+            { tenantId: input.tenantId, credentialInstanceId },
+            { actor: 'ISSUER', action: input.action, requestId: input.requestId, ...(input.reason ? { reason: input.reason } : {}) },
+          ),
+        heartbeat,
+      );
+      return countBy(results.map((result) => result?.outcome ?? ('ENDED' as const)));
     },
   };
 }

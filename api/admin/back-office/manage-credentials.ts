@@ -7,7 +7,8 @@ import { answerFromRecord } from '../../routes/credential-manage';
 import { parseJsonBody } from '../../middleware/json-body';
 import { validateBody, validatedBody } from '../../middleware/validate-body';
 import type { AdminDeps } from '../app';
-import { AdminCaller, adminBodyLimitBytes, type AdminMiddleware, type AdminRoute } from '../route';
+import { AdminCaller, adminBodyLimitBytes, type AdminContext, type AdminMiddleware, type AdminRoute } from '../route';
+import { mapInGroups } from '../../../domain/grouped-map';
 
 type Deps = Pick<AdminDeps, 'credentialInstances' | 'lifecycle'>;
 type BatchDeps = Pick<AdminDeps, 'lifecycleBatches' | 'tenants'>;
@@ -39,11 +40,17 @@ async function manageOne(deps: Deps, instance: CredentialInstance, request: Issu
   };
 }
 
+/** The instance the path names (`/credential-instances/{tenantId}/{credentialInstanceId}/…`), or 404. */
+async function instanceNamedByPath(deps: Deps, ctx: AdminContext): Promise<CredentialInstance> {
+  const instance = await deps.credentialInstances.findById(ctx.params.tenantId as string, ctx.params.credentialInstanceId as string);
+  if (!instance) throw problems.credentialInstanceNotFound();
+  return instance;
+}
+
 function manageInstance(deps: Deps): AdminMiddleware {
   return async (ctx) => {
     const request = validatedBody(ctx, IssuerLifecycleRequest);
-    const instance = await deps.credentialInstances.findById(ctx.params.tenantId as string, ctx.params.credentialInstanceId as string);
-    if (!instance) throw problems.credentialInstanceNotFound();
+    const instance = await instanceNamedByPath(deps, ctx);
     ctx.state.auditTarget = { tenantId: instance.tenantId, credentialInstanceId: instance.credentialInstanceId, action: request.action };
     const answer = await manageOne(deps, instance, request, request.requestId ?? randomUUID());
     ctx.state.auditTarget.outcome = answer.outcome;
@@ -56,10 +63,7 @@ function manageHolder(deps: Deps): AdminMiddleware {
     const request = validatedBody(ctx, IssuerLifecycleRequest);
     const instances = await deps.credentialInstances.findByHolder(ctx.params.holderAccountId as string, maxInstancesPerHolder);
     const requestId = request.requestId ?? randomUUID();
-    const results: Awaited<ReturnType<typeof manageOne>>[] = [];
-    for (let at = 0; at < instances.length; at += holderConcurrency) {
-      results.push(...(await Promise.all(instances.slice(at, at + holderConcurrency).map((instance) => manageOne(deps, instance, request, requestId)))));
-    }
+    const results = await mapInGroups(instances, holderConcurrency, (instance) => manageOne(deps, instance, request, requestId));
     // Counts only: the audit trail names no holder account (profile §16).
     ctx.state.auditTarget = { action: request.action, instances: results.length, completed: results.filter((r) => r.outcome === 'COMPLETED').length };
     ctx.body = { results };
@@ -89,8 +93,7 @@ export const manageHolderCredentialsRoute: AdminRoute<Deps> = {
  */
 function reconcileInstance(deps: Deps): AdminMiddleware {
   return async (ctx) => {
-    const instance = await deps.credentialInstances.findById(ctx.params.tenantId as string, ctx.params.credentialInstanceId as string);
-    if (!instance) throw problems.credentialInstanceNotFound();
+    const instance = await instanceNamedByPath(deps, ctx);
     const reconciliationId = randomUUID();
     const running = await deps.lifecycle.reconcile(instance, reconciliationId);
     ctx.state.auditTarget = { tenantId: instance.tenantId, credentialInstanceId: instance.credentialInstanceId, running };
