@@ -1,4 +1,5 @@
 import { connectTemporal } from '../clients/temporal/connection';
+import { assertSearchAttributesRegistered } from '../clients/temporal/search-attributes';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   const { client: mongo, db } = await connectMongo(config.mongo.uri, config.mongo.database);
   await ensureIndexes(db);
   const temporal = await connectTemporal(config.temporal);
+  await assertSearchAttributesRegistered(temporal, config.temporal.namespace, (message) => logger.warn(message));
   const { api, admin, statusLists } = composeIssuerApi(config, { db, temporal, logger });
   await recordServedCredentialMetadata(api, admin.lifecycleBatches);
   const server = createMutualTlsServer(createApp(api), config.tls);

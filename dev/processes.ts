@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { registerSearchAttributes, searchAttributeCliSpec } from '../clients/temporal/search-attributes';
 import { issuerSearchAttributes } from '../workflows/search-attributes';
 import { makePrivateDir, privateFileMode } from './private-files';
 import type { ToolPaths } from './tools';
@@ -142,16 +144,6 @@ export async function waitForLogLine(process: ManagedProcess, marker: string, ti
   }
 }
 
-const searchAttributeTypeNames: Record<string, string> = {
-  KEYWORD: 'Keyword',
-  KEYWORD_LIST: 'KeywordList',
-  TEXT: 'Text',
-  INT: 'Int',
-  DOUBLE: 'Double',
-  BOOL: 'Bool',
-  DATETIME: 'Datetime',
-};
-
 /** The Temporal CLI dev server with SQLite persistence, our search attributes and (optionally) its Web UI. */
 export async function startTemporalDevServer(
   tools: ToolPaths,
@@ -168,12 +160,20 @@ export async function startTemporalDevServer(
   for (const value of ['matching.enableFairness=true', 'matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1']) {
     args.push('--dynamic-config-value', value);
   }
-  for (const key of issuerSearchAttributes) args.push('--search-attribute', `${key.name}=${searchAttributeTypeNames[key.type]}`);
+  for (const key of issuerSearchAttributes) args.push('--search-attribute', searchAttributeCliSpec(key));
   if (options.uiPort) args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
   if (options.uiPort && options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   else args.push('--headless');
   const server = startProcess('temporal', tools.temporal, args, { logDir: options.logDir });
   await waitForPort(options.port, 30_000, server);
+  // The flags above take effect only when the server creates its database; one kept from an
+  // older release gets the attributes added since here.
+  const connection = await Connection.connect({ address: `127.0.0.1:${options.port}` });
+  try {
+    await registerSearchAttributes(connection, 'default');
+  } finally {
+    await connection.close();
+  }
   return server;
 }
 

@@ -1,4 +1,5 @@
 import { connectTemporal, connectTemporalWorkers } from '../clients/temporal/connection';
+import { assertSearchAttributesRegistered } from '../clients/temporal/search-attributes';
 import { loadConfig } from '../config/config';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
   await ensureIndexes(db);
   const workerConnection = await connectTemporalWorkers(config.temporal);
   const temporal = await connectTemporal(config.temporal);
+  await assertSearchAttributesRegistered(temporal, config.temporal.namespace, (message) => logger.warn(message));
   const { worker, scheduleReconciliation, scheduleRetention } = await composeIssuerWorker(config, { db, temporal, workerConnection });
   await scheduleReconciliation?.();
   await scheduleRetention?.();

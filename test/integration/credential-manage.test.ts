@@ -59,6 +59,22 @@ function publishedStatus(entry: { idx: number; uri: string }): Promise<number> {
   });
 }
 
+/**
+ * Waits until the operator's Temporal UI query for `status` (the one the closing note gives)
+ * lists the instance's workflow: the dev server's visibility is eventually consistent.
+ */
+async function operatorFinds(status: string, credentialInstanceId: string): Promise<void> {
+  const tenantId = h.walletA.tenant._id;
+  const query = `WorkflowType = 'credentialLifecycleWorkflow' AND S2sTenantId = '${tenantId}' AND S2sCredentialConfigurationId = '${pid}' AND S2sCredentialStatus = '${status}'`;
+  const workflowId = credentialLifecycleWorkflowId({ tenantId, credentialInstanceId });
+  const listed = async () => {
+    const ids: string[] = [];
+    for await (const execution of h.temporal.workflow.list({ query })) ids.push(execution.workflowId);
+    return ids;
+  };
+  await pollUntil(listed, (ids) => ids.includes(workflowId), { what: `${workflowId} listed as ${status}` });
+}
+
 async function issuedInstance() {
   const wallet = await approvedWallet([pid]);
   const credentialInstanceId = await instanceOf(wallet, pid);
@@ -81,6 +97,7 @@ describe('credential lifecycle from the Wallet Server (profile §29)', () => {
       lastStatusChangeTime: expect.stringMatching(imfFixdate),
       lastStatusChangeReason: 'provisioned',
     });
+    await operatorFinds('IN_PROCESS', ids.credentialInstanceId);
 
     const first = await get();
     expect(first.answer.status).toBe(200);
@@ -94,6 +111,7 @@ describe('credential lifecycle from the Wallet Server (profile §29)', () => {
       currentVersion: first.answer.json.credentialVersion,
       lastStatusChangeReason: 'issued',
     });
+    await operatorFinds('ACTIVE', ids.credentialInstanceId);
 
     const suspended = await post('/credential/manage', {
       ...ids,
@@ -107,6 +125,7 @@ describe('credential lifecycle from the Wallet Server (profile §29)', () => {
     // Every credential of the instance, suspended in the list the credentials name (0x02).
     expect(await Promise.all(entries.map(publishedStatus))).toEqual([2, 2]);
     expect((await post('/credential/status', ids)).json).toMatchObject({ currentStatus: 'SUSPENDED_WALLET', lastStatusChangeReason: 'device_lost' });
+    await operatorFinds('SUSPENDED_WALLET', ids.credentialInstanceId);
     expect((await get()).answer.json).toMatchObject({ type: 'urn:s2s-issuer:problem:credential-instance-suspended', status: 409 });
     // reasonDetail is free text: not stored with the instance.
     const record = await h.db.collection(collections.credentialInstances).findOne({ credentialInstanceId: ids.credentialInstanceId });

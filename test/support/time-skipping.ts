@@ -1,14 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { SearchAttributeType } from '@temporalio/common';
 import { toolPaths } from '../../dev/tools';
-import { issuerSearchAttributes } from '../../workflows/search-attributes';
-
-const indexedTypes: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-  [SearchAttributeType.KEYWORD]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  [SearchAttributeType.KEYWORD_LIST]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-};
+import { addSearchAttributes } from '../../clients/temporal/search-attributes';
 
 /**
  * Temporal's time-skipping test server, from the binary dev/bootstrap.sh installed (no download),
@@ -18,16 +11,7 @@ export async function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvir
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: toolPaths().temporalTestServer } },
   });
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      issuerSearchAttributes.map((key) => {
-        const type = indexedTypes[key.type];
-        if (type === undefined) throw new Error(`no indexed type for ${key.type}`);
-        return [key.name, type];
-      }),
-    ),
-  });
+  await addSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }
 

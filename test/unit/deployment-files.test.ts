@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../config/config';
-import { issuerSearchAttributes } from '../../workflows/search-attributes';
 
 const root = path.resolve(__dirname, '../..');
 interface ComposeService {
@@ -102,9 +101,8 @@ describe('docker-compose.yml (cannot run here: no Docker engine; checked for con
     );
     const issuerTemporal = loadConfig(issuerEnvironment).temporal.tls;
     expect(issuerTemporal).toMatchObject({ certFile: expect.any(String), keyFile: expect.any(String), caFile: expect.any(String), serverName: 'temporal' });
-    // The admin tools (health check, search attributes) authenticate too.
+    // The admin tools' health check authenticates too.
     expect(compose.services.temporal?.healthcheck?.test).toEqual(expect.arrayContaining(['--tls-cert-path', '--tls-key-path', '--tls-ca-path']));
-    expect(JSON.stringify(compose.services['temporal-search-attributes']?.command)).toContain('--tls-cert-path');
   });
 
   it('runs the Temporal Web UI read-only and behind sign-in', () => {
@@ -147,13 +145,18 @@ describe('docker-compose.yml (cannot run here: no Docker engine; checked for con
     for (const folder of ['deploy/pki/*', 'deploy/keys/*', 'deploy/secrets/*']) expect(ignored).toContain(folder);
   });
 
-  it('registers exactly the search attributes the workflows use', () => {
-    const script = JSON.stringify(compose.services['temporal-search-attributes']?.command);
-    for (const key of issuerSearchAttributes) {
-      const type = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList' }[key.type as string];
-      expect(script).toContain(`--name ${key.name} --type ${type}`);
+  it('registers the search attributes from the one list the workflows use, with the operator’s certificate', () => {
+    const service = compose.services['temporal-search-attributes'];
+    // cli/register-search-attributes.ts registers issuerSearchAttributes: no second list here.
+    expect(service?.command).toEqual(['node', 'dist/cli/register-search-attributes.js']);
+    expect(existsSync(path.join(root, 'cli/register-search-attributes.ts'))).toBe(true);
+    expect(loadConfig(service?.environment ?? {}).temporal).toMatchObject({
+      address: 'temporal:7233',
+      tls: { certFile: '/run/secrets/temporal-operator.crt', keyFile: '/run/secrets/temporal-operator.key', serverName: 'temporal' },
+    });
+    for (const service of ['issuer-api', 'issuer-worker']) {
+      expect(compose.services[service]?.depends_on).toMatchObject({ 'temporal-search-attributes': { condition: 'service_completed_successfully' } });
     }
-    expect(script.match(/--name /g)).toHaveLength(issuerSearchAttributes.length);
   });
 
   it('builds an image from a Dockerfile that copies every source folder the build compiles', () => {

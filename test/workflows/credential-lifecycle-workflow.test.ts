@@ -227,6 +227,9 @@ describe('CredentialLifecycleWorkflow lifecycle (profile §29)', () => {
       expect(applied).toEqual([]);
       await lifecycle.issue(input, { requestRef: 'request-1', requestId: randomUUID() });
       expect(applied).toEqual([expect.objectContaining({ status: 'ACTIVE', statusVersion: 1, reason: 'issued', credentialVersion: 'version-1' })]);
+      // The move is visible to operators (the search attribute was set to ACTIVE, not left IN_PROCESS).
+      const { typedSearchAttributes } = await environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe();
+      expect(typedSearchAttributes.get(credentialStatusAttribute)).toBe('ACTIVE');
       // The same data again: nothing to record.
       await lifecycle.issue(input, { requestRef: 'request-2', requestId: randomUUID() });
       expect(applied).toHaveLength(1);

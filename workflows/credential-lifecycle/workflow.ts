@@ -146,10 +146,16 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
       const rest = withoutDeferral(state);
       if (outcome.outcome === 'issued') {
         const versionChanged = outcome.credentialVersion !== state.credentialVersion;
+        const left = lifecycle();
         state = { ...rest, credentialVersion: outcome.credentialVersion, ...(outcome.refreshAt ? { refreshAt: outcome.refreshAt } : {}) };
         // IN_PROCESS → ACTIVE with the first credentials; the record's currentVersion follows the data.
-        if ((status === CredentialStatus.inProcess || versionChanged) && patched('credential-lifecycle-status'))
+        if ((status === CredentialStatus.inProcess || versionChanged) && patched('credential-lifecycle-status')) {
+          // Until its first move the record is derived from the state (lifecycleOf), which now
+          // holds a credentialVersion and so reads ACTIVE: pinned to the IN_PROCESS it leaves, the
+          // move is seen as one (S2sCredentialStatus, lastStatusChangeTime).
+          if (rest.lifecycle === undefined && patched('first-issuance-status-move')) state = { ...state, lifecycle: left };
           await project(CredentialStatus.active, 'issued');
+        }
       } else if (outcome.outcome === 'pending')
         // The newest get that found the data not ready is the one CREDENTIAL_READY answers.
         state = { ...rest, deferred: { triggeringRequestId: requestId, ...(outcome.notReadyUntil ? { notReadyUntil: outcome.notReadyUntil } : {}) } };
