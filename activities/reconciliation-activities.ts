@@ -11,6 +11,8 @@ import type { VerificationWorkflowInput } from '../workflows/verification/messag
 import type { VerificationRef } from './verification-activities';
 
 import type { CredentialLifecycleWorkflows } from '../clients/temporal/credential-lifecycle-workflows';
+import type { CredentialInstanceRepository } from '../store/credential-instances';
+import type { SweepCursors } from '../store/sweep-cursors';
 
 export interface ReconciliationDeps {
   idempotency: IdempotencyRepository;
@@ -21,10 +23,16 @@ export interface ReconciliationDeps {
   workflows: VerificationWorkflows;
   /** Profile §29: instances whose Wallet Server missed a change. */
   credentialLifecycles: Pick<CredentialLifecycleWorkflows, 'listOutOfSync' | 'reconcile'>;
+  /** Profile §29: the sweep that asks every live instance in turn, and where it goes on. */
+  credentialInstances: Pick<CredentialInstanceRepository, 'listLiveInstances'>;
+  sweepCursors: SweepCursors;
   repairs: RepairLog;
   /** The same workflow settings the API starts verifications with. */
   verificationSettings: Pick<VerificationWorkflowInput, 'initialDecisionWaitMs' | 'idleExpiryMs' | 'limits'>;
 }
+
+/** The sweep cursor of the credential instances (store/sweep-cursors.ts). */
+const credentialSweep = 'credential-reconciliation';
 
 /** A verification whose status reconciliation changed: the Wallet Server must hear of it. */
 export interface RepairedStatus extends VerificationRef {
@@ -145,7 +153,6 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
         .map(({ tenantId, sessionId, verificationId, statusVersion }) => ({ tenantId, sessionId, verificationId, statusVersion }));
     },
 
-    /** Records repairs the workflow made through other activities (a notification sent again). */
     /**
      * Asks every running credential instance whose Wallet Server missed something the issuer gave
      * up telling it (S2sCredentialWalletSync = OUT_OF_SYNC) to reconcile now (profile §29). Each
@@ -159,6 +166,31 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
       return signalled;
     },
 
+    /**
+     * The sweep (profile §29): the next `limit` instances that hold credentials and go on, in key
+     * order across Wallet Servers, are asked to reconcile, so a Wallet Server that changed an
+     * instance without telling (or lost it) is found though nothing was given up. Starts over
+     * after the last one. A pass that dies before the cursor moves asks the same page again:
+     * an extra look, nothing more. `passId` keeps a retried activity's signals the same.
+     */
+    async sweepCredentialInstances(input: { limit: number; passId: string }): Promise<number> {
+      const after = await deps.sweepCursors.get(credentialSweep);
+      const page = await deps.credentialInstances.listLiveInstances(after, input.limit);
+      // Past the last one, the page goes on from the first (each instance at most once a pass).
+      const wrapped =
+        page.length < input.limit && after !== undefined
+          ? (await deps.credentialInstances.listLiveInstances(undefined, input.limit - page.length)).filter((instance) => instance.key <= after)
+          : [];
+      const asked = [...page, ...wrapped];
+      let signalled = 0;
+      for (const { tenantId, credentialInstanceId } of asked)
+        if (await deps.credentialLifecycles.reconcile({ tenantId, credentialInstanceId }, input.passId)) signalled += 1;
+      // A page short of the limit asked every live instance: the next pass starts at the first.
+      await deps.sweepCursors.set(credentialSweep, asked.length < input.limit ? undefined : asked.at(-1)?.key);
+      return signalled;
+    },
+
+    /** Records repairs the workflow made through other activities (a notification sent again). */
     async recordResentNotifications(resent: RepairedStatus[]): Promise<void> {
       for (const status of resent) {
         await repaired('notification-resent', status.tenantId, {

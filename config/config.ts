@@ -187,6 +187,8 @@ export interface AppConfig {
     batchLimit: number;
     notificationResendAfterMs: number;
     notificationLookbackMs: number;
+    /** Credential instances the sweep asks to reconcile per pass (profile §29); 0: no sweep. */
+    sweepLimit: number;
   };
   /** The Temporal Schedule that deletes what is kept no longer (profile §Retention). */
   retention: {
@@ -375,6 +377,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       batchLimit: intFrom(merged.S2S_RECONCILE_BATCH_LIMIT, 100, 'S2S_RECONCILE_BATCH_LIMIT'),
       notificationResendAfterMs: intFrom(merged.S2S_RECONCILE_NOTIFY_AFTER_MS, 10 * 60_000, 'S2S_RECONCILE_NOTIFY_AFTER_MS'),
       notificationLookbackMs: intFrom(merged.S2S_RECONCILE_NOTIFY_LOOKBACK_MS, 24 * 3600_000, 'S2S_RECONCILE_NOTIFY_LOOKBACK_MS'),
+      sweepLimit: boundedIntFrom(merged.S2S_RECONCILE_SWEEP_LIMIT, 50, 'S2S_RECONCILE_SWEEP_LIMIT', 0, 1000),
     },
     retention: retentionFrom(merged),
     dataDir,

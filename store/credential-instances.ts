@@ -67,6 +67,9 @@ export function credentialInstanceIdFor(
 
 const instanceDocumentId = (tenantId: string, credentialInstanceId: string) => `${tenantId}/${credentialInstanceId}`;
 
+/** Lifecycle states in which the instance holds credentials and goes on: the Wallet Server's view may drift from them. */
+const liveStates = [CredentialStatus.active, CredentialStatus.suspendedIssuer, CredentialStatus.suspendedWallet] as const;
+
 interface DeviceSlot {
   /** `<tenant>/<session>/<verification>@<n>`, n = 1 … authorizedDeviceCount: the insert that creates it claims it. */
   _id: string;
@@ -189,6 +192,23 @@ export function createCredentialInstanceRepository(db: Db) {
     ): Promise<{ key: string; tenantId: string; credentialInstanceId: string }[]> {
       const found = await instances
         .find({ credentialConfigurationId, ...(after === undefined ? {} : { _id: { $gt: after } }) }, { projection: { tenantId: 1, credentialInstanceId: 1 } })
+        .sort({ _id: 1 })
+        .limit(limit)
+        .toArray();
+      return found.map((instance) => ({ key: instance._id, tenantId: instance.tenantId, credentialInstanceId: instance.credentialInstanceId }));
+    },
+
+    /**
+     * Instances after the key `after` (their _id) that hold credentials and have not ended
+     * (ACTIVE, SUSPENDED_ISSUER, SUSPENDED_WALLET), on every Wallet Server, in _id order, `limit`
+     * at a time: what reconciliation's sweep asks about (profile §29).
+     */
+    async listLiveInstances(after: string | undefined, limit: number): Promise<{ key: string; tenantId: string; credentialInstanceId: string }[]> {
+      const found = await instances
+        .find(
+          { ...(after === undefined ? {} : { _id: { $gt: after } }), 'lifecycle.status': { $in: [...liveStates] } },
+          { projection: { tenantId: 1, credentialInstanceId: 1 } },
+        )
         .sort({ _id: 1 })
         .limit(limit)
         .toArray();

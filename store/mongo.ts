@@ -68,6 +68,7 @@ export const collections = {
   issuerAuthenticationCompletions: 'issuer_authentication_completions',
   deviceMigrations: 'device_migrations',
   reconciliationRepairs: 'reconciliation_repairs',
+  sweepCursors: 'sweep_cursors',
   openVerifications: 'open_verifications',
   adminAudit: 'admin_audit',
   providerRequests: 'provider_requests',

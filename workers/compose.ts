@@ -36,6 +36,7 @@ import { createIssuedCredentialStore } from '../store/issued-credentials';
 import { createStatusListStore } from '../store/status-lists';
 import { createIdempotencyRepository } from '../store/idempotency';
 import { createRepairLog } from '../store/reconciliation-repairs';
+import { createSweepCursors } from '../store/sweep-cursors';
 import { createProviderRequestRepository } from '../store/provider-requests';
 import { createRetentionSweeper } from '../store/retention';
 import { createContentDownloadStore } from '../store/content-downloads';
@@ -163,6 +164,8 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       openVerifications,
       workflows: createVerificationWorkflows(temporal, config.temporal.taskQueue, config.temporal.outboundTaskQueue),
       credentialLifecycles: lifecycleWorkflows,
+      credentialInstances: createCredentialInstanceRepository(db),
+      sweepCursors: createSweepCursors(db),
       repairs: createRepairLog(db),
       verificationSettings: verificationWorkflowSettings(config),
     }),

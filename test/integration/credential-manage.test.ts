@@ -15,6 +15,7 @@ import { credentialFlow } from '../support/credential-flow';
 import { startIssuerHarness, type IssuerHarness } from '../support/issuer-harness';
 import { decodeSdJwtByHand } from '../support/sd-jwt-by-hand';
 import { pollUntil } from '../support/polling';
+import type { ReconciliationInput, ReconciliationSummary } from '../../workflows/reconciliation/messages';
 
 /**
  * S2S §Credential Manage and §Get Credential Status from the Wallet Server, over mTLS on the real
@@ -73,6 +74,24 @@ async function operatorFinds(status: string, credentialInstanceId: string): Prom
     return ids;
   };
   await pollUntil(listed, (ids) => ids.includes(workflowId), { what: `${workflowId} listed as ${status}` });
+}
+
+/** One pass of the reconciliation Schedule's workflow, run now (the sweep off unless `sweepLimit`). */
+function reconciliationPass(sweepLimit = 0): Promise<ReconciliationSummary> {
+  const input: ReconciliationInput = {
+    lapsedGraceMs: 600_000,
+    closedLookbackMs: 3600_000,
+    batchLimit: 100,
+    outboundTaskQueue: h.config.temporal.outboundTaskQueue,
+    notificationResendAfterMs: 600_000,
+    notificationLookbackMs: 3600_000,
+    sweepLimit,
+  };
+  return h.temporal.workflow.execute('reconciliationWorkflow', {
+    taskQueue: h.config.temporal.taskQueue,
+    workflowId: `reconciliation-test-${randomUUID()}`,
+    args: [input],
+  });
 }
 
 async function issuedInstance() {
@@ -396,20 +415,7 @@ describe('credential lifecycle from the Wallet Server (profile §29)', () => {
       status: 200,
       body: { currentStatus: 'ACTIVE', currentVersion: 'x' },
     });
-    const summary = await h.temporal.workflow.execute('reconciliationWorkflow', {
-      taskQueue: h.config.temporal.taskQueue,
-      workflowId: `reconciliation-test-${randomUUID()}`,
-      args: [
-        {
-          lapsedGraceMs: 600_000,
-          closedLookbackMs: 3600_000,
-          batchLimit: 100,
-          outboundTaskQueue: h.config.temporal.outboundTaskQueue,
-          notificationResendAfterMs: 600_000,
-          notificationLookbackMs: 3600_000,
-        },
-      ],
-    });
+    const summary = await reconciliationPass();
     expect(summary.credentialInstancesReconciled).toBeGreaterThanOrEqual(1);
     const told = await pollUntil(
       () => stateOf(second.ids.credentialInstanceId),
@@ -474,5 +480,54 @@ describe('credential lifecycle from the Wallet Server (profile §29)', () => {
     expect((await h.admin('GET', `/admin/lifecycle-batches/${randomUUID()}`, 'backOffice')).json).toMatchObject({
       type: 'urn:s2s-issuer:problem:lifecycle-batch-not-found',
     });
+  });
+  it('sweeps the live instances in turn: finds a Wallet Server that suspended without telling and one that lost an instance, though nothing was given up', async () => {
+    const tenantId = h.walletA.tenant._id;
+    const stateOf = (credentialInstanceId: string) =>
+      h.temporal.workflow.getHandle(credentialLifecycleWorkflowId({ tenantId, credentialInstanceId })).query(credentialLifecycleStateQuery);
+    const statusAsks = (credentialInstanceId: string) => (request: { path: string; body: Record<string, unknown> }) =>
+      request.path.endsWith('/credential/status') && request.body.credentialInstanceId === credentialInstanceId;
+    // Every other live instance of this file: the Wallet Server agrees.
+    h.receiver.answerAlways((request) => request.path.endsWith('/credential/status'), { status: 200, body: { currentStatus: 'ACTIVE', currentVersion: '' } });
+    const quiet = await issuedInstance();
+    const lost = await issuedInstance();
+    for (const { get } of [quiet, lost]) expect((await get()).answer.status).toBe(200);
+    const cursor = async () =>
+      (await h.db.collection<{ _id: string; after?: string }>(collections.sweepCursors).findOne({ _id: 'credential-reconciliation' }))?.after;
+
+    // One instance a pass: the cursor moves on by one live instance each time.
+    await reconciliationPass(1);
+    const afterFirst = await cursor();
+    expect(afterFirst).toEqual(expect.any(String));
+    await reconciliationPass(1);
+    expect((await cursor()) ?? '').not.toBe(afterFirst);
+    if ((await cursor()) !== undefined) expect(((await cursor()) as string) > (afterFirst as string)).toBe(true);
+
+    // Nothing given up, nothing OUT_OF_SYNC: a pass whose page covers every live instance finds both.
+    h.receiver.answerNext(statusAsks(quiet.ids.credentialInstanceId), { status: 200, body: { currentStatus: 'SUSPENDED_WALLET', currentVersion: '' } });
+    h.receiver.answerNext(statusAsks(lost.ids.credentialInstanceId), { status: 404 });
+    const summary = await reconciliationPass(1000);
+    expect(summary.credentialInstancesReconciled).toBe(0);
+    expect(summary.credentialInstancesSwept).toBeGreaterThanOrEqual(2);
+    // A page shorter than the limit was the last: the next pass starts over.
+    expect(await cursor()).toBeUndefined();
+
+    const applied = await pollUntil(
+      () => stateOf(quiet.ids.credentialInstanceId),
+      (s) => s.reconciliation?.outcome === 'applied',
+    );
+    expect(applied.reconciliation).toMatchObject({ walletView: 'SUSPENDED_WALLET', detail: 'SUSPEND' });
+    expect((await post('/credential/status', quiet.ids)).json).toMatchObject({ currentStatus: 'SUSPENDED_WALLET', lastStatusChangeReason: 'reconciled' });
+    const reported = await pollUntil(
+      () => stateOf(lost.ids.credentialInstanceId),
+      (s) => s.reconciliation?.outcome === 'reported',
+    );
+    expect(reported.reconciliation).toMatchObject({ walletView: 'NOT_FOUND', detail: 'wallet_lost_instance' });
+    // Left for a person: the operator's query finds it.
+    const needsReview = `WorkflowType = 'credentialLifecycleWorkflow' AND S2sCredentialWalletSync = 'NEEDS_REVIEW' AND WorkflowId = '${credentialLifecycleWorkflowId({ tenantId, credentialInstanceId: lost.ids.credentialInstanceId })}'`;
+    await pollUntil(
+      async () => (await h.temporal.workflow.count(needsReview)).count,
+      (count) => count === 1,
+    );
   });
 });

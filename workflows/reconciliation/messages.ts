@@ -16,6 +16,11 @@ export interface ReconciliationInput {
   notificationResendAfterMs: number;
   /** Notifications given up longer ago than this are left to polling. */
   notificationLookbackMs: number;
+  /**
+   * Credential instances the sweep asks to reconcile per pass (profile §29); 0 or absent (a
+   * Schedule made before the sweep existed): none.
+   */
+  sweepLimit?: number;
 }
 
 export interface ReconciliationSummary {
@@ -30,4 +35,6 @@ export interface ReconciliationSummary {
   quotaSlotsReleased?: number;
   /** Credential instances asked to reconcile with their Wallet Server (profile §29); absent in passes before it. */
   credentialInstancesReconciled?: number;
+  /** Credential instances the sweep asked to reconcile (profile §29); absent in passes before it or with the sweep off. */
+  credentialInstancesSwept?: number;
 }

@@ -11,6 +11,7 @@ const {
   recordResentNotifications,
   releaseEndedQuotaSlots,
   requestCredentialReconciliations,
+  sweepCredentialInstances,
 } = proxyActivities<ReconciliationActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
@@ -65,6 +66,12 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
     ? await requestCredentialReconciliations({ limit: input.batchLimit, passId: workflowInfo().workflowId })
     : undefined;
 
+  // And the sweep: a page of live instances, so views that drifted apart without a give-up are found.
+  const credentialInstancesSwept =
+    input.sweepLimit !== undefined && input.sweepLimit > 0 && patched('sweep-credential-instances')
+      ? await sweepCredentialInstances({ limit: input.sweepLimit, passId: workflowInfo().workflowId })
+      : undefined;
+
   const summary: ReconciliationSummary = {
     requestsReleased: lapsed.released,
     workflowsStarted: lapsed.started,
@@ -74,6 +81,7 @@ export async function reconciliationWorkflow(input: ReconciliationInput): Promis
     notificationsFailed: outcomes.filter((o) => !o.delivered).length,
     ...(quotaSlotsReleased === undefined ? {} : { quotaSlotsReleased }),
     ...(credentialInstancesReconciled === undefined ? {} : { credentialInstancesReconciled }),
+    ...(credentialInstancesSwept === undefined ? {} : { credentialInstancesSwept }),
   };
   log.info('reconciliation pass', { ...summary });
   return summary;
