@@ -25,6 +25,7 @@ import type { StatusListStore } from '../store/status-lists';
 import type { TenantRepository } from '../store/tenants';
 import { issueProofMessage, type IssueOutcome } from '../workflows/credential-lifecycle/messages';
 import { outboundAttemptFailure } from './outbound-attempt';
+import { issuerMetrics } from '../observability/metrics';
 
 export interface CredentialIssuanceActivityDeps {
   /** Verified get requests (store/credential-requests.ts). */
@@ -128,6 +129,7 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
         return issued.credential;
       }),
     );
+    issuerMetrics.credentialsIssued.inc({ format: issuance.format, configuration: subject.credentialConfigurationId }, credentials.length);
     return { credentials, keyThumbprints: keys.map((key) => key.thumbprint), credentialVersion, expiresAt: validUntil, statusEntries: entries };
   }
 
@@ -146,7 +148,7 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
     const tenant = await deps.tenants.findById(tenantId);
     if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${tenantId} is not registered`, 'TenantMissing');
     if (tenant.deregisteredAt) throw ApplicationFailure.nonRetryable(`tenant ${tenantId} is deregistered`, 'TenantDeregistered');
-    const answer = await deps.walletServers.post(`${tenant.notificationBaseUrl}${path}`, body, requestId);
+    const answer = await deps.walletServers.post(`${tenant.notificationBaseUrl}${path}`, body, requestId, { call: path, tenant: tenantId });
     if (answer.outcome === 'delivered') return { body: answer.body };
     // A 404 is an answer where the caller asks about something the Wallet Server may not know.
     if (options.notFound && answer.outcome === 'refused' && answer.status === 404) return 'not_found';

@@ -8,6 +8,7 @@ import type { IssuedCredentialStore } from '../store/issued-credentials';
 import { StatusChangeRefusedError, UnknownStatusListEntryError, type StatusListStore } from '../store/status-lists';
 import { manageProofMessage, manageProofPayload, type ManageCredentialArgs } from '../workflows/credential-lifecycle/messages';
 import type { CredentialInstanceRef } from './credential-issuance-activities';
+import { issuerMetrics } from '../observability/metrics';
 
 export interface CredentialStatusActivityDeps {
   issuedCredentials: Pick<IssuedCredentialStore, 'statusEntriesOf'>;
@@ -54,6 +55,7 @@ export function createCredentialStatusActivities(deps: CredentialStatusActivityD
         reason: input.reason,
         credentialVersion: input.credentialVersion,
       });
+      issuerMetrics.lifecycleTransitions.inc({ status: input.status });
       log.info('credential lifecycle applied', { credentialInstanceId: input.credentialInstanceId, status: input.status, credentials: entries.length });
     },
 

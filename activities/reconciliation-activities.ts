@@ -13,6 +13,7 @@ import type { VerificationRef } from './verification-activities';
 import type { CredentialLifecycleWorkflows } from '../clients/temporal/credential-lifecycle-workflows';
 import type { CredentialInstanceRepository } from '../store/credential-instances';
 import type { SweepCursors } from '../store/sweep-cursors';
+import { issuerMetrics } from '../observability/metrics';
 
 export interface ReconciliationDeps {
   idempotency: IdempotencyRepository;
@@ -46,6 +47,7 @@ export interface RepairedStatus extends VerificationRef {
 export function createReconciliationActivities(deps: ReconciliationDeps) {
   async function repaired(kind: Parameters<RepairLog['record']>[0]['kind'], tenantId: string, subject: Record<string, string>): Promise<void> {
     await deps.repairs.record({ kind, tenantId, subject });
+    issuerMetrics.reconciliationRepairs.inc({ kind });
     log.warn('reconciliation repair', { kind, tenantId, ...subject });
   }
 

@@ -16,6 +16,7 @@ import type { MessageProof } from '../domain/message-proof';
 import type { MessageProofs } from '../crypto/message-proof';
 import { verificationWorkflowId } from '../domain/workflow-ids';
 import { outboundAttemptFailure } from './outbound-attempt';
+import { issuerMetrics } from '../observability/metrics';
 
 export interface VerificationActivityDeps {
   sessions: VerificationSessionRepository;
@@ -168,6 +169,7 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
         if (error instanceof SessionMissingError) throw ApplicationFailure.nonRetryable(error.message, 'SessionMissing');
         throw error;
       }
+      issuerMetrics.verificationDecisions.inc({ status: input.decision.status });
       // A verification that ends takes its open review cases out of the queue (only one that was
       // PENDING can have any; workflows started before the flag existed send none: look anyway).
       if (isTerminal(input.decision.status) && input.mayHaveReviewCases !== false)
@@ -194,7 +196,10 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
       const status = input.status ?? toVerificationStatus(session as VerificationSession);
       const statusVersion = session ? session.statusVersion : input.statusVersion;
       const requestId = deterministicRequestId('verification-notify', input.verificationId, String(statusVersion));
-      const answer = await deps.walletServers.post(`${tenant.notificationBaseUrl}/verification/notify`, status, requestId);
+      const answer = await deps.walletServers.post(`${tenant.notificationBaseUrl}/verification/notify`, status, requestId, {
+        call: '/verification/notify',
+        tenant: input.tenantId,
+      });
       if (answer.outcome === 'delivered') {
         // Only a verification with a notification given up is ever listed as unacknowledged, so a
         // delivery needs recording only then (the notifier says so; absent: record).

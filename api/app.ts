@@ -5,6 +5,7 @@ import type { VerificationWorkflows } from '../clients/temporal/verification-wor
 import type { IssuerKeys } from '../crypto/issuer-keys';
 import type { CredentialCatalogue } from '../domain/credential-configurations';
 import { problems } from '../domain/problems';
+import { healthEndpoints, type ReadinessProbes } from '../observability/health';
 import type { VerificationTypeDescription } from '../domain/verification-types/evaluator';
 import type { IdempotencyRepository } from '../store/idempotency';
 import type { OpenVerificationRepository } from '../store/open-verifications';
@@ -40,6 +41,8 @@ import type { DocumentRoute, ProtocolRoute } from './routes/route';
 
 export interface ApiDeps {
   logger: Logger;
+  /** What /readyz checks (observability/health.ts). */
+  probes: ReadinessProbes;
   tenants: TenantRepository;
   /** How long a certificate's tenant lookup is reused (profile §1: the revocation delay). */
   tenantCacheMs: number;
@@ -135,6 +138,8 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
 
   app.use(serverTiming(deps.serverTiming) as Koa.Middleware<ApiState>);
   app.use(renderProblems(deps.logger) as Koa.Middleware<ApiState>);
+  // Before the tenant: a load balancer's probe presents a certificate of the client CA, not a tenant's.
+  app.use(healthEndpoints(deps.probes) as Koa.Middleware<ApiState>);
   app.use(timedStep('tenant', authenticateWalletServer(deps.tenants, { cacheMs: deps.tenantCacheMs })) as Koa.Middleware<ApiState>);
   app.use(limitRequestRate({ defaults: deps.quotas }) as Koa.Middleware<ApiState>);
   app.use(router.routes());

@@ -43,6 +43,7 @@ import type { StatusListAppDeps } from './status-lists/app';
 import { statusListUri } from '../domain/status-lists/status-list';
 import { createStatusListPublisher } from './status-lists/status-list-publisher';
 import { createContentDelivery } from './content/content-delivery';
+import { databaseProbe, temporalProbe } from '../observability/health';
 
 /** What the API process connects to before it is composed (api/main.ts, the test harness). */
 export interface ApiConnections {
@@ -90,8 +91,11 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     deferredPollMs: config.credentialIssuance.deferredPollMs,
     provisioningFailureLimit: config.credentialIssuance.provisioningFailuresBeforeCancel,
   });
+  // /readyz on every listener: the API can do its work when both answer.
+  const probes = { database: databaseProbe(db), temporal: temporalProbe(connections.temporal) };
   const api: ApiDeps = {
     logger,
+    probes,
     tenants: createTenantRepository(db),
     tenantCacheMs: config.api.tenantCacheMs,
     idempotency: createIdempotencyRepository(db, { retentionMs: config.api.idempotencyRetentionMs, leaseMs: config.api.idempotencyLeaseMs }),
@@ -134,6 +138,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
   };
   const admin: AdminDeps = {
     logger,
+    probes,
     reviewCases: createReviewCaseRepository(db, connections.reviewClock),
     verificationData: api.verificationData,
     workflows: api.workflows,

@@ -1,6 +1,8 @@
 import { connectTemporal } from '../clients/temporal/connection';
 import { assertSearchAttributesRegistered } from '../clients/temporal/search-attributes';
 import { loadConfig } from '../config/config';
+import { registerReviewQueueGauges } from '../observability/metrics';
+import { startOpsServer } from '../observability/ops-server';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createApp } from './app';
@@ -18,6 +20,7 @@ async function main(): Promise<void> {
   const temporal = await connectTemporal(config.temporal);
   await assertSearchAttributesRegistered(temporal, config.temporal.namespace, (message) => logger.warn(message));
   const { api, admin, statusLists } = composeIssuerApi(config, { db, temporal, logger });
+  registerReviewQueueGauges(() => admin.reviewCases.queueSummary());
   await recordServedCredentialMetadata(api, admin.lifecycleBatches);
   const server = createMutualTlsServer(createApp(api), config.tls);
   const port = await listen(server, config.api.host, config.api.port);
@@ -26,8 +29,11 @@ async function main(): Promise<void> {
   // Profile §Status lists: public by design, no client certificate.
   const statusListServer = createPublicTlsServer(createStatusListApp(statusLists), config.tls);
   const statusListPort = await listen(statusListServer, config.statusLists.host, config.statusLists.port);
+  const ops =
+    config.ops.apiPort === undefined ? undefined : await startOpsServer({ host: config.ops.host, port: config.ops.apiPort, probes: api.probes, logger });
   logger.info(
     {
+      ...(ops ? { opsUrl: `http://${config.ops.host}:${ops.port}/metrics` } : {}),
       url: `https://${config.api.host}:${port}`,
       adminUrl: `https://${config.admin.host}:${adminPort}/admin`,
       statusListUrl: `https://${config.statusLists.host}:${statusListPort}/status-lists/`,
@@ -36,7 +42,7 @@ async function main(): Promise<void> {
   );
 
   const shutdown = async () => {
-    await Promise.all([close(server), close(adminServer), close(statusListServer)]);
+    await Promise.all([close(server), close(adminServer), close(statusListServer), ops?.close()]);
     await temporal.close();
     await mongo.close();
     logger.info('issuer api stopped');

@@ -1,5 +1,6 @@
 import { constants } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -79,7 +80,7 @@ export function createPublicTlsServer(app: Koa<never> | Koa, tls: AppConfig['tls
   return refuseRenegotiation(https.createServer(hardenedTlsOptions(tls), app.callback()));
 }
 
-export function listen(server: https.Server, host: string, port: number): Promise<number> {
+export function listen(server: http.Server | https.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -90,7 +91,7 @@ export function listen(server: https.Server, host: string, port: number): Promis
 }
 
 /** Stops accepting connections and closes idle keep-alive ones; resolves when all are closed. */
-export function close(server: https.Server): Promise<void> {
+export function close(server: http.Server | https.Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();

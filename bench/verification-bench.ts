@@ -178,6 +178,9 @@ async function main(): Promise<void> {
       S2S_API_PORT: String(apiPort),
       S2S_ADMIN_PORT: String(adminPort),
       S2S_PUBLIC_PORT: String(publicPort),
+      // Operations listeners on free ports: several stacks may run at once.
+      S2S_METRICS_PORT: '0',
+      S2S_WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
       // The per-request breakdown below comes from the API's Server-Timing headers.
       S2S_SERVER_TIMING: 'true',

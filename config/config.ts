@@ -99,6 +99,15 @@ export interface AppConfig {
     claimMs: number;
   };
   /**
+   * Each process's operations listener (observability/ops-server.ts): /metrics, /healthz,
+   * /readyz, plain HTTP. `undefined` port: none.
+   */
+  ops: {
+    host: string;
+    apiPort?: number;
+    workerPort?: number;
+  };
+  /**
    * The public listener for Token Status Lists (profile §Status lists): HTTPS with the server
    * certificate and no client certificate, since any Relying Party fetches the lists.
    */
@@ -340,6 +349,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       authFailureWindowMs: intFrom(merged.S2S_ADMIN_AUTH_FAILURE_WINDOW_MS, 5 * 60 * 1000, 'S2S_ADMIN_AUTH_FAILURE_WINDOW_MS'),
       claimMs: intFrom(merged.S2S_REVIEW_CLAIM_MS, 30 * 60 * 1000, 'S2S_REVIEW_CLAIM_MS'),
     },
+    ops: {
+      host: merged.S2S_METRICS_HOST ?? '127.0.0.1',
+      ...optionalPort('apiPort', merged.S2S_METRICS_PORT, 9464, 'S2S_METRICS_PORT'),
+      ...optionalPort('workerPort', merged.S2S_WORKER_METRICS_PORT, 9465, 'S2S_WORKER_METRICS_PORT'),
+    },
     statusLists: statusListsFrom(merged),
     contentReference: contentReferenceFrom(merged),
     credentialIssuance: {
@@ -383,6 +397,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir,
     logLevel: merged.LOG_LEVEL ?? 'info',
   };
+}
+
+/** A listener's port: `off` for none, 0 for any free one. */
+function optionalPort<K extends string>(key: K, raw: string | undefined, fallback: number, name: string): Partial<Record<K, number>> {
+  if (raw === 'off') return {};
+  return { [key]: boundedIntFrom(raw, fallback, name, 0, 65_535) } as Partial<Record<K, number>>;
 }
 
 const day = 24 * 3600_000;

@@ -76,6 +76,9 @@ export async function startLocalStack(options: { dir: string; env?: Record<strin
     S2S_API_PORT: String(apiPort),
     S2S_ADMIN_PORT: String(adminPort),
     S2S_PUBLIC_PORT: String(publicPort),
+    // Operations listeners on free ports: several stacks may run at once.
+    S2S_METRICS_PORT: '0',
+    S2S_WORKER_METRICS_PORT: '0',
     // info: the worker's ready line is how a (re)start is known to be complete.
     LOG_LEVEL: 'info',
     ...options.env,

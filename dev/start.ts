@@ -136,6 +136,8 @@ async function main(): Promise<void> {
     verificationData: { serverVerificationDataItem: [{ id: 'item-1', type: devApproveType }] },
   });
   const apiUrl = `https://${config.api.host}:${config.api.port}`;
+  const opsUrl = (port: number | undefined) => (port === undefined ? 'off' : `http://${config.ops.host}:${port}/metrics`);
+  const opsLine = `API ${opsUrl(config.ops.apiPort)}, worker ${opsUrl(config.ops.workerPort)} (also /healthz, /readyz)`;
   const rel = (file: string) => path.relative(root, file);
   const curl = (endpoint: string, json: unknown) =>
     [
@@ -162,6 +164,7 @@ The stack is up (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops 
   Reviewers' admin API    https://${config.admin.host}:${config.admin.port}/admin/review-cases
                           Authorization: Bearer $(cat ${rel(dev.devReviewerToken)})
                           (back office, sign-in surface, provider dev-provider: ${rel(dev.devBackOfficeToken)}, ${rel(dev.devSignInToken)}, ${rel(dev.devProviderToken)})
+  Metrics, health         ${opsLine}
   Logs                    ${rel(logDir)}/
 
 Start a verification (fresh sessionId, nonce signed by the development Wallet Signing Key):

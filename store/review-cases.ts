@@ -94,6 +94,19 @@ export function createReviewCaseRepository(db: Db, now: () => Date = () => new D
       return cases.findOne({ _id: caseId });
     },
 
+    /** Open cases and the oldest one's creation (index state_created): the metrics' review queue. */
+    async queueSummary(): Promise<{ open: number; oldestCreatedAt?: Date }> {
+      const [open, oldest] = await Promise.all([
+        cases.countDocuments({ state: 'open' }),
+        cases
+          .find({ state: 'open' }, { projection: { createdAt: 1 } })
+          .sort({ createdAt: 1 })
+          .limit(1)
+          .next(),
+      ]);
+      return { open, ...(oldest ? { oldestCreatedAt: oldest.createdAt } : {}) };
+    },
+
     /**
      * Claims a case for `claimMs`. Claims are numbered per case and inserted on _id, so of two
      * reviewers claiming at once exactly one succeeds (conditional updates are not atomic on

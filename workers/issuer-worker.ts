@@ -24,6 +24,8 @@ export interface IssuerWorker {
   /** Runs until shutdown(); if one worker fails, the other is stopped and the failure thrown. */
   run(): Promise<void>;
   shutdown(): void;
+  /** Both workers poll their task queues (what /readyz of the worker process checks). */
+  running(): boolean;
 }
 
 /**
@@ -72,6 +74,7 @@ export async function createIssuerWorker(options: {
 
   return {
     shutdown,
+    running: () => workers.every((worker) => worker.getState() === 'RUNNING'),
     async run() {
       const runs = workers.map((worker) => worker.run());
       try {

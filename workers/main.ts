@@ -1,6 +1,8 @@
 import { connectTemporal, connectTemporalWorkers } from '../clients/temporal/connection';
 import { assertSearchAttributesRegistered } from '../clients/temporal/search-attributes';
 import { loadConfig } from '../config/config';
+import { databaseProbe, temporalProbe } from '../observability/health';
+import { startOpsServer } from '../observability/ops-server';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import { composeIssuerWorker } from './compose';
@@ -20,11 +22,33 @@ async function main(): Promise<void> {
   await scheduleRetention?.();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
   const running = worker.run();
+  const ops =
+    config.ops.workerPort === undefined
+      ? undefined
+      : await startOpsServer({
+          host: config.ops.host,
+          port: config.ops.workerPort,
+          probes: {
+            database: databaseProbe(db),
+            temporal: temporalProbe(temporal),
+            // Polling its task queues; not while it starts or drains.
+            worker: async () => {
+              if (!worker.running()) throw new Error('not polling');
+            },
+          },
+          logger,
+        });
   logger.info(
-    { taskQueue: config.temporal.taskQueue, outboundTaskQueue: config.temporal.outboundTaskQueue, namespace: config.temporal.namespace },
+    {
+      taskQueue: config.temporal.taskQueue,
+      outboundTaskQueue: config.temporal.outboundTaskQueue,
+      namespace: config.temporal.namespace,
+      ...(ops ? { opsUrl: `http://${config.ops.host}:${ops.port}/metrics` } : {}),
+    },
     workerReadyMessage,
   );
   await running;
+  await ops?.close();
   await workerConnection.close();
   await temporal.close();
   await mongo.close();

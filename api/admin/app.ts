@@ -8,6 +8,7 @@ import type { CredentialInstanceRepository } from '../../store/credential-instan
 import type { VerificationWorkflows } from '../../clients/temporal/verification-workflows';
 import type { CredentialCatalogue } from '../../domain/credential-configurations';
 import { problems } from '../../domain/problems';
+import { healthEndpoints, type ReadinessProbes } from '../../observability/health';
 import type { CredentialOfferRepository } from '../../store/credential-offers';
 import type { IssuerAuthenticationRepository } from '../../store/issuer-authentications';
 import type { OneTimeCodeRepository } from '../../store/one-time-codes';
@@ -25,6 +26,8 @@ import type { AdminCaller, AdminMiddleware, AdminRoute, AdminState } from './rou
 
 export interface AdminDeps {
   logger: Logger;
+  /** What /readyz checks (observability/health.ts). */
+  probes: ReadinessProbes;
   reviewCases: ReviewCaseRepository;
   verificationData: VerificationDataRepository;
   workflows: VerificationWorkflows;
@@ -113,7 +116,9 @@ export function buildAdminRouter(deps: AdminDeps, routes: readonly AdminRoute<Ad
 export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
   const app = new Koa<AdminState>();
   const router = buildAdminRouter(deps);
-  app.use(renderProblems(deps.logger) as unknown as Koa.Middleware<AdminState>);
+  app.use(renderProblems(deps.logger, 'admin') as unknown as Koa.Middleware<AdminState>);
+  // No admin credential for these two: they say only whether the process and its dependencies answer.
+  app.use(healthEndpoints(deps.probes) as unknown as Koa.Middleware<AdminState>);
   app.use(authenticateAdmin(deps.credentials, deps.authenticationThrottle) as unknown as Koa.Middleware<AdminState>);
   app.use(router.routes());
   app.use(

@@ -55,7 +55,7 @@ export function createStatusListApp(deps: StatusListAppDeps): Koa {
     }
     ctx.body = jwt ? published.jwt : Buffer.from(published.cwt);
   });
-  app.use(renderProblems(deps.logger) as unknown as Koa.Middleware);
+  app.use(renderProblems(deps.logger, 'status-lists') as unknown as Koa.Middleware);
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true, methodNotAllowed: () => problems.methodNotAllowed(['GET', 'HEAD']) }));
   return app;

@@ -2,6 +2,7 @@ import https from 'node:https';
 import { derivedUuid } from '../../crypto/derived-uuid';
 import { currentApiVersion } from '../../domain/api-version';
 import { defaultMaxResponseBytes } from '../../domain/outbound-retry';
+import { issuerMetrics } from '../../observability/metrics';
 
 /**
  * Outbound calls to Wallet Server Endpoints over mutual TLS with the issuer's own client
@@ -88,8 +89,11 @@ export function createWalletServerClient(options: WalletServerClientOptions) {
   const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes;
 
   return {
-    /** POSTs JSON once and classifies the answer; never throws for what the network or the Wallet Server did. */
-    post(url: string, body: unknown, requestId: string): Promise<WalletServerAnswer> {
+    /**
+     * POSTs JSON once and classifies the answer; never throws for what the network or the Wallet
+     * Server did. `counted` labels the attempt in s2s_outbound_calls_total (the path called, the tenant).
+     */
+    post(url: string, body: unknown, requestId: string, counted?: { call: string; tenant: string }): Promise<WalletServerAnswer> {
       const payload = JSON.stringify(body);
       return new Promise((resolve) => {
         let settled = false;
@@ -97,6 +101,7 @@ export function createWalletServerClient(options: WalletServerClientOptions) {
           if (settled) return;
           settled = true;
           clearTimeout(deadline);
+          if (counted) issuerMetrics.outboundCalls.inc({ ...counted, outcome: answer.outcome });
           resolve(answer);
         };
         const req = https.request(url, {

@@ -148,6 +148,9 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     ...(options.adminAuthFailureLimit ? { S2S_ADMIN_AUTH_FAILURE_LIMIT: String(options.adminAuthFailureLimit) } : {}),
     S2S_REVIEW_CLAIM_MS: String(options.reviewClaimMs ?? 60_000),
     S2S_API_PORT: '0',
+    // Operations listeners on free ports: several stacks may run at once.
+    S2S_METRICS_PORT: '0',
+    S2S_WORKER_METRICS_PORT: '0',
     S2S_BODY_LIMIT_BYTES: String(128 * 1024),
     // Generous: initiate answers as soon as the first decision exists, so this only bounds how
     // long a busy machine's worker may take before tests that expect a decision see PENDING.

@@ -34,6 +34,7 @@ const extendedTable = [...protocolRoutes, probeRoute];
 async function documentOnlyDeps(): Promise<ApiDeps> {
   return {
     logger: pino({ level: 'silent' }),
+    probes: {},
     serverTiming: false,
     issuerKeys: await generateIssuerKeys(),
     catalogue: createCredentialCatalogue([]),
