@@ -17,6 +17,7 @@ import type { MessageProofs } from '../crypto/message-proof';
 import { verificationWorkflowId } from '../domain/workflow-ids';
 import { outboundAttemptFailure } from './outbound-attempt';
 import { issuerMetrics } from '../observability/metrics';
+import type { PendingWait } from '../domain/waiting-for';
 
 export interface VerificationActivityDeps {
   sessions: VerificationSessionRepository;
@@ -29,7 +30,7 @@ export interface VerificationActivityDeps {
   /** The tenants' open-verification slots (profile §Quotas): an ended verification frees its own. */
   openVerifications: Pick<OpenVerificationRepository, 'release'>;
   /** Which providers a verification waits for, so only they may report its verdict. */
-  providerRequests: Pick<ProviderRequestRepository, 'record'>;
+  providerRequests: Pick<ProviderRequestRepository, 'record' | 'askedFor'>;
   /** Retry-After values of Wallet Servers are honoured up to this (profile §14). */
   retryAfterCeilingMs: number;
   /** Checks verdicts' proof of origin. */
@@ -133,6 +134,15 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
         });
       }
       return decision;
+    },
+
+    /**
+     * Who a PENDING verification was left to (domain/waiting-for.ts): its open review case and the
+     * providers it asked. Read-only; the S2sWaitingFor search attribute shows it.
+     */
+    async describePendingWait(input: VerificationRef): Promise<PendingWait> {
+      const [reviewCaseId, providers] = await Promise.all([deps.reviewCases.openCaseOf(input.verificationId), deps.providerRequests.askedFor(input)]);
+      return { ...(reviewCaseId ? { reviewCaseId } : {}), providers };
     },
 
     /** Whether a supplement or cancellation carries the API's proof of origin (crypto/message-proof.ts). */

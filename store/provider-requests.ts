@@ -35,6 +35,14 @@ export function createProviderRequestRepository(db: Db, now: () => Date = () => 
       }
     },
 
+    /** The providers the verification was left to (a range of _id: `<tenant>/<verification>/…`). */
+    async askedFor(ref: ProviderRequestRef): Promise<string[]> {
+      const prefix = requestId(ref, '');
+      // '0' follows '/': every `<tenant>/<verification>/<provider>` sorts below `<tenant>/<verification>0`.
+      const found = await requests.find({ _id: { $gte: prefix, $lt: `${prefix.slice(0, -1)}0` } }, { projection: { provider: 1, sessionId: 1 } }).toArray();
+      return found.filter((request) => request.sessionId === ref.sessionId).map((request) => request.provider);
+    },
+
     async wasAsked(ref: ProviderRequestRef, provider: string): Promise<boolean> {
       const found = await requests.findOne({ _id: requestId(ref, provider) });
       return found !== null && found.sessionId === ref.sessionId;

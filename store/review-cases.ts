@@ -94,6 +94,11 @@ export function createReviewCaseRepository(db: Db, now: () => Date = () => new D
       return cases.findOne({ _id: caseId });
     },
 
+    /** The verification's open case, if any (index verification_state). */
+    async openCaseOf(verificationId: string): Promise<string | undefined> {
+      return (await cases.findOne({ verificationId, state: 'open' }, { projection: { _id: 1 } }))?._id;
+    },
+
     /** Open cases and the oldest one's creation (index state_created): the metrics' review queue. */
     async queueSummary(): Promise<{ open: number; oldestCreatedAt?: Date }> {
       const [open, oldest] = await Promise.all([

@@ -56,6 +56,13 @@ describe('manual review queue and admin API (profile §Manual review)', () => {
 
   it('lists a case without evidence, lets one reviewer claim it, shows the evidence to that reviewer only, and applies the decision', async () => {
     const { ids, caseId } = await submitEvidence();
+    // The operator's Temporal UI query: waiting for a reviewer, with the case to open.
+    const waitingForReviewer = `WorkflowType = 'verificationWorkflow' AND S2sTenantId = '${h.walletA.tenant._id}' AND S2sWaitingFor = 'REVIEWER' AND S2sWaitingSince < '${new Date(Date.now() + 60_000).toISOString()}' AND S2sReviewCaseId = '${caseId}'`;
+    await pollUntil(
+      async () => (await h.temporal.workflow.count(waitingForReviewer)).count,
+      (count) => count === 1,
+      { what: 'the verification listed as waiting for a reviewer' },
+    );
     const listed = (await h.admin('GET', '/admin/review-cases', 'alice')).json.cases.find((c: { caseId: string }) => c.caseId === caseId);
     expect(JSON.stringify(listed)).not.toContain('img-front-77');
 
@@ -72,6 +79,11 @@ describe('manual review queue and admin API (profile §Manual review)', () => {
     const decided = await h.admin('POST', `/admin/review-cases/${caseId}/decision`, 'alice', { outcome: 'APPROVED' });
     expect(decided.status).toBe(200);
     expect(await statusOf(ids, (s) => s !== 'PENDING')).toMatchObject({ status: 'APPROVED', credentialConfigurationIds: [mdl] });
+    await pollUntil(
+      async () => (await h.temporal.workflow.count(waitingForReviewer)).count,
+      (count) => count === 0,
+      { what: 'the approved verification no longer waiting' },
+    );
 
     const audit = await h.admin('GET', `/admin/review-cases/${caseId}/audit`, 'alice');
     expect(audit.json.entries.map((e: { action: string; reviewerId: string }) => `${e.reviewerId}:${e.action}`)).toEqual([

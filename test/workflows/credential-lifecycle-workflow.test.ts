@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type createCredentialLifecycleWorkflows, IssueRequestUnprovenError } from '../../clients/temporal/credential-lifecycle-workflows';
 import { credentialLifecycleWorkflowId, type CredentialLifecycleInput } from '../../workflows/credential-lifecycle/messages';
-import { tenantIdAttribute } from '../../workflows/verification/search-attributes';
+import { tenantIdAttribute, waitingForAttribute, waitingSinceAttribute } from '../../workflows/verification/search-attributes';
 import {
   credentialConfigurationIdAttribute,
   credentialStatusAttribute,
   credentialWalletSyncAttribute,
+  lastOutboundOutcomeAttribute,
 } from '../../workflows/credential-lifecycle/search-attributes';
 import { lifecycleTestKit } from '../support/lifecycle-workflow';
 import { useTimeSkippingEnvironment } from '../support/time-skipping';
@@ -341,10 +342,23 @@ describe('CredentialLifecycleWorkflow lifecycle (profile §29)', () => {
       const given = await eventually(state, (s) => s.lastWalletPush !== undefined, 60_000);
       expect(given.lastWalletPush).toEqual({ statusVersion: 2, outcome: 'abandoned' });
       expect(wallet.attempts).toBe(4);
+      // An operator sees the Wallet Server has not acknowledged, and since when.
+      const outboundOf = async () => {
+        const attributes = (await environment().client.workflow.getHandle(credentialLifecycleWorkflowId(input)).describe()).typedSearchAttributes;
+        return {
+          outcome: attributes.get(lastOutboundOutcomeAttribute),
+          waitingFor: attributes.get(waitingForAttribute),
+          since: attributes.get(waitingSinceAttribute)?.toISOString(),
+        };
+      };
+      const abandoned = await outboundOf();
+      expect(abandoned).toEqual({ outcome: 'ABANDONED', waitingFor: ['WALLET_SERVER'], since: given.unacknowledgedSince });
       wallet.down = false;
       expect(await as('ISSUER', 'RESUME')).toMatchObject({ outcome: 'COMPLETED' });
       expect((await eventually(state, (s) => s.lastWalletPush?.statusVersion === 3)).lastWalletPush).toEqual({ statusVersion: 3, outcome: 'delivered' });
       expect(pushes).toEqual([{ action: 'RESUME', reason: 'resume', statusVersion: 3 }]);
+      expect(await outboundOf()).toEqual({ outcome: 'DELIVERED', waitingFor: undefined, since: undefined });
+      expect((await state()).unacknowledgedSince).toBeUndefined();
     });
   });
 

@@ -11,8 +11,9 @@ import { workflowBundle } from '../support/time-skipping';
  * for reconciliation, which the notifier's patched() keeps replaying; `remote-decisions-…` from
  * before decisions became local activities; `local-decisions-…` from before verdicts needed a
  * proof of origin; `verdict-proofs-…` from before supplements and cancellations did;
- * `before-first-issuance-move-…` from before the first issuance set S2sCredentialStatus to ACTIVE).
- * Never re-record those.
+ * `before-first-issuance-move-…` from before the first issuance set S2sCredentialStatus to ACTIVE;
+ * `before-waiting-attributes-…` from before S2sWaitingFor and S2sLastOutboundOutcome). Never
+ * re-record those.
  */
 describe('VerificationWorkflow replay compatibility', () => {
   const histories = loadRecordedHistories();

@@ -19,6 +19,7 @@ import { outboundAttemptFailure } from '../../activities/outbound-attempt';
 import { Context } from '@temporalio/activity';
 import { temporal } from '@temporalio/proto';
 import { recordHistories } from '../support/recorded-histories';
+import { reviewCaseIdAttribute, waitDeadlineAttribute, waitingForAttribute, waitingSinceAttribute } from '../../workflows/verification/search-attributes';
 import { createTimeSkippingEnvironment, workflowBundle } from '../support/time-skipping';
 
 /** Stands in for the API's signer of verdicts (the real one is tested in test/unit/message-proof.test.ts). */
@@ -73,6 +74,8 @@ function activities() {
     recordNotificationAbandoned: async ({ statusVersion }) => {
       abandoned.push(statusVersion);
     },
+    // Every PENDING verification here waits for a reviewer's case and one provider.
+    describePendingWait: async ({ verificationId }) => ({ reviewCaseId: `${verificationId}:evidence-1`, providers: ['doc-check-co'] }),
   };
   return { impl, recorded, notified, abandoned };
 }
@@ -217,6 +220,37 @@ describe('VerificationWorkflow state machine (S2S §Verification Status)', () =>
       await session.verdict('DENIED', 'DOCUMENT_FORGED');
       const result = (await session.handle.result()) as { decision: VerificationDecision };
       expect(result.decision).toMatchObject({ status: 'DENIED', reasonCode: 'DOCUMENT_FORGED' });
+    });
+  });
+
+  it('shows what it waits for, since when and until when, as search attributes an operator filters on', async () => {
+    await run(async ({ start }) => {
+      const waitingOf = async (session: Session) => {
+        const attributes = (await session.handle.describe()).typedSearchAttributes;
+        return {
+          waitingFor: attributes.get(waitingForAttribute),
+          since: attributes.get(waitingSinceAttribute)?.getTime(),
+          deadline: attributes.get(waitDeadlineAttribute)?.getTime(),
+          reviewCaseId: attributes.get(reviewCaseIdAttribute),
+        };
+      };
+      const asked = await start();
+      const startedAt = await env.currentTimeMs();
+      const forData = await waitingOf(asked);
+      expect(forData).toMatchObject({ waitingFor: ['WALLET_DATA'], reviewCaseId: undefined });
+      expect(Math.abs((forData.since ?? 0) - startedAt)).toBeLessThan(60_000);
+      // The request deadline (2 days) comes before the idle expiry (30 days).
+      expect(Math.abs((forData.deadline ?? 0) - (startedAt + 2 * day))).toBeLessThan(60_000);
+      await asked.cancel('user_abandoned');
+      await asked.handle.result();
+      expect(await waitingOf(asked)).toEqual({ waitingFor: undefined, since: undefined, deadline: undefined, reviewCaseId: undefined });
+
+      const verificationId = randomUUID();
+      const pending = await start({ verificationDataRef: 'pending-review', verificationId });
+      expect(await waitingOf(pending)).toMatchObject({ waitingFor: ['REVIEWER', 'PROVIDER'], reviewCaseId: `${verificationId}:evidence-1` });
+      await pending.verdict('APPROVED');
+      await pending.handle.result();
+      expect((await waitingOf(pending)).waitingFor).toBeUndefined();
     });
   });
 

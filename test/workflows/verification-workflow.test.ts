@@ -37,6 +37,7 @@ function scriptedActivities(decide: (input: { verificationDataRef?: string }) =>
         : verdict.outcome === 'DENIED'
           ? { status: 'DENIED', reasonCode: verdict.reasonCode ?? 'X', deniedMessage: verdict.message ?? '' }
           : { status: 'REJECTED', reasonCode: verdict.reasonCode ?? 'X' },
+    describePendingWait: async () => ({ providers: [] }),
     recordVerificationStatus: async ({ decision, statusVersion }) => {
       recorded.push({ decision, statusVersion });
     },

@@ -148,6 +148,8 @@ export interface CredentialLifecycleState {
   displayNotified?: { credentialMetadataVersion: string; outcome: 'delivered' | 'abandoned' };
   /** The last reconciliation with the Wallet Server's view (profile §29, Reconciliation). */
   reconciliation?: ReconciliationRecord;
+  /** When the oldest call the Wallet Server has not acknowledged since began (ISO 8601; S2sWaitingSince). */
+  unacknowledgedSince?: string;
 }
 
 /** One reconciliation: what the Wallet Server said and what was done about it. */

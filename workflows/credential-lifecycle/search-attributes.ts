@@ -1,5 +1,5 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { tenantIdAttribute } from '../verification/search-attributes';
+import { tenantIdAttribute, waitingForAttribute, waitingSinceAttribute } from '../verification/search-attributes';
 
 /**
  * Custom search attributes on every CredentialLifecycleWorkflow (profile §29), so an operator can
@@ -21,9 +21,22 @@ export const credentialConfigurationIdAttribute = defineSearchAttributeKey('S2sC
 export const credentialWalletSyncAttribute = defineSearchAttributeKey('S2sCredentialWalletSync', SearchAttributeType.KEYWORD);
 export const WalletSync = { outOfSync: 'OUT_OF_SYNC', needsReview: 'NEEDS_REVIEW', inSync: 'IN_SYNC' } as const;
 
+/**
+ * The outcome of the last call to the Wallet Server (a lifecycle change, an event): `PENDING`
+ * while it is being made (retries included), `DELIVERED`, or `ABANDONED` after the draft's
+ * retries. With S2sWaitingFor = WALLET_SERVER and S2sWaitingSince (when the unacknowledged call
+ * began), `S2sWaitingFor = "WALLET_SERVER" AND S2sWaitingSince < "…"` lists the instances whose
+ * Wallet Server has not acknowledged for that long.
+ */
+export const lastOutboundOutcomeAttribute = defineSearchAttributeKey('S2sLastOutboundOutcome', SearchAttributeType.KEYWORD);
+export const OutboundOutcome = { pending: 'PENDING', delivered: 'DELIVERED', abandoned: 'ABANDONED' } as const;
+
 export const credentialLifecycleSearchAttributes = [
   tenantIdAttribute,
   credentialStatusAttribute,
   credentialConfigurationIdAttribute,
   credentialWalletSyncAttribute,
+  lastOutboundOutcomeAttribute,
+  waitingForAttribute,
+  waitingSinceAttribute,
 ];

@@ -39,7 +39,9 @@ import {
   type IssueOutcome,
   type ManageCredentialResult,
 } from './messages';
-import { credentialStatusAttribute, credentialWalletSyncAttribute, WalletSync } from './search-attributes';
+import { waitingForAttribute, waitingSinceAttribute } from '../verification/search-attributes';
+import { WaitingFor } from '../../domain/waiting-for';
+import { credentialStatusAttribute, credentialWalletSyncAttribute, lastOutboundOutcomeAttribute, OutboundOutcome, WalletSync } from './search-attributes';
 import { afterReadyNotified, afterWalletEvent, deferredWaitMs, historyEventLimit, lifecycleOf, withoutDeferral } from './state';
 
 /**
@@ -81,10 +83,47 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     credentialConfigurationId: input.credentialConfigurationId,
     holderAccountId: input.holderAccountId,
   };
-  const { notifyCredentialReady, notifyCredentialUpdateAvailable, tellWalletServerLifecycle, askWalletServerStatus, notifyDisplayDataUpdated } =
-    proxyActivities<CredentialIssuanceActivities>(outboundActivityOptions({ taskQueue: input.outboundTaskQueue, tenantId: input.tenantId }));
+  const outbound = proxyActivities<CredentialIssuanceActivities>(outboundActivityOptions({ taskQueue: input.outboundTaskQueue, tenantId: input.tenantId }));
 
   let state: CredentialLifecycleState = carried ?? { readyNotified: [] };
+
+  /**
+   * A call to the Wallet Server whose outcome shows as search attributes (behind a patch: runs
+   * recorded before them make none): S2sLastOutboundOutcome PENDING while it runs (its retries
+   * included), then DELIVERED or ABANDONED; S2sWaitingFor WALLET_SERVER and S2sWaitingSince (the
+   * start of the oldest call not acknowledged since) until one is delivered.
+   */
+  function tracked<A extends unknown[], R>(call: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args) => {
+      if (!patched('outbound-outcome-attributes')) return call(...args);
+      const since = state.unacknowledgedSince ?? new Date().toISOString();
+      state = { ...state, unacknowledgedSince: since };
+      upsertSearchAttributes([
+        { key: lastOutboundOutcomeAttribute, value: OutboundOutcome.pending },
+        { key: waitingForAttribute, value: [WaitingFor.walletServer] },
+        { key: waitingSinceAttribute, value: new Date(since) },
+      ]);
+      try {
+        const result = await call(...args);
+        state = { ...state };
+        delete state.unacknowledgedSince;
+        upsertSearchAttributes([
+          { key: lastOutboundOutcomeAttribute, value: OutboundOutcome.delivered },
+          { key: waitingForAttribute, value: null },
+          { key: waitingSinceAttribute, value: null },
+        ]);
+        return result;
+      } catch (error) {
+        upsertSearchAttributes([{ key: lastOutboundOutcomeAttribute, value: OutboundOutcome.abandoned }]);
+        throw error;
+      }
+    };
+  }
+  const notifyCredentialReady = tracked(outbound.notifyCredentialReady);
+  const notifyCredentialUpdateAvailable = tracked(outbound.notifyCredentialUpdateAvailable);
+  const tellWalletServerLifecycle = tracked(outbound.tellWalletServerLifecycle);
+  const askWalletServerStatus = tracked(outbound.askWalletServerStatus);
+  const notifyDisplayDataUpdated = tracked(outbound.notifyDisplayDataUpdated);
   let holderDataChanged = false;
   /**
    * Gets and lifecycle requests run one after the other, so two gets never race on one

@@ -10,10 +10,12 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { VerificationActivities } from '../../activities/verification-activities';
 import type { VerificationDecision, VerificationStatus } from '../../domain/schemas/verification';
 import { ReasonCode } from '../../domain/reason-codes';
 import { supplementRefusal } from '../../domain/verification-refusals';
+import { verificationWaitingFor, type WaitingFor } from '../../domain/waiting-for';
 import { awaitsVerificationData, isTerminal, VerificationState } from '../../domain/verification-state';
 import {
   cancelUpdate,
@@ -26,7 +28,7 @@ import {
   type VerificationWorkflowInput,
   type VerificationWorkflowResult,
 } from './messages';
-import { verificationStatusAttribute } from './search-attributes';
+import { reviewCaseIdAttribute, verificationStatusAttribute, waitDeadlineAttribute, waitingForAttribute, waitingSinceAttribute } from './search-attributes';
 import { afterAttempt, cancelledDecision, deadlineExceededDecision, withRequestLimits, type VerificationLimits } from './state';
 import { createWalletNotifier } from './wallet-notifier';
 
@@ -46,6 +48,8 @@ export const decideLocally = 'decision-activities-local';
 const verdictsNeedProof = 'verdict-proofs';
 /** Supplements and cancellations are checked for it too. */
 const updatesNeedProof = 'update-proofs';
+/** What the verification waits for, as search attributes (domain/waiting-for.ts). */
+const showsWaitingFor = 'waiting-for-attributes';
 const remoteDecisions = proxyActivities<VerificationActivities>(decisionActivityOptions);
 // A retry that must wait longer than a second waits on a workflow timer, not inside the workflow
 // task (which would hold it open and, past its timeout, lose it).
@@ -142,6 +146,26 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
     else verdicts.push(verdict);
   });
 
+  let waiting: { for: WaitingFor[]; since: number } = { for: [], since: 0 };
+  /**
+   * What the verification waits for now, since when, until when and (for a reviewer) which case:
+   * the S2sWaitingFor, S2sWaitingSince, S2sWaitDeadline and S2sReviewCaseId search attributes.
+   * Behind a patch: workflows recorded before them set the status alone.
+   */
+  async function waitingAttributes(now: number): Promise<SearchAttributeUpdatePair[]> {
+    if (!patched(showsWaitingFor)) return [];
+    const pending = decision.status === VerificationState.pending ? await localDecisions.describePendingWait(ref) : undefined;
+    const waitingFor = verificationWaitingFor(decision, pending);
+    if (waitingFor.join() !== waiting.for.join()) waiting = { for: waitingFor, since: now };
+    const deadline = finished() ? undefined : Math.min(lastChangeAt + limits.idleExpiryMs, requestDeadlineAt ?? Number.POSITIVE_INFINITY);
+    return [
+      { key: waitingForAttribute, value: waitingFor.length > 0 ? waitingFor : null },
+      { key: waitingSinceAttribute, value: waitingFor.length > 0 ? new Date(waiting.since) : null },
+      { key: waitDeadlineAttribute, value: deadline === undefined ? null : new Date(deadline) },
+      { key: reviewCaseIdAttribute, value: pending?.reviewCaseId ?? null },
+    ];
+  }
+
   // A status is visible (query, update results, search attribute, notification) only once it
   // is projected to MongoDB, so /verification/status never lags behind what a caller was told.
   async function moveTo(next: VerificationDecision): Promise<void> {
@@ -154,7 +178,7 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
     await recordVerificationStatus({ ...ref, decision: limited, statusVersion, mayHaveReviewCases: wasPending });
     decision = limited;
     lastChangeAt = now;
-    upsertSearchAttributes([{ key: verificationStatusAttribute, value: decision.status }]);
+    upsertSearchAttributes([{ key: verificationStatusAttribute, value: decision.status }, ...(await waitingAttributes(now))]);
     notifier.statusChanged(statusVersion, { sessionId: input.sessionId, verificationId: input.verificationId, ...decision } as VerificationStatus);
   }
 
