@@ -38,6 +38,7 @@ import { validateBody } from './middleware/validate-body';
 import { authenticateWalletServer } from './middleware/wallet-server-tenant';
 import { documentRoutes, protocolRoutes, type DocumentDeps } from './routes';
 import type { DocumentRoute, ProtocolRoute } from './routes/route';
+import { traceRequests } from '../observability/tracing';
 
 export interface ApiDeps {
   logger: Logger;
@@ -136,6 +137,7 @@ export function createApp(deps: ApiDeps): Koa<ApiState> {
   app.proxy = false;
   const router = buildApiRouter(deps);
 
+  app.use(traceRequests('api') as Koa.Middleware<ApiState>);
   app.use(serverTiming(deps.serverTiming) as Koa.Middleware<ApiState>);
   app.use(renderProblems(deps.logger) as Koa.Middleware<ApiState>);
   // Before the tenant: a load balancer's probe presents a certificate of the client CA, not a tenant's.

@@ -52,6 +52,8 @@ export interface ApiConnections {
   logger: Logger;
   /** Times review claims: the system clock unless a test moves its own. */
   reviewClock?: () => Date;
+  /** Workflow calls carry the request's trace (observability/tracing.ts). */
+  traced?: boolean;
 }
 
 export interface ApiComponents {
@@ -72,7 +74,7 @@ export interface ApiComponents {
 export function composeIssuerApi(config: AppConfig, connections: ApiConnections): ApiComponents {
   const { db, logger } = connections;
   const { issuerKeys, dataKeyring, otpKeyring } = loadIssuerKeyMaterial(config);
-  const temporal = createTemporalClient(connections.temporal, config.temporal, createPayloadCodec(dataKeyring));
+  const temporal = createTemporalClient(connections.temporal, config.temporal, createPayloadCodec(dataKeyring), connections.traced ?? false);
   const credentialNonces = createCredentialNonceStore(db, dataKeyring);
   const catalogue = createCredentialCatalogue(readCredentialCatalogue(config.verification));
   const attestationTrust = loadKeyAttestationTrust(config.verification);

@@ -3,6 +3,7 @@ import { assertSearchAttributesRegistered } from '../clients/temporal/search-att
 import { loadConfig } from '../config/config';
 import { registerReviewQueueGauges } from '../observability/metrics';
 import { startOpsServer } from '../observability/ops-server';
+import { startTracing } from '../observability/tracing';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import { createApp } from './app';
@@ -19,7 +20,8 @@ async function main(): Promise<void> {
   await ensureIndexes(db);
   const temporal = await connectTemporal(config.temporal);
   await assertSearchAttributesRegistered(temporal, config.temporal.namespace, (message) => logger.warn(message));
-  const { api, admin, statusLists } = composeIssuerApi(config, { db, temporal, logger });
+  const tracing = startTracing({ serviceName: config.tracing.serviceName ?? 's2s-issuer-api', ...config.tracing });
+  const { api, admin, statusLists } = composeIssuerApi(config, { db, temporal, logger, traced: tracing !== undefined });
   registerReviewQueueGauges(() => admin.reviewCases.queueSummary());
   await recordServedCredentialMetadata(api, admin.lifecycleBatches);
   const server = createMutualTlsServer(createApp(api), config.tls);
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     await Promise.all([close(server), close(adminServer), close(statusListServer), ops?.close()]);
     await temporal.close();
     await mongo.close();
+    await tracing?.shutdown();
     logger.info('issuer api stopped');
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown());

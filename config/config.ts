@@ -108,6 +108,15 @@ export interface AppConfig {
     workerPort?: number;
   };
   /**
+   * OpenTelemetry traces (observability/tracing.ts): exported by OTLP/HTTP to `otlpEndpoint`
+   * (the standard OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces);
+   * none when unset. `serviceName` (OTEL_SERVICE_NAME) replaces s2s-issuer-api / -worker.
+   */
+  tracing: {
+    otlpEndpoint?: string;
+    serviceName?: string;
+  };
+  /**
    * The public listener for Token Status Lists (profile §Status lists): HTTPS with the server
    * certificate and no client certificate, since any Relying Party fetches the lists.
    */
@@ -353,6 +362,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       host: merged.S2S_METRICS_HOST ?? '127.0.0.1',
       ...optionalPort('apiPort', merged.S2S_METRICS_PORT, 9464, 'S2S_METRICS_PORT'),
       ...optionalPort('workerPort', merged.S2S_WORKER_METRICS_PORT, 9465, 'S2S_WORKER_METRICS_PORT'),
+    },
+    tracing: {
+      ...(merged.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+        ? { otlpEndpoint: merged.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT }
+        : merged.OTEL_EXPORTER_OTLP_ENDPOINT
+          ? { otlpEndpoint: `${merged.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` }
+          : {}),
+      ...(merged.OTEL_SERVICE_NAME ? { serviceName: merged.OTEL_SERVICE_NAME } : {}),
     },
     statusLists: statusListsFrom(merged),
     contentReference: contentReferenceFrom(merged),

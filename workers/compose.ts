@@ -46,6 +46,7 @@ import { createVerificationDataRepository } from '../store/verification-data';
 import { createVerificationSessionRepository } from '../store/verification-sessions';
 import { createOpenVerificationRepository } from '../store/open-verifications';
 import { createIssuerWorker, type IssuerWorker } from './issuer-worker';
+import type { Tracing } from '../observability/tracing';
 
 /** What the worker process connects to before it is composed (workers/main.ts, the test harness). */
 export interface WorkerConnections {
@@ -54,6 +55,8 @@ export interface WorkerConnections {
   temporal: Connection;
   /** What the Temporal workers poll on. */
   workerConnection: NativeConnection;
+  /** When traces are exported (observability/tracing.ts). */
+  tracing?: Tracing;
 }
 
 export interface WorkerComponents {
@@ -87,7 +90,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
   const { db } = connections;
   const { dataKeyring, otpKeyring } = loadIssuerKeyMaterial(config);
   const payloadCodec = createPayloadCodec(dataKeyring);
-  const temporal = createTemporalClient(connections.temporal, config.temporal, payloadCodec);
+  const temporal = createTemporalClient(connections.temporal, config.temporal, payloadCodec, connections.tracing !== undefined);
   const walletServers = createConfiguredWalletServerClient(config.walletServerTls, config.outbound);
 
   const sessions = createVerificationSessionRepository(db);
@@ -189,6 +192,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
     activities,
     payloadCodec,
     afterRun: () => walletServers.close(),
+    ...(connections.tracing ? { tracing: connections.tracing } : {}),
   });
   const { intervalMs, ...reconciliation } = config.reconciliation;
   return {

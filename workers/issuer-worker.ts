@@ -7,6 +7,13 @@ import type { CredentialStatusActivities } from '../activities/credential-status
 import type { CredentialBatchActivities } from '../activities/credential-batch-activities';
 import type { ReconciliationActivities } from '../activities/reconciliation-activities';
 import type { RetentionActivities } from '../activities/retention-activities';
+import type { Context as ActivityContext } from '@temporalio/activity';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
+import type { Tracing } from '../observability/tracing';
 
 /** Logged by workers/main.ts once the worker polls; dev/start.ts waits for it. */
 export const workerReadyMessage = 'worker running';
@@ -43,9 +50,16 @@ export async function createIssuerWorker(options: {
   payloadCodec: PayloadCodec;
   /** Called once both workers have stopped (closes what only the activities used). */
   afterRun?: () => void;
+  /** Workflows and activities as spans of the trace that started them (observability/tracing.ts). */
+  tracing?: Tracing;
 }): Promise<IssuerWorker> {
   const { config, activities } = options;
-  const common = { connection: options.connection, namespace: config.temporal.namespace, dataConverter: { payloadCodecs: [options.payloadCodec] } };
+  const common = {
+    connection: options.connection,
+    namespace: config.temporal.namespace,
+    dataConverter: { payloadCodecs: [options.payloadCodec] },
+    ...(options.tracing ? tracedWorkerOptions(options.tracing) : {}),
+  };
   const workers = [
     await Worker.create({
       ...common,
@@ -87,5 +101,25 @@ export async function createIssuerWorker(options: {
         options.afterRun?.();
       }
     },
+  };
+}
+
+/**
+ * The OpenTelemetry interceptors (@temporalio/interceptors-opentelemetry): workflow spans leave
+ * the workflow sandbox through a sink into the process's span processor; activities continue
+ * the trace from their headers; the worker's own client calls (reconciliation) carry theirs.
+ */
+function tracedWorkerOptions(tracing: Tracing) {
+  return {
+    interceptors: {
+      workflowModules: [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')],
+      activity: [
+        (ctx: ActivityContext) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
+    },
+    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
   };
 }

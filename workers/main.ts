@@ -3,6 +3,7 @@ import { assertSearchAttributesRegistered } from '../clients/temporal/search-att
 import { loadConfig } from '../config/config';
 import { databaseProbe, temporalProbe } from '../observability/health';
 import { startOpsServer } from '../observability/ops-server';
+import { startTracing } from '../observability/tracing';
 import { createLogger } from '../config/logger';
 import { connectMongo, ensureIndexes } from '../store/mongo';
 import { composeIssuerWorker } from './compose';
@@ -17,7 +18,13 @@ async function main(): Promise<void> {
   const workerConnection = await connectTemporalWorkers(config.temporal);
   const temporal = await connectTemporal(config.temporal);
   await assertSearchAttributesRegistered(temporal, config.temporal.namespace, (message) => logger.warn(message));
-  const { worker, scheduleReconciliation, scheduleRetention } = await composeIssuerWorker(config, { db, temporal, workerConnection });
+  const tracing = startTracing({ serviceName: config.tracing.serviceName ?? 's2s-issuer-worker', ...config.tracing });
+  const { worker, scheduleReconciliation, scheduleRetention } = await composeIssuerWorker(config, {
+    db,
+    temporal,
+    workerConnection,
+    ...(tracing ? { tracing } : {}),
+  });
   await scheduleReconciliation?.();
   await scheduleRetention?.();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
@@ -52,6 +59,7 @@ async function main(): Promise<void> {
   await workerConnection.close();
   await temporal.close();
   await mongo.close();
+  await tracing?.shutdown();
   logger.info('worker stopped');
 }
 

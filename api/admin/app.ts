@@ -23,6 +23,7 @@ import type { AdminCredentialStore } from './admin-credentials';
 import type { AuthenticationThrottle } from './authentication-throttle';
 import { adminRoutes } from './index';
 import type { AdminCaller, AdminMiddleware, AdminRoute, AdminState } from './route';
+import { traceRequests } from '../../observability/tracing';
 
 export interface AdminDeps {
   logger: Logger;
@@ -116,6 +117,7 @@ export function buildAdminRouter(deps: AdminDeps, routes: readonly AdminRoute<Ad
 export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
   const app = new Koa<AdminState>();
   const router = buildAdminRouter(deps);
+  app.use(traceRequests('admin') as unknown as Koa.Middleware<AdminState>);
   app.use(renderProblems(deps.logger, 'admin') as unknown as Koa.Middleware<AdminState>);
   // No admin credential for these two: they say only whether the process and its dependencies answer.
   app.use(healthEndpoints(deps.probes) as unknown as Koa.Middleware<AdminState>);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { AppConfig } from '../../config/config';
 
 function readOptional(file: string | undefined): Buffer | undefined {
@@ -33,9 +34,17 @@ export async function connectTemporalWorkers(config: AppConfig['temporal']): Pro
   return NativeConnection.connect({ address: config.address, ...(tls ? { tls } : {}) });
 }
 
-/** A Temporal client whose payloads pass through `payloadCodec` (the worker uses the same codec). */
-export function createTemporalClient(connection: Connection, config: AppConfig['temporal'], payloadCodec: PayloadCodec): Client {
-  return new Client({ connection, namespace: config.namespace, dataConverter: { payloadCodecs: [payloadCodec] } });
+/**
+ * A Temporal client whose payloads pass through `payloadCodec` (the worker uses the same codec).
+ * `traced`: starts, signals and updates are spans, and carry the caller's trace to the workflow.
+ */
+export function createTemporalClient(connection: Connection, config: AppConfig['temporal'], payloadCodec: PayloadCodec, traced = false): Client {
+  return new Client({
+    connection,
+    namespace: config.namespace,
+    dataConverter: { payloadCodecs: [payloadCodec] },
+    ...(traced ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
+  });
 }
 
 /** Connection and client in one step, for tools outside the composed processes (bench/chaos.ts). */

@@ -3,6 +3,7 @@ import { derivedUuid } from '../../crypto/derived-uuid';
 import { currentApiVersion } from '../../domain/api-version';
 import { defaultMaxResponseBytes } from '../../domain/outbound-retry';
 import { issuerMetrics } from '../../observability/metrics';
+import { tracedCall } from '../../observability/tracing';
 
 /**
  * Outbound calls to Wallet Server Endpoints over mutual TLS with the issuer's own client
@@ -88,70 +89,81 @@ export function createWalletServerClient(options: WalletServerClientOptions) {
   const timeoutMs = options.requestTimeoutMs ?? defaultRequestTimeoutMs;
   const maxResponseBytes = options.maxResponseBytes ?? defaultMaxResponseBytes;
 
+  /** POSTs JSON once and classifies the answer; never throws for what the network or the Wallet Server did. */
+  function attempt(url: string, body: unknown, requestId: string): Promise<WalletServerAnswer> {
+    const payload = JSON.stringify(body);
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (answer: WalletServerAnswer) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(deadline);
+        resolve(answer);
+      };
+      const req = https.request(url, {
+        method: 'POST',
+        agent,
+        headers: {
+          'Content-Type': 'application/json',
+          'Content-Length': Buffer.byteLength(payload),
+          'Api-Version': currentApiVersion,
+          'x-request-id': requestId,
+        },
+      });
+      // One deadline for the whole exchange (a socket idle timeout would let a server that
+      // trickles bytes hold the slot forever).
+      const deadline = setTimeout(() => {
+        settle({ outcome: 'retryable', reason: `no answer within ${timeoutMs} ms` });
+        req.destroy();
+      }, timeoutMs);
+      req.on('response', (res) => {
+        const status = res.statusCode ?? 0;
+        // A body over the limit ends the attempt at once, whatever its status: an answer that
+        // is not the small one the draft defines cannot be taken as delivered, and a Wallet
+        // Server that sends it will send it again, so it is not retried either (profile §14).
+        const overLimit = () => {
+          settle({ outcome: 'refused', status, reason: `answered ${status} with a body over ${maxResponseBytes} bytes` });
+          req.destroy();
+        };
+        const declared = Number(res.headers['content-length']);
+        if (Number.isFinite(declared) && declared > maxResponseBytes) {
+          overLimit();
+          return;
+        }
+        // Kept up to the limit: most answers only echo ids, but /credential/status answers
+        // carry the Wallet Server's view (profile §29, Reconciliation).
+        let received = 0;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > maxResponseBytes) overLimit();
+          else chunks.push(chunk);
+        });
+        res.on('end', () => {
+          const retryAfter = res.headers['retry-after'];
+          const answer = classifyResponse(status, typeof retryAfter === 'string' ? retryAfter : undefined);
+          settle(answer.outcome === 'delivered' ? { ...answer, body: parseJson(Buffer.concat(chunks)) } : answer);
+        });
+        res.on('error', (error) => settle({ outcome: 'retryable', reason: networkFailureReason(error) }));
+      });
+      req.on('error', (error) => settle({ outcome: 'retryable', reason: networkFailureReason(error) }));
+      req.end(payload);
+    });
+  }
+
   return {
     /**
-     * POSTs JSON once and classifies the answer; never throws for what the network or the Wallet
-     * Server did. `counted` labels the attempt in s2s_outbound_calls_total (the path called, the tenant).
+     * One attempt (attempt above). `counted` names it: it is counted in s2s_outbound_calls_total
+     * and traced as a CLIENT span (the path called, the tenant, the outcome).
      */
     post(url: string, body: unknown, requestId: string, counted?: { call: string; tenant: string }): Promise<WalletServerAnswer> {
-      const payload = JSON.stringify(body);
-      return new Promise((resolve) => {
-        let settled = false;
-        const settle = (answer: WalletServerAnswer) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(deadline);
-          if (counted) issuerMetrics.outboundCalls.inc({ ...counted, outcome: answer.outcome });
-          resolve(answer);
-        };
-        const req = https.request(url, {
-          method: 'POST',
-          agent,
-          headers: {
-            'Content-Type': 'application/json',
-            'Content-Length': Buffer.byteLength(payload),
-            'Api-Version': currentApiVersion,
-            'x-request-id': requestId,
-          },
-        });
-        // One deadline for the whole exchange (a socket idle timeout would let a server that
-        // trickles bytes hold the slot forever).
-        const deadline = setTimeout(() => {
-          settle({ outcome: 'retryable', reason: `no answer within ${timeoutMs} ms` });
-          req.destroy();
-        }, timeoutMs);
-        req.on('response', (res) => {
-          const status = res.statusCode ?? 0;
-          // A body over the limit ends the attempt at once, whatever its status: an answer that
-          // is not the small one the draft defines cannot be taken as delivered, and a Wallet
-          // Server that sends it will send it again, so it is not retried either (profile §14).
-          const overLimit = () => {
-            settle({ outcome: 'refused', status, reason: `answered ${status} with a body over ${maxResponseBytes} bytes` });
-            req.destroy();
-          };
-          const declared = Number(res.headers['content-length']);
-          if (Number.isFinite(declared) && declared > maxResponseBytes) {
-            overLimit();
-            return;
-          }
-          // Kept up to the limit: most answers only echo ids, but /credential/status answers
-          // carry the Wallet Server's view (profile §29, Reconciliation).
-          let received = 0;
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => {
-            received += chunk.length;
-            if (received > maxResponseBytes) overLimit();
-            else chunks.push(chunk);
-          });
-          res.on('end', () => {
-            const retryAfter = res.headers['retry-after'];
-            const answer = classifyResponse(status, typeof retryAfter === 'string' ? retryAfter : undefined);
-            settle(answer.outcome === 'delivered' ? { ...answer, body: parseJson(Buffer.concat(chunks)) } : answer);
-          });
-          res.on('error', (error) => settle({ outcome: 'retryable', reason: networkFailureReason(error) }));
-        });
-        req.on('error', (error) => settle({ outcome: 'retryable', reason: networkFailureReason(error) }));
-        req.end(payload);
+      if (!counted) return attempt(url, body, requestId);
+      return tracedCall(`POST ${counted.call}`, { 'url.path': counted.call, 's2s.tenant_id': counted.tenant }, async (span) => {
+        const answer = await attempt(url, body, requestId);
+        issuerMetrics.outboundCalls.inc({ ...counted, outcome: answer.outcome });
+        span.setAttribute('s2s.outcome', answer.outcome);
+        if ('status' in answer && answer.status !== undefined) span.setAttribute('http.response.status_code', answer.status);
+        return answer;
       });
     },
     close(): void {

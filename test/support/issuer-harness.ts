@@ -27,6 +27,7 @@ import type { TenantQuotas } from '../../domain/quotas';
 import { composeIssuerWorker } from '../../workers/compose';
 import type { IssuerWorker } from '../../workers/issuer-worker';
 import { adminRequest, createHttpsClient, type ClientIdentity, type HttpsClient } from './https-client';
+import type { Tracing } from '../../observability/tracing';
 
 /**
  * The Issuer Server as integration tests see it: the real API over HTTPS with mTLS and the real
@@ -106,6 +107,8 @@ export interface IssuerHarnessOptions {
   /** Activity slots of the outbound worker (calls to Wallet Servers in flight at once). */
   outboundCallSlots?: number;
   outboundRequestTimeoutMs?: number;
+  /** Traces of the API's requests, workflows and activities go to its span processor (observability/tracing.ts). */
+  tracing?: Tracing;
   /** Further configuration (environment variable names of config/config.ts), applied last. */
   env?: Record<string, string>;
 }
@@ -185,6 +188,7 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     temporal: temporalConnection,
     logger,
     ...(options.reviewClock ? { reviewClock: options.reviewClock } : {}),
+    traced: options.tracing !== undefined,
   });
   await recordServedCredentialMetadata(deps, adminDeps.lifecycleBatches);
   const register = async (name: string, registration: { notificationBaseUrl?: string; quotas?: Partial<TenantQuotas> } = {}) => {
@@ -222,7 +226,12 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
   let worker: { worker: IssuerWorker; running: Promise<void> } | undefined;
   const startWorker = async () => {
     // The Schedule is not created: reconciliation tests run the workflow themselves.
-    const { worker: created } = await composeIssuerWorker(config, { db, temporal: temporalConnection, workerConnection });
+    const { worker: created } = await composeIssuerWorker(config, {
+      db,
+      temporal: temporalConnection,
+      workerConnection,
+      ...(options.tracing ? { tracing: options.tracing } : {}),
+    });
     worker = { worker: created, running: created.run() };
   };
   const stopWorker = async () => {
