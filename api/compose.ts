@@ -44,6 +44,7 @@ import { statusListUri } from '../domain/status-lists/status-list';
 import { createStatusListPublisher } from './status-lists/status-list-publisher';
 import { createContentDelivery } from './content/content-delivery';
 import { databaseProbe, temporalProbe } from '../observability/health';
+import { createConsoleSessionStore } from '../store/console-sessions';
 
 /** What the API process connects to before it is composed (api/main.ts, the test harness). */
 export interface ApiConnections {
@@ -164,6 +165,7 @@ export function composeIssuerApi(config: AppConfig, connections: ApiConnections)
     lifecycle: lifecycleWorkflows,
     lifecycleBatches: createCredentialLifecycleBatches(temporal, { taskQueue: config.temporal.taskQueue }),
     tenants: createTenantRepository(db),
+    consoleSessions: createConsoleSessionStore(db, config.console),
   };
   const statusListStore = createStatusListStore(db);
   const statusLists = {

@@ -102,6 +102,11 @@ export interface AppConfig {
    * Each process's operations listener (observability/ops-server.ts): /metrics, /healthz,
    * /readyz, plain HTTP. `undefined` port: none.
    */
+  /** The reviewer console's sessions (api/console/): idle and absolute expiry. */
+  console: {
+    idleMs: number;
+    maxMs: number;
+  };
   ops: {
     host: string;
     apiPort?: number;
@@ -357,6 +362,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       authFailureLimit: intFrom(merged.S2S_ADMIN_AUTH_FAILURE_LIMIT, 10, 'S2S_ADMIN_AUTH_FAILURE_LIMIT'),
       authFailureWindowMs: intFrom(merged.S2S_ADMIN_AUTH_FAILURE_WINDOW_MS, 5 * 60 * 1000, 'S2S_ADMIN_AUTH_FAILURE_WINDOW_MS'),
       claimMs: intFrom(merged.S2S_REVIEW_CLAIM_MS, 30 * 60 * 1000, 'S2S_REVIEW_CLAIM_MS'),
+    },
+    console: {
+      idleMs: boundedIntFrom(merged.S2S_CONSOLE_IDLE_MS, 15 * 60_000, 'S2S_CONSOLE_IDLE_MS', 60_000, 24 * 3600_000),
+      maxMs: boundedIntFrom(merged.S2S_CONSOLE_SESSION_MS, 8 * 3600_000, 'S2S_CONSOLE_SESSION_MS', 60_000, 7 * 24 * 3600_000),
     },
     ops: {
       host: merged.S2S_METRICS_HOST ?? '127.0.0.1',

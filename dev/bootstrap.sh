@@ -74,6 +74,22 @@ if [ ! -x "$ferretdb_dir/ferretdb" ]; then
 else
   say "FerretDB $ferretdb_version: cached"
 fi
+
+# 3b. A browser for the reviewer console's tests (npm test passes --with-browser): Debian's
+# Chromium, driven by playwright-core (whose own browser download cannot work offline).
+if [ "${1:-}" = --with-browser ]; then
+  if command -v chromium >/dev/null 2>&1; then
+    say "$(chromium --version 2>/dev/null | head -1): installed"
+  else
+    say "installing Debian's chromium (apt-get; the browser tests need it)"
+    apt_get() { if [ "$(id -u)" = 0 ]; then apt-get "$@"; else sudo -n apt-get "$@"; fi; }
+    if ! DEBIAN_FRONTEND=noninteractive apt_get install -y --no-install-recommends chromium >/dev/null; then
+      apt_get update >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt_get install -y --no-install-recommends chromium >/dev/null
+    fi
+    say "$(chromium --version 2>/dev/null | head -1): installed"
+  fi
+fi
 flock -u 9
 
 # 4. Compile (incremental).

@@ -161,6 +161,7 @@ The stack is up (${((Date.now() - started) / 1000).toFixed(1)} s). Ctrl-C stops 
   Issuer metadata         ${apiUrl}/.well-known/openid-credential-issuer-s2s
   Token Status Lists      ${config.statusLists.publicUrl}/status-lists/1   (no client certificate; Accept: application/statuslist+jwt or +cwt;
                           the first list exists once a credential was given an index)
+  Reviewer console        https://${config.admin.host}:${config.admin.port}/console   (sign in with the reviewer or back-office token below)
   Reviewers' admin API    https://${config.admin.host}:${config.admin.port}/admin/review-cases
                           Authorization: Bearer $(cat ${rel(dev.devReviewerToken)})
                           (back office, sign-in surface, provider dev-provider: ${rel(dev.devBackOfficeToken)}, ${rel(dev.devSignInToken)}, ${rel(dev.devProviderToken)})

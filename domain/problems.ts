@@ -31,6 +31,7 @@ export const ProblemType = {
   unauthenticatedAdmin: 'urn:s2s-issuer:problem:unauthenticated-admin',
   adminRoleForbidden: 'urn:s2s-issuer:problem:admin-role-forbidden',
   adminAuthenticationThrottled: 'urn:s2s-issuer:problem:admin-authentication-throttled',
+  consoleFormExpired: 'urn:s2s-issuer:problem:console-form-expired',
   verdictNotRequested: 'urn:s2s-issuer:problem:verdict-not-requested',
   verificationNotPending: 'urn:s2s-issuer:problem:verification-not-pending',
   reviewCaseNotFound: 'urn:s2s-issuer:problem:review-case-not-found',
@@ -184,6 +185,10 @@ export const problems = {
     new ProblemError(ProblemType.unauthenticatedAdmin, 'Admin authentication required', 401, {
       detail: 'Send Authorization: Bearer <admin token>; the token must be known and not expired',
       headers: { 'WWW-Authenticate': 'Bearer realm="s2s-issuer-admin"' },
+    }),
+  consoleFormExpired: () =>
+    new ProblemError(ProblemType.consoleFormExpired, 'Form expired', 403, {
+      detail: 'This form does not belong to your current console session (signed out, or opened elsewhere); open the page again',
     }),
   adminRoleForbidden: (role: string, required: string) =>
     new ProblemError(ProblemType.adminRoleForbidden, 'Not allowed for this credential', 403, {

@@ -69,6 +69,7 @@ export const collections = {
   deviceMigrations: 'device_migrations',
   reconciliationRepairs: 'reconciliation_repairs',
   sweepCursors: 'sweep_cursors',
+  consoleSessions: 'console_sessions',
   openVerifications: 'open_verifications',
   adminAudit: 'admin_audit',
   providerRequests: 'provider_requests',
@@ -179,6 +180,7 @@ export async function ensureIndexes(db: Db): Promise<void> {
     db.collection(collections.credentialNonceUses).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),
     // Contents delivered by reference (store/content-downloads.ts) live minutes: a TTL index where there is one.
     createExpiryIndex(db, collections.contentDownloads, 'expiresAt'),
+    createExpiryIndex(db, collections.consoleSessions, 'expiresAt'),
     createExpiryIndex(db, collections.contentDownloadChunks, 'expiresAt'),
     // Issuance records end by time (no TTL index on FerretDB): swept by expiresAt (store/credential-*.ts).
     db.collection(collections.credentialRequests).createIndex({ expiresAt: 1 }, { name: 'expires_at' }),

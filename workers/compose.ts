@@ -47,6 +47,7 @@ import { createVerificationSessionRepository } from '../store/verification-sessi
 import { createOpenVerificationRepository } from '../store/open-verifications';
 import { createIssuerWorker, type IssuerWorker } from './issuer-worker';
 import type { Tracing } from '../observability/tracing';
+import { createConsoleSessionStore } from '../store/console-sessions';
 
 /** What the worker process connects to before it is composed (workers/main.ts, the test harness). */
 export interface WorkerConnections {
@@ -92,6 +93,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
   const payloadCodec = createPayloadCodec(dataKeyring);
   const temporal = createTemporalClient(connections.temporal, config.temporal, payloadCodec, connections.tracing !== undefined);
   const walletServers = createConfiguredWalletServerClient(config.walletServerTls, config.outbound);
+  const consoleSessions = createConsoleSessionStore(db, config.console);
 
   const sessions = createVerificationSessionRepository(db);
   const verificationData = createVerificationDataRepository(db, dataKeyring);
@@ -182,6 +184,8 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
         issuedCredentials,
         // Issuer nonces (profile §25) expire after minutes; FerretDB has no TTL indexes.
         { deleteExpired: (limit: number) => credentialNonces.sweepExpired(limit) },
+        // Reviewer console sessions past their idle expiry.
+        { deleteExpired: (limit: number) => consoleSessions.sweepExpired(limit) },
       ],
     }),
   };

@@ -114,25 +114,36 @@ export function openAdminCredentialStore(options: AdminCredentialStoreOptions) {
     }
   }
 
+  /**
+   * The identity of a credential by its token's hash (hex), while it is valid: also how a
+   * reviewer console session, which keeps the hash and never the token, stays tied to the
+   * credential it signed in with (revoked, rotated out or expired ends it).
+   */
+  async function identityOfHash(tokenHash: string): Promise<AdminIdentity | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(tokenHash)) return undefined;
+    if (now() - checkedAt >= options.recheckMs) {
+      checkedAt = now();
+      reloading ??= reloadIfChanged().finally(() => (reloading = undefined));
+    }
+    if (reloading) await reloading;
+    const presented = Buffer.from(tokenHash, 'hex');
+    const at = now();
+    // Every entry is compared, so the time taken does not tell which one matched.
+    let found: LoadedCredential | undefined;
+    for (const credential of credentials) {
+      if (timingSafeEqual(credential.hash, presented) && !found) found = credential;
+    }
+    if (!found || at < found.notBefore || at >= found.notAfter) return undefined;
+    return { id: found.id, role: found.role, ...(found.provider ? { provider: found.provider } : {}) };
+  }
+
   return {
     /** The identity a presented token stands for, if it is known and valid now. */
     async authenticate(token: string): Promise<AdminIdentity | undefined> {
       if (token.length < minimumTokenLength) return undefined;
-      if (now() - checkedAt >= options.recheckMs) {
-        checkedAt = now();
-        reloading ??= reloadIfChanged().finally(() => (reloading = undefined));
-      }
-      if (reloading) await reloading;
-      const presented = Buffer.from(hashAdminToken(token), 'hex');
-      const at = now();
-      // Every entry is compared, so the time taken does not tell which one matched.
-      let found: LoadedCredential | undefined;
-      for (const credential of credentials) {
-        if (timingSafeEqual(credential.hash, presented) && !found) found = credential;
-      }
-      if (!found || at < found.notBefore || at >= found.notAfter) return undefined;
-      return { id: found.id, role: found.role, ...(found.provider ? { provider: found.provider } : {}) };
+      return identityOfHash(hashAdminToken(token));
     },
+    identityOfHash,
   };
 }
 export type AdminCredentialStore = ReturnType<typeof openAdminCredentialStore>;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { CredentialLifecycleWorkflows } from '../../clients/temporal/credential-lifecycle-workflows';
 import type { CredentialLifecycleBatches } from '../../clients/temporal/credential-lifecycle-batches';
 import type { TenantRepository } from '../../store/tenants';
+import type { ConsoleSessionStore } from '../../store/console-sessions';
 import type { CredentialInstanceRepository } from '../../store/credential-instances';
 import type { VerificationWorkflows } from '../../clients/temporal/verification-workflows';
 import type { CredentialCatalogue } from '../../domain/credential-configurations';
@@ -22,6 +23,7 @@ import { authenticateAdmin } from './admin-authentication';
 import type { AdminCredentialStore } from './admin-credentials';
 import type { AuthenticationThrottle } from './authentication-throttle';
 import { adminRoutes } from './index';
+import { consolePages } from '../console';
 import type { AdminCaller, AdminMiddleware, AdminRoute, AdminState } from './route';
 import { traceRequests } from '../../observability/tracing';
 
@@ -51,6 +53,8 @@ export interface AdminDeps {
   /** Mass lifecycle changes of a Wallet Server's instances (profile §29). */
   lifecycleBatches: CredentialLifecycleBatches;
   tenants: Pick<TenantRepository, 'findById'>;
+  /** The reviewer console's sessions (api/console/). */
+  consoleSessions: ConsoleSessionStore;
 }
 
 const asRouterMiddleware = (steps: AdminMiddleware[]) => steps as unknown as RouterMiddleware<AdminState>[];
@@ -121,6 +125,8 @@ export function createAdminApp(deps: AdminDeps): Koa<AdminState> {
   app.use(renderProblems(deps.logger, 'admin') as unknown as Koa.Middleware<AdminState>);
   // No admin credential for these two: they say only whether the process and its dependencies answer.
   app.use(healthEndpoints(deps.probes) as unknown as Koa.Middleware<AdminState>);
+  // The reviewer console's pages (session cookie, not the bearer token): before the API's authentication.
+  app.use(consolePages(deps) as unknown as Koa.Middleware<AdminState>);
   app.use(authenticateAdmin(deps.credentials, deps.authenticationThrottle) as unknown as Koa.Middleware<AdminState>);
   app.use(router.routes());
   app.use(

@@ -23,16 +23,23 @@ function toValidationError(error: ErrorObject): ValidationError {
   return { pointer: error.instancePath, message: error.message ?? 'is invalid' };
 }
 
-/** Validates the JSON body against the endpoint's schema, once, at the edge; reports every violation. */
-export function validateBody<S extends TSchema>(schema: S): ApiMiddleware {
+/** A checker of `schema`: returns the value typed, or throws 400 invalid-request with every violation. */
+export function schemaCheck<S extends TSchema>(schema: S): (value: unknown) => Static<S> {
   const validate = ajv.compile<Static<S>>(schema);
-  return async (ctx, next) => {
-    const body = ctx.request.body;
-    if (!validate(body)) {
+  return (value) => {
+    if (!validate(value)) {
       const errors = (validate.errors ?? []).map(toValidationError);
       throw problems.invalidRequest('The request body does not match the schema', dedupe(errors));
     }
-    ctx.state.body = body;
+    return value;
+  };
+}
+
+/** Validates the JSON body against the endpoint's schema, once, at the edge; reports every violation. */
+export function validateBody<S extends TSchema>(schema: S): ApiMiddleware {
+  const check = schemaCheck(schema);
+  return async (ctx, next) => {
+    ctx.state.body = check(ctx.request.body);
     await next();
   };
 }

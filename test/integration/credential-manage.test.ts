@@ -485,7 +485,7 @@ describe('credential lifecycle from the Wallet Server (profile §29)', () => {
     const tenantId = h.walletA.tenant._id;
     const stateOf = (credentialInstanceId: string) =>
       h.temporal.workflow.getHandle(credentialLifecycleWorkflowId({ tenantId, credentialInstanceId })).query(credentialLifecycleStateQuery);
-    const statusAsks = (credentialInstanceId: string) => (request: { path: string; body: Record<string, unknown> }) =>
+    const askAbout = (credentialInstanceId: string) => (request: { path: string; body: Record<string, unknown> }) =>
       request.path.endsWith('/credential/status') && request.body.credentialInstanceId === credentialInstanceId;
     // Every other live instance of this file: the Wallet Server agrees.
     h.receiver.answerAlways((request) => request.path.endsWith('/credential/status'), { status: 200, body: { currentStatus: 'ACTIVE', currentVersion: '' } });
@@ -495,17 +495,29 @@ describe('credential lifecycle from the Wallet Server (profile §29)', () => {
     const cursor = async () =>
       (await h.db.collection<{ _id: string; after?: string }>(collections.sweepCursors).findOne({ _id: 'credential-reconciliation' }))?.after;
 
-    // One instance a pass: the cursor moves on by one live instance each time.
-    await reconciliationPass(1);
+    // One instance a pass: the cursor moves on by one live instance each time. Each pass only
+    // signals; the instance asks its Wallet Server afterwards, so wait for that ask before the
+    // next step scripts answers.
+    const statusAsks = () => h.receiver.attempts.filter((request) => request.path.endsWith('/credential/status')).length;
+    const passOfOne = async () => {
+      const asked = statusAsks();
+      await reconciliationPass(1);
+      await pollUntil(
+        async () => statusAsks(),
+        (count) => count > asked,
+        { what: 'the swept instance’s ask' },
+      );
+    };
+    await passOfOne();
     const afterFirst = await cursor();
     expect(afterFirst).toEqual(expect.any(String));
-    await reconciliationPass(1);
+    await passOfOne();
     expect((await cursor()) ?? '').not.toBe(afterFirst);
     if ((await cursor()) !== undefined) expect(((await cursor()) as string) > (afterFirst as string)).toBe(true);
 
     // Nothing given up, nothing OUT_OF_SYNC: a pass whose page covers every live instance finds both.
-    h.receiver.answerNext(statusAsks(quiet.ids.credentialInstanceId), { status: 200, body: { currentStatus: 'SUSPENDED_WALLET', currentVersion: '' } });
-    h.receiver.answerNext(statusAsks(lost.ids.credentialInstanceId), { status: 404 });
+    h.receiver.answerNext(askAbout(quiet.ids.credentialInstanceId), { status: 200, body: { currentStatus: 'SUSPENDED_WALLET', currentVersion: '' } });
+    h.receiver.answerNext(askAbout(lost.ids.credentialInstanceId), { status: 404 });
     const summary = await reconciliationPass(1000);
     expect(summary.credentialInstancesReconciled).toBe(0);
     expect(summary.credentialInstancesSwept).toBeGreaterThanOrEqual(2);

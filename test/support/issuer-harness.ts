@@ -45,6 +45,8 @@ export interface IssuerHarness {
   http: HttpsClient;
   /** The API's base URL, for clients of a test's own (keep-alive connections, for one). */
   apiUrl: string;
+  /** The admin listener's base URL (the admin API under /admin, the reviewer console under /console). */
+  adminUrl: string;
   /** Registers another Wallet Server (tenant), by default notified at `<receiver>/<name>`. */
   registerWallet(name: string, options?: { notificationBaseUrl?: string; quotas?: Partial<TenantQuotas> }): Promise<ClientIdentity & { tenant: Tenant }>;
   /** Two registered Wallet Servers (tenants). */
@@ -250,6 +252,7 @@ export async function startIssuerHarness(options: IssuerHarnessOptions = {}): Pr
     temporal,
     http: createHttpsClient(`https://127.0.0.1:${port}`, ca.certificatePem),
     apiUrl: `https://127.0.0.1:${port}`,
+    adminUrl: `https://127.0.0.1:${adminPort}`,
     registerWallet: register,
     walletA,
     walletB,

@@ -26,7 +26,7 @@ const holderConcurrency = 8;
  * workflow decides by the transition table, applies the change (status list, record) and then
  * tells the Wallet Server. An instance whose workflow has ended answers from its record.
  */
-async function manageOne(deps: Deps, instance: CredentialInstance, request: IssuerLifecycleRequest, requestId: string) {
+export async function manageOne(deps: Deps, instance: CredentialInstance, request: IssuerLifecycleRequest, requestId: string) {
   const result: ManageCredentialResult | null = await deps.lifecycle.manage(instance, {
     actor: 'ISSUER',
     action: request.action,

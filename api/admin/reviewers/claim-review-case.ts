@@ -1,7 +1,7 @@
-import { problems } from '../../../domain/problems';
 import type { AdminDeps } from '../app';
 import { AdminCaller, type AdminMiddleware, type AdminRoute } from '../route';
-import { claimProblem, reviewCaseSummary } from './review-case-view';
+import { claimCase } from './review-case-actions';
+import { reviewCaseSummary } from './review-case-view';
 
 type Deps = Pick<AdminDeps, 'reviewCases' | 'claimMs'>;
 
@@ -9,9 +9,7 @@ type Deps = Pick<AdminDeps, 'reviewCases' | 'claimMs'>;
 function claimReviewCase(deps: Deps): AdminMiddleware {
   return async (ctx) => {
     ctx.state.auditTarget = { caseId: ctx.params.caseId ?? '' };
-    const found = await deps.reviewCases.get(ctx.params.caseId ?? '');
-    if (!found) throw problems.reviewCaseNotFound();
-    ctx.body = reviewCaseSummary(await deps.reviewCases.claim(found._id, ctx.state.admin.id, deps.claimMs).catch(claimProblem));
+    ctx.body = reviewCaseSummary(await claimCase(deps, ctx.params.caseId ?? '', ctx.state.admin.id));
   };
 }
 

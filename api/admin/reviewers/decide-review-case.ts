@@ -1,40 +1,20 @@
-import { problems } from '../../../domain/problems';
-import { requireCompleteVerdict, ReviewDecisionRequest } from '../../../domain/verdicts';
+import { ReviewDecisionRequest } from '../../../domain/verdicts';
 import { parseJsonBody } from '../../middleware/json-body';
 import { validateBody, validatedBody } from '../../middleware/validate-body';
 import type { AdminDeps } from '../app';
 import { AdminCaller, type AdminMiddleware, type AdminRoute } from '../route';
-import { claimProblem } from './review-case-view';
+import { decideCase } from './review-case-actions';
 
 type Deps = Pick<AdminDeps, 'reviewCases' | 'workflows'>;
 
-/**
- * Records the decision on the claimed case (one decision per case), then delivers it to the
- * verification as a verdict signal; a decision that cannot be delivered is withdrawn, so the
- * reviewer can decide again.
- */
+/** The reviewer's decision on the case they hold, delivered to the verification (review-case-actions.ts). */
 function decideReviewCase(deps: Deps): AdminMiddleware {
   return async (ctx) => {
     const decision = validatedBody(ctx, ReviewDecisionRequest);
     ctx.state.auditTarget = { caseId: ctx.params.caseId ?? '', outcome: decision.outcome };
-    requireCompleteVerdict(decision);
-    const reviewerId = ctx.state.admin.id;
-    const claimed = await deps.reviewCases.claimedBy(ctx.params.caseId ?? '', reviewerId).catch(claimProblem);
-    ctx.state.auditTarget = { ...ctx.state.auditTarget, tenantId: claimed.tenantId, verificationId: claimed.verificationId };
-    await deps.reviewCases
-      .recordDecision(claimed._id, reviewerId, {
-        outcome: decision.outcome,
-        ...(decision.reasonCode ? { reasonCode: decision.reasonCode } : {}),
-        decidedBy: reviewerId,
-      })
-      .catch(claimProblem);
-    try {
-      await deps.workflows.sendVerdict(claimed, { ...decision, source: 'reviewer', decidedBy: reviewerId });
-    } catch (error) {
-      await deps.reviewCases.withdrawDecision(claimed._id);
-      throw problems.serviceUnavailable('The decision could not be delivered; decide again', error);
-    }
-    ctx.body = { caseId: claimed._id, state: 'decided', outcome: decision.outcome };
+    const decided = await decideCase(deps, ctx.params.caseId ?? '', ctx.state.admin.id, decision);
+    ctx.state.auditTarget = { ...ctx.state.auditTarget, tenantId: decided.tenantId, verificationId: decided.verificationId };
+    ctx.body = { caseId: decided._id, state: 'decided', outcome: decision.outcome };
   };
 }
 
