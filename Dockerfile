@@ -14,6 +14,8 @@ COPY dev dev
 COPY domain domain
 COPY store store
 COPY wallet wallet
+COPY observability observability
+COPY reference-wallet reference-wallet
 COPY workers workers
 COPY workflows workflows
 COPY bench bench

@@ -39,8 +39,9 @@ describe('OpenTelemetry traces', () => {
 
     const spans = await pollUntil(
       async () => exporter.getFinishedSpans(),
-      (finished) => finished.some((span) => span.name === 'POST /verification/notify'),
-      { what: 'the notification’s span' },
+      // The workflow's span ends when the workflow does, after the notification was delivered.
+      (finished) => ['POST /verification/notify', 'RunWorkflow:verificationWorkflow'].every((name) => finished.some((span) => span.name === name)),
+      { what: 'the notification’s and the workflow’s spans' },
     );
     const server = spans.find((span) => span.name === 'POST /verification/initiate') as ReadableSpan;
     expect(server).toBeDefined();
