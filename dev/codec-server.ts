@@ -50,7 +50,9 @@ export async function startCodecServer(options: { codec: PayloadCodec; port: num
       res.writeHead(204, cors).end();
       return;
     }
-    if (req.method !== 'POST' || req.url !== `/${token}/decode`) {
+    // The Web UI (2.54) adds query parameters (`?preserveStorageRefs=true`): the path decides.
+    const pathname = (req.url ?? '').split('?')[0];
+    if (req.method !== 'POST' || pathname !== `/${token}/decode`) {
       res.writeHead(404, cors).end();
       return;
     }

@@ -32,6 +32,11 @@ export interface DemoEnvironment {
   walletServerTls: { certificatePem: string; privateKeyPem: string };
   /** The issuer's records of a holder (what its registry would write). */
   putHolder(holder: HolderRecord): Promise<void>;
+  /**
+   * Deregisters the demo's Wallet Server at the end: its listener stops with the demo, and a
+   * registered tenant nobody answers for would keep reconciliation asking it.
+   */
+  deregisterWallet?(tenantId: string): Promise<void>;
   /** Where an operator looks afterwards (printed at the end). */
   temporalUiUrl?: string;
 }
@@ -132,11 +137,13 @@ export async function runDemo(env: DemoEnvironment, out: (line: string) => void)
   });
 
   let wallet: ReferenceWalletServer | undefined;
+  let registeredTenant: string | undefined;
   try {
     step('A reference Wallet Server starts and is registered as a tenant');
     const port = await freePort();
     const notificationBaseUrl = `https://127.0.0.1:${port}/s2s`;
     const registration = await env.registerWallet(`Reference Wallet Server ${run}`, notificationBaseUrl);
+    registeredTenant = registration.tenantId;
     wallet = await startReferenceWalletServer({
       apiUrl: env.apiUrl,
       clientTls: { certificatePem: registration.certificatePem, privateKeyPem: registration.privateKeyPem, caPem: env.caPem },
@@ -282,5 +289,9 @@ export async function runDemo(env: DemoEnvironment, out: (line: string) => void)
   } finally {
     adminAgent.destroy();
     await wallet?.close();
+    if (registeredTenant && env.deregisterWallet) {
+      await env.deregisterWallet(registeredTenant);
+      out(`\n  the demo's Wallet Server (tenant ${registeredTenant}) is deregistered again`);
+    }
   }
 }

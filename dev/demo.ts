@@ -6,6 +6,7 @@ import { registerWalletServerIn } from '../cli/register-wallet-server';
 import { loadConfig, type AppConfig } from '../config/config';
 import { loadIssuerKeyMaterial } from '../crypto/key-material';
 import { createIssuerHolderRepository } from '../store/issuer-holders';
+import { createTenantRepository } from '../store/tenants';
 import { connectMongo } from '../store/mongo';
 import { runDemo, type DemoEnvironment } from './demo-script';
 import { devMaterialPaths } from './dev-material';
@@ -52,6 +53,9 @@ async function environmentOf(config: AppConfig, urls: { apiUrl: string; adminUrl
     },
     walletServerTls: { certificatePem: read(material.walletTlsCert), privateKeyPem: read(material.walletTlsKey) },
     putHolder: (holder) => holders.putHolder(holder),
+    async deregisterWallet(tenantId) {
+      await createTenantRepository(db).deregister(tenantId);
+    },
   };
   return { environment, close: () => mongo.close() };
 }

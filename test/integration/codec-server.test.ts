@@ -32,6 +32,13 @@ describe('codec server for the Temporal Web UI', () => {
       expect(response.headers.get('access-control-allow-credentials')).toBeNull();
       const { payloads } = (await response.json()) as { payloads: { data: string }[] };
       expect(JSON.parse(Buffer.from(payloads[0]?.data ?? '', 'base64').toString())).toEqual({ status: 'PENDING' });
+      // The Web UI 2.54 asks with a query string.
+      const withQuery = await fetch(`${server.url}/decode?preserveStorageRefs=true`, {
+        method: 'POST',
+        body: JSON.stringify(await asJson({ status: 'APPROVED' })),
+        headers: { 'content-type': 'application/json', origin: uiOrigin, 'x-namespace': 'default' },
+      });
+      expect(withQuery.status).toBe(200);
     } finally {
       await server.close();
     }
