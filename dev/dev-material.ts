@@ -131,7 +131,9 @@ export async function ensureDevMaterial(dataDir: string, log: (line: string) => 
     writePair(paths.walletCert, paths.walletKey, await issueCertificate(ca, { commonName: 'Development Wallet Server', usage: 'client' }));
     writePair(paths.walletTlsCert, paths.walletTlsKey, await issueCertificate(ca, { commonName: 'localhost', usage: 'server', ...localhost }));
   }
-  if (!existsSync(paths.issuerKeys) || readJson<{ encryption?: unknown[] }>(paths.issuerKeys).encryption?.length !== 2) {
+  // Made once: a file with keys is the operator's (it may hold a rotated-in third key); one from
+  // before there were two encryption keys is made again.
+  if (!existsSync(paths.issuerKeys) || (readJson<{ encryption?: unknown[] }>(paths.issuerKeys).encryption?.length ?? 0) < 2) {
     log('creating development issuer keys (two HPKE encryption keys, as during a rotation; one signing key)');
     const signing = await generateKeyPair('ES256', { extractable: true });
     writeSecret(
