@@ -316,8 +316,8 @@ function cpuPerSession(before: Record<string, number>, after: Record<string, num
   return Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, ((seconds - (before[name] ?? 0)) * 1000) / count]));
 }
 
-function printCpuPerSession(rows: readonly { name: string; cpu: Record<string, number> }[]): void {
-  console.log(`\nCPU per session (ms), by process tree:`);
+function printCpuPerSession(rows: readonly { name: string; cpu: Record<string, number> }[], per = 'session'): void {
+  console.log(`\nCPU per ${per} (ms), by process tree:`);
   const names = Object.keys(rows[0]?.cpu ?? {});
   console.log(`${'target'.padEnd(15)} ${names.map((n) => n.padStart(12)).join(' ')}        total`);
   for (const { name, cpu } of rows) {
@@ -437,6 +437,7 @@ async function runIssuanceScenario(options: {
     results.push(summarizeIssuance(target.name, load));
   }
   let statusChanges: StatusChangeSummary | undefined;
+  let statusChangeCpu: Record<string, number> | undefined;
   if (statusChangeCount > 0 && measured.includes(issuerTarget)) {
     await prepareCodes(statusChangeCount);
     say(`issuer API: ${statusChangeCount} credentials issued for the status-change measurement (not measured), then suspended one at a time`);
@@ -446,7 +447,11 @@ async function runIssuanceScenario(options: {
       const result = await runIssuanceSession(issuerTarget, issuerWallet);
       issued.push({ credentialInstanceId: result.credentialInstanceId, credential: result.credentials[0] as string });
     }
+    // CPU of the whole change: the back-office call, the workflow's Update, the status list write,
+    // telling the Wallet Server, and the reads of the published list until the bit shows.
+    const before = cpuSnapshot(options.trees);
     statusChanges = await measureStatusChanges({ ...options.offers, ...options.statusChanges }, issued);
+    statusChangeCpu = cpuPerSession(before, cpuSnapshot(options.trees), statusChangeCount);
   }
   offers.close();
   for (const target of options.targets) target.agent.destroy();
@@ -461,6 +466,7 @@ async function runIssuanceScenario(options: {
     printServerTiming(breakdown);
   }
   if (statusChanges) printStatusChanges(statusChanges, options.statusChanges.ttlSeconds);
+  if (statusChangeCpu) printCpuPerSession([{ name: 'issuer API', cpu: statusChangeCpu }], 'status change');
   const [issuer, bare] = results.length === 2 ? results : [undefined, results[0]];
   if (issuer && bare) {
     const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
