@@ -7,9 +7,20 @@ const maxInlineImageChars = 8 * 1024 * 1024;
 /** Nested evidence is shown this deep; deeper values as JSON text. */
 const maxDepth = 4;
 
+/** Documents (a scanned form, a certificate) a reviewer downloads and opens: data: URIs of these types. */
+const documentTypes: Record<string, string> = { 'application/pdf': 'pdf' };
+const dataUri = /^data:([a-z]+\/[a-z0-9.+-]+);base64,([A-Za-z0-9+/]+={0,2})$/;
+
 function value(label: string, v: unknown, depth: number): Html {
   if (typeof v === 'string' && v.length <= maxInlineImageChars && inlineImage.test(v)) {
     return html`<img src="${v}" alt="${label}" class="evidence-image" />`;
+  }
+  const document = typeof v === 'string' && v.length <= maxInlineImageChars ? dataUri.exec(v) : null;
+  const extension = document ? documentTypes[document[1] as string] : undefined;
+  if (document && extension) {
+    const kilobytes = Math.ceil(((document[2] as string).length * 3) / 4 / 1024);
+    // A download, not a page: the browser never renders it inside the console.
+    return html`<a href="${v}" download="${label}.${extension}">Download ${label} (${extension.toUpperCase()}, ${kilobytes} KB)</a>`;
   }
   if (Array.isArray(v))
     return html`<ol>
@@ -50,7 +61,8 @@ const slug = (title: string) => title.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
 /**
  * The decrypted evidence of a case, as a reviewer reads it: each item with its fields, images
- * (data: URIs) shown as images, references and codes as text. Everything is escaped.
+ * (data: URIs) shown as images, PDF documents offered as downloads, references and codes as
+ * text. Everything is escaped.
  */
 export function evidenceView(evidence: VerificationEvidence | null): Html {
   if (!evidence) return html`<p>The evidence is no longer held (its retention period ended).</p>`;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { readAdminCredentialsFile, writeAdminCredentialsFile } from '../../cli/admin-credential';
 import { seedFakeHolders } from '../../dev/fake-holders';
 import { loadIssuerKeyMaterial } from '../../crypto/key-material';
 import { identityEvidenceType } from '../../domain/verification-types/identity-evidence';
@@ -32,13 +33,22 @@ afterAll(async () => {
 });
 
 const documentImage = solidPngDataUri(120, 76, [36, 90, 160]);
+const proofOfAddressPdf = `data:application/pdf;base64,${Buffer.from('%PDF-1.4\n% a test document\n%%EOF\n').toString('base64')}`;
 
 /** A holder's identity evidence (a document image among it): PENDING, a review case opens. */
 async function caseAwaitingReview() {
   const key = await generateWalletSigningKey();
   const issuerKey = h.issuerEncryptionKeys[0] as NonNullable<IssuerHarness['issuerEncryptionKeys'][number]>;
   const sessionId = randomUUID();
-  const item = { id: 'idv-1', type: identityEvidenceType, documentType: 'ID_CARD', documentImageRefs: ['front-1'], selfieRef: 'selfie-1', documentImage };
+  const item = {
+    id: 'idv-1',
+    type: identityEvidenceType,
+    documentType: 'ID_CARD',
+    documentImageRefs: ['front-1'],
+    selfieRef: 'selfie-1',
+    documentImage,
+    proofOfAddress: proofOfAddressPdf,
+  };
   const body = await createInitiateRequest({
     key,
     sessionId,
@@ -110,6 +120,11 @@ describe('reviewer console in a browser', () => {
       expect(await page.locator('img.evidence-image').count()).toBe(1);
       expect(await page.locator('img.evidence-image').getAttribute('src')).toBe(documentImage);
       expect(await page.getByText('ID_CARD', { exact: true }).count()).toBe(1);
+      // A PDF is a download the reviewer opens, never rendered in the console.
+      const pdf = page.getByRole('link', { name: /^Download proofOfAddress \(PDF/ });
+      expect(await pdf.getAttribute('download')).toBe('proofOfAddress.pdf');
+      const [download] = await Promise.all([page.waitForEvent('download'), pdf.click()]);
+      expect(download.suggestedFilename()).toBe('proofOfAddress.pdf');
       expect(await page.content()).toContain(older.verificationId);
       await expectLabelledControls(page);
       await screenshot(page, '3-review-case');
@@ -139,7 +154,7 @@ describe('reviewer console in a browser', () => {
     }
   });
 
-  it('refuses a form without the session’s CSRF token, and ends the session at sign-out', async () => {
+  it('refuses a form without the session’s CSRF token, and ends the session at sign-out and when its credential is revoked', async () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     try {
       const page = await signIn(context, h.adminTokens.bob);
@@ -162,6 +177,20 @@ describe('reviewer console in a browser', () => {
       expect(new URL(page.url()).pathname).toBe('/console/login');
       await page.goto(`${h.adminUrl}/console/queue`);
       expect(new URL(page.url()).pathname).toBe('/console/login');
+
+      // A session lives only as long as its admin credential: revoking bob ends his new session at once.
+      const again = await signIn(context, h.adminTokens.bob);
+      expect(new URL(again.url()).pathname).toBe('/console/queue');
+      const credentials = readAdminCredentialsFile(h.adminCredentialsFile);
+      writeAdminCredentialsFile(h.adminCredentialsFile, { credentials: credentials.credentials.filter((entry) => entry.id !== 'bob') });
+      await pollUntil(
+        async () => {
+          await again.goto(`${h.adminUrl}/console/queue`);
+          return new URL(again.url()).pathname;
+        },
+        (path) => path === '/console/login',
+        { what: 'the revoked credential’s session to end' },
+      );
     } finally {
       await context.close();
     }
