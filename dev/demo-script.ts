@@ -119,6 +119,18 @@ export async function runDemo(env: DemoEnvironment, out: (line: string) => void)
     await admin(`/admin/review-cases/${encodeURIComponent(reviewCase.caseId)}/claim`, env.tokens.reviewer, {});
     await admin(`/admin/review-cases/${encodeURIComponent(reviewCase.caseId)}/decision`, env.tokens.reviewer, { outcome: 'APPROVED' });
   }
+  /** Identity evidence from the Wallet Client (PENDING: a review case opens), a reviewer approves, the wallet reads APPROVED. */
+  async function proofedByReviewer(flow: string, client: ReferenceWalletClient): Promise<void> {
+    const supplemented = await client.supplement({ client: [clientItem({ id: 'proofing', type: identityEvidenceType, ...evidence })] });
+    expectStatus(`${flow} supplement`, supplemented.json, 'PENDING');
+    await reviewerApproves(client.ids.verificationId);
+    expectStatus(`${flow} after review`, await client.statusAfter('PENDING'), 'APPROVED');
+  }
+  /** A Wallet Client redeems an offer's pre-authorized code: initiate with it as its (encrypted) item; the answer. */
+  async function redeem(client: ReferenceWalletClient, code: string, credentialConfigurationIds: string[], requestedDeviceCount?: number) {
+    const item = clientItem({ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code });
+    return (await client.initiate({ credentialConfigurationIds, client: [item], ...(requestedDeviceCount ? { requestedDeviceCount } : {}) })).json;
+  }
   /** What the Wallet Client signs with its WSK and encrypts to the issuer, in clear (the wire shows only the JWE). */
   const clientItem = (item: Record<string, unknown>) => {
     say(`the Wallet Client signs and encrypts: ${JSON.stringify(item)}`);
@@ -168,45 +180,19 @@ export async function runDemo(env: DemoEnvironment, out: (line: string) => void)
     step('Flow 2: wallet initiated, negotiated (ADDITIONAL_INFO_REQUIRED → supplement → review → APPROVED)');
     const flow2 = await w.newClient();
     expectStatus('flow 2', (await flow2.initiate({ credentialConfigurationIds: [mdl] })).json.status, 'ADDITIONAL_INFO_REQUIRED');
-    expectStatus(
-      'flow 2 supplement',
-      (await flow2.supplement({ client: [clientItem({ id: 'idv', type: identityEvidenceType, ...evidence })] })).json.status,
-      'PENDING',
-    );
-    await reviewerApproves(flow2.ids.verificationId);
-    expectStatus('flow 2 after review', (await flow2.statusAfter('PENDING')).status, 'APPROVED');
+    await proofedByReviewer('flow 2', flow2);
 
     step('Flow 3: issuer initiated, holder signed in (a Credential Offer with a pre-authorized code)');
     const flow3 = await w.newClient();
-    const code = await offer([pid, mdl, ...shippedCredentialConfigurations.map((c) => c.id).filter((id) => id !== pid && id !== mdl)], holder, true);
-    const redeemed = await flow3.initiate({
-      credentialConfigurationIds: shippedCredentialConfigurations.map((c) => c.id),
-      client: [clientItem({ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: code })],
-      requestedDeviceCount: 2,
-    });
-    expectStatus('flow 3', redeemed.json, 'APPROVED');
+    const everyConfiguration = shippedCredentialConfigurations.map((c) => c.id);
+    const redeemed = await redeem(flow3, await offer(everyConfiguration, holder, true), everyConfiguration, 2);
+    expectStatus('flow 3', redeemed, 'APPROVED');
     await notified(flow3);
 
     step('Flow 4: issuer initiated, holder not signed in (the offer asks for proofing first)');
     const flow4 = await w.newClient();
-    const unsignedCode = await offer([mdl], holder, false);
-    expectStatus(
-      'flow 4',
-      (
-        await flow4.initiate({
-          credentialConfigurationIds: [mdl],
-          client: [clientItem({ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: unsignedCode })],
-        })
-      ).json.status,
-      'ADDITIONAL_INFO_REQUIRED',
-    );
-    expectStatus(
-      'flow 4 supplement',
-      (await flow4.supplement({ client: [clientItem({ id: 'proofing', type: identityEvidenceType, ...evidence })] })).json.status,
-      'PENDING',
-    );
-    await reviewerApproves(flow4.ids.verificationId);
-    expectStatus('flow 4 after review', (await flow4.statusAfter('PENDING')).status, 'APPROVED');
+    expectStatus('flow 4', await redeem(flow4, await offer([mdl], holder, false), [mdl]), 'ADDITIONAL_INFO_REQUIRED');
+    await proofedByReviewer('flow 4', flow4);
 
     step('Flow 5: device migration (a second device from the flow 1 session, within its authorizedDeviceCount)');
     const flow5 = await w.newClient();
@@ -251,17 +237,7 @@ export async function runDemo(env: DemoEnvironment, out: (line: string) => void)
 
     step('A deferred credential: the driving licence is still being produced, then becomes ready (CREDENTIAL_READY)');
     const late = await w.newClient();
-    const lateCode = await offer([mdl], waitingHolder, true);
-    expectStatus(
-      'deferred flow',
-      (
-        await late.initiate({
-          credentialConfigurationIds: [mdl],
-          client: [clientItem({ id: 'offer', type: preAuthorizedCodeType, preAuthorizedCode: lateCode })],
-        })
-      ).json.status,
-      'APPROVED',
-    );
+    expectStatus('deferred flow', await redeem(late, await offer([mdl], waitingHolder, true), [mdl]), 'APPROVED');
     const lateInstance = (await late.provision()).get(mdl) as string;
     const deferred = await late.get(lateInstance, 1);
     if (deferred.issued) throw new DemoStepFailed('the driving licence was not deferred');

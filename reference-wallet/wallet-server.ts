@@ -5,7 +5,13 @@ import type { HpkeJwk } from '../crypto/jwe-hpke';
 import type { DeliveredCredentials, ProvisionCredentialResponse } from '../domain/schemas/credential';
 import { createGetCredentialRequest, openCredentials, type CredentialRequestKeys } from '../wallet/credential-request';
 import { getFromIssuer, postToIssuer, type IssuerAnswer } from '../wallet/issuer-request';
-import { createClientEncryptedPayload, createInitiateRequest, generateWalletSigningKey, type WalletSigningKey } from '../wallet/wallet-client-instance';
+import {
+  createInitiateWithItems,
+  createVerificationData,
+  generateWalletSigningKey,
+  type WalletItems,
+  type WalletSigningKey,
+} from '../wallet/wallet-client-instance';
 
 /**
  * A reference Wallet Server (S2S, the Wallet Server's side), grown from the wallet test client:
@@ -188,42 +194,19 @@ export async function startReferenceWalletServer(options: ReferenceWalletServerO
       if (!ids) throw new Error('initiate first');
       return ids;
     };
-    const encrypt = (items: Record<string, unknown>[], binding: { sessionId: string; verificationId?: string }) =>
-      Promise.all(items.map((claims) => createClientEncryptedPayload({ key, issuerKey, claims, binding })));
-    const verificationData = async (
-      data: { client?: Record<string, unknown>[]; server?: Record<string, unknown>[] },
-      binding: { sessionId: string; verificationId?: string },
-    ) => ({
-      ...(data.client ? { clientEncryptedPayload: await encrypt(data.client, binding) } : {}),
-      ...(data.server ? { serverVerificationDataItem: data.server as never } : {}),
-    });
-
     return {
       get ids() {
         return current();
       },
       /** /verification/initiate for a new session; `client` items are signed and encrypted by the Wallet Client. */
-      async initiate(request: {
-        credentialConfigurationIds: string[];
-        client?: Record<string, unknown>[];
-        server?: Record<string, unknown>[];
-        requestedDeviceCount?: number;
-      }) {
-        const sessionId = randomUUID();
-        const data = request.client || request.server ? await verificationData(request, { sessionId }) : undefined;
-        const body = await createInitiateRequest({
-          key,
-          sessionId,
-          credentialConfigurationIds: request.credentialConfigurationIds,
-          ...(data ? { verificationData: data } : {}),
-          ...(request.requestedDeviceCount ? { requestedDeviceCount: request.requestedDeviceCount } : {}),
-        });
+      async initiate(request: WalletItems & { credentialConfigurationIds: string[]; requestedDeviceCount?: number }) {
+        const body = await createInitiateWithItems(key, issuerKey, request);
         const answer = await post('/verification/initiate', body);
-        if (answer.status === 200) ids = { sessionId, verificationId: answer.json.verificationId as string };
+        if (answer.status === 200) ids = { sessionId: body.sessionId, verificationId: answer.json.verificationId as string };
         return answer;
       },
-      async supplement(data: { client?: Record<string, unknown>[]; server?: Record<string, unknown>[] }) {
-        return post('/verification/supplement', { ...current(), verificationDataPayload: await verificationData(data, current()) });
+      async supplement(data: WalletItems) {
+        return post('/verification/supplement', { ...current(), verificationDataPayload: await createVerificationData(key, issuerKey, data, current()) });
       },
       status: () => post('/verification/status', current()),
       /**

@@ -106,3 +106,40 @@ export async function createClientEncryptedPayload(options: {
   });
   return { jwe, origin: 'WALLET_CLIENT' };
 }
+
+/** A request's verification items: the Wallet Client's (signed and encrypted) and the Wallet Server's own. */
+export interface WalletItems {
+  client?: Record<string, unknown>[];
+  server?: Record<string, unknown>[];
+}
+
+/** `verificationData` / `verificationDataPayload` of a request: client items as Client Encrypted Payloads bound to `binding`, server items as they are. */
+export async function createVerificationData(
+  key: WalletSigningKey,
+  issuerKey: HpkeJwk,
+  items: WalletItems,
+  binding: ClientPayloadBinding,
+): Promise<VerificationDataResponse> {
+  const client = items.client ? await Promise.all(items.client.map((claims) => createClientEncryptedPayload({ key, issuerKey, claims, binding }))) : undefined;
+  return {
+    ...(client ? { clientEncryptedPayload: client } : {}),
+    ...(items.server ? { serverVerificationDataItem: items.server as VerificationDataResponse['serverVerificationDataItem'] } : {}),
+  } as VerificationDataResponse;
+}
+
+/** An initiate body for a new session whose items are `client` and `server` (none: a negotiated start). */
+export async function createInitiateWithItems(
+  key: WalletSigningKey,
+  issuerKey: HpkeJwk,
+  request: WalletItems & { credentialConfigurationIds: string[]; requestedDeviceCount?: number },
+): Promise<InitiateVerificationRequest> {
+  const sessionId = randomUUID();
+  const data = request.client || request.server ? await createVerificationData(key, issuerKey, request, { sessionId }) : undefined;
+  return createInitiateRequest({
+    key,
+    sessionId,
+    credentialConfigurationIds: request.credentialConfigurationIds,
+    ...(data ? { verificationData: data } : {}),
+    ...(request.requestedDeviceCount ? { requestedDeviceCount: request.requestedDeviceCount } : {}),
+  });
+}

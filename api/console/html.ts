@@ -42,6 +42,26 @@ export function csrfField(viewer: Viewer): Html {
   return html`<input type="hidden" name="csrf" value="${viewer.csrfToken}" />`;
 }
 
+/** A table with a caption (what it lists, or that it is empty), column headers and rows. */
+export function dataTable(caption: string, columns: readonly string[], rows: readonly Html[]): Html {
+  return html`<table>
+    <caption>
+      ${caption}
+    </caption>
+    <thead>
+      <tr>
+        ${columns.map((column) => html`<th scope="col">${column}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${rows}
+    </tbody>
+  </table>`;
+}
+
+/** "1 open case", "3 open cases". */
+export const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 /** How long ago, for people: "3 h 20 min", "2 d 4 h". */
 export function age(since: Date, now: Date): string {
   const minutes = Math.max(0, Math.floor((now.getTime() - since.getTime()) / 60_000));

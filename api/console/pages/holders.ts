@@ -4,7 +4,7 @@ import { IssuerLifecycleRequest } from '../../../domain/schemas/credential-lifec
 import type { CredentialInstance } from '../../../store/credential-instances';
 import { schemaCheck } from '../../middleware/validate-body';
 import { manageOne } from '../../admin/back-office/manage-credentials';
-import { csrfField, html, page, type Viewer } from '../html';
+import { counted, csrfField, dataTable, html, page, type Viewer } from '../html';
 import type { ConsoleDeps } from '../deps';
 import { readForm, type ConsoleContext } from '../session';
 import { auditConsoleWrite } from '../audit';
@@ -61,24 +61,11 @@ async function holderPage(deps: Pick<ConsoleDeps, 'credentialInstances'>, viewer
     viewer,
     ...(notice ? { notice } : {}),
     body: html`${searchForm(viewer, holderAccountId)}
-      <table>
-        <caption>
-          ${instances.length === 0 ? 'No credential instance for this holder.' : `${instances.length} credential instance${instances.length === 1 ? '' : 's'}`}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Credential</th>
-            <th scope="col">Wallet Server</th>
-            <th scope="col">Instance</th>
-            <th scope="col">Status</th>
-            <th scope="col">Version</th>
-            <th scope="col">Change</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${instances.map((instance) => instanceRow(viewer, holderAccountId, instance))}
-        </tbody>
-      </table>`,
+    ${dataTable(
+      instances.length === 0 ? 'No credential instance for this holder.' : counted(instances.length, 'credential instance'),
+      ['Credential', 'Wallet Server', 'Instance', 'Status', 'Version', 'Change'],
+      instances.map((instance) => instanceRow(viewer, holderAccountId, instance)),
+    )}`,
   });
 }
 

@@ -1,5 +1,5 @@
 import type { ReviewCase } from '../../../store/review-cases';
-import { age, csrfField, html, page } from '../html';
+import { age, counted, csrfField, dataTable, html, page } from '../html';
 import type { ConsoleDeps } from '../deps';
 import type { ConsoleContext } from '../session';
 
@@ -71,23 +71,11 @@ export function reviewQueue(deps: Pick<ConsoleDeps, 'reviewCases' | 'catalogue'>
           </div>
           <button type="submit">Filter</button>
         </form>
-        <table>
-          <caption>
-            ${cases.length === 0 ? 'No case waits for a reviewer.' : `${cases.length} open case${cases.length === 1 ? '' : 's'}, oldest first`}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Waiting</th>
-              <th scope="col">Wallet Server</th>
-              <th scope="col">Credentials</th>
-              <th scope="col">Why</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${cases.map(row)}
-          </tbody>
-        </table>`,
+        ${dataTable(
+          cases.length === 0 ? 'No case waits for a reviewer.' : `${counted(cases.length, 'open case')}, oldest first`,
+          ['Waiting', 'Wallet Server', 'Credentials', 'Why', 'Action'],
+          cases.map(row),
+        )}`,
     });
   };
 }
