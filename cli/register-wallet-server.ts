@@ -8,10 +8,15 @@ import type { TenantQuotas } from '../domain/quotas';
 import { createTenantRepository, type Tenant } from '../store/tenants';
 import { runCommand, withIssuerDatabase } from './command';
 
-const usage = `Registers a Wallet Server (a tenant) by its mTLS client certificate.
+const usage = `Registers a Wallet Server (a tenant) by its mTLS client certificate, or adds a
+certificate to one already registered (rotation).
 
   npm run register-wallet-server -- --name NAME --cert CERT.pem --notification-url URL
       [--rate-limit N] [--burst N] [--max-open-verifications N]
+  npm run register-wallet-server -- --tenant TENANT_ID --cert NEW.pem
+
+  --tenant             add --cert to this registered Wallet Server: both certificates work until
+                       the old one is revoked (npm run deregister-wallet-server -- --revoke-cert)
 
   --name               human-readable name shown to operators
   --cert               the Wallet Server's client certificate (PEM); it must be issued by the
@@ -27,16 +32,22 @@ const usage = `Registers a Wallet Server (a tenant) by its mTLS client certifica
 
 Connection settings come from the same environment as the API (MONGODB_URI, MONGODB_DATABASE, ...).`;
 
+/** The certificate, once it is known to chain to the client CA (else the TLS layer would refuse it anyway). */
+function checkIssuedByClientCa(certificatePem: string, clientCaPem: string): X509Certificate {
+  const certificate = new X509Certificate(certificatePem);
+  const ca = new X509Certificate(clientCaPem);
+  if (!certificate.checkIssued(ca) || !certificate.verify(ca.publicKey)) {
+    throw new Error('the certificate is not issued by the configured client CA, so the TLS layer would refuse it');
+  }
+  return certificate;
+}
+
 /** Validates the registration and stores it; returns the tenant. */
 export async function registerWalletServer(
   options: { name: string; certificatePem: string; notificationBaseUrl: string; clientCaPem: string; quotas?: Partial<TenantQuotas> },
   tenants: ReturnType<typeof createTenantRepository>,
 ): Promise<Tenant> {
-  const certificate = new X509Certificate(options.certificatePem);
-  const ca = new X509Certificate(options.clientCaPem);
-  if (!certificate.checkIssued(ca) || !certificate.verify(ca.publicKey)) {
-    throw new Error('the certificate is not issued by the configured client CA, so the TLS layer would refuse it');
-  }
+  const certificate = checkIssuedByClientCa(options.certificatePem, options.clientCaPem);
   const url = new URL(options.notificationBaseUrl);
   if (url.protocol !== 'https:') throw new Error('the notification URL must use https (S2S §Transport)');
   for (const [name, value] of Object.entries(options.quotas ?? {})) {
@@ -74,6 +85,7 @@ export function quotasFromOptions(values: { 'rate-limit'?: string; burst?: strin
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
+      tenant: { type: 'string' },
       name: { type: 'string' },
       cert: { type: 'string' },
       'notification-url': { type: 'string' },
@@ -83,15 +95,25 @@ async function main(): Promise<void> {
       help: { type: 'boolean' },
     },
   });
-  if (values.help || !values.name || !values.cert || !values['notification-url']) {
+  const adding = values.tenant !== undefined;
+  if (values.help || !values.cert || (!adding && (!values.name || !values['notification-url']))) {
     console.log(usage);
     process.exit(values.help ? 0 : 2);
   }
   const config = loadConfig();
+  if (adding) {
+    const certificatePem = readFileSync(values.cert, 'utf8');
+    checkIssuedByClientCa(certificatePem, readFileSync(config.tls.clientCaFile, 'utf8'));
+    const tenant = await withIssuerDatabase(config, (db) =>
+      createTenantRepository(db).addCertificate(values.tenant as string, { certThumbprint: pemThumbprint(certificatePem), certificatePem }),
+    );
+    console.log(JSON.stringify({ tenantId: tenant._id, name: tenant.name, added: pemThumbprint(certificatePem) }, null, 2));
+    return;
+  }
   const registration = {
-    name: values.name,
+    name: values.name as string,
     certificatePem: readFileSync(values.cert, 'utf8'),
-    notificationBaseUrl: values['notification-url'],
+    notificationBaseUrl: values['notification-url'] as string,
     clientCaPem: readFileSync(config.tls.clientCaFile, 'utf8'),
     quotas: quotasFromOptions(values),
   };

@@ -114,6 +114,30 @@ export function createTenantRepository(db: Db) {
      * quotas given when the certificate is already registered (re-running registration is safe;
      * a quota not given keeps its value). Returns the tenant.
      */
+    /**
+     * Adds a certificate to a registered tenant (certificate rotation, profile §1): both
+     * authenticate the same Wallet Server until the old one is revoked. Refused for a revoked
+     * certificate, a deregistered tenant, or a certificate another tenant holds.
+     */
+    async addCertificate(tenantId: string, certificate: { certThumbprint: string; certificatePem: string }): Promise<Tenant> {
+      const tenant = await tenants.findOne({ _id: tenantId });
+      if (!tenant) throw new Error(`no tenant ${tenantId}`);
+      if (tenant.deregisteredAt) throw new Error(`tenant ${tenantId} is deregistered`);
+      const held = await certificates.findOne({ _id: certificate.certThumbprint });
+      if (held?.revokedAt) throw new CertificateRevokedError();
+      if (held?.tenantId === tenantId) return tenant;
+      if (held) throw new Error('this certificate is registered to another Wallet Server');
+      try {
+        await certificates.insertOne({ _id: certificate.certThumbprint, tenantId, certificatePem: certificate.certificatePem, addedAt: new Date() });
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        // A concurrent registration of the same certificate: fine only if it was for this tenant.
+        if ((await certificates.findOne({ _id: certificate.certThumbprint }))?.tenantId !== tenantId)
+          throw new Error('this certificate is registered to another Wallet Server');
+      }
+      return tenant;
+    },
+
     async register(registration: TenantRegistration): Promise<Tenant> {
       const refuseRevoked = async () => {
         const certificate = await certificates.findOne({ _id: registration.certThumbprint });

@@ -140,6 +140,37 @@ describe('npm run deregister-wallet-server', () => {
     expect((await h.http.get('/openapi.json', h.walletA)).status).toBe(200);
   });
 
+  it('rotates a Wallet Server’s certificate: a second one for the same tenant, then the old one revoked', async () => {
+    const wallet = await h.registerWallet('rotating-wallet');
+    const ca = await loadCertificateAuthority(
+      readFileSync(h.config.tls.clientCaFile, 'utf8'),
+      readFileSync(path.join(h.config.dataDir, 'pki', 'ca.key'), 'utf8'),
+    );
+    const next = await issueCertificate(ca, { commonName: 'rotating-wallet', usage: 'client' });
+    const [oldFile, newFile] = [path.join(h.config.dataDir, 'rotating-old.crt'), path.join(h.config.dataDir, 'rotating-new.crt')];
+    writeFileSync(oldFile, wallet.certificatePem);
+    writeFileSync(newFile, next.certificatePem);
+    const started = await h.http.post('/verification/initiate', await approvableInitiate(), { identity: wallet });
+    expect(started.status).toBe(200);
+    const ids = { sessionId: started.json.sessionId as string, verificationId: started.json.verificationId as string };
+
+    const { stdout } = await run(process.execPath, [cli, '--tenant', wallet.tenant._id, '--cert', newFile], { env: cliEnv() });
+    expect(JSON.parse(stdout)).toMatchObject({ tenantId: wallet.tenant._id, added: expect.any(String) });
+    // The same Wallet Server with either certificate: its sessions answer to both.
+    for (const identity of [wallet, next]) expect((await h.http.post('/verification/status', ids, { identity })).status).toBe(200);
+
+    await run(process.execPath, [deregisterCli, '--revoke-cert', oldFile], { env: cliEnv() });
+    await afterTenantCache();
+    expect((await h.http.post('/verification/status', ids, { identity: wallet })).status).toBe(401);
+    expect((await h.http.post('/verification/status', ids, { identity: next })).status).toBe(200);
+    // Another Wallet Server's certificate cannot be added to this one.
+    const otherFile = path.join(h.config.dataDir, 'other-wallet.crt');
+    writeFileSync(otherFile, h.walletB.certificatePem);
+    await expect(run(process.execPath, [cli, '--tenant', wallet.tenant._id, '--cert', otherFile], { env: cliEnv() })).rejects.toMatchObject({
+      stderr: expect.stringContaining('another Wallet Server'),
+    });
+  });
+
   it('deregisters a Wallet Server: its certificate is refused on an open connection, its records stay', async () => {
     const wallet = await h.registerWallet('leaving-wallet');
     const client = keptAliveClient(wallet);
