@@ -13,6 +13,7 @@ import type { VerificationRef } from './verification-activities';
 import type { CredentialLifecycleWorkflows } from '../clients/temporal/credential-lifecycle-workflows';
 import type { CredentialInstanceRepository } from '../store/credential-instances';
 import type { SweepCursors } from '../store/sweep-cursors';
+import type { TenantRepository } from '../store/tenants';
 import { issuerMetrics } from '../observability/metrics';
 
 export interface ReconciliationDeps {
@@ -27,6 +28,8 @@ export interface ReconciliationDeps {
   /** Profile §29: the sweep that asks every live instance in turn, and where it goes on. */
   credentialInstances: Pick<CredentialInstanceRepository, 'listLiveInstances'>;
   sweepCursors: SweepCursors;
+  /** The sweep passes over instances of Wallet Servers that were deregistered: nobody answers for them. */
+  tenants: Pick<TenantRepository, 'findById'>;
   repairs: RepairLog;
   /** The same workflow settings the API starts verifications with. */
   verificationSettings: Pick<VerificationWorkflowInput, 'initialDecisionWaitMs' | 'idleExpiryMs' | 'limits'>;
@@ -184,9 +187,15 @@ export function createReconciliationActivities(deps: ReconciliationDeps) {
           ? (await deps.credentialInstances.listLiveInstances(undefined, input.limit - page.length)).filter((instance) => instance.key <= after)
           : [];
       const asked = [...page, ...wrapped];
+      const registered = new Map<string, boolean>();
+      for (const tenantId of new Set(asked.map((instance) => instance.tenantId))) {
+        const tenant = await deps.tenants.findById(tenantId);
+        registered.set(tenantId, tenant !== null && !tenant.deregisteredAt);
+      }
       let signalled = 0;
-      for (const { tenantId, credentialInstanceId } of asked)
-        if (await deps.credentialLifecycles.reconcile({ tenantId, credentialInstanceId }, input.passId)) signalled += 1;
+      for (const { tenantId, credentialInstanceId } of asked) {
+        if (registered.get(tenantId) && (await deps.credentialLifecycles.reconcile({ tenantId, credentialInstanceId }, input.passId))) signalled += 1;
+      }
       // A page short of the limit asked every live instance: the next pass starts at the first.
       await deps.sweepCursors.set(credentialSweep, asked.length < input.limit ? undefined : asked.at(-1)?.key);
       return signalled;

@@ -111,9 +111,14 @@ export async function runDemo(env: DemoEnvironment, out: (line: string) => void)
     ).credential_offer as { grants: Record<string, Record<string, string>> };
     return created.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']?.['pre-authorized_code'] as string;
   }
+  /** The demo's Wallet Server, once registered. */
+  let registeredTenant: string | undefined;
   /** A reviewer decides the case of a PENDING verification (the reviewer console does the same in a browser). */
   async function reviewerApproves(verificationId: string): Promise<void> {
-    const cases = (await admin('/admin/review-cases', env.tokens.reviewer)).cases as { caseId: string; verificationId: string }[];
+    const cases = (await admin(`/admin/review-cases?tenantId=${encodeURIComponent(registeredTenant ?? '')}`, env.tokens.reviewer)).cases as {
+      caseId: string;
+      verificationId: string;
+    }[];
     const reviewCase = cases.find((c) => c.verificationId === verificationId);
     if (!reviewCase) throw new DemoStepFailed('no review case for the verification');
     await admin(`/admin/review-cases/${encodeURIComponent(reviewCase.caseId)}/claim`, env.tokens.reviewer, {});
@@ -149,7 +154,6 @@ export async function runDemo(env: DemoEnvironment, out: (line: string) => void)
   });
 
   let wallet: ReferenceWalletServer | undefined;
-  let registeredTenant: string | undefined;
   try {
     step('A reference Wallet Server starts and is registered as a tenant');
     const port = await freePort();

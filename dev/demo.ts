@@ -76,17 +76,22 @@ async function main(): Promise<void> {
   } else {
     dir = mkdtempSync(path.join(os.tmpdir(), 's2s-demo-'));
     say(`no stack answers at ${urls.apiUrl}: starting one in ${dir} (about 20 s; npm start keeps one running, with the Temporal Web UI)`);
-    stack = await startLocalStack({ dir });
+    stack = await startLocalStack({ dir }).catch((error: unknown) => {
+      rmSync(dir as string, { recursive: true, force: true });
+      throw error;
+    });
     stackConfig = loadConfig(stack.env);
     urls = { apiUrl: stack.apiUrl, adminUrl: `https://127.0.0.1:${stackConfig.admin.port}` };
   }
-  const { environment, close } = await environmentOf(stackConfig, urls);
+  let close: (() => Promise<void>) | undefined;
   try {
-    const result = await runDemo(environment, (line) => console.log(line));
+    const opened = await environmentOf(stackConfig, urls);
+    close = opened.close;
+    const result = await runDemo(opened.environment, (line) => console.log(line));
     console.log('');
     say(`done: ${result.steps.length} steps, ${result.exchanges} exchanges, Wallet Server tenant ${result.tenantId}`);
   } finally {
-    await close();
+    await close?.();
     await stack?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }

@@ -20,8 +20,12 @@ export const probeTimeoutMs = 2000;
 /** The database answers a ping. */
 export const databaseProbe = (db: Db) => () => db.command({ ping: 1 });
 
-/** The Temporal frontend answers (GetSystemInfo: no namespace, no history read). */
-export const temporalProbe = (connection: Pick<Connection, 'workflowService'>) => () => connection.workflowService.getSystemInfo({});
+/**
+ * The Temporal frontend answers (GetSystemInfo: no namespace, no history read), within the probe's
+ * deadline: a call to a Temporal that is down ends with it instead of piling up.
+ */
+export const temporalProbe = (connection: Pick<Connection, 'workflowService' | 'withDeadline'>) => () =>
+  connection.withDeadline(Date.now() + probeTimeoutMs, () => connection.workflowService.getSystemInfo({}));
 
 function withTimeout(probe: () => Promise<unknown>, timeoutMs: number): Promise<ProbeState> {
   let timer: NodeJS.Timeout | undefined;

@@ -82,23 +82,36 @@ export function registerReviewQueueGauges(summary: () => Promise<ReviewQueueSumm
     }
     return cached.value;
   };
+  /** The queue now, or undefined when the database does not answer: the scrape goes on without it. */
+  const readOrNothing = () =>
+    read().catch(() => {
+      reviewQueueReadFailures.inc();
+      return undefined;
+    });
   // The newest registration serves (a test process composes several APIs).
-  for (const name of ['s2s_review_queue_depth', 's2s_review_queue_oldest_age_seconds']) metricsRegistry.removeSingleMetric(name);
+  for (const name of ['s2s_review_queue_depth', 's2s_review_queue_oldest_age_seconds', 's2s_review_queue_read_failures_total'])
+    metricsRegistry.removeSingleMetric(name);
+  const reviewQueueReadFailures = new Counter({
+    name: 's2s_review_queue_read_failures_total',
+    help: 'Scrapes whose review queue read failed (the queue gauges then report NaN).',
+    registers: [metricsRegistry],
+  });
   new Gauge({
     name: 's2s_review_queue_depth',
-    help: 'Open review cases (waiting for a reviewer).',
+    help: 'Open review cases (waiting for a reviewer); NaN when the database did not answer.',
     registers: [metricsRegistry],
     async collect() {
-      this.set((await read()).open);
+      this.set((await readOrNothing())?.open ?? Number.NaN);
     },
   });
   new Gauge({
     name: 's2s_review_queue_oldest_age_seconds',
-    help: 'How long the oldest open review case has waited (0 when none is open).',
+    help: 'How long the oldest open review case has waited (0 when none is open; NaN when the database did not answer).',
     registers: [metricsRegistry],
     async collect() {
-      const { oldestCreatedAt } = await read();
-      this.set(oldestCreatedAt ? Math.max(0, (now() - oldestCreatedAt.getTime()) / 1000) : 0);
+      const summary = await readOrNothing();
+      const oldest = summary?.oldestCreatedAt;
+      this.set(!summary ? Number.NaN : oldest ? Math.max(0, (now() - oldest.getTime()) / 1000) : 0);
     },
   });
 }

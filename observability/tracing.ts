@@ -9,8 +9,10 @@ import type Koa from 'koa';
  * OpenTelemetry traces (profile: Operations): from the HTTP request through the workflow and its
  * activities to the calls to Wallet Servers. Exported by OTLP/HTTP when an endpoint is configured
  * (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces); without one
- * nothing is set up and every span is OpenTelemetry's no-op. Spans carry routes, states, tenant
- * ids and outcomes, never a request body, a session id or personal data.
+ * nothing is set up and every span is OpenTelemetry's no-op. Our spans carry routes, states,
+ * tenant ids and outcomes; the Temporal interceptors add the workflow's id (tenant, session and
+ * verification ids, as the Temporal UI shows them), so a trace leads to its workflow. Never a
+ * request body or personal data.
  */
 export interface Tracing {
   /** Where finished spans go (also the Temporal workflow spans, through the worker's sink). */

@@ -84,7 +84,10 @@ export async function startReferenceWalletServer(options: ReferenceWalletServerO
     return answer;
   }
 
-  const metadata = await getFromIssuer(`${options.apiUrl}/.well-known/openid-credential-issuer-s2s`, { agent });
+  const metadata = await getFromIssuer(`${options.apiUrl}/.well-known/openid-credential-issuer-s2s`, { agent }).catch((error: unknown) => {
+    agent.destroy();
+    throw error;
+  });
   const published = (metadata.issuer_encryption_jwks as { keys: HpkeJwk[] } | undefined)?.keys[0];
   if (!published) throw new Error('the issuer metadata lists no issuer_encryption_jwks');
   const issuerKey: HpkeJwk = published;
@@ -164,7 +167,13 @@ export async function startReferenceWalletServer(options: ReferenceWalletServerO
       });
     },
   );
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => {
+      agent.destroy();
+      reject(error);
+    });
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
 
   /** Resolves with the first call from the issuer that `matches` (already received or still to come). */

@@ -171,6 +171,7 @@ export async function composeIssuerWorker(config: AppConfig, connections: Worker
       credentialLifecycles: lifecycleWorkflows,
       credentialInstances: createCredentialInstanceRepository(db),
       sweepCursors: createSweepCursors(db),
+      tenants,
       repairs: createRepairLog(db),
       verificationSettings: verificationWorkflowSettings(config),
     }),

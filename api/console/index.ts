@@ -10,7 +10,17 @@ import { holderCredentials, holdersSearch, manageFromConsole } from './pages/hol
 import { claimFromConsole, decideFromConsole, reviewCasePage } from './pages/review-case';
 import { reviewQueue } from './pages/review-queue';
 import { homeOf, showSignIn, signIn, signInPage, signOut } from './pages/sign-in';
-import { requireRole, securityHeaders, seeOther, signedIn, SignInRequired, type ConsoleContext, type ConsoleMiddleware, type ConsoleState } from './session';
+import {
+  requireRole,
+  sameOriginForms,
+  securityHeaders,
+  seeOther,
+  signedIn,
+  SignInRequired,
+  type ConsoleContext,
+  type ConsoleMiddleware,
+  type ConsoleState,
+} from './session';
 
 /**
  * An error on a console page: the sign-in page when the session is gone, otherwise a page that
@@ -78,6 +88,8 @@ export function consolePages(deps: ConsoleDeps): Koa.Middleware {
     const notFound = async () => {
       throw problems.notFound();
     };
-    await (securityHeaders as unknown as Koa.Middleware)(ctx, () => (renderErrors as unknown as Koa.Middleware)(ctx, () => routes(ctx as never, notFound)));
+    await (securityHeaders as unknown as Koa.Middleware)(ctx, () =>
+      (renderErrors as unknown as Koa.Middleware)(ctx, () => (sameOriginForms as unknown as Koa.Middleware)(ctx, () => routes(ctx as never, notFound))),
+    );
   };
 }

@@ -38,6 +38,24 @@ export const securityHeaders: ConsoleMiddleware = async (ctx, next) => {
   await next();
 };
 
+/**
+ * Forms are posted from the console's own pages only: a POST whose browser says it comes from
+ * another site (Sec-Fetch-Site, Origin) is refused before anything else, the sign-in form too (no
+ * other site can sign a browser into a session of its choosing). The CSRF token then ties a
+ * signed-in form to its session.
+ */
+export const sameOriginForms: ConsoleMiddleware = async (ctx, next) => {
+  if (ctx.method === 'POST') {
+    // Every current browser says where a request comes from in Sec-Fetch-Site; Origin is the
+    // fallback (it is "null" under this console's no-referrer policy, so only a named origin counts).
+    const site = ctx.get('Sec-Fetch-Site');
+    const origin = ctx.get('Origin');
+    const crossSite = site ? site !== 'same-origin' : Boolean(origin) && origin !== 'null' && origin !== `${ctx.protocol}://${ctx.host}`;
+    if (crossSite) throw problems.consoleFormExpired();
+  }
+  await next();
+};
+
 /** Form fields are identifiers, codes and a message for the holder. */
 export const formLimitBytes = 16 * 1024;
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import https from 'node:https';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { readAdminCredentialsFile, writeAdminCredentialsFile } from '../../cli/admin-credential';
 import { seedFakeHolders } from '../../dev/fake-holders';
@@ -70,6 +71,24 @@ async function signIn(context: BrowserContext, token: string): Promise<Page> {
   return page;
 }
 
+/** A form post from outside a browser page, with the headers a browser would add. */
+function postForm(route: string, body: string, headers: Record<string, string>): Promise<{ status: number; setCookie?: string[] }> {
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      `${h.adminUrl}${route}`,
+      { method: 'POST', ca: h.caPem, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), ...headers } },
+      (response) => {
+        response.resume();
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, ...(response.headers['set-cookie'] ? { setCookie: response.headers['set-cookie'] } : {}) }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 /** Every visible form control has an accessible name (a label or aria-label). */
 async function expectLabelledControls(page: Page): Promise<void> {
   const unlabelled = await page.$$eval('input:not([type=hidden]), select, textarea, button', (controls) =>
@@ -117,6 +136,7 @@ describe('reviewer console in a browser', () => {
       // The case page: evidence (decrypted here, audited) with its image, and the decisions.
       await page.getByRole('heading', { name: 'Evidence', exact: true }).waitFor();
       const caseId = decodeURIComponent(new URL(page.url()).pathname.split('/').at(-1) as string);
+      await page.locator('img.evidence-image').first().waitFor();
       expect(await page.locator('img.evidence-image').count()).toBe(1);
       expect(await page.locator('img.evidence-image').getAttribute('src')).toBe(documentImage);
       expect(await page.getByText('ID_CARD', { exact: true }).count()).toBe(1);
@@ -173,6 +193,12 @@ describe('reviewer console in a browser', () => {
         (await h.admin('GET', `/admin/review-cases?tenantId=${h.walletA.tenant._id}`, 'alice')).json.cases.find((c: { caseId: string }) => c.caseId === caseId),
       ).toBeDefined();
 
+      // Another site's form cannot sign a browser in, nor post to a page (Origin, Sec-Fetch-Site).
+      const crossSite = await postForm('/console/login', `token=${h.adminTokens.bob}`, { origin: 'https://evil.example' });
+      expect(crossSite.status).toBe(403);
+      expect(crossSite.setCookie).toBeUndefined();
+      expect((await postForm('/console/login', `token=${h.adminTokens.bob}`, { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+
       await page.getByRole('button', { name: 'Sign out' }).click();
       expect(new URL(page.url()).pathname).toBe('/console/login');
       await page.goto(`${h.adminUrl}/console/queue`);
@@ -215,7 +241,7 @@ describe('reviewer console in a browser', () => {
       // The holder's id was posted, not put in the URL.
       expect(new URL(page.url()).search).toBe('');
       const row = page.locator('tr', { hasText: credentialInstanceId });
-      expect(await row.getByText('ACTIVE', { exact: true }).count()).toBe(1);
+      await row.getByText('ACTIVE', { exact: true }).waitFor();
       await expectLabelledControls(page);
       await screenshot(page, '5-holder-credentials');
 

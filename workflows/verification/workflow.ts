@@ -54,6 +54,14 @@ const remoteDecisions = proxyActivities<VerificationActivities>(decisionActivity
 // A retry that must wait longer than a second waits on a workflow timer, not inside the workflow
 // task (which would hold it open and, past its timeout, lose it).
 const localDecisions = proxyLocalActivities<VerificationActivities>({ ...decisionActivityOptions, localRetryThreshold: '1 second' });
+/**
+ * Who a PENDING verification waits for only labels it for operators: a few quick tries, then the
+ * status is shown without it, so a database hiccup never holds back the notification.
+ */
+const { describePendingWait } = proxyLocalActivities<VerificationActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { initialInterval: '200 milliseconds', maximumAttempts: 3 },
+});
 
 /**
  * One verification (S2S §Verification Endpoints, §Verification Status). The workflow is the
@@ -154,7 +162,7 @@ export async function verificationWorkflow(input: VerificationWorkflowInput): Pr
    */
   async function waitingAttributes(now: number): Promise<SearchAttributeUpdatePair[]> {
     if (!patched(showsWaitingFor)) return [];
-    const pending = decision.status === VerificationState.pending ? await localDecisions.describePendingWait(ref) : undefined;
+    const pending = decision.status === VerificationState.pending ? await describePendingWait(ref).catch(() => undefined) : undefined;
     const waitingFor = verificationWaitingFor(decision, pending);
     if (waitingFor.join() !== waiting.for.join()) waiting = { for: waitingFor, since: now };
     const deadline = finished() ? undefined : Math.min(lastChangeAt + limits.idleExpiryMs, requestDeadlineAt ?? Number.POSITIVE_INFINITY);

@@ -44,6 +44,7 @@ function reportVerdict(deps: Deps): AdminMiddleware {
       source: 'provider',
       decidedBy: provider,
     });
+    await deps.providerRequests.markAnswered(ref, provider);
     ctx.status = 202;
     ctx.body = { ...ref, provider, accepted: true };
   };
