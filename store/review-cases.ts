@@ -74,18 +74,40 @@ export function createReviewCaseRepository(db: Db, now: () => Date = () => new D
      * round by round (every tenant's oldest, then every tenant's second oldest, ...), so one
      * tenant's flood of cases cannot push another tenant's oldest case out of the list.
      */
-    async list(filter: { tenantId?: string; state?: ReviewCase['state']; claimableBy?: string; limit?: number }): Promise<ReviewCase[]> {
+    async list(filter: {
+      tenantId?: string;
+      state?: ReviewCase['state'];
+      claimableBy?: string;
+      limit?: number;
+      /** Only cases for this credential configuration (the reviewer console's filter). */
+      credentialConfigurationId?: string;
+      /** Only cases created at or before this time (waiting at least so long). */
+      createdBefore?: Date;
+    }): Promise<ReviewCase[]> {
       const at = now();
       const state = filter.state ?? 'open';
       const limit = filter.limit ?? 50;
+      // The filters are part of the query, so a page of the filtered queue is full, not what is left of a page.
+      const narrowed = {
+        state,
+        ...(filter.credentialConfigurationId ? { credentialConfigurationIds: filter.credentialConfigurationId } : {}),
+        ...(filter.createdBefore ? { createdAt: { $lte: filter.createdBefore } } : {}),
+      };
       const visible = (found: ReviewCase[]) =>
         filter.claimableBy
           ? found.filter((c) => !c.claimedBy || c.claimedBy === filter.claimableBy || (c.claimExpiresAt?.getTime() ?? 0) <= at.getTime())
           : found;
-      const oldestOf = async (tenantId: string) => visible(await cases.find({ state, tenantId }).sort({ createdAt: 1 }).limit(perTenantWindow).toArray());
+      const oldestOf = async (tenantId: string) =>
+        visible(
+          await cases
+            .find({ ...narrowed, tenantId })
+            .sort({ createdAt: 1 })
+            .limit(perTenantWindow)
+            .toArray(),
+        );
       if (filter.tenantId) return (await oldestOf(filter.tenantId)).slice(0, limit);
       // $match/$group: the tenants with cases in this state (index tenant_state_created per tenant).
-      const tenants = await cases.aggregate<{ _id: string }>([{ $match: { state } }, { $group: { _id: '$tenantId' } }]).toArray();
+      const tenants = await cases.aggregate<{ _id: string }>([{ $match: narrowed }, { $group: { _id: '$tenantId' } }]).toArray();
       const queues = await Promise.all(tenants.map((tenant) => oldestOf(tenant._id)));
       return interleaveByTenant(queues, (c) => c.createdAt.getTime(), limit);
     },

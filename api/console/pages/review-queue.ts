@@ -22,16 +22,16 @@ export function reviewQueue(deps: Pick<ConsoleDeps, 'reviewCases' | 'catalogue'>
     const filters = queueFilters(ctx);
     const viewer = ctx.state.viewer;
     const now = new Date();
-    const listed = await deps.reviewCases.list({
-      state: 'open',
-      claimableBy: viewer.adminId,
-      limit: pageSize,
-      ...(filters.tenantId ? { tenantId: filters.tenantId } : {}),
-    });
-    const cases = listed
-      .filter((c) => !filters.configuration || c.credentialConfigurationIds.includes(filters.configuration))
-      .filter((c) => !filters.olderThanHours || now.getTime() - c.createdAt.getTime() >= filters.olderThanHours * 3600_000)
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    const cases = (
+      await deps.reviewCases.list({
+        state: 'open',
+        claimableBy: viewer.adminId,
+        limit: pageSize,
+        ...(filters.tenantId ? { tenantId: filters.tenantId } : {}),
+        ...(filters.configuration ? { credentialConfigurationId: filters.configuration } : {}),
+        ...(filters.olderThanHours ? { createdBefore: new Date(now.getTime() - filters.olderThanHours * 3600_000) } : {}),
+      })
+    ).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     const configurations = [...deps.catalogue.keys()].sort();
     const row = (c: ReviewCase) => {
       const mine = c.claimedBy === viewer.adminId && (c.claimExpiresAt?.getTime() ?? 0) > now.getTime();
