@@ -32,6 +32,21 @@ const tell = (action: WalletAction): ReconcileAction => ({ kind: 'tell_wallet', 
 const report = (reason: Extract<ReconcileAction, { kind: 'report' }>['reason']): ReconcileAction => ({ kind: 'report', reason });
 
 /**
+ * An instance that has ended (UNLINKED by either party, CANCELLED by the issuer): a Wallet Server
+ * that still holds it is told to unlink; one that has let it go agrees, whatever it says.
+ */
+const ended: Readonly<Record<WalletView, ReconcileAction>> = {
+  IN_PROCESS: tell('UNLINK'),
+  ACTIVE: tell('UNLINK'),
+  SUSPENDED_WALLET: tell('UNLINK'),
+  SUSPENDED_ISSUER: tell('UNLINK'),
+  UNLINKED: none,
+  CANCELLED: none,
+  UNKNOWN: none,
+  NOT_FOUND: none,
+};
+
+/**
  * The grid (profile §29, Reconciliation): rows are the issuer's state, columns the Wallet
  * Server's answer. IN_PROCESS on the wallet side while the issuer has issued is a provisioning
  * still under way, not a difference.
@@ -77,26 +92,8 @@ export const reconciliationGrid: Readonly<Record<LifecycleState, Readonly<Record
     UNKNOWN: report('wallet_state_unknown'),
     NOT_FOUND: report('wallet_lost_instance'),
   },
-  UNLINKED: {
-    IN_PROCESS: tell('UNLINK'),
-    ACTIVE: tell('UNLINK'),
-    SUSPENDED_WALLET: tell('UNLINK'),
-    SUSPENDED_ISSUER: tell('UNLINK'),
-    UNLINKED: none,
-    CANCELLED: none,
-    UNKNOWN: none,
-    NOT_FOUND: none,
-  },
-  CANCELLED: {
-    IN_PROCESS: tell('UNLINK'),
-    ACTIVE: tell('UNLINK'),
-    SUSPENDED_WALLET: tell('UNLINK'),
-    SUSPENDED_ISSUER: tell('UNLINK'),
-    UNLINKED: none,
-    CANCELLED: none,
-    UNKNOWN: none,
-    NOT_FOUND: none,
-  },
+  UNLINKED: ended,
+  CANCELLED: ended,
 };
 
 export function reconcileAction(issuer: LifecycleState, wallet: WalletView): ReconcileAction {
