@@ -1,15 +1,13 @@
-import { MongoClient, type Db } from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
 import { createConsoleSessionStore } from '../../store/console-sessions';
-import { collections, ensureIndexes } from '../../store/mongo';
-import { randomUUID } from 'node:crypto';
+import { collections } from '../../store/mongo';
+import { connectTestDatabase } from '../support/test-database';
 
 /** The reviewer console's sessions on FerretDB: only the secret's hash is kept; idle and absolute expiry. */
 let client: MongoClient;
 let db: Db;
 beforeAll(async () => {
-  client = new MongoClient(process.env.S2S_TEST_MONGODB_URI as string);
-  db = client.db(`console_sessions_${randomUUID().slice(0, 8)}`);
-  await ensureIndexes(db);
+  ({ client, db } = await connectTestDatabase('console_sessions'));
 });
 afterAll(async () => {
   await db?.dropDatabase();

@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient, type Db } from 'mongodb';
-import { ensureIndexes } from '../../store/mongo';
+import type { Db, MongoClient } from 'mongodb';
 import { createProviderRequestRepository } from '../../store/provider-requests';
+import { connectTestDatabase } from '../support/test-database';
 
 /** Which providers a verification still waits for (S2sWaitingFor = PROVIDER): asked, not yet answered. */
 let client: MongoClient;
 let db: Db;
 beforeAll(async () => {
-  client = new MongoClient(process.env.S2S_TEST_MONGODB_URI as string);
-  db = client.db(`provider_requests_${randomUUID().slice(0, 8)}`);
-  await ensureIndexes(db);
+  ({ client, db } = await connectTestDatabase('provider_requests'));
 });
 afterAll(async () => {
   await db?.dropDatabase();

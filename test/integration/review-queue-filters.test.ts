@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient, type Db } from 'mongodb';
-import { ensureIndexes } from '../../store/mongo';
+import type { Db, MongoClient } from 'mongodb';
 import { createReviewCaseRepository } from '../../store/review-cases';
+import { connectTestDatabase } from '../support/test-database';
 
 /** The review queue's filters (the reviewer console's) are part of the query: a filtered page is full. */
 let client: MongoClient;
 let db: Db;
 beforeAll(async () => {
-  client = new MongoClient(process.env.S2S_TEST_MONGODB_URI as string);
-  db = client.db(`review_queue_${randomUUID().slice(0, 8)}`);
-  await ensureIndexes(db);
+  ({ client, db } = await connectTestDatabase('review_queue'));
 });
 afterAll(async () => {
   await db?.dropDatabase();
