@@ -56,6 +56,9 @@ const local = proxyLocalActivities<CredentialIssuanceActivities & CredentialStat
   localRetryThreshold: '1 second',
 });
 
+/** How telling the Wallet Server ended. */
+type Told = 'delivered' | 'abandoned';
+
 /**
  * One credential instance (S2S §Credential Endpoints): the workflow through which every get of
  * the instance goes, and which later carries its lifecycle (S2S §Credential Manage). It stays
@@ -171,9 +174,7 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     if (!(await local.verifyIssueProof({ ...ref, requestRef, requestId, ...(proof === undefined ? {} : { proof }) }))) {
       throw ApplicationFailure.create({ type: CredentialLifecycleRefusal.unproven, message: 'a get without the API’s proof of origin', nonRetryable: true });
     }
-    await condition(() => !busy);
-    busy = true;
-    try {
+    return exclusively(async (): Promise<IssueOutcome> => {
       const { status } = lifecycle();
       // Profile §29: nothing is issued while suspended, nor once unlinked or cancelled.
       if (!issuesCredentials(status)) {
@@ -200,9 +201,7 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
         state = { ...rest, deferred: { triggeringRequestId: requestId, ...(outcome.notReadyUntil ? { notReadyUntil: outcome.notReadyUntil } : {}) } };
       else state = rest;
       return outcome;
-    } finally {
-      busy = false;
-    }
+    });
   });
 
   /** Runs `step` once no get or lifecycle change runs (they are serialized, see `busy`). */
@@ -266,16 +265,10 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
 
   /** Tells the Wallet Server of the newest issuer change (profile §29); records how it ended. */
   async function pushToWallet(push: NonNullable<CredentialLifecycleState['walletPush']>): Promise<void> {
-    let outcome: 'delivered' | 'abandoned' = 'delivered';
-    try {
-      await tellWalletServerLifecycle({ ...ref, ...push });
-    } catch {
-      // Given up after the draft's retries (S2S §Rate Limiting): reconciliation and the Wallet
-      // Server's /credential/status tell it later.
-      outcome = 'abandoned';
-      log.warn('lifecycle change not told to the Wallet Server after retries', { credentialInstanceId: input.credentialInstanceId, action: push.action });
-      markWalletSync(WalletSync.outOfSync);
-    }
+    // Given up after the draft's retries: reconciliation and the Wallet Server's /credential/status tell it later.
+    const outcome = await told(() => tellWalletServerLifecycle({ ...ref, ...push }), 'lifecycle change not told to the Wallet Server after retries', {
+      action: push.action,
+    });
     const { walletPush: current, ...rest } = state;
     // A newer change while this one was told is told next.
     state = { ...rest, ...(current !== push && current ? { walletPush: current } : {}), lastWalletPush: { statusVersion: push.statusVersion, outcome } };
@@ -296,15 +289,26 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
     }
     const version = check.outcome === 'ready' ? check.credentialVersion : undefined;
     if (version === undefined || version === state.credentialVersion || version === state.updateOffered?.credentialVersion) return;
-    let outcome: 'delivered' | 'abandoned' = 'delivered';
-    try {
-      await notifyCredentialUpdateAvailable({ ...ref, credentialVersion: version, eventTimestamp: new Date().toISOString() });
-    } catch {
-      outcome = 'abandoned';
-      log.warn('CREDENTIAL_UPDATE_AVAILABLE abandoned after retries', { credentialInstanceId: input.credentialInstanceId });
-      markWalletSync(WalletSync.outOfSync);
-    }
+    const outcome = await told(
+      () => notifyCredentialUpdateAvailable({ ...ref, credentialVersion: version, eventTimestamp: new Date().toISOString() }),
+      'CREDENTIAL_UPDATE_AVAILABLE abandoned after retries',
+    );
     state = { ...state, updateOffered: { credentialVersion: version, outcome } };
+  }
+
+  /**
+   * Runs a call that tells the Wallet Server something: 'abandoned' once the draft's retries gave
+   * up (S2S §Rate Limiting), which is logged and marks the instance OUT_OF_SYNC for reconciliation.
+   */
+  async function told(call: () => Promise<unknown>, abandoned: string, details: Record<string, string> = {}): Promise<Told> {
+    try {
+      await call();
+      return 'delivered';
+    } catch {
+      log.warn(abandoned, { credentialInstanceId: input.credentialInstanceId, ...details });
+      markWalletSync(WalletSync.outOfSync);
+      return 'abandoned';
+    }
   }
 
   /** The S2sCredentialWalletSync search attribute (behind a patch: runs recorded before it replay without it). */
@@ -366,19 +370,16 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
    * signs fresh ones (a new renewal period), with the keys it chooses.
    */
   async function offerRefresh(refreshAt: string): Promise<void> {
-    let outcome: 'delivered' | 'abandoned' = 'delivered';
-    try {
-      await notifyCredentialUpdateAvailable({
-        ...ref,
-        credentialVersion: state.credentialVersion as string,
-        eventTimestamp: new Date().toISOString(),
-        refreshOf: refreshAt,
-      });
-    } catch {
-      outcome = 'abandoned';
-      log.warn('refresh offer abandoned after retries', { credentialInstanceId: input.credentialInstanceId });
-      markWalletSync(WalletSync.outOfSync);
-    }
+    const outcome = await told(
+      () =>
+        notifyCredentialUpdateAvailable({
+          ...ref,
+          credentialVersion: state.credentialVersion as string,
+          eventTimestamp: new Date().toISOString(),
+          refreshOf: refreshAt,
+        }),
+      'refresh offer abandoned after retries',
+    );
     state = { ...state, refreshOffered: refreshAt, updateOffered: { credentialVersion: state.credentialVersion as string, outcome } };
   }
 
@@ -388,16 +389,12 @@ export async function credentialLifecycleWorkflow(input: CredentialLifecycleInpu
    * cancelled); it fetches /credential/metadata. A newer version while one is told is told next.
    */
   async function tellDisplayDataUpdated(credentialMetadataVersion: string): Promise<void> {
-    let outcome: 'delivered' | 'abandoned' = 'delivered';
-    if (!isFinalLifecycleState(lifecycle().status)) {
-      try {
-        await notifyDisplayDataUpdated({ ...ref, credentialMetadataVersion, eventTimestamp: new Date().toISOString() });
-      } catch {
-        outcome = 'abandoned';
-        log.warn('DISPLAY_DATA_UPDATED abandoned after retries', { credentialInstanceId: input.credentialInstanceId });
-        markWalletSync(WalletSync.outOfSync);
-      }
-    }
+    const outcome: Told = isFinalLifecycleState(lifecycle().status)
+      ? 'delivered'
+      : await told(
+          () => notifyDisplayDataUpdated({ ...ref, credentialMetadataVersion, eventTimestamp: new Date().toISOString() }),
+          'DISPLAY_DATA_UPDATED abandoned after retries',
+        );
     const { displayPending, ...rest } = state;
     state = {
       ...rest,
