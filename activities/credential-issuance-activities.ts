@@ -24,7 +24,7 @@ import { issuedCredentialSetId, type IssuedCredentialSet, type IssuedCredentialS
 import type { StatusListStore } from '../store/status-lists';
 import type { TenantRepository } from '../store/tenants';
 import { issueProofMessage, type IssueOutcome } from '../workflows/credential-lifecycle/messages';
-import { outboundAttemptFailure } from './outbound-attempt';
+import { outboundAttemptFailure, reachableTenant } from './outbound-attempt';
 import { issuerMetrics } from '../observability/metrics';
 
 export interface CredentialIssuanceActivityDeps {
@@ -145,9 +145,7 @@ export function createCredentialIssuanceActivities(deps: CredentialIssuanceActiv
     what: string,
     options: { notFound?: boolean } = {},
   ): Promise<{ body?: unknown } | 'not_found'> {
-    const tenant = await deps.tenants.findById(tenantId);
-    if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${tenantId} is not registered`, 'TenantMissing');
-    if (tenant.deregisteredAt) throw ApplicationFailure.nonRetryable(`tenant ${tenantId} is deregistered`, 'TenantDeregistered');
+    const tenant = reachableTenant(await deps.tenants.findById(tenantId), tenantId);
     const answer = await deps.walletServers.post(`${tenant.notificationBaseUrl}${path}`, body, requestId, { call: path, tenant: tenantId });
     if (answer.outcome === 'delivered') return { body: answer.body };
     // A 404 is an answer where the caller asks about something the Wallet Server may not know.

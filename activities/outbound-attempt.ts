@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { WalletServerAnswer } from '../clients/wallet-servers/wallet-server-client';
+import type { Tenant } from '../store/tenants';
 import { outboundRetryDelayMs } from '../domain/outbound-retry';
 
 /**
@@ -43,4 +44,14 @@ export function outboundAttemptFailure(answer: Exclude<WalletServerAnswer, { out
     return ApplicationFailure.create({ type: outboundFailureType.unavailable, message: `${message}; retries spent`, nonRetryable: true });
   // A zero delay would read as "unset" and fall back to the retry policy's interval.
   return ApplicationFailure.create({ type: outboundFailureType.unavailable, message, nextRetryDelay: Math.max(1, delayMs) });
+}
+
+/**
+ * The Wallet Server an outbound call goes to: registered and not deregistered, or a non-retryable
+ * failure (a deregistered Wallet Server is no longer a party the issuer talks to, profile §1).
+ */
+export function reachableTenant(tenant: Tenant | null, tenantId: string): Tenant {
+  if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${tenantId} is not registered`, 'TenantMissing');
+  if (tenant.deregisteredAt) throw ApplicationFailure.nonRetryable(`tenant ${tenantId} is deregistered`, 'TenantDeregistered');
+  return tenant;
 }

@@ -15,7 +15,7 @@ import type { VerificationVerdict } from '../workflows/verification/messages';
 import type { MessageProof } from '../domain/message-proof';
 import type { MessageProofs } from '../crypto/message-proof';
 import { verificationWorkflowId } from '../domain/workflow-ids';
-import { outboundAttemptFailure } from './outbound-attempt';
+import { outboundAttemptFailure, reachableTenant } from './outbound-attempt';
 import { issuerMetrics } from '../observability/metrics';
 import type { PendingWait } from '../domain/waiting-for';
 
@@ -199,10 +199,8 @@ export function createVerificationActivities(deps: VerificationActivityDeps) {
     async notifyWalletServer(input: VerificationRef & { statusVersion: number; status?: VerificationStatus; recordDelivery?: boolean }): Promise<void> {
       // The workflow sends the status it notifies (no personal data: states, codes, requests);
       // reconciliation and older workflows send none, and the session's current one is sent.
-      const [tenant, session] = await Promise.all([deps.tenants.findById(input.tenantId), input.status ? undefined : loadSession(input)]);
-      if (!tenant) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} is not registered`, 'TenantMissing');
-      // A deregistered Wallet Server is no longer a party the issuer talks to (profile §1).
-      if (tenant.deregisteredAt) throw ApplicationFailure.nonRetryable(`tenant ${input.tenantId} is deregistered`, 'TenantDeregistered');
+      const [found, session] = await Promise.all([deps.tenants.findById(input.tenantId), input.status ? undefined : loadSession(input)]);
+      const tenant = reachableTenant(found, input.tenantId);
       const status = input.status ?? toVerificationStatus(session as VerificationSession);
       const statusVersion = session ? session.statusVersion : input.statusVersion;
       const requestId = deterministicRequestId('verification-notify', input.verificationId, String(statusVersion));
