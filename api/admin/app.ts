@@ -20,11 +20,11 @@ import type { AdminAuditRepository } from '../../store/admin-audit';
 import type { ProviderRequestRepository } from '../../store/provider-requests';
 import { renderProblems, toProblem } from '../middleware/problem-details';
 import { authenticateAdmin } from './admin-authentication';
-import type { AdminCredentialStore } from './admin-credentials';
+import type { AdminCredentialStore, AdminIdentity } from './admin-credentials';
 import type { AuthenticationThrottle } from './authentication-throttle';
 import { adminRoutes } from './index';
 import { consolePages } from '../console';
-import type { AdminCaller, AdminMiddleware, AdminRoute, AdminState } from './route';
+import type { AdminAuditTarget, AdminCaller, AdminMiddleware, AdminRoute, AdminState } from './route';
 import { traceRequests } from '../../observability/tracing';
 
 export interface AdminDeps {
@@ -68,34 +68,52 @@ export function requireCaller(caller: AdminCaller): AdminMiddleware {
 }
 
 /**
- * Audits an admin write, accepted or refused, with the credential that made it and the
- * identifiers the route put in `ctx.state.auditTarget`. A write whose record cannot be stored
- * is answered with an error (the effect may have happened: the caller retries, and every admin
- * write is safe to repeat or refused as already done).
+ * Runs an admin write (the admin API's or the reviewer console's) and records it in the audit
+ * trail with who made it, accepted or refused, and the identifiers `target()` gives once it ran.
+ * A write whose record cannot be stored is answered with an error (the effect may have happened:
+ * the caller retries, and every admin write is safe to repeat or refused as already done); a
+ * refused write's own error wins over a failed record, which is logged.
  */
+export async function auditedWrite<T>(
+  options: {
+    audit: AdminAuditRepository;
+    logger: Logger;
+    actor: Pick<AdminIdentity, 'id' | 'provider'> & { role: string };
+    action: string;
+    target: () => AdminAuditTarget;
+    status: () => number;
+  },
+  write: () => Promise<T>,
+): Promise<T> {
+  const record = (status: number) =>
+    options.audit.record({
+      actorId: options.actor.id,
+      actorRole: options.actor.role,
+      ...(options.actor.provider ? { actorProvider: options.actor.provider } : {}),
+      action: options.action,
+      status,
+      target: options.target(),
+    });
+  let result: T;
+  try {
+    result = await write();
+  } catch (failure) {
+    await record(toProblem(failure).status).catch((error: unknown) =>
+      options.logger.error({ err: error as Error, action: options.action }, 'admin audit record failed'),
+    );
+    throw failure;
+  }
+  await record(options.status());
+  return result;
+}
+
+/** Audits every write of an admin route, with the identifiers the route put in `ctx.state.auditTarget`. */
 export function auditAdminWrite(audit: AdminAuditRepository, route: Pick<AdminRoute<unknown>, 'method' | 'path'>, logger: Logger): AdminMiddleware {
   return async (ctx, next) => {
-    let failure: unknown;
-    try {
-      await next();
-    } catch (error) {
-      failure = error;
-    }
-    const admin = ctx.state.admin;
-    const record = audit.record({
-      actorId: admin.id,
-      actorRole: admin.role,
-      ...(admin.provider ? { actorProvider: admin.provider } : {}),
-      action: `${route.method} ${route.path}`,
-      status: failure === undefined ? ctx.status : toProblem(failure).status,
-      target: ctx.state.auditTarget ?? {},
-    });
-    if (failure === undefined) {
-      await record;
-      return;
-    }
-    await record.catch((error: unknown) => logger.error({ err: error as Error, action: `${route.method} ${route.path}` }, 'admin audit record failed'));
-    throw failure;
+    await auditedWrite(
+      { audit, logger, actor: ctx.state.admin, action: `${route.method} ${route.path}`, target: () => ctx.state.auditTarget ?? {}, status: () => ctx.status },
+      next,
+    );
   };
 }
 

@@ -97,7 +97,7 @@ export function holderCredentials(deps: Pick<ConsoleDeps, 'credentialInstances'>
  * or revoke one instance, as the admin API does (the instance's workflow applies it, then tells
  * the Wallet Server); revocation needs the "final" box ticked.
  */
-export function manageFromConsole(deps: Pick<ConsoleDeps, 'credentialInstances' | 'lifecycle' | 'adminAudit'>) {
+export function manageFromConsole(deps: Pick<ConsoleDeps, 'credentialInstances' | 'lifecycle' | 'adminAudit' | 'logger'>) {
   return async (ctx: ConsoleContext): Promise<void> => {
     const form = await readForm(ctx);
     const holder = holderOf(form);

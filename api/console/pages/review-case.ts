@@ -112,7 +112,7 @@ export function reviewCasePage(deps: Pick<ConsoleDeps, 'reviewCases' | 'verifica
 }
 
 /** POST /console/cases/{caseId}/claim */
-export function claimFromConsole(deps: Pick<ConsoleDeps, 'reviewCases' | 'claimMs' | 'adminAudit'>) {
+export function claimFromConsole(deps: Pick<ConsoleDeps, 'reviewCases' | 'claimMs' | 'adminAudit' | 'logger'>) {
   return async (ctx: ConsoleContext): Promise<void> => {
     const caseId = ctx.params.caseId ?? '';
     await auditConsoleWrite(deps, ctx, 'claim', { caseId }, () => claimCase(deps, caseId, ctx.state.viewer.adminId));
@@ -138,7 +138,7 @@ function decisionOf(form: URLSearchParams): ReviewDecisionRequest {
 }
 
 /** POST /console/cases/{caseId}/decision: delivered to the verification as the admin API does. */
-export function decideFromConsole(deps: Pick<ConsoleDeps, 'reviewCases' | 'workflows' | 'adminAudit'>) {
+export function decideFromConsole(deps: Pick<ConsoleDeps, 'reviewCases' | 'workflows' | 'adminAudit' | 'logger'>) {
   return async (ctx: ConsoleContext): Promise<void> => {
     const caseId = ctx.params.caseId ?? '';
     const decision = decisionOf(await readForm(ctx));
